@@ -1,0 +1,68 @@
+// Activation functions and their backward passes, one sample per column.
+#pragma once
+
+#include "config.h"
+#include "tensor.h"
+
+namespace nnplay {
+
+// a = f(z)
+template <typename T>
+void activationForward(Activation f, const Matrix<T>& z, Matrix<T>& a) {
+  switch (f) {
+    case Activation::Linear:
+      a = z;
+      break;
+    case Activation::Sigmoid:
+      // 1 / (1 + e^-z): for very negative z, e^-z overflows to inf and a becomes 0, never NaN.
+      a.resize(z.rows(), z.cols());
+      a.array() = (T(1) + (-z.array()).exp()).inverse();
+      break;
+    case Activation::Tanh:
+      a.resize(z.rows(), z.cols());
+      a.array() = z.array().tanh();
+      break;
+    case Activation::Relu:
+      a.resize(z.rows(), z.cols());
+      a.array() = z.array().max(T(0));
+      break;
+    case Activation::Softmax: {
+      // Subtracting the column maximum keeps exp() <= 1: no overflow for any finite z.
+      a.resize(z.rows(), z.cols());
+      const auto max = z.colwise().maxCoeff();
+      a.array() = (z.rowwise() - max).array().exp();
+      a.array().rowwise() /= a.colwise().sum().array();
+      break;
+    }
+  }
+}
+
+// dz = dL/dz given da = dL/da, z and a = f(z).
+template <typename T>
+void activationBackward(Activation f, const Matrix<T>& z, const Matrix<T>& a, const Matrix<T>& da,
+                        Matrix<T>& dz) {
+  dz.resize(z.rows(), z.cols());
+  switch (f) {
+    case Activation::Linear:
+      dz = da;
+      break;
+    case Activation::Sigmoid:
+      // sigmoid'(z) = a (1 - a)
+      dz.array() = da.array() * a.array() * (T(1) - a.array());
+      break;
+    case Activation::Tanh:
+      // tanh'(z) = 1 - a^2
+      dz.array() = da.array() * (T(1) - a.array().square());
+      break;
+    case Activation::Relu:
+      dz.array() = (z.array() > T(0)).select(da.array(), T(0));
+      break;
+    case Activation::Softmax:
+      // da/dz = diag(a) - a a^T per sample, so dz = a * (da - sum_k da_k a_k)
+      dz.array() = a.array() *
+                   (da.array().rowwise() - (da.array() * a.array()).colwise().sum());
+      break;
+  }
+}
+
+}  // namespace nnplay

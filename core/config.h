@@ -1,0 +1,86 @@
+// The model config (CONTRACT §3): what the share URL carries and what builds a network.
+// parseConfig validates every field before anything is allocated; each error names the field
+// and the offending value, e.g. `layers[1].units: expected an integer in [1, 4096], got -3`.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "tensor.h"
+
+namespace nnplay {
+
+using Json = nlohmann::json;
+
+// Thrown for every invalid input; the message is meant for the user.
+class ConfigError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+enum class Activation { Linear, Sigmoid, Tanh, Relu, Softmax };
+enum class LayerType { Dense, Conv2d, MaxPool2d, Flatten, Dropout };
+enum class Padding { Valid, Same };
+enum class LossType { Mse, Quadratic, Bce, CrossEntropy };
+enum class OptimizerType { Sgd, Adam };
+enum class RegularizationType { None, L1, L2 };
+enum class InitType { Xavier, He, Uniform };
+
+const char* toString(Activation a);
+const char* toString(LayerType t);
+const char* toString(Padding p);
+const char* toString(LossType l);
+const char* toString(OptimizerType o);
+const char* toString(RegularizationType r);
+const char* toString(InitType i);
+
+struct LayerConfig {
+  LayerType type = LayerType::Dense;
+  int units = 0;                            // dense
+  Activation activation = Activation::Linear;  // dense, conv2d
+  int filters = 0, kernel = 0, stride = 1;  // conv2d
+  Padding padding = Padding::Valid;         // conv2d
+  int size = 0;                             // maxpool2d
+  double rate = 0;                          // dropout
+};
+
+struct OptimizerConfig {
+  OptimizerType type = OptimizerType::Sgd;
+  double lr = 0.03;
+  double momentum = 0;  // sgd
+  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;  // adam
+};
+
+struct Config {
+  Shape input;
+  std::vector<LayerConfig> layers;
+  LossType loss = LossType::Mse;
+  OptimizerConfig optimizer;
+  RegularizationType regularization = RegularizationType::None;
+  double regularizationRate = 0;
+  InitType init = InitType::Xavier;
+  uint64_t seed = 1;
+  int batchSize = 10;
+};
+
+// Limits that keep a hostile config from exhausting memory before anything is allocated.
+struct Limits {
+  static constexpr int kMaxUnits = 4096;
+  static constexpr int kMaxLayers = 64;
+  static constexpr int kMaxInputSize = 1 << 20;      // values per sample
+  static constexpr Index kMaxParameters = 16 << 20;  // 16 Mi weights = 64 MB of float32
+  static constexpr Index kMaxActivations = 4 << 20;  // values per sample summed over layers
+  static constexpr int kMaxBatchSize = 65536;
+};
+
+Config parseConfig(const Json& json);
+Config parseConfig(const std::string& text);
+Json toJson(const Config& config);
+
+// Shape of one sample after each layer; throws ConfigError for impossible shapes.
+std::vector<Shape> layerOutputShapes(const Config& config);
+
+}  // namespace nnplay

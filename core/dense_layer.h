@@ -1,0 +1,60 @@
+// Fully connected layer: z = W in + b, a = f(z).
+#pragma once
+
+#include "layer.h"
+
+namespace nnplay {
+
+template <typename T>
+class DenseLayer final : public ActivatedLayer<T> {
+ public:
+  using typename Layer<T>::Mat;
+  using typename Layer<T>::ConstRef;
+
+  DenseLayer(const Shape& in, int units, Activation f) : ActivatedLayer<T>(in, {units}, f) {}
+
+  LayerType type() const override { return LayerType::Dense; }
+
+  // The kernel is [in, out] in Keras order, which is W (out x in) stored column-major.
+  std::vector<ParamInfo> parameters() const override {
+    const int in = static_cast<int>(this->inputSize()), out = static_cast<int>(this->outputSize());
+    return {{"kernel", {in, out}, true}, {"bias", {out}, false}};
+  }
+
+  void bind(T* values, T* gradients) override {
+    const Index in = this->inputSize(), out = this->outputSize();
+    remap(W_, values, out, in);
+    remap(b_, values + out * in, out);
+    remap(dW_, gradients, out, in);
+    remap(db_, gradients + out * in, out);
+  }
+
+  void initialize(InitType init, Rng& rng) override {
+    this->initializeKernel(init, rng, W_.data(), W_.size(), b_.data(), b_.size(),
+                           double(this->inputSize()), double(this->outputSize()));
+  }
+
+ protected:
+  // in (in, n) -> z (out, n)
+  void forwardLinear(const ConstRef& in, Mat& z) override {
+    z.resize(W_.rows(), in.cols());
+    z.noalias() = W_ * in;
+    z.colwise() += b_;
+  }
+
+  // dW = dz in^T, db = sum over samples of dz, dIn = W^T dz. The loss is already a batch mean.
+  void backwardLinear(const ConstRef& in, const Mat& dz, Mat* dIn) override {
+    dW_.noalias() = dz * in.transpose();
+    db_ = dz.rowwise().sum();
+    if (dIn) {
+      dIn->resize(W_.cols(), dz.cols());
+      dIn->noalias() = W_.transpose() * dz;
+    }
+  }
+
+ private:
+  Eigen::Map<Mat> W_{nullptr, 0, 0}, dW_{nullptr, 0, 0};
+  Eigen::Map<Vector<T>> b_{nullptr, 0}, db_{nullptr, 0};
+};
+
+}  // namespace nnplay

@@ -1,0 +1,123 @@
+// The layer interface. Layers see sample shapes ({units} or {height, width, channels}), take a
+// batch as one column per sample, and keep their parameters in the network's one flat buffer.
+#pragma once
+
+#include <cmath>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "activation.h"
+#include "config.h"
+#include "rng.h"
+#include "tensor.h"
+
+namespace nnplay {
+
+// One parameter tensor of a layer, e.g. {"kernel", {2, 4}, true}. Shapes use Keras order.
+struct ParamInfo {
+  std::string name;
+  Shape shape;
+  bool regularized;  // kernels are, biases are not
+};
+
+template <typename T>
+class Layer {
+ public:
+  using Mat = Matrix<T>;
+  using ConstRef = ConstMatrixRef<T>;
+
+  Layer(Shape in, Shape out) : inShape_(std::move(in)), outShape_(std::move(out)) {}
+  virtual ~Layer() = default;
+  Layer(const Layer&) = delete;
+  Layer& operator=(const Layer&) = delete;
+
+  virtual LayerType type() const = 0;
+  const Shape& inputShape() const { return inShape_; }
+  const Shape& outputShape() const { return outShape_; }
+  Index inputSize() const { return shapeSize(inShape_); }
+  Index outputSize() const { return shapeSize(outShape_); }
+
+  virtual std::vector<ParamInfo> parameters() const { return {}; }
+  // Points the layer at its slices of the network's flat value and gradient buffers, laid out
+  // in the order of parameters().
+  virtual void bind(T* /*values*/, T* /*gradients*/) {}
+  virtual void initialize(InitType /*init*/, Rng& /*rng*/) {}
+
+  // in is (inputSize, n); the result is output(), (outputSize, n).
+  virtual void forward(const ConstRef& in, bool training, Rng& rng) = 0;
+  // dOut = dL/d(output) for the last forward; writes this layer's parameter gradients and, if
+  // dIn is given, dL/d(in).
+  virtual void backward(const ConstRef& in, const Mat& dOut, Mat* dIn) = 0;
+  const Mat& output() const { return out_; }
+
+ protected:
+  Shape inShape_, outShape_;
+  Mat out_;
+};
+
+// A layer computing z = linear(in) followed by a = f(z): dense and conv2d.
+template <typename T>
+class ActivatedLayer : public Layer<T> {
+ public:
+  using typename Layer<T>::Mat;
+  using typename Layer<T>::ConstRef;
+
+  ActivatedLayer(Shape in, Shape out, Activation f) : Layer<T>(std::move(in), std::move(out)), f_(f) {}
+
+  Activation activation() const { return f_; }
+  const Mat& z() const { return z_; }
+  const Mat& dz() const { return dz_; }
+
+  void forward(const ConstRef& in, bool /*training*/, Rng& /*rng*/) final {
+    forwardLinear(in, z_);
+    activationForward(f_, z_, this->out_);
+  }
+
+  void backward(const ConstRef& in, const Mat& dOut, Mat* dIn) final {
+    activationBackward(f_, z_, this->out_, dOut, dz_);
+    backwardLinear(in, dz_, dIn);
+  }
+
+  // For losses fused with the output activation, which hand over dL/dz directly.
+  void backwardFromZ(const ConstRef& in, const Mat& dz, Mat* dIn) {
+    dz_ = dz;
+    backwardLinear(in, dz_, dIn);
+  }
+
+ protected:
+  virtual void forwardLinear(const ConstRef& in, Mat& z) = 0;
+  virtual void backwardLinear(const ConstRef& in, const Mat& dz, Mat* dIn) = 0;
+
+  // Fills a kernel and its bias: xavier U(+-sqrt(6/(fanIn+fanOut))), he N(0, 2/fanIn) with
+  // zero bias; uniform U(-0.5, 0.5) for both, as in tutorial 002.
+  static void initializeKernel(InitType init, Rng& rng, T* kernel, Index kernelSize, T* bias,
+                               Index biasSize, double fanIn, double fanOut) {
+    if (init == InitType::Uniform) {
+      for (Index i = 0; i < kernelSize; ++i) kernel[i] = static_cast<T>(rng.uniform() - 0.5);
+      for (Index i = 0; i < biasSize; ++i) bias[i] = static_cast<T>(rng.uniform() - 0.5);
+      return;
+    }
+    if (init == InitType::Xavier) {
+      const double limit = std::sqrt(6.0 / (fanIn + fanOut));
+      for (Index i = 0; i < kernelSize; ++i) kernel[i] = static_cast<T>(rng.uniform(-limit, limit));
+    } else {
+      const double sd = std::sqrt(2.0 / fanIn);
+      for (Index i = 0; i < kernelSize; ++i) kernel[i] = static_cast<T>(sd * rng.normal());
+    }
+    for (Index i = 0; i < biasSize; ++i) bias[i] = T(0);
+  }
+
+  Activation f_;
+  Mat z_, dz_;
+};
+
+// Re-seats an Eigen::Map onto new memory (the placement-new idiom the Eigen docs describe).
+template <typename MapType, typename... Args>
+void remap(MapType& map, Args... args) {
+  map.~MapType();
+  new (&map) MapType(args...);
+}
+
+}  // namespace nnplay

@@ -1,0 +1,106 @@
+// Losses as batch means (CONTRACT §3), and their gradients.
+//
+// bce after a sigmoid and cross_entropy after a softmax are fused with the activation: the loss
+// is computed from the logits z with the log-sum-exp trick, and the gradient dL/dz = (a - y) / m
+// goes straight to the layer, so saturated outputs never produce log(0) or 0/0.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "config.h"
+#include "tensor.h"
+
+namespace nnplay {
+
+inline bool lossIsFused(LossType loss) {
+  return loss == LossType::Bce || loss == LossType::CrossEntropy;
+}
+
+// Mean loss of a batch. z: logits of the output layer, a = f(z), y: targets, all (k, n).
+template <typename T>
+T lossValue(LossType loss, const Matrix<T>& z, const Matrix<T>& a, const ConstMatrixRef<T>& y) {
+  const T n = static_cast<T>(a.cols());
+  switch (loss) {
+    case LossType::Mse:  // mean over samples and outputs of (a - y)^2
+      return (a - y).squaredNorm() / static_cast<T>(a.size());
+    case LossType::Quadratic:  // mean over samples of 0.5 ||a - y||^2
+      return T(0.5) * (a - y).squaredNorm() / n;
+    case LossType::Bce:
+      // -(y log s(z) + (1 - y) log(1 - s(z))) = max(z, 0) - z y + log(1 + e^-|z|)
+      return (z.array().max(T(0)) - z.array() * y.array() + (-z.array().abs()).exp().log1p())
+                 .sum() /
+             static_cast<T>(a.size());
+    case LossType::CrossEntropy: {
+      // -sum_k y_k log softmax(z)_k = sum_k y_k (lse(z) - z_k), lse(z) = m + log sum e^(z - m)
+      const auto max = z.colwise().maxCoeff();
+      const auto lse =
+          (max.array() + (z.rowwise() - max).array().exp().colwise().sum().log()).matrix();
+      return ((y.array().rowwise() * lse.array()) - y.array() * z.array()).sum() / n;
+    }
+  }
+  return std::numeric_limits<T>::quiet_NaN();
+}
+
+// dL/dz for fused losses, dL/da otherwise (see lossIsFused).
+template <typename T>
+void lossGradient(LossType loss, const Matrix<T>& a, const ConstMatrixRef<T>& y, Matrix<T>& grad) {
+  const T n = static_cast<T>(a.cols());
+  switch (loss) {
+    case LossType::Mse:
+      grad = (T(2) / static_cast<T>(a.size())) * (a - y);
+      break;
+    case LossType::Quadratic:
+      grad = (a - y) / n;
+      break;
+    case LossType::Bce:
+      grad = (a - y) / static_cast<T>(a.size());
+      break;
+    case LossType::CrossEntropy:
+      grad = (a - y) / n;
+      break;
+  }
+}
+
+// dL/da for every loss, for display (inspect). For fused losses this is not used in training;
+// a is clamped away from 0 and 1 so a saturated output shows a large, finite slope.
+template <typename T>
+void lossGradientWrtOutput(LossType loss, const Matrix<T>& a, const ConstMatrixRef<T>& y,
+                           Matrix<T>& grad) {
+  if (!lossIsFused(loss)) return lossGradient(loss, a, y, grad);
+  const T eps = std::numeric_limits<T>::epsilon();
+  const auto clamped = a.array().max(eps).min(T(1) - eps);
+  if (loss == LossType::Bce) {
+    grad = ((clamped - y.array()) / (clamped * (T(1) - clamped)) / static_cast<T>(a.size()))
+               .matrix();
+  } else {
+    grad = (-y.array() / clamped / static_cast<T>(a.cols())).matrix();
+  }
+}
+
+// Number of correctly classified samples, or NaN when the targets are not class labels.
+// One output: the targets must be 0/1 and a >= 0.5 predicts 1. Several outputs: argmax.
+template <typename T>
+double countCorrect(const Matrix<T>& a, const ConstMatrixRef<T>& y) {
+  const Index n = a.cols();
+  if (a.rows() == 1) {
+    double correct = 0;
+    for (Index j = 0; j < n; ++j) {
+      const T target = y(0, j);
+      if (target != T(0) && target != T(1)) return std::numeric_limits<double>::quiet_NaN();
+      correct += (a(0, j) >= T(0.5)) == (target == T(1));
+    }
+    return correct;
+  }
+  double correct = 0;
+  for (Index j = 0; j < n; ++j) {
+    Index predicted = 0, expected = 0;
+    a.col(j).maxCoeff(&predicted);
+    y.col(j).maxCoeff(&expected);
+    correct += predicted == expected;
+  }
+  return correct;
+}
+
+}  // namespace nnplay

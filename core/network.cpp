@@ -1,0 +1,273 @@
+#include "network.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "layer_factory.h"
+#include "loss.h"
+
+namespace nnplay {
+
+template <typename T>
+Network<T>::Network(const Config& config) : config_(config), rng_(config.seed) {
+  const std::vector<Shape> shapes = layerOutputShapes(config_);
+  Shape in = config_.input;
+  Index total = 0;
+  for (size_t i = 0; i < config_.layers.size(); ++i) {
+    layers_.push_back(makeLayer<T>(config_.layers[i], in));
+    firstTensor_.push_back(tensors_.size());
+    for (const ParamInfo& p : layers_.back()->parameters()) {
+      const std::string name = std::string(toString(config_.layers[i].type)) + "_" +
+                               std::to_string(i) + "/" + p.name;
+      tensors_.push_back({name, p.shape, total, shapeSize(p.shape), p.regularized});
+      total += tensors_.back().size;
+    }
+    in = shapes[i];
+  }
+  values_.setZero(total);
+  gradients_.setZero(total);
+  // A layer's tensors are contiguous from its first one; layers without any bind to the end.
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const Index offset = firstTensor_[i] < tensors_.size() ? tensors_[firstTensor_[i]].offset : 0;
+    layers_[i]->bind(values_.data() + offset, gradients_.data() + offset);
+  }
+  for (auto& layer : layers_) layer->initialize(config_.init, rng_);
+  optimizer_ = std::make_unique<Optimizer<T>>(config_.optimizer, total);
+  deltas_.resize(layers_.size());
+}
+
+template <typename T>
+void Network<T>::setLearningRate(double lr) {
+  if (!(lr >= 0 && lr <= 100)) throw ConfigError("lr: expected a number in [0, 100]");
+  config_.optimizer.lr = lr;
+  optimizer_->setLearningRate(lr);  // momentum and Adam moments carry on
+}
+
+template <typename T>
+void Network<T>::checkData(const ConstRef& x, const ConstRef* y, const char* what) const {
+  if (x.rows() != inputSize())
+    throw ConfigError(std::string(what) + ": x has " + std::to_string(x.rows()) +
+                      " values per sample, the network expects " + std::to_string(inputSize()));
+  if (x.cols() < 1) throw ConfigError(std::string(what) + ": n must be at least 1");
+  if (y && (y->rows() != outputSize() || y->cols() != x.cols()))
+    throw ConfigError(std::string(what) + ": y must have " + std::to_string(outputSize()) +
+                      " values per sample for " + std::to_string(x.cols()) + " samples");
+}
+
+template <typename T>
+void Network<T>::forward(const ConstRef& x, bool training) {
+  layers_[0]->forward(x, training, rng_);
+  for (size_t i = 1; i < layers_.size(); ++i)
+    layers_[i]->forward(layers_[i - 1]->output(), training, rng_);
+}
+
+template <typename T>
+double Network<T>::backward(const ConstRef& x, const ConstRef& y) {
+  const size_t last = layers_.size() - 1;
+  const auto* activated = dynamic_cast<const ActivatedLayer<T>*>(layers_[last].get());
+  const Mat& a = layers_[last]->output();
+  const Mat& z = activated ? activated->z() : a;
+  const double loss = static_cast<double>(lossValue<T>(config_.loss, z, a, y));
+  lossGradient<T>(config_.loss, a, y, outputGradient_);
+  for (size_t i = last + 1; i-- > 0;) {
+    const ConstRef in = i == 0 ? x : ConstRef(layers_[i - 1]->output());
+    Mat* dIn = i == 0 ? nullptr : &deltas_[i - 1];
+    if (i == last && lossIsFused(config_.loss)) {
+      // parseConfig guarantees the output layer is an ActivatedLayer for fused losses.
+      dynamic_cast<ActivatedLayer<T>&>(*layers_[i]).backwardFromZ(in, outputGradient_, dIn);
+    } else {
+      layers_[i]->backward(in, i == last ? outputGradient_ : deltas_[i], dIn);
+    }
+  }
+  return loss;
+}
+
+template <typename T>
+void Network<T>::addRegularizationGradient() {
+  if (config_.regularization == RegularizationType::None || config_.regularizationRate == 0)
+    return;
+  const T rate = static_cast<T>(config_.regularizationRate);
+  for (const ParamTensor& t : tensors_) {
+    if (!t.regularized) continue;
+    auto w = values_.segment(t.offset, t.size).array();
+    auto g = gradients_.segment(t.offset, t.size).array();
+    if (config_.regularization == RegularizationType::L2) {
+      g += rate * w;  // d/dw of 0.5 rate w^2
+    } else {
+      g += rate * w.sign();  // d/dw of rate |w|
+    }
+  }
+}
+
+template <typename T>
+void Network<T>::predict(const ConstRef& x, Mat& out) {
+  checkData(x, nullptr, "predict");
+  // In chunks, so a 10000-image test set never holds every layer's activations at once.
+  constexpr Index kChunk = 1024;
+  out.resize(outputSize(), x.cols());
+  for (Index start = 0; start < x.cols(); start += kChunk) {
+    const Index count = std::min(kChunk, x.cols() - start);
+    forward(x.middleCols(start, count), false);
+    out.middleCols(start, count) = layers_.back()->output();
+  }
+}
+
+template <typename T>
+double Network<T>::trainBatch(const ConstRef& x, const ConstRef& y) {
+  checkData(x, &y, "trainBatch");
+  forward(x, true);
+  const double loss = backward(x, y);
+  if (!std::isfinite(loss)) return loss;
+  addRegularizationGradient();
+  ++steps_;
+  Eigen::Map<Vector<T>> w(values_.data(), values_.size());
+  const Eigen::Map<Vector<T>> g(gradients_.data(), gradients_.size());
+  optimizer_->update(w, g, steps_);
+  return loss;
+}
+
+template <typename T>
+Metrics Network<T>::evaluate(const ConstRef& x, const ConstRef& y) {
+  checkData(x, &y, "evaluate");
+  constexpr Index kChunk = 1024;
+  double lossSum = 0, correct = 0;
+  for (Index start = 0; start < x.cols(); start += kChunk) {
+    const Index count = std::min(kChunk, x.cols() - start);
+    forward(x.middleCols(start, count), false);
+    const auto* activated = dynamic_cast<const ActivatedLayer<T>*>(layers_.back().get());
+    const Mat& a = layers_.back()->output();
+    const ConstRef yChunk = y.middleCols(start, count);
+    lossSum += count * static_cast<double>(
+                           lossValue<T>(config_.loss, activated ? activated->z() : a, a, yChunk));
+    correct += countCorrect<T>(a, yChunk);
+  }
+  const double n = static_cast<double>(x.cols());
+  return {lossSum / n, correct / n};
+}
+
+template <typename T>
+EpochResult Network<T>::trainEpoch(const ConstRef& x, const ConstRef& y, bool shuffle,
+                                   int batchSize) {
+  checkData(x, &y, "fit");
+  const Index n = x.cols();
+  order_.resize(n);
+  for (Index i = 0; i < n; ++i) order_[i] = static_cast<uint32_t>(i);
+  if (shuffle)  // Fisher-Yates with the network's own generator
+    for (Index i = n - 1; i > 0; --i) std::swap(order_[i], order_[rng_.below(uint32_t(i + 1))]);
+
+  EpochResult result{++epochs_, 0, 0, false};
+  if (batchSize < 0 || batchSize > Limits::kMaxBatchSize)
+    throw ConfigError("batchSize: expected an integer in [1, " +
+                      std::to_string(Limits::kMaxBatchSize) + "], got " + std::to_string(batchSize));
+  const Index batch = batchSize > 0 ? batchSize : config_.batchSize;
+  Index seen = 0;
+  for (Index start = 0; start < n; start += batch) {
+    const Index count = std::min(batch, n - start);
+    double loss;
+    if (shuffle) {
+      batchX_.resize(x.rows(), count);
+      batchY_.resize(y.rows(), count);
+      for (Index j = 0; j < count; ++j) {
+        batchX_.col(j) = x.col(order_[start + j]);
+        batchY_.col(j) = y.col(order_[start + j]);
+      }
+      loss = trainBatch(batchX_, batchY_);
+      result.accuracy += countCorrect<T>(layers_.back()->output(), batchY_);
+    } else {
+      loss = trainBatch(x.middleCols(start, count), y.middleCols(start, count));
+      result.accuracy += countCorrect<T>(layers_.back()->output(), y.middleCols(start, count));
+    }
+    if (!std::isfinite(loss)) {
+      result.diverged = true;
+      result.loss = loss;
+      break;
+    }
+    result.loss += loss * count;
+    seen += count;
+  }
+  if (!result.diverged) result.loss /= static_cast<double>(seen);
+  result.accuracy /= static_cast<double>(std::max<Index>(seen, 1));
+  return result;
+}
+
+template <typename T>
+std::vector<EpochResult> Network<T>::fit(const ConstRef& x, const ConstRef& y, int epochs,
+                                         bool shuffle,
+                                         const std::function<bool(const EpochResult&)>& onEpoch) {
+  std::vector<EpochResult> history;
+  for (int e = 0; e < epochs; ++e) {
+    history.push_back(trainEpoch(x, y, shuffle));
+    if (history.back().diverged) break;
+    if (onEpoch && !onEpoch(history.back())) break;
+  }
+  return history;
+}
+
+template <typename T>
+Inspection<T> Network<T>::inspect(const ConstRef& x, const ConstRef& y) {
+  checkData(x, &y, "inspect");
+  forward(x, false);
+  Inspection<T> result;
+  result.loss = backward(x, y);
+  const size_t last = layers_.size() - 1;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const auto* layer = dynamic_cast<const ActivatedLayer<T>*>(layers_[i].get());
+    if (!layer) continue;
+    LayerInspection<T> info{static_cast<int>(i), layer->z(), layer->output(), layer->dz(),
+                            {}, {}, {}};
+    const ParamTensor& kernel = tensors_[firstTensor_[i]];  // activated layers: kernel, bias
+    const ParamTensor& bias = tensors_[firstTensor_[i] + 1];
+    // Kernel gradient in Keras order [..., in, out], as getWeights() returns kernels.
+    info.dW = Eigen::Map<const Mat>(gradients_.data() + kernel.offset, kernel.shape.back(),
+                                    kernel.size / kernel.shape.back());
+    info.db = gradients_.segment(bias.offset, bias.size);
+    if (i == last) {
+      lossGradientWrtOutput<T>(config_.loss, layer->output(), y, info.dA);
+    } else {
+      info.dA = deltas_[i];
+    }
+    result.layers.push_back(std::move(info));
+  }
+  return result;
+}
+
+template <typename T>
+std::vector<NamedTensor<T>> Network<T>::weights() const {
+  std::vector<NamedTensor<T>> list;
+  for (const ParamTensor& t : tensors_)
+    list.push_back({t.name, t.shape,
+                    std::vector<T>(values_.data() + t.offset, values_.data() + t.offset + t.size)});
+  return list;
+}
+
+template <typename T>
+void Network<T>::setWeights(const std::vector<NamedTensor<T>>& weights) {
+  if (weights.size() != tensors_.size())
+    throw ConfigError("weights: expected " + std::to_string(tensors_.size()) +
+                      " tensors, got " + std::to_string(weights.size()));
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    const std::string at = "weights[" + std::to_string(i) + "]";
+    if (weights[i].name != tensors_[i].name)
+      throw ConfigError(at + ".name: expected \"" + tensors_[i].name + "\", got \"" +
+                        weights[i].name.substr(0, 60) + "\"");
+    if (weights[i].shape != tensors_[i].shape)
+      throw ConfigError(at + ".shape: expected " + shapeToString(tensors_[i].shape) + " for " +
+                        tensors_[i].name + ", got " + shapeToString(weights[i].shape));
+    if (static_cast<Index>(weights[i].data.size()) != tensors_[i].size)
+      throw ConfigError(at + ".data: expected " + std::to_string(tensors_[i].size) +
+                        " values for " + tensors_[i].name + ", got " +
+                        std::to_string(weights[i].data.size()));
+    for (size_t k = 0; k < weights[i].data.size(); ++k)
+      if (!std::isfinite(weights[i].data[k]))
+        throw ConfigError(at + ".data[" + std::to_string(k) + "]: " + tensors_[i].name +
+                          " has a non-finite value");
+  }
+  for (size_t i = 0; i < tensors_.size(); ++i)
+    std::copy(weights[i].data.begin(), weights[i].data.end(), values_.data() + tensors_[i].offset);
+}
+
+template class Network<float>;
+template class Network<double>;
+
+}  // namespace nnplay

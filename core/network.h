@@ -1,0 +1,118 @@
+// A feed-forward network built from a Config: a list of layers over one flat parameter buffer,
+// a loss, an optimizer and the one seeded Rng that initialisation, shuffling and dropout share.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "layer.h"
+#include "optimizer.h"
+#include "rng.h"
+#include "tensor.h"
+
+namespace nnplay {
+
+// A parameter tensor's place in the flat buffer, e.g. {"dense_0/kernel", {2, 4}, 0, 8}.
+struct ParamTensor {
+  std::string name;
+  Shape shape;
+  Index offset;
+  Index size;
+  bool regularized;
+};
+
+template <typename T>
+struct NamedTensor {
+  std::string name;
+  Shape shape;
+  std::vector<T> data;
+};
+
+struct Metrics {
+  double loss;
+  double accuracy;  // NaN when the targets are not class labels (regression)
+};
+
+struct EpochResult {
+  int epoch;
+  double loss;      // mean over the epoch's batches, weighted by batch size
+  double accuracy;  // of the batches as they were trained on
+  bool diverged;    // a batch had a non-finite loss: training stopped before updating with it
+};
+
+template <typename T>
+struct LayerInspection {
+  int layer;  // index into config.layers
+  Matrix<T> z, a, dz, dW, db, dA;
+};
+
+template <typename T>
+struct Inspection {
+  double loss;
+  std::vector<LayerInspection<T>> layers;  // the layers that have parameters, in order
+};
+
+template <typename T>
+class Network {
+ public:
+  using Mat = Matrix<T>;
+  using ConstRef = ConstMatrixRef<T>;
+
+  explicit Network(const Config& config);
+
+  const Config& config() const { return config_; }
+  Index inputSize() const { return shapeSize(config_.input); }
+  Index outputSize() const { return layers_.back()->outputSize(); }
+  const std::vector<ParamTensor>& parameterTensors() const { return tensors_; }
+  // All parameters in one buffer, in the order of parameterTensors().
+  Vector<T>& parameters() { return values_; }
+  const Vector<T>& parameters() const { return values_; }
+  long long steps() const { return steps_; }
+  void setLearningRate(double lr);
+
+  // x is (inputs, n); out becomes (outputs, n). Inference mode: dropout is off.
+  void predict(const ConstRef& x, Mat& out);
+  // One optimizer step on the batch; returns its loss. A non-finite loss skips the update.
+  double trainBatch(const ConstRef& x, const ConstRef& y);
+  Metrics evaluate(const ConstRef& x, const ConstRef& y);
+  // One pass over the data in batches of batchSize (0: config().batchSize), shuffled with the
+  // network's Rng.
+  EpochResult trainEpoch(const ConstRef& x, const ConstRef& y, bool shuffle, int batchSize = 0);
+  // Trains up to `epochs` epochs, stopping early on divergence or when onEpoch returns false.
+  std::vector<EpochResult> fit(const ConstRef& x, const ConstRef& y, int epochs, bool shuffle,
+                               const std::function<bool(const EpochResult&)>& onEpoch = {});
+  // Forward and backward in inference mode, without an update.
+  Inspection<T> inspect(const ConstRef& x, const ConstRef& y);
+
+  std::vector<NamedTensor<T>> weights() const;
+  // Checks every name, shape and value first, so a bad list changes nothing.
+  void setWeights(const std::vector<NamedTensor<T>>& weights);
+
+ private:
+  void forward(const ConstRef& x, bool training);
+  // Loss of the last forward; fills deltas_ and the gradient buffer.
+  double backward(const ConstRef& x, const ConstRef& y);
+  void addRegularizationGradient();
+  void checkData(const ConstRef& x, const ConstRef* y, const char* what) const;
+
+  Config config_;
+  Rng rng_;
+  std::vector<std::unique_ptr<Layer<T>>> layers_;
+  std::vector<ParamTensor> tensors_;
+  std::vector<size_t> firstTensor_;  // per layer: index of its first tensor in tensors_
+  Vector<T> values_, gradients_;
+  std::unique_ptr<Optimizer<T>> optimizer_;
+  std::vector<Mat> deltas_;  // deltas_[i] = dL/d(output of layer i)
+  Mat outputGradient_, batchX_, batchY_, chunkOut_;
+  std::vector<uint32_t> order_;
+  long long steps_ = 0;
+  int epochs_ = 0;
+};
+
+extern template class Network<float>;
+extern template class Network<double>;
+
+}  // namespace nnplay

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds nnplay. Usage: build.sh [wasm|native|all] (default all). Incremental: with nothing
+# changed it only asks CMake, which takes a second or two.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-all}"
+case "$what" in
+  wasm) bash scripts/ensure-deps.sh start ;;
+  native | all) bash scripts/ensure-deps.sh test ;;
+  *) echo "usage: $0 [wasm|native|all]" >&2; exit 2 ;;
+esac
+
+jobs=$(nproc 2>/dev/null || echo 2)
+# Emscripten 3.1.6 links at -O2+ only when Node finds Debian's acorn (TOOLCHAIN.md).
+export NODE_PATH=/usr/share/nodejs
+
+if [ "$what" != native ]; then
+  [ -f build/wasm/CMakeCache.txt ] ||
+    emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build/wasm -j"$jobs"
+  node scripts/vendor.mjs
+fi
+if [ "$what" != wasm ]; then
+  [ -f build/native/CMakeCache.txt ] || cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build/native -j"$jobs"
+fi

@@ -1,0 +1,68 @@
+// Serves the static site in web/ on http://localhost:8080 (PORT overrides). No dependencies.
+// With --isolated it also sends COOP/COEP, which cross-origin isolation (WASM threads) needs.
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { createServer } from "node:http";
+import { extname, join, normalize, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../web/", import.meta.url));
+const types = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+  ".ico": "image/x-icon",
+  ".bin": "application/octet-stream",
+  ".gz": "application/octet-stream",
+  ".txt": "text/plain; charset=utf-8",
+  ".csv": "text/csv; charset=utf-8",
+};
+
+/** Starts the server; resolves to { server, url }. port 0 picks a free port (tests). */
+export function serve({ port = Number(process.env.PORT ?? 8080), isolated = false } = {}) {
+  const server = createServer(async (request, response) => {
+    try {
+      const path = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
+      let file = normalize(join(root, path));
+      if (!file.startsWith(root) && file + sep !== root) throw Object.assign(new Error(), { code: "ENOENT" });
+      let info = await stat(file);
+      if (info.isDirectory()) {
+        file = join(file, "index.html");
+        info = await stat(file);
+      }
+      const headers = {
+        "Content-Type": types[extname(file)] ?? "application/octet-stream",
+        "Content-Length": info.size,
+        "Cache-Control": "no-cache",
+        "X-Content-Type-Options": "nosniff",
+      };
+      if (isolated) {
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        headers["Cross-Origin-Embedder-Policy"] = "require-corp";
+      }
+      response.writeHead(200, headers);
+      if (request.method === "HEAD") return response.end();
+      createReadStream(file).pipe(response);
+    } catch (error) {
+      const missing = error.code === "ENOENT" || error.code === "ENOTDIR";
+      response.writeHead(missing ? 404 : 500, { "Content-Type": "text/plain; charset=utf-8" });
+      response.end(missing ? "not found\n" : "server error\n");
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      resolve({ server, url: `http://localhost:${server.address().port}/` });
+    });
+  });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { url } = await serve({ isolated: process.argv.includes("--isolated") });
+  console.log(`nnplay is running at ${url}  (Ctrl+C to stop)`);
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# npm test: builds native + WASM, then runs every suite; each runner ends with its summary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/build.sh all
+
+echo "== C++ tests (ctest)"
+ctest --test-dir build/native --output-on-failure -j"$(nproc 2>/dev/null || echo 2)"
+
+echo "== Node tests of the WASM API"
+node --test --test-reporter=spec tests/node/
+
+echo "== Browser tests (headless Chromium)"
+node --test --test-reporter=spec --test-concurrency=1 tests/browser/

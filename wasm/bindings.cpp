@@ -1,0 +1,242 @@
+// embind bindings: a thin layer over the core for web/lib/nnplay.js, which presents the public
+// API. Data crosses as pointers into WASM memory that JS filled (mapped with Eigen::Map, no
+// copy) and results leave as typed_memory_views that JS copies before the next call.
+//
+// Errors: a binding never lets a C++ exception or a JS throw unwind through WASM frames (that
+// would skip destructors and leave the WASM stack pointer behind). It catches, returns a JS
+// Error object, and the JS wrapper throws it.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <memory>
+#include <new>
+#include <string>
+#include <utility>
+
+#include "config.h"
+#include "datasets.h"
+#include "model_io.h"
+#include "network.h"
+
+namespace nnplay {
+namespace {
+
+using emscripten::val;
+using Net = Network<float>;
+
+val jsError(const std::string& message) { return val::global("Error").new_(message); }
+
+template <typename F>
+val guarded(F&& body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return jsError("out of memory: the network or the data is too large for this page");
+  } catch (const std::exception& e) {
+    return jsError(e.what());
+  }
+}
+
+val floatArray(const float* data, size_t count) {
+  // A copy: results must outlive the next call, which may grow memory and detach views.
+  return val::global("Float32Array").new_(emscripten::typed_memory_view(count, data));
+}
+
+val shapeArray(const Shape& shape) {
+  val array = val::array();
+  for (int d : shape) array.call<void>("push", d);
+  return array;
+}
+
+Eigen::Map<const Matrix<float>> mapFloats(uintptr_t pointer, Index rows, Index cols) {
+  if (cols < 1) throw ConfigError("n: expected at least 1 sample, got " + std::to_string(cols));
+  return Eigen::Map<const Matrix<float>>(reinterpret_cast<const float*>(pointer), rows, cols);
+}
+
+class NetworkHandle {
+ public:
+  explicit NetworkHandle(std::unique_ptr<Net> net) : net_(std::move(net)) {}
+
+  int inputSize() const { return static_cast<int>(net_->inputSize()); }
+  int outputSize() const { return static_cast<int>(net_->outputSize()); }
+  double steps() const { return static_cast<double>(net_->steps()); }
+  std::string config() const { return toJson(net_->config()).dump(); }
+
+  // A view of the predictions, valid until the next call into the module.
+  val predict(uintptr_t x, int n) {
+    return guarded([&] {
+      net_->predict(mapFloats(x, net_->inputSize(), n), out_);
+      return val(emscripten::typed_memory_view(out_.size(), out_.data()));
+    });
+  }
+
+  val trainBatch(uintptr_t x, uintptr_t y, int n) {
+    return guarded([&] {
+      return val(net_->trainBatch(mapFloats(x, net_->inputSize(), n),
+                                  mapFloats(y, net_->outputSize(), n)));
+    });
+  }
+
+  val evaluate(uintptr_t x, uintptr_t y, int n) {
+    return guarded([&] {
+      const Metrics m =
+          net_->evaluate(mapFloats(x, net_->inputSize(), n), mapFloats(y, net_->outputSize(), n));
+      val result = val::object();
+      result.set("loss", m.loss);
+      result.set("accuracy", m.accuracy);
+      return result;
+    });
+  }
+
+  val trainEpoch(uintptr_t x, uintptr_t y, int n, bool shuffle, int batchSize) {
+    return guarded([&] {
+      const EpochResult r = net_->trainEpoch(mapFloats(x, net_->inputSize(), n),
+                                             mapFloats(y, net_->outputSize(), n), shuffle,
+                                             batchSize);
+      val result = val::object();
+      result.set("epoch", r.epoch);
+      result.set("loss", r.loss);
+      result.set("accuracy", r.accuracy);
+      if (r.diverged) result.set("diverged", true);
+      return result;
+    });
+  }
+
+  val inspect(uintptr_t x, uintptr_t y, int n) {
+    return guarded([&] {
+      const Inspection<float> info =
+          net_->inspect(mapFloats(x, net_->inputSize(), n), mapFloats(y, net_->outputSize(), n));
+      val layers = val::array();
+      for (const LayerInspection<float>& l : info.layers) {
+        val layer = val::object();
+        layer.set("layer", l.layer);
+        const std::pair<const char*, const Matrix<float>*> parts[] = {
+            {"z", &l.z}, {"a", &l.a}, {"dz", &l.dz}, {"dW", &l.dW}, {"db", &l.db}, {"dA", &l.dA}};
+        for (const auto& [name, m] : parts) layer.set(name, floatArray(m->data(), m->size()));
+        layers.call<void>("push", layer);
+      }
+      val result = val::object();
+      result.set("loss", info.loss);
+      result.set("layers", layers);
+      return result;
+    });
+  }
+
+  val getWeights() const {
+    return guarded([&] {
+      val list = val::array();
+      for (const ParamTensor& t : net_->parameterTensors()) {
+        val w = val::object();
+        w.set("name", t.name);
+        w.set("shape", shapeArray(t.shape));
+        w.set("data", floatArray(net_->parameters().data() + t.offset, t.size));
+        list.call<void>("push", w);
+      }
+      return list;
+    });
+  }
+
+  // The list arrives as JSON with data as arrays or base64 (the JS wrapper encodes typed arrays).
+  val setWeights(const std::string& json) {
+    return guarded([&] {
+      net_->setWeights(weightsFromJson(Json::parse(json), "weights"));
+      return val::undefined();
+    });
+  }
+
+  val setLearningRate(double lr) {
+    return guarded([&] {
+      net_->setLearningRate(lr);
+      return val::undefined();
+    });
+  }
+
+  std::string toJSON(bool base64) const { return modelToJson(*net_, base64).dump(); }
+
+ private:
+  std::unique_ptr<Net> net_;
+  Matrix<float> out_;
+};
+
+// Hands JS an owning handle; JS frees it with delete().
+val wrap(std::unique_ptr<Net> net) { return val(NetworkHandle(std::move(net))); }
+
+val createNetwork(const std::string& configJson) {
+  return guarded([&] { return wrap(std::make_unique<Net>(parseConfig(configJson))); });
+}
+
+val networkFromJSON(const std::string& modelJson) {
+  return guarded([&] {
+    Json model;
+    try {
+      model = Json::parse(modelJson);
+    } catch (const Json::parse_error&) {
+      throw ConfigError("model: not valid JSON");
+    }
+    return wrap(modelFromJson<float>(model));
+  });
+}
+
+val makeDatasetBinding(const std::string& name, int n, double noise, double seed) {
+  return guarded([&] {
+    if (!(seed >= 0 && seed <= 4294967295.0 && seed == static_cast<double>(uint64_t(seed))))
+      throw ConfigError("seed: expected an integer in [0, 4294967295], got " +
+                        std::to_string(seed));
+    const Dataset d = makeDataset(name, n, noise, static_cast<uint64_t>(seed));
+    val result = val::object();
+    result.set("x", floatArray(d.x.data(), d.x.size()));
+    result.set("y", floatArray(d.y.data(), d.y.size()));
+    result.set("n", d.n);
+    result.set("inputs", d.inputs);
+    result.set("outputs", d.outputs);
+    return result;
+  });
+}
+
+val datasetNamesBinding() {
+  val list = val::array();
+  for (const std::string& name : datasetNames()) list.call<void>("push", name);
+  return list;
+}
+
+// Scratch memory that JS fills with inputs; 0 when the allocation fails.
+uintptr_t allocFloats(double count) {
+  if (!(count >= 0 && count <= 256.0 * 1024 * 1024)) return 0;
+  return reinterpret_cast<uintptr_t>(new (std::nothrow) float[static_cast<size_t>(count)]);
+}
+
+void freeFloats(uintptr_t pointer) { delete[] reinterpret_cast<float*>(pointer); }
+
+val floatView(uintptr_t pointer, double count) {
+  return val(emscripten::typed_memory_view(static_cast<size_t>(count),
+                                           reinterpret_cast<float*>(pointer)));
+}
+
+}  // namespace
+}  // namespace nnplay
+
+EMSCRIPTEN_BINDINGS(nnplay) {
+  using namespace emscripten;
+  using nnplay::NetworkHandle;
+  class_<NetworkHandle>("NetworkHandle")
+      .function("inputSize", &NetworkHandle::inputSize)
+      .function("outputSize", &NetworkHandle::outputSize)
+      .function("steps", &NetworkHandle::steps)
+      .function("config", &NetworkHandle::config)
+      .function("predict", &NetworkHandle::predict)
+      .function("trainBatch", &NetworkHandle::trainBatch)
+      .function("evaluate", &NetworkHandle::evaluate)
+      .function("trainEpoch", &NetworkHandle::trainEpoch)
+      .function("inspect", &NetworkHandle::inspect)
+      .function("getWeights", &NetworkHandle::getWeights)
+      .function("setWeights", &NetworkHandle::setWeights)
+      .function("setLearningRate", &NetworkHandle::setLearningRate)
+      .function("toJSON", &NetworkHandle::toJSON);
+  function("createNetwork", &nnplay::createNetwork);
+  function("networkFromJSON", &nnplay::networkFromJSON);
+  function("makeDataset", &nnplay::makeDatasetBinding);
+  function("datasetNames", &nnplay::datasetNamesBinding);
+  function("allocFloats", &nnplay::allocFloats);
+  function("freeFloats", &nnplay::freeFloats);
+  function("floatView", &nnplay::floatView);
+}

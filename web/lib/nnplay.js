@@ -1,0 +1,204 @@
+// nnplay's JavaScript API (CONTRACT §2): one ES module for Node >= 20, pages and module Workers.
+//
+//   import { loadNN } from "nnplay";
+//   const nn = await loadNN();
+//   const net = nn.createNetwork(config);
+//
+// Arrays are row-major: x is n x inputs, y is n x outputs, predictions n x outputs.
+import createNNModule from "../build/nnplay_wasm.js";
+
+const wasmUrl = new URL("../build/nnplay_wasm.wasm", import.meta.url);
+const isNode = typeof process === "object" && typeof process.versions?.node === "string" &&
+  typeof window === "undefined" && typeof importScripts === "undefined";
+
+let modulePromise = null;
+
+async function loadModule() {
+  if (isNode) {
+    // The module is built for web and worker (see TOOLCHAIN.md); in Node it gets its bytes here.
+    const { readFile } = await import("node:fs/promises");
+    return createNNModule({ wasmBinary: await readFile(wasmUrl) });
+  }
+  return createNNModule({ locateFile: (file) => new URL(file, wasmUrl).href });
+}
+
+/** Loads the WebAssembly module once per realm and returns the API. */
+export async function loadNN() {
+  modulePromise ??= loadModule().catch((error) => {
+    modulePromise = null;
+    throw new Error(`nnplay: could not load the WebAssembly module (${error.message})`);
+  });
+  return new NN(await modulePromise);
+}
+
+// Bindings return a JS Error object instead of throwing through WebAssembly; throw it here.
+function check(result) {
+  if (result instanceof Error) throw new Error(result.message);
+  return result;
+}
+
+function positiveInteger(value, name) {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${name}: expected a positive integer, got ${String(value).slice(0, 40)}`);
+  }
+  return value;
+}
+
+function floatArray(values, name, expectedLength) {
+  if (!(values instanceof Float32Array || values instanceof Float64Array || Array.isArray(values))) {
+    throw new Error(`${name}: expected a Float32Array or an array of numbers`);
+  }
+  if (values.length !== expectedLength) {
+    throw new Error(`${name}: expected ${expectedLength} values, got ${values.length}`);
+  }
+  return values;
+}
+
+class NN {
+  #module;
+
+  constructor(module) {
+    this.#module = module;
+    this.datasets = {
+      names: () => Array.from(module.datasetNames()),
+      make: (name, { n = 200, noise = 0, seed = 1 } = {}) => {
+        const data = check(module.makeDataset(String(name), positiveInteger(n, "n"),
+          Number(noise), Number(seed)));
+        return { x: data.x, y: data.y, n: data.n, inputs: data.inputs, outputs: data.outputs };
+      },
+    };
+  }
+
+  /** Builds a network from a config object (CONTRACT §3); throws an Error naming a bad field. */
+  createNetwork(config) {
+    if (typeof config !== "object" || config === null) {
+      throw new Error("config: expected an object");
+    }
+    return new Network(this.#module, check(this.#module.createNetwork(JSON.stringify(config))));
+  }
+
+  /** Rebuilds a network saved with net.toJSON(): same config, same weights, same predictions. */
+  fromJSON(model) {
+    const text = typeof model === "string" ? model : JSON.stringify(model);
+    return new Network(this.#module, check(this.#module.networkFromJSON(text)));
+  }
+}
+
+class Network {
+  #module;
+  #handle;
+
+  constructor(module, handle) {
+    this.#module = module;
+    this.#handle = handle;
+    this.inputs = handle.inputSize();
+    this.outputs = handle.outputSize();
+  }
+
+  get #live() {
+    if (!this.#handle) throw new Error("this network was deleted");
+    return this.#handle;
+  }
+
+  // Copies the arrays into WASM memory for the duration of fn(pointers...).
+  #withData(arrays, fn) {
+    const m = this.#module;
+    const pointers = [];
+    try {
+      for (const array of arrays) {
+        const pointer = m.allocFloats(array.length);
+        if (!pointer) throw new Error("out of memory: the data is too large for this page");
+        pointers.push(pointer);
+        m.floatView(pointer, array.length).set(array);
+      }
+      return fn(...pointers);
+    } finally {
+      for (const pointer of pointers) m.freeFloats(pointer);
+    }
+  }
+
+  #xy(x, y, n) {
+    positiveInteger(n, "n");
+    return [floatArray(x, "x", n * this.inputs), floatArray(y, "y", n * this.outputs)];
+  }
+
+  get config() { return JSON.parse(this.#live.config()); }
+  get steps() { return this.#live.steps(); }
+
+  /** Outputs for n samples: a Float32Array of n * outputs values, row-major. */
+  predict(x, n) {
+    const handle = this.#live;
+    positiveInteger(n, "n");
+    floatArray(x, "x", n * this.inputs);
+    return this.#withData([x], (px) => check(handle.predict(px, n)).slice());
+  }
+
+  /** One optimizer step on these n samples; returns the batch loss (NaN/Infinity: no update). */
+  trainBatch(x, y, n) {
+    const handle = this.#live;
+    return this.#withData(this.#xy(x, y, n), (px, py) => check(handle.trainBatch(px, py, n)));
+  }
+
+  /** { loss, accuracy } over n samples; accuracy is NaN when the targets are not labels. */
+  evaluate(x, y, n) {
+    const handle = this.#live;
+    return this.#withData(this.#xy(x, y, n), (px, py) => check(handle.evaluate(px, py, n)));
+  }
+
+  /**
+   * Trains for `epochs` passes in batches of `batchSize` (default: the config's); calls
+   * onEpoch({epoch, loss, accuracy}) after each, and stops early if it returns false.
+   * A non-finite loss stops training; that epoch's entry has `diverged: true`.
+   */
+  fit({ x, y, n, epochs = 1, batchSize, shuffle = true, onEpoch } = {}) {
+    const handle = this.#live;
+    positiveInteger(epochs, "epochs");
+    if (batchSize !== undefined) positiveInteger(batchSize, "batchSize");
+    return this.#withData(this.#xy(x, y, n), (px, py) => {
+      const history = [];
+      for (let e = 0; e < epochs; e++) {
+        const entry = check(handle.trainEpoch(px, py, n, Boolean(shuffle), batchSize ?? 0));
+        history.push(entry);
+        if (entry.diverged || (onEpoch && onEpoch(entry) === false)) break;
+      }
+      return history;
+    });
+  }
+
+  /**
+   * Forward and backward pass without an update: { loss, layers: [{ layer, z, a, dz, dW, db,
+   * dA }] } for each layer with weights; matrices are row-major n x units, dW is [in, out].
+   */
+  inspect(x, y, n) {
+    const handle = this.#live;
+    return this.#withData(this.#xy(x, y, n), (px, py) => check(handle.inspect(px, py, n)));
+  }
+
+  /** [{ name, shape, data: Float32Array }], kernels in Keras order [in, out]. */
+  getWeights() {
+    return check(this.#live.getWeights());
+  }
+
+  /** Replaces every weight; checks names, shapes and values first, so a bad list changes nothing. */
+  setWeights(list) {
+    const handle = this.#live;
+    if (!Array.isArray(list)) throw new Error("weights: expected a list of { name, shape, data }");
+    const plain = list.map((w) => ({ ...w, data: w?.data ? Array.from(w.data) : w?.data }));
+    check(handle.setWeights(JSON.stringify(plain)));
+  }
+
+  setLearningRate(lr) {
+    check(this.#live.setLearningRate(Number(lr)));
+  }
+
+  /** { format: "nnplay-model", version: 1, config, weights } with base64 float32 data. */
+  toJSON() {
+    return JSON.parse(this.#live.toJSON(true));
+  }
+
+  /** Frees the WASM memory; any later use throws. */
+  delete() {
+    if (this.#handle) this.#handle.delete();
+    this.#handle = null;
+  }
+}
