@@ -1,0 +1,42 @@
+// Shared setup for browser tests: Debian's Chromium driven by playwright-core (never a
+// downloaded browser), against the static site served by scripts/serve.mjs on a free port.
+import { chromium } from "playwright-core";
+import { serve } from "../../scripts/serve.mjs";
+
+const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+/**
+ * Starts the server and the browser. Returns { url, browser, newPage, close }; newPage(path)
+ * opens a page, records console errors and page errors in page.errors, and waits for
+ * window.nnplay.ready unless { ready: false } is passed.
+ */
+export async function startBrowser({ isolated = false } = {}) {
+  const { server, url } = await serve({ port: 0, isolated });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: chromiumArgs,
+  });
+  async function newPage(path = "", { ready = true, viewport = { width: 1280, height: 800 } } = {}) {
+    const page = await browser.newPage({ viewport });
+    page.errors = [];
+    page.on("console", (m) => { if (m.type() === "error") page.errors.push(m.text()); });
+    page.on("pageerror", (e) => page.errors.push(e.message));
+    await page.goto(new URL(path, url).href);
+    if (ready) await page.waitForFunction(() => window.nnplay?.ready).then(() =>
+      page.evaluate(() => window.nnplay.ready));
+    return page;
+  }
+  async function close() {
+    await browser.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  return { url, browser, newPage, close };
+}
