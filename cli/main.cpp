@@ -1,9 +1,10 @@
 // nnplay, the native command line: trains and evaluates the same configs the pages share.
 //
-//   nnplay train <config.json> [--data mnist|circle|xor|gauss|spiral|moons|reg-plane|reg-gauss]
-//                [--epochs N] [--n N] [--noise X] [--data-seed S] [--test-ratio R]
-//                [--mnist-dir DIR] [--save model.json]
+//   nnplay train <config.json> [--data mnist|file.csv|circle|xor|gauss|spiral|moons|reg-plane|
+//                reg-gauss] [--epochs N] [--n N] [--noise X] [--data-seed S] [--test-ratio R]
+//                [--label COLUMN] [--standardize 1] [--mnist-dir DIR] [--save model.json]
 //   nnplay eval <model.json> [--data ...same options]
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -15,10 +16,12 @@
 #include <string>
 
 #include "config.h"
+#include "csv.h"
 #include "datasets.h"
 #include "mnist.h"
 #include "model_io.h"
 #include "network.h"
+#include "rng.h"
 
 namespace {
 
@@ -29,9 +32,9 @@ struct Split {
 };
 
 const char* kUsage =
-    "usage: nnplay train <config.json> [--data mnist|<dataset>] [--epochs N] [--n N]\n"
+    "usage: nnplay train <config.json> [--data mnist|file.csv|<dataset>] [--epochs N] [--n N]\n"
     "                    [--noise X] [--data-seed S] [--test-ratio R] [--mnist-dir DIR]\n"
-    "                    [--save model.json]\n"
+    "                    [--label COLUMN] [--standardize 1] [--save model.json]\n"
     "       nnplay eval <model.json> [same data options]\n";
 
 std::string readFile(const std::string& path) {
@@ -40,6 +43,18 @@ std::string readFile(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// Shuffles whole samples (a CSV is often sorted by class) with the seeded Rng.
+void shuffleSamples(Dataset& d, uint64_t seed) {
+  Rng rng(seed);
+  for (int i = d.n - 1; i > 0; --i) {
+    const int j = static_cast<int>(rng.below(static_cast<uint32_t>(i + 1)));
+    std::swap_ranges(d.x.begin() + i * d.inputs, d.x.begin() + (i + 1) * d.inputs,
+                     d.x.begin() + j * d.inputs);
+    std::swap_ranges(d.y.begin() + i * d.outputs, d.y.begin() + (i + 1) * d.outputs,
+                     d.y.begin() + j * d.outputs);
+  }
 }
 
 Split loadData(const std::map<std::string, std::string>& options) {
@@ -58,9 +73,16 @@ Split loadData(const std::map<std::string, std::string>& options) {
     split.testY = std::move(test.y);
     return split;
   }
-  const int n = std::stoi(option("n", "500"));
-  const Dataset d = makeDataset(name, n, std::stod(option("noise", "0")),
-                                std::stoull(option("data-seed", "1")));
+  const uint64_t seed = std::stoull(option("data-seed", "1"));
+  Dataset d;
+  if (name.size() > 4 && name.substr(name.size() - 4) == ".csv") {
+    CsvData csv = parseCsv(readFile(name), {option("label", ""), -1, option("standardize", "0") == "1"});
+    d = {std::move(csv.x), std::move(csv.y), csv.n, csv.inputs, csv.outputs};
+    shuffleSamples(d, seed);
+  } else {
+    d = makeDataset(name, std::stoi(option("n", "500")), std::stod(option("noise", "0")), seed);
+  }
+  const Index n = d.n;
   const Eigen::Map<const Matrix<float>> x(d.x.data(), d.inputs, d.n), y(d.y.data(), d.outputs, d.n);
   const Index trainCount = std::lround(n * (1 - std::stod(option("test-ratio", "0.5"))));
   split.trainX = x.leftCols(trainCount);

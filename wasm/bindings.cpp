@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "config.h"
+#include "csv.h"
 #include "datasets.h"
 #include "model_io.h"
 #include "network.h"
@@ -193,6 +194,33 @@ val makeDatasetBinding(const std::string& name, int n, double noise, double seed
   });
 }
 
+val parseCsvBinding(const std::string& text, const std::string& label, int labelIndex,
+                    bool standardize) {
+  return guarded([&] {
+    const CsvData d = parseCsv(text, {label, labelIndex, standardize});
+    val result = val::object();
+    result.set("x", floatArray(d.x.data(), d.x.size()));
+    result.set("y", floatArray(d.y.data(), d.y.size()));
+    result.set("n", d.n);
+    result.set("inputs", d.inputs);
+    result.set("outputs", d.outputs);
+    result.set("label", d.label);
+    val classes = val::array();
+    for (const std::string& c : d.classes) classes.call<void>("push", c);
+    result.set("classes", classes);
+    val columns = val::array();
+    for (const CsvColumn& c : d.columns) {
+      val column = val::object();
+      column.set("name", c.name);
+      column.set("mean", c.mean);
+      column.set("scale", c.scale);
+      columns.call<void>("push", column);
+    }
+    result.set("columns", columns);
+    return result;
+  });
+}
+
 val datasetNamesBinding() {
   val list = val::array();
   for (const std::string& name : datasetNames()) list.call<void>("push", name);
@@ -236,6 +264,7 @@ EMSCRIPTEN_BINDINGS(nnplay) {
   function("networkFromJSON", &nnplay::networkFromJSON);
   function("makeDataset", &nnplay::makeDatasetBinding);
   function("datasetNames", &nnplay::datasetNamesBinding);
+  function("parseCsv", &nnplay::parseCsvBinding);
   function("allocFloats", &nnplay::allocFloats);
   function("freeFloats", &nnplay::freeFloats);
   function("floatView", &nnplay::floatView);

@@ -6,6 +6,7 @@
 //
 // Arrays are row-major: x is n x inputs, y is n x outputs, predictions n x outputs.
 import createNNModule from "../build/nnplay_wasm.js";
+import { fromTFJS, toTFJS } from "./tfjs.js";
 
 const wasmUrl = new URL("../build/nnplay_wasm.wasm", import.meta.url);
 const isNode = typeof process === "object" && typeof process.versions?.node === "string" &&
@@ -66,6 +67,23 @@ class NN {
           Number(noise), Number(seed)));
         return { x: data.x, y: data.y, n: data.n, inputs: data.inputs, outputs: data.outputs };
       },
+      /**
+       * Parses CSV text with a header row: { x, y, n, inputs, outputs, classes, columns, label }.
+       * label: column name or 0-based index (default: the last column). Text labels (or only
+       * 0/1) are classes — two classes give one 0/1 output, more are one-hot — other numbers
+       * are regression targets. standardize: scale each feature to mean 0, deviation 1
+       * (columns[i] has the mean and scale used). Errors name the line and column.
+       */
+      parseCSV: (text, { label, standardize = false } = {}) => {
+        if (typeof text !== "string") throw new Error("csv: expected the file's text as a string");
+        if (label !== undefined && !(typeof label === "string" ||
+            (Number.isInteger(label) && label >= 0))) {
+          throw new Error("label: expected a column name or a 0-based column index");
+        }
+        const data = check(module.parseCsv(text, typeof label === "string" ? label : "",
+          Number.isInteger(label) ? label : -1, Boolean(standardize)));
+        return { ...data, classes: Array.from(data.classes), columns: Array.from(data.columns) };
+      },
     };
   }
 
@@ -81,6 +99,22 @@ class NN {
   fromJSON(model) {
     const text = typeof model === "string" ? model : JSON.stringify(model);
     return new Network(this.#module, check(this.#module.networkFromJSON(text)));
+  }
+
+  /**
+   * Builds a network from TF.js Layers artifacts ({modelTopology, weightSpecs, weightData}) of a
+   * Sequential model made of Dense, Conv2D, MaxPooling2D, Flatten and Dropout layers.
+   */
+  fromTFJS(artifacts) {
+    const { config, weights } = fromTFJS(artifacts);
+    const net = this.createNetwork(config);
+    try {
+      net.setWeights(weights);
+    } catch (error) {
+      net.delete();
+      throw error;
+    }
+    return net;
   }
 }
 
@@ -194,6 +228,14 @@ class Network {
   /** { format: "nnplay-model", version: 1, config, weights } with base64 float32 data. */
   toJSON() {
     return JSON.parse(this.#live.toJSON(true));
+  }
+
+  /**
+   * TF.js Layers artifacts: tf.loadLayersModel(tf.io.fromMemory(net.toTFJS())) predicts the same.
+   */
+  toTFJS() {
+    const handle = this.#live;
+    return toTFJS(JSON.parse(handle.config()), check(handle.getWeights()));
   }
 
   /** Frees the WASM memory; any later use throws. */

@@ -1,0 +1,99 @@
+// Interop: TF.js Layers export/import and CSV data.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { test } from "node:test";
+import * as tf from "@tensorflow/tfjs-core";
+import "@tensorflow/tfjs-backend-cpu";
+import * as tfl from "@tensorflow/tfjs-layers";
+import { loadNN } from "../../web/lib/nnplay.js";
+
+const nn = await loadNN();
+await tf.setBackend("cpu");
+
+function maxDifference(a, b) {
+  assert.equal(a.length, b.length);
+  return a.reduce((max, v, i) => Math.max(max, Math.abs(v - b[i])), 0);
+}
+
+async function tfjsPredict(artifacts, x, inputShape) {
+  const model = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
+  const input = tf.tensor(x, [x.length / inputShape.reduce((a, b) => a * b, 1), ...inputShape]);
+  const output = model.predict(input);
+  const values = await output.data();
+  tf.dispose([input, output]);
+  model.dispose();
+  return values;
+}
+
+const denseConfig = {
+  input: [2],
+  layers: [{ type: "dense", units: 8, activation: "tanh" }, { type: "dropout", rate: 0.3 },
+    { type: "dense", units: 6, activation: "relu" }, { type: "dense", units: 5, activation: "sigmoid" },
+    { type: "dense", units: 3, activation: "softmax" }],
+  loss: "cross_entropy", optimizer: { type: "adam", lr: 0.01 }, seed: 3, batchSize: 8,
+};
+
+test("tfjs_export_predicts_like_nnplay", async () => {
+  const d = nn.datasets.make("spiral", { n: 64, noise: 0.1, seed: 2 });
+  const net = nn.createNetwork(denseConfig);
+  const y = new Float32Array(d.n * 3).map((_, i) => (i % 3 === d.y[Math.floor(i / 3)] ? 1 : 0));
+  net.fit({ x: d.x, y, n: d.n, epochs: 3 });
+  const difference = maxDifference(await tfjsPredict(net.toTFJS(), d.x, [2]), net.predict(d.x, d.n));
+  assert.ok(difference <= 1e-5, `max difference ${difference}`);
+  net.delete();
+});
+
+test("tfjs_model_imports_with_identical_predictions", async () => {
+  const model = tfl.sequential({ layers: [
+    tfl.layers.dense({ inputShape: [4], units: 7, activation: "relu", name: "hidden" }),
+    tfl.layers.dense({ units: 2, activation: "sigmoid", name: "out" })] });
+  let artifacts;
+  await model.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return {}; }));
+  const x = new Float32Array(40).map((_, i) => Math.sin(i));
+  const expected = await (model.predict(tf.tensor(x, [10, 4]))).data();
+  const net = nn.fromTFJS(artifacts);
+  assert.equal(net.config.loss, "bce");
+  assert.ok(maxDifference(net.predict(x, 10), expected) <= 1e-6);
+  // And back: the re-export loads in TF.js again.
+  assert.ok(maxDifference(await tfjsPredict(net.toTFJS(), x, [4]), expected) <= 1e-6);
+  net.delete();
+});
+
+test("tfjs_import_names_unsupported_layers", async () => {
+  const model = tfl.sequential({ layers: [
+    tfl.layers.dense({ inputShape: [4], units: 3, activation: "elu" })] });
+  let artifacts;
+  await model.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return {}; }));
+  assert.throws(() => nn.fromTFJS(artifacts),
+    { message: /^modelTopology\.config\.layers\[0\]\.activation: nnplay supports .*got "elu"$/ });
+  artifacts.modelTopology.config.layers[0].class_name = "LSTM";
+  assert.throws(() => nn.fromTFJS(artifacts), { message: /layer class "LSTM" is not supported/ });
+  assert.throws(() => nn.fromTFJS({}), { message: "modelTopology: missing" });
+});
+
+test("csv_parses_classes_and_reports_line_and_column", () => {
+  const data = nn.datasets.parseCSV("a,b,kind\n1,2,cat\n3,4,dog\n5,6,bird\n", { label: "kind" });
+  assert.deepEqual(data.classes, ["bird", "cat", "dog"]);
+  assert.equal(data.outputs, 3);
+  assert.deepEqual(Array.from(data.x), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(data.columns.map((c) => c.name), ["a", "b"]);
+  assert.throws(() => nn.datasets.parseCSV("a,b,c\n1,2,3\n4,five,6\n"),
+    { message: 'line 3, column 2 ("b"): "five" is not a number' });
+  assert.throws(() => nn.datasets.parseCSV("a,b,c\n1,2\n"), { message: "line 2: expected 3 columns, got 2" });
+  assert.throws(() => nn.datasets.parseCSV(42), { message: "csv: expected the file's text as a string" });
+});
+
+test("breast_cancer_preset_trains_to_high_test_accuracy", async () => {
+  const text = await readFile(new URL("../../web/build/data/breast-cancer.csv", import.meta.url), "utf8");
+  const data = nn.datasets.parseCSV(text, { label: "diagnosis", standardize: true });
+  assert.equal(data.n, 569);
+  assert.equal(data.inputs, 30);
+  assert.deepEqual(data.classes, ["benign", "malignant"]);
+  const config = JSON.parse(await readFile(new URL("../../examples/breast-cancer.json", import.meta.url)));
+  const net = nn.createNetwork(config);
+  const train = 455;  // the rows come in file order; the last 114 (20%) are held out
+  net.fit({ x: data.x.subarray(0, train * 30), y: data.y.subarray(0, train), n: train, epochs: 30 });
+  const test = net.evaluate(data.x.subarray(train * 30), data.y.subarray(train), data.n - train);
+  assert.ok(test.accuracy >= 0.94, `test accuracy ${test.accuracy}`);
+  net.delete();
+});
