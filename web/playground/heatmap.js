@@ -41,6 +41,7 @@ export class Heatmap {
     ctx.fillRect(0, 0, width, width);
     ctx.globalAlpha = 0.75;
     ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = "high";
     ctx.drawImage(this.#grid, 0, 0, width, width);
     ctx.globalAlpha = 1;
 

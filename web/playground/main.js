@@ -78,8 +78,7 @@ function applySnapshot(snapshot) {
 }
 
 function explainDivergence() {
-  const loss = Number.isNaN(metrics.trainLoss) ? "NaN" : "infinite";
-  showAlert(`Training stopped at epoch ${metrics.epoch}: the loss became ${loss}, so the weights ` +
+  showAlert(`Training stopped at epoch ${metrics.epoch}: the loss became NaN or infinite: the weights ` +
     `diverged. The learning rate (${state.lr}) is too high for this network and data: lower it ` +
     `(try ${state.lr / 10}) and press Reset.`);
 }

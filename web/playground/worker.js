@@ -6,8 +6,9 @@
 //   { type: "train", epochs, budgetMs }    up to `epochs` epochs, stopping after budgetMs
 //                                          -> { snapshot }
 //   { type: "tune", lr, batchSize }        applies to the next epochs, no reset -> {}
-// A snapshot is { metrics, gridSize, output, unitGridSize, units, weights, diverged }: the output over a GRID x GRID
-// grid from one batched predict, every unit over a UNIT_GRID x UNIT_GRID grid, the weights.
+// A snapshot is { metrics, gridSize, output, unitGridSize, units, weights, diverged }: the
+// output over a GRID x GRID grid from one batched predict, every unit (inputs included) over a
+// UNIT_GRID x UNIT_GRID grid, and the weights. Its buffers are transferred, not copied.
 // Training is deterministic: the data split, features and shuffling depend only on the state.
 import { loadNN } from "../lib/nnplay.js";
 import { featureMatrix, gridPoints } from "./features.js";
@@ -19,13 +20,19 @@ const UNIT_GRID = 24;
 const nnPromise = loadNN();
 let session = null;
 
+function concat(a, b) {
+  const out = new Float32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
 function splitData(nn, state) {
   const all = nn.datasets.make(state.dataset, { n: state.points, noise: state.noise, seed: state.dataSeed });
   // The generator already shuffled the points, so the first part is a random training set.
   const nTrain = Math.min(all.n - 1, Math.max(1, Math.round(all.n * state.trainRatio)));
   // Clicked points join the training set.
   const added = state.added;
-  const concat = (a, b) => { const out = new Float32Array(a.length + b.length); out.set(a); out.set(b, a.length); return out; };
   const train = {
     n: nTrain + added.length,
     points: concat(all.x.subarray(0, 2 * nTrain), added.flatMap((p) => [p[0], p[1]])),
@@ -39,7 +46,8 @@ function splitData(nn, state) {
 function build({ state, keepNetwork }, nn) {
   const data = splitData(nn, state);
   const gridFeatures = (size) => featureMatrix(gridPoints(size), size * size, state.features);
-  let { net, epoch } = keepNetwork && session ? session : { net: null, epoch: 0 };
+  const kept = keepNetwork && session ? session : null;
+  let net = kept?.net;
   if (!net) {
     net = nn.createNetwork(toConfig(state));
     try {
@@ -51,7 +59,7 @@ function build({ state, keepNetwork }, nn) {
   }
   if (session && session.net !== net) session.net.delete();
   session = {
-    net, epoch, diverged: false, batchSize: state.batchSize, ...data,
+    net, epoch: kept?.epoch ?? 0, diverged: kept?.diverged ?? false, batchSize: state.batchSize, ...data,
     grid: gridFeatures(GRID), unitGrid: gridFeatures(UNIT_GRID),
     unitZeros: new Float32Array(UNIT_GRID * UNIT_GRID),
   };
@@ -109,7 +117,6 @@ function snapshot() {
   };
 }
 
-// Every buffer in a reply is handed over, not copied.
 function transferables(value, list = []) {
   if (ArrayBuffer.isView(value)) list.push(value.buffer);
   else if (value && typeof value === "object") for (const v of Object.values(value)) transferables(v, list);
