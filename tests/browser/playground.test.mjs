@@ -9,6 +9,15 @@ let env;
 before(async () => { env = await startBrowser(); });
 after(async () => { await env.close(); });
 
+// Opens the playground with generous timeouts: the machine running the tests may be slow and busy.
+async function open(hash) {
+  const page = await env.newPage(hash, { ready: false });
+  page.setDefaultTimeout(120_000);
+  await page.waitForFunction(() => window.nnplay?.ready);
+  await page.evaluate(() => window.nnplay.ready);
+  return page;
+}
+
 const hooks = (page, name, ...args) => page.evaluate(([n, a]) => window.nnplay[n](...a), [name, args]);
 
 // A playground that is not the default in every part that can differ.
@@ -24,7 +33,7 @@ const EDITED = {
 };
 
 test("playground_trains_spiral_to_high_accuracy", TIMEOUT, async () => {
-  const page = await env.newPage("");
+  const page = await open("");
   await hooks(page, "setState", {
     data: { name: "spiral", noise: 0 },
     features: ["x1", "x2", "sinx1", "sinx2"],
@@ -46,7 +55,7 @@ test("playground_trains_spiral_to_high_accuracy", TIMEOUT, async () => {
 });
 
 test("shared_url_gives_identical_state_and_metrics_in_another_page", TIMEOUT, async () => {
-  const first = await env.newPage("");
+  const first = await open("");
   await hooks(first, "setState", EDITED);
   // A clicked point joins the training data and the link.
   const box = await first.locator("#heatmap").boundingBox();
@@ -58,7 +67,7 @@ test("shared_url_gives_identical_state_and_metrics_in_another_page", TIMEOUT, as
   assert.match(url, /#v=1&data=moons&n=240&/);
   assert.ok(!url.includes("&w="), "no weights unless asked for");
 
-  const second = await env.newPage(url.slice(url.indexOf("#")));
+  const second = await open(url.slice(url.indexOf("#")));
   assert.deepEqual(await hooks(second, "state"), await hooks(first, "state"));
   assert.deepEqual(await hooks(second, "metrics"), initial);
   assert.deepEqual(await hooks(second, "step", 25), afterSteps);
@@ -74,13 +83,13 @@ test("shared_url_gives_identical_state_and_metrics_in_another_page", TIMEOUT, as
 });
 
 test("shared_url_with_weights_reopens_the_trained_network", TIMEOUT, async () => {
-  const first = await env.newPage("");
+  const first = await open("");
   await hooks(first, "setState", EDITED);
   const trained = await hooks(first, "step", 20);
   await first.check("#share-weights");
   const url = await hooks(first, "shareUrl");
   assert.match(url, /&w=[A-Za-z0-9_-]+$/);
-  const second = await env.newPage(url.slice(url.indexOf("#")));
+  const second = await open(url.slice(url.indexOf("#")));
   const opened = await hooks(second, "metrics");
   assert.equal(opened.epoch, 0);
   for (const key of ["trainLoss", "testLoss", "trainAccuracy", "testAccuracy"]) assert.equal(opened[key], trained[key], key);
@@ -90,7 +99,7 @@ test("shared_url_with_weights_reopens_the_trained_network", TIMEOUT, async () =>
 });
 
 test("bad_hashes_show_an_alert_and_a_working_default_page", TIMEOUT, async () => {
-  const page = await env.newPage("");
+  const page = await open("");
   const defaults = await hooks(page, "state");
   await page.close();
   // Each field's validation is unit-tested (tests/node/url-state.test.mjs); here, the page's answer.
@@ -104,7 +113,7 @@ test("bad_hashes_show_an_alert_and_a_working_default_page", TIMEOUT, async () =>
     assert.equal((await hooks(bad, "step", 3)).epoch, 3, hash);
   };
   for (const hash of opened) {
-    const bad = await env.newPage(hash);
+    const bad = await open(hash);
     await expectFallback(bad, hash);
     if (hash === opened.at(-1)) {
       // A hash typed into the address bar of an open page is read the same way.
@@ -119,7 +128,7 @@ test("bad_hashes_show_an_alert_and_a_working_default_page", TIMEOUT, async () =>
 });
 
 test("buttons_keys_and_controls_drive_the_playground", TIMEOUT, async () => {
-  const page = await env.newPage("");
+  const page = await open("");
   const historyLength = await page.evaluate(() => history.length);
   await page.click("#play");
   await page.waitForFunction(() => window.nnplay.metrics().epoch > 0);
@@ -163,7 +172,7 @@ test("buttons_keys_and_controls_drive_the_playground", TIMEOUT, async () => {
 });
 
 test("divergence_pauses_and_says_what_to_try", TIMEOUT, async () => {
-  const page = await env.newPage("#v=1&data=reg-plane&out=linear&loss=mse&h=8:relu,8:relu&lr=10");
+  const page = await open("#v=1&data=reg-plane&out=linear&loss=mse&h=8:relu,8:relu&lr=10");
   await hooks(page, "play");
   await page.waitForFunction(() => /diverged/.test(document.getElementById("alert").textContent),
     null, { timeout: 120_000 });
