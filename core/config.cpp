@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <cmath>
+#include <cstdio>
 #include <optional>
 #include <set>
 #include <utility>
@@ -48,6 +49,13 @@ std::string describe(const Json& value) {
   return s;
 }
 
+// 0.9999 -> "0.9999", 100 -> "100" (not "100.0").
+std::string formatNumber(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.10g", value);
+  return text;
+}
+
 [[noreturn]] void fail(const std::string& path, const std::string& expected, const Json& got) {
   throw ConfigError(path + ": expected " + expected + ", got " + describe(got));
 }
@@ -85,7 +93,7 @@ class ObjectReader {
                 std::optional<double> fallback = std::nullopt) {
     const Json* value = fallback ? get(key) : &require(key);
     if (!value) return *fallback;
-    const std::string range = "a number in [" + Json(low).dump() + ", " + Json(high).dump() + "]";
+    const std::string range = "a number in [" + formatNumber(low) + ", " + formatNumber(high) + "]";
     if (!value->is_number()) fail(fieldPath(key), range, *value);
     const double v = value->get<double>();
     if (!std::isfinite(v) || v < low || v > high) fail(fieldPath(key), range, *value);

@@ -68,7 +68,8 @@ std::unique_ptr<Network<T>> modelFromJson(const Json& model) {
   try {
     config = parseConfig(model["config"]);
   } catch (const ConfigError& e) {
-    throw ConfigError(std::string("config.") + e.what());
+    const std::string message = e.what();
+    throw ConfigError(message.rfind("config", 0) == 0 ? message : "config." + message);
   }
   const std::vector<NamedTensor<float>> floats = weightsFromJson(model["weights"], "weights");
   std::vector<NamedTensor<T>> weights;

@@ -1,0 +1,131 @@
+// Config validation: every bad field gives an error naming the field and the value.
+#include <gtest/gtest.h>
+
+#include "config.h"
+#include "test_util.h"
+
+namespace nnplay {
+namespace {
+
+Json validConfig() {
+  return Json::parse(R"({ "input": [2],
+    "layers": [ {"type": "dense", "units": 4, "activation": "tanh"},
+                {"type": "dense", "units": 1, "activation": "sigmoid"} ],
+    "loss": "bce", "optimizer": {"type": "sgd", "lr": 0.03, "momentum": 0},
+    "regularization": {"type": "none", "rate": 0}, "init": "xavier", "seed": 1, "batchSize": 10 })");
+}
+
+std::string errorFor(const Json& config) {
+  try {
+    parseConfig(config);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(Config, contract_example_parses_and_round_trips) {
+  const Config config = parseConfig(validConfig());
+  EXPECT_EQ(config.layers.size(), 2u);
+  EXPECT_EQ(config.layers[0].units, 4);
+  EXPECT_EQ(config.loss, LossType::Bce);
+  EXPECT_EQ(toJson(parseConfig(toJson(config))), toJson(config));
+  EXPECT_EQ(toJson(config), validConfig());
+}
+
+TEST(Config, optional_fields_get_defaults) {
+  const Config config = parseConfig(Json::parse(
+      R"({"input": [3], "layers": [{"type": "dense", "units": 2}], "loss": "mse"})"));
+  EXPECT_EQ(config.layers[0].activation, Activation::Linear);
+  EXPECT_EQ(config.optimizer.type, OptimizerType::Sgd);
+  EXPECT_EQ(config.init, InitType::Xavier);
+  EXPECT_EQ(config.batchSize, 10);
+}
+
+struct BadField {
+  const char* pointer;  // JSON pointer of the field to replace
+  const char* value;    // JSON text of the bad value, or "DELETE"
+  const char* message;  // expected start of the error message
+};
+
+class ConfigErrors : public ::testing::TestWithParam<BadField> {};
+
+TEST_P(ConfigErrors, error_names_field_and_value) {
+  const BadField& bad = GetParam();
+  Json config = validConfig();
+  const Json::json_pointer pointer(bad.pointer);
+  if (std::string(bad.value) == "DELETE") {
+    config[pointer.parent_pointer()].erase(pointer.back());
+  } else {
+    config[pointer] = Json::parse(bad.value);
+  }
+  EXPECT_EQ(errorFor(config).rfind(bad.message, 0), 0u)
+      << "got: " << errorFor(config) << "\nexpected start: " << bad.message;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryField, ConfigErrors,
+    ::testing::Values(
+        BadField{"/layers/0/units", "-3", "layers[0].units: expected an integer in [1, 4096], got -3"},
+        BadField{"/layers/0/units", "0", "layers[0].units: expected an integer in [1, 4096], got 0"},
+        BadField{"/layers/0/units", "1000000000", "layers[0].units: expected an integer in [1, 4096], got 1000000000"},
+        BadField{"/layers/0/units", "2.5", "layers[0].units: expected an integer in [1, 4096], got 2.5"},
+        BadField{"/layers/0/units", "\"4\"", "layers[0].units: expected an integer in [1, 4096], got \"4\""},
+        BadField{"/layers/0/units", "null", "layers[0].units: expected an integer in [1, 4096], got null"},
+        BadField{"/layers/0/units", "DELETE", "layers[0].units: missing"},
+        BadField{"/layers/0/activation", "\"swish\"", "layers[0].activation: expected one of linear|sigmoid|tanh|relu|softmax, got \"swish\""},
+        BadField{"/layers/0/activation", "\"softmax\"", "layers[0].activation: softmax is only allowed on the last layer"},
+        BadField{"/layers/0/type", "\"lstm\"", "layers[0].type: expected one of dense|conv2d|maxpool2d|flatten|dropout, got \"lstm\""},
+        BadField{"/layers/0/extra", "1", "layers[0].extra: unknown field (value 1)"},
+        BadField{"/layers", "[]", "layers: expected a list of 1 to 64 layers, got []"},
+        BadField{"/layers", "DELETE", "layers: missing"},
+        BadField{"/input", "[0]", "input[0]: expected an integer in [1, 1048576], got 0"},
+        BadField{"/input", "\"2\"", "input: expected a shape like [2] or [28, 28, 1], got \"2\""},
+        BadField{"/input", "[1000, 1000, 3]", "input: expected at most 1048576 values per sample"},
+        BadField{"/loss", "\"hinge\"", "loss: expected one of mse|quadratic|bce|cross_entropy, got \"hinge\""},
+        BadField{"/loss", "\"cross_entropy\"", "loss: cross_entropy needs a softmax output layer, got sigmoid"},
+        BadField{"/optimizer/type", "\"rmsprop\"", "optimizer.type: expected one of sgd|adam, got \"rmsprop\""},
+        BadField{"/optimizer/lr", "-1", "optimizer.lr: expected a number in [0, 100], got -1"},
+        BadField{"/optimizer/momentum", "1.5", "optimizer.momentum: expected a number in [0, 0.9999], got 1.5"},
+        BadField{"/optimizer/beta1", "0.9", "optimizer.beta1: unknown field (value 0.9)"},
+        BadField{"/regularization/type", "\"l3\"", "regularization.type: expected one of none|l1|l2, got \"l3\""},
+        BadField{"/regularization/rate", "-0.1", "regularization.rate: expected a number in [0, 10], got -0.1"},
+        BadField{"/init", "\"zeros\"", "init: expected one of xavier|he|uniform, got \"zeros\""},
+        BadField{"/seed", "-1", "seed: expected an integer in [0, 4294967295], got -1"},
+        BadField{"/seed", "1.5", "seed: expected an integer in [0, 4294967295], got 1.5"},
+        BadField{"/batchSize", "0", "batchSize: expected an integer in [1, 65536], got 0"},
+        BadField{"/colour", "\"red\"", "colour: unknown field (value \"red\")"}));
+
+TEST(Config, impossible_shapes_are_refused) {
+  Json conv = Json::parse(R"({"input": [5, 5, 1], "loss": "mse",
+    "layers": [{"type": "conv2d", "filters": 2, "kernel": 7}, {"type": "flatten"}]})");
+  EXPECT_EQ(errorFor(conv), "layers[0].kernel: 7 is larger than the input [5, 5, 1]");
+  Json dense = Json::parse(R"({"input": [5, 5, 1], "loss": "mse",
+    "layers": [{"type": "dense", "units": 2}]})");
+  EXPECT_EQ(errorFor(dense),
+            "layers[0]: dense needs a flat input, got shape [5, 5, 1] (add a flatten layer before it)");
+  Json pool = Json::parse(R"({"input": [4], "loss": "mse",
+    "layers": [{"type": "maxpool2d", "size": 2}]})");
+  EXPECT_EQ(errorFor(pool),
+            "layers[0]: maxpool2d needs an image input [height, width, channels], got shape [4]");
+}
+
+TEST(Config, parameter_budget_refuses_huge_networks) {
+  // (2048 + 1) * 4096 + (4096 + 1) * 4096 weights and biases
+  const Json huge = testing::denseJson(2048, {{4096, "relu"}, {4096, "relu"}}, "mse");
+  EXPECT_EQ(errorFor(huge),
+            "layers[1]: the network would have 25174016 parameters, more than the limit of "
+            "16777216");
+}
+
+TEST(Config, not_json_gives_clear_error) {
+  try {
+    parseConfig(std::string("{\"input\": [2],"));
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("config: not valid JSON", 0), 0u) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace nnplay

@@ -1,0 +1,105 @@
+// Same seed, same bits. Datasets and initial weights match tests/golden/determinism.json, which
+// the Node tests check the WASM build against too (NNPLAY_UPDATE_GOLDEN=1 rewrites it). Trained
+// weights are bit-identical within a build (native twice; WASM in Node and Chromium), not
+// between native and WASM: their exp() and GEMM summation orders differ in the last bits.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "datasets.h"
+#include "network.h"
+#include "test_util.h"
+
+namespace nnplay {
+namespace {
+
+using testing::fingerprint;
+
+const std::string kGoldenPath = std::string(NNPLAY_GOLDEN_DIR) + "/determinism.json";
+
+// The cases are read from the golden file; only the fingerprints are computed here.
+Json computeFingerprints(Json golden) {
+  for (Json& c : golden["datasets"]) {
+    const Dataset d = makeDataset(c["name"], c["n"], c["noise"], c["seed"]);
+    c["x"] = fingerprint(d.x.data(), d.x.size());
+    c["y"] = fingerprint(d.y.data(), d.y.size());
+  }
+  for (Json& c : golden["networks"]) {
+    Network<float> net(parseConfig(c["config"]));
+    c["initial"] = fingerprint(net.parameters().data(), net.parameters().size());
+  }
+  return golden;
+}
+
+TEST(Determinism, same_seed_gives_bit_identical_training) {
+  const Config config = parseConfig(testing::denseJson(2, {{8, "tanh"}, {1, "sigmoid"}}, "bce", 0.1,
+                                                       "xavier", 10, 99));
+  const Dataset d = makeDataset("spiral", 200, 0.1, 4);
+  const Eigen::Map<const Matrix<float>> x(d.x.data(), 2, d.n), y(d.y.data(), 1, d.n);
+  Network<float> a(config), b(config);
+  a.fit(x, y, 5, true);
+  b.fit(x, y, 5, true);
+  EXPECT_EQ(a.parameters(), b.parameters());
+  Config other = config;
+  other.seed = 100;
+  Network<float> c(other);
+  c.fit(x, y, 5, true);
+  EXPECT_NE(a.parameters(), c.parameters());
+}
+
+TEST(Determinism, datasets_and_weights_match_golden_file) {
+  std::ifstream in(kGoldenPath);
+  ASSERT_TRUE(in) << kGoldenPath;
+  const Json golden = Json::parse(in);
+  const Json computed = computeFingerprints(golden);
+  if (std::getenv("NNPLAY_UPDATE_GOLDEN")) {
+    std::ofstream(kGoldenPath) << computed.dump(2) << "\n";
+    GTEST_SKIP() << "rewrote " << kGoldenPath;
+  }
+  EXPECT_EQ(computed, golden);
+}
+
+TEST(Datasets, every_dataset_is_balanced_and_on_the_plane) {
+  for (const std::string& name : datasetNames()) {
+    const Dataset d = makeDataset(name, 400, 0.2, 3);
+    ASSERT_EQ(d.x.size(), 800u) << name;
+    ASSERT_EQ(d.y.size(), 400u) << name;
+    for (float v : d.x) EXPECT_LE(std::abs(v), 12.0f) << name;
+    if (name.rfind("reg-", 0) == 0) {
+      for (float v : d.y) EXPECT_LE(std::abs(v), 1.0f) << name;
+      continue;
+    }
+    double ones = 0;
+    for (float v : d.y) {
+      EXPECT_TRUE(v == 0 || v == 1) << name;
+      ones += v;
+    }
+    EXPECT_NEAR(ones / 400, 0.5, 0.1) << name;
+  }
+}
+
+TEST(Datasets, unknown_name_and_bad_numbers_are_refused) {
+  EXPECT_THROW(makeDataset("spirals", 10, 0, 1), ConfigError);
+  EXPECT_THROW(makeDataset("spiral", 0, 0, 1), ConfigError);
+  EXPECT_THROW(makeDataset("spiral", 10, -0.5, 1), ConfigError);
+  try {
+    makeDataset("spirals", 10, 0, 1);
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "dataset: expected one of circle|xor|gauss|spiral|moons|reg-plane|reg-gauss, got "
+              "\"spirals\"");
+  }
+}
+
+TEST(PortableMath, matches_libm_closely) {
+  for (double x = -20; x <= 20; x += 0.37) {
+    EXPECT_NEAR(pmath::exp(x), std::exp(x), 1e-14 * std::exp(x)) << x;
+    EXPECT_NEAR(pmath::sin(x), std::sin(x), 1e-14) << x;
+    EXPECT_NEAR(pmath::cos(x), std::cos(x), 1e-14) << x;
+  }
+  for (double x = 1e-8; x < 1e8; x *= 1.7) EXPECT_NEAR(pmath::log(x), std::log(x), 1e-14 * 20) << x;
+}
+
+}  // namespace
+}  // namespace nnplay

@@ -1,0 +1,53 @@
+// Helpers shared by the C++ tests.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "config.h"
+#include "network.h"
+
+namespace nnplay::testing {
+
+// A dense network config from a compact description, e.g. denseConfig(2, {{3, "tanh"}, {1, "tanh"}}, "mse").
+inline Json denseJson(int inputs, const std::vector<std::pair<int, std::string>>& layers,
+                      const std::string& loss, double lr = 0.1, const std::string& init = "xavier",
+                      int batchSize = 1, uint64_t seed = 1) {
+  Json list = Json::array();
+  for (const auto& [units, activation] : layers)
+    list.push_back({{"type", "dense"}, {"units", units}, {"activation", activation}});
+  return {{"input", {inputs}},
+          {"layers", list},
+          {"loss", loss},
+          {"optimizer", {{"type", "sgd"}, {"lr", lr}, {"momentum", 0}}},
+          {"init", init},
+          {"seed", seed},
+          {"batchSize", batchSize}};
+}
+
+// Expects `got` to match a reference number of CONTRACT §5, rounded there to 7 decimals:
+// half a unit of the 7th decimal for the rounding plus float32's relative error.
+inline void expectReference(double got, double expected, const char* what) {
+  EXPECT_NEAR(got, expected, 0.5e-7 + 2e-7 * std::abs(expected)) << what;
+}
+
+// FNV-1a over the bits of float values: a short fingerprint of data or weights.
+inline std::string fingerprint(const float* values, size_t count) {
+  uint64_t hash = 14695981039346656037ULL;  // FNV-1a 64 offset basis
+  for (size_t i = 0; i < count; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, &values[i], 4);
+    for (int k = 0; k < 4; ++k) {
+      hash ^= (bits >> (8 * k)) & 0xff;
+      hash *= 1099511628211ULL;
+    }
+  }
+  char text[17];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
+  return text;
+}
+
+}  // namespace nnplay::testing

@@ -1,0 +1,221 @@
+// The JS API (CONTRACT §2) against the built WASM module, in Node.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { test } from "node:test";
+import { loadNN } from "../../web/lib/nnplay.js";
+import { fingerprint } from "./fingerprint.mjs";
+
+const nn = await loadNN();
+const golden = JSON.parse(await readFile(new URL("../golden/determinism.json", import.meta.url)));
+
+function dense(inputs, layers, loss, extra = {}) {
+  return {
+    input: [inputs],
+    layers: layers.map(([units, activation]) => ({ type: "dense", units, activation })),
+    loss,
+    optimizer: { type: "sgd", lr: 0.1, momentum: 0 },
+    seed: 1,
+    batchSize: 1,
+    ...extra,
+  };
+}
+
+// Reference numbers are rounded to 7 decimals in CONTRACT §5; float32 adds its own error.
+function assertReference(got, expected, what) {
+  assert.ok(Math.abs(got - expected) <= 0.5e-7 + 2e-7 * Math.abs(expected),
+    `${what}: got ${got}, expected ${expected}`);
+}
+
+const allWeights = (net) => net.getWeights().flatMap((w) => Array.from(w.data));
+
+test("tutorial_004_step_inspector_numbers", () => {
+  const net = nn.createNetwork(dense(1, [[1, "sigmoid"], [1, "sigmoid"]], "quadratic"));
+  net.setWeights([
+    { name: "dense_0/kernel", shape: [1, 1], data: [1.58] },
+    { name: "dense_0/bias", shape: [1], data: [-0.14] },
+    { name: "dense_1/kernel", shape: [1, 1], data: [2.45] },
+    { name: "dense_1/bias", shape: [1], data: [-0.11] },
+  ]);
+  const x = new Float32Array([0.8]), y = new Float32Array([1]);
+  const { loss, layers: [hidden, output] } = net.inspect(x, y, 1);
+  assertReference(hidden.z[0], 1.124, "z1");
+  assertReference(hidden.a[0], 0.7547299, "a1");
+  assertReference(output.z[0], 1.7390883, "z2");
+  assertReference(output.a[0], 0.8505712, "a2");
+  assertReference(output.db[0], -0.0189924, "dC/db2");
+  assertReference(output.dW[0], -0.0143341, "dC/dw2");
+  assertReference(hidden.dA[0], -0.0465313, "dC/da1");
+  assertReference(hidden.db[0], -0.0086135, "dC/db1");
+  assertReference(hidden.dW[0], -0.0068908, "dC/dw1");
+  assertReference(loss, 0.0111645, "cost before");
+  net.trainBatch(x, y, 1);
+  assertReference(net.evaluate(x, y, 1).loss, 0.0110959, "cost after");
+  net.delete();
+});
+
+test("tutorial_003_neuron_and_two_two_one_network", () => {
+  const neuron = nn.createNetwork(dense(2, [[1, "sigmoid"]], "mse"));
+  neuron.setWeights([
+    { name: "dense_0/kernel", shape: [2, 1], data: new Float32Array([0, 1]) },
+    { name: "dense_0/bias", shape: [1], data: new Float32Array([4]) },
+  ]);
+  assertReference(neuron.predict(new Float32Array([2, 3]), 1)[0], 0.9990889, "neuron");
+
+  const net = nn.createNetwork(dense(2, [[2, "sigmoid"], [1, "sigmoid"]], "mse"));
+  net.setWeights([
+    { name: "dense_0/kernel", shape: [2, 2], data: [0, 0, 1, 1] },
+    { name: "dense_0/bias", shape: [2], data: [0, 0] },
+    { name: "dense_1/kernel", shape: [2, 1], data: [0, 1] },
+    { name: "dense_1/bias", shape: [1], data: [0] },
+  ]);
+  assertReference(net.predict(new Float32Array([2, 3]), 1)[0], 0.7216326, "2-2-1");
+
+  net.setWeights([
+    { name: "dense_0/kernel", shape: [2, 2], data: [1, 1, 1, 1] },
+    { name: "dense_0/bias", shape: [2], data: [0, 0] },
+    { name: "dense_1/kernel", shape: [2, 1], data: [1, 1] },
+    { name: "dense_1/bias", shape: [1], data: [0] },
+  ]);
+  const alice = net.inspect(new Float32Array([-2, -1]), new Float32Array([1]), 1);
+  assert.ok(Math.abs(alice.layers[1].a[0] - 0.524) < 0.0005);
+  assert.ok(Math.abs(alice.layers[0].dW[0] - 0.02147) < 0.000005, "dL/dw1 (0.0214 in the text)");
+
+  const people = new Float32Array([-2, -1, 25, 6, 17, 4, -15, -6]);
+  const female = new Float32Array([1, 0, 0, 1]);
+  const trained = nn.createNetwork(dense(2, [[2, "sigmoid"], [1, "sigmoid"]], "mse"));
+  trained.fit({ x: people, y: female, n: 4, epochs: 1000, shuffle: false });
+  const [emily, frank] = trained.predict(new Float32Array([-7, -3, 20, 2]), 2);
+  assert.ok(emily > 0.9, `Emily ${emily}`);
+  assert.ok(frank < 0.1, `Frank ${frank}`);
+  for (const n of [neuron, net, trained]) n.delete();
+});
+
+test("tutorial_002_xor_reaches_low_error", () => {
+  const net = nn.createNetwork(dense(2, [[3, "tanh"], [1, "tanh"]], "mse", { init: "uniform" }));
+  const x = new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]), y = new Float32Array([0, 1, 1, 0]);
+  const history = net.fit({ x, y, n: 4, epochs: 1000, shuffle: false });
+  assert.equal(history.length, 1000);
+  assert.deepEqual(Object.keys(history[0]).sort(), ["accuracy", "epoch", "loss"]);
+  assert.ok(net.evaluate(x, y, 4).loss < 0.01);
+  assert.deepEqual(Array.from(net.predict(x, 4), (v) => Math.abs(Math.round(v))), [0, 1, 1, 0]);
+  net.delete();
+});
+
+test("datasets_and_initial_weights_match_the_native_golden_file", () => {
+  for (const c of golden.datasets) {
+    const d = nn.datasets.make(c.name, c);
+    assert.equal(fingerprint(d.x), c.x, `${c.name} x`);
+    assert.equal(fingerprint(d.y), c.y, `${c.name} y`);
+  }
+  for (const c of golden.networks) {
+    const net = nn.createNetwork(c.config);
+    assert.equal(fingerprint(allWeights(net)), c.initial, JSON.stringify(c.config.layers));
+    net.delete();
+  }
+});
+
+test("same_seed_gives_bit_identical_training", () => {
+  const d = nn.datasets.make("spiral", { n: 200, noise: 0.1, seed: 4 });
+  const config = dense(2, [[8, "tanh"], [8, "tanh"], [1, "sigmoid"]], "bce",
+    { batchSize: 10, optimizer: { type: "adam", lr: 0.01 } });
+  const runs = [1, 1, 2].map((seed) => {
+    const net = nn.createNetwork({ ...config, seed });
+    net.fit({ x: d.x, y: d.y, n: d.n, epochs: 5 });
+    const print = fingerprint(allWeights(net));
+    net.delete();
+    return print;
+  });
+  assert.equal(runs[0], runs[1]);
+  assert.notEqual(runs[0], runs[2]);
+});
+
+test("errors_are_Errors_naming_the_field", () => {
+  const cases = [
+    [() => nn.createNetwork({ input: [2], layers: [{ type: "dense", units: -3 }], loss: "mse" }),
+      /^layers\[0\]\.units: expected an integer in \[1, 4096\], got -3$/],
+    [() => nn.createNetwork({ input: [2], layers: [{ type: "dense", units: 1 }], loss: "hinge" }),
+      /^loss: expected one of mse\|quadratic\|bce\|cross_entropy, got "hinge"$/],
+    [() => nn.createNetwork(null), /^config: expected an object$/],
+    [() => nn.fromJSON({ format: "keras" }), /^format: expected "nnplay-model", got "keras"$/],
+    [() => nn.fromJSON("{not json"), /^model: not valid JSON$/],
+    [() => nn.datasets.make("spirals"), /^dataset: expected one of .*got "spirals"$/],
+    [() => nn.datasets.make("spiral", { n: 0 }), /^n: expected a positive integer, got 0$/],
+  ];
+  for (const [fn, message] of cases) assert.throws(fn, (e) => e instanceof Error && message.test(e.message));
+
+  const net = nn.createNetwork(dense(2, [[1, "sigmoid"]], "bce"));
+  assert.throws(() => net.predict(new Float32Array(3), 2),
+    { message: /^x: expected 4 values, got 3$/ });
+  assert.throws(() => net.trainBatch(new Float32Array(2), new Float32Array(2), 1),
+    { message: /^y: expected 1 values, got 2$/ });
+  assert.throws(() => net.setWeights([{ name: "dense_0/kernel", shape: [2, 1], data: [1, 2] }]),
+    { message: /^weights: expected 2 tensors, got 1$/ });
+  assert.throws(() => net.fit({ x: new Float32Array(2), y: new Float32Array(1), n: 1, epochs: 0 }),
+    { message: /^epochs: expected a positive integer, got 0$/ });
+  // The module is still usable after every error.
+  assert.equal(net.predict(new Float32Array([0, 0]), 1).length, 1);
+  net.delete();
+});
+
+test("deleted_network_throws", () => {
+  const net = nn.createNetwork(dense(2, [[1, "sigmoid"]], "bce"));
+  net.delete();
+  net.delete();  // twice is harmless
+  for (const use of [() => net.predict(new Float32Array(2), 1), () => net.getWeights(),
+    () => net.toJSON(), () => net.evaluate(new Float32Array(2), new Float32Array(1), 1)]) {
+    assert.throws(use, { message: "this network was deleted" });
+  }
+});
+
+test("json_round_trip_gives_identical_predictions", () => {
+  const d = nn.datasets.make("circle", { n: 100, noise: 0.1, seed: 3 });
+  const net = nn.createNetwork(dense(2, [[6, "relu"], [1, "sigmoid"]], "bce", { batchSize: 10 }));
+  net.fit({ x: d.x, y: d.y, n: d.n, epochs: 3 });
+  const model = net.toJSON();
+  assert.equal(model.format, "nnplay-model");
+  assert.equal(model.version, 1);
+  assert.equal(typeof model.weights[0].data, "string", "base64 float32");
+  const copy = nn.fromJSON(JSON.parse(JSON.stringify(model)));
+  assert.deepEqual(copy.predict(d.x, d.n), net.predict(d.x, d.n));
+  assert.deepEqual(copy.config, net.config);
+  net.delete();
+  copy.delete();
+});
+
+test("fit_reports_epochs_stops_on_request_and_on_divergence", () => {
+  const d = nn.datasets.make("gauss", { n: 100, noise: 0.1, seed: 3 });
+  const net = nn.createNetwork(dense(2, [[4, "tanh"], [1, "sigmoid"]], "bce", { batchSize: 10 }));
+  const seen = [];
+  const history = net.fit({ x: d.x, y: d.y, n: d.n, epochs: 10,
+    onEpoch: (e) => { seen.push(e.epoch); return e.epoch < 3; } });
+  assert.deepEqual(seen, [1, 2, 3]);
+  assert.equal(history.length, 3);
+  assert.ok(history[2].accuracy > 0.9, `accuracy ${history[2].accuracy}`);
+  net.delete();
+
+  const reg = nn.datasets.make("reg-plane", { n: 50, seed: 1 });
+  const wild = nn.createNetwork(dense(2, [[8, "relu"], [1, "linear"]], "mse",
+    { optimizer: { type: "sgd", lr: 100 }, batchSize: 50 }));
+  const run = wild.fit({ x: reg.x, y: reg.y, n: reg.n, epochs: 50 });
+  assert.equal(run.at(-1).diverged, true);
+  assert.ok(run.length < 50);
+  assert.ok(allWeights(wild).every(Number.isFinite), "no update with a non-finite loss");
+  assert.ok(Number.isNaN(wild.evaluate(reg.x, reg.y, reg.n).accuracy), "regression: no accuracy");
+  wild.delete();
+});
+
+test("inspect_returns_per_layer_matrices_without_updating", () => {
+  const net = nn.createNetwork(dense(2, [[3, "tanh"], [2, "softmax"]], "cross_entropy"));
+  const before = allWeights(net);
+  const x = new Float32Array([0.5, -1, 2, 0.25]), y = new Float32Array([1, 0, 0, 1]);
+  const info = net.inspect(x, y, 2);
+  assert.equal(info.layers.length, 2);
+  const [hidden, output] = info.layers;
+  for (const key of ["z", "a", "dz", "dA"]) assert.equal(hidden[key].length, 2 * 3, key);
+  assert.equal(hidden.dW.length, 2 * 3);
+  assert.equal(output.db.length, 2);
+  // softmax + cross-entropy: dL/dz = (a - y) / n
+  for (let i = 0; i < 4; i++) assert.ok(Math.abs(output.dz[i] - (output.a[i] - y[i]) / 2) < 1e-6);
+  assert.deepEqual(allWeights(net), before);
+  net.delete();
+});
