@@ -2,7 +2,7 @@
 // round trips, and every field refused with a message naming it when bad.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { mergeContract, toConfig, toContract } from "../../web/playground/model.js";
+import { adaptToTask, mergeContract, toConfig, toContract } from "../../web/playground/model.js";
 import {
   FIELDS, decodeState, defaultState, encodeState, parameterCount, validateState,
 } from "../../web/playground/url-state.js";
@@ -136,4 +136,14 @@ test("merge_contract_adapts_the_task_and_names_bad_fields", () => {
   assert.throws(() => mergeContract(defaultState(), { config: { input: [3] }, features: ["x1"] }), /does not match/);
   assert.throws(() => mergeContract(defaultState(), { config: { optimizer: { type: "sgd", lr: -1 } } }),
     /learning rate \(lr\)/);
+});
+
+test("adapt_to_task_keeps_output_and_loss_compatible", () => {
+  const base = defaultState();  // sigmoid + bce
+  assert.deepEqual(adaptToTask(base, { ...base, output: "tanh" }), { ...base, output: "tanh", loss: "mse" });
+  const mse = { ...base, output: "linear", loss: "mse" };
+  assert.deepEqual(adaptToTask(mse, { ...mse, loss: "bce" }), { ...mse, output: "sigmoid", loss: "bce" });
+  const clicked = { ...base, added: [[1, 1, 1]] };
+  assert.deepEqual(adaptToTask(clicked, { ...clicked, dataset: "xor" }).added, []);
+  assert.deepEqual(adaptToTask(clicked, { ...clicked, noise: 0.1 }).added, [[1, 1, 1]]);
 });

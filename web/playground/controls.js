@@ -1,5 +1,7 @@
 // The form controls: data, input features, hidden layers and training settings. They show a
-// state (render) and report edits as partial states (onChange(patch, effect)), where effect
+// state (render) and report edits as partial states (onChange(patch, effect)); a patch that
+// depends on the state is a function of it, applied to the state current when the edit runs.
+// effect
 // says what the edit needs: "rebuild" (new data and network), "live" (applies to the running
 // network: learning rate, batch size) or "view" (drawing only).
 import { FEATURES } from "./features.js";
@@ -37,7 +39,6 @@ function element(tag, properties = {}, children = []) {
 }
 
 export class Controls {
-  #state = null;
   #onChange;
 
   constructor(onChange) {
@@ -59,11 +60,10 @@ export class Controls {
       });
       features.append(element("label", {}, [box, ` ${label}`]));
     }
-    $("add-layer").addEventListener("click", () => {
-      const hidden = this.#state.hidden;
-      this.#emit({ hidden: [...hidden, { units: 4, activation: hidden.at(-1)?.activation ?? "tanh" }] });
-    });
-    $("remove-layer").addEventListener("click", () => this.#emit({ hidden: this.#state.hidden.slice(0, -1) }));
+    $("add-layer").addEventListener("click", () => this.#emit(({ hidden }) => ({
+      hidden: [...hidden, { units: 4, activation: hidden.at(-1)?.activation ?? "tanh" }],
+    })));
+    $("remove-layer").addEventListener("click", () => this.#emit(({ hidden }) => ({ hidden: hidden.slice(0, -1) })));
   }
 
   #emit(patch, effect = "rebuild") {
@@ -72,7 +72,6 @@ export class Controls {
 
   /** Shows a state in every control. */
   render(state) {
-    this.#state = state;
     for (const field of FIELDS) {
       const input = $(field.id), value = state[field.prop];
       if (input.tagName === "SELECT" && field.number && ![...input.options].some((o) => Number(o.value) === value)) {
@@ -104,9 +103,9 @@ export class Controls {
   }
 
   #layerEditor(index) {
-    const change = (key, value) => this.#emit({
-      hidden: this.#state.hidden.map((layer, i) => (i === index ? { ...layer, [key]: value } : layer)),
-    });
+    const change = (key, value) => this.#emit(({ hidden }) => ({
+      hidden: hidden.map((layer, i) => (i === index ? { ...layer, [key]: value } : layer)),
+    }));
     const units = element("input", { type: "number", min: 1, max: LIMITS.units, step: 1,
       ariaLabel: `units in hidden layer ${index + 1}` });
     units.addEventListener("change", () => change("units", Number(units.value)));

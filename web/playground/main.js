@@ -130,12 +130,16 @@ async function rebuild(next, options) {
 
 // ---- user actions
 
-/** A control's edit: effect "rebuild", "points" (data only, same network), "live" or "view". */
+/**
+ * A control's edit: patch is a partial state or a function of the current one; effect is
+ * "rebuild", "points" (data only, same network), "live" or "view".
+ */
 function edit(patch, effect = "rebuild") {
   return enqueue(async () => {
     try {
+      const change = typeof patch === "function" ? patch(state) : patch;
       const next = validateState(adaptToTask(state,
-        { ...state, ...patch, weights: effect === "rebuild" ? null : state.weights }));
+        { ...state, ...change, weights: effect === "rebuild" ? null : state.weights }));
       showAlert("");
       if (effect === "rebuild" || effect === "points") {
         await rebuild(next, { keepNetwork: effect === "points" });
@@ -153,13 +157,11 @@ function edit(patch, effect = "rebuild") {
 }
 
 function addPoint(x1, x2) {
-  if (state.added.length >= LIMITS.addedPoints) {
-    showAlert(`At most ${LIMITS.addedPoints} points can be added; clear some first.`);
-    return;
-  }
   const blue = $("add-class").value === "1";
-  const label = blue ? 1 : isRegression(state.dataset) ? -1 : 0;
-  edit({ added: [...state.added, [x1, x2, label]] }, "points");
+  edit(({ added, dataset }) => {
+    if (added.length >= LIMITS.addedPoints) throw new Error(`At most ${LIMITS.addedPoints} points can be added; clear some first.`);
+    return { added: [...added, [x1, x2, blue ? 1 : isRegression(dataset) ? -1 : 0]] };
+  }, "points");
 }
 
 const reset = () => enqueue(async () => {
@@ -282,8 +284,8 @@ const togglePlay = () => (playing ? pause() : play());
 $("play").addEventListener("click", togglePlay);
 $("step").addEventListener("click", () => step(1));
 $("reset").addEventListener("click", reset);
-$("new-seed").addEventListener("click", () => edit({ seed: (state.seed + 1) % 4294967296 }));
-$("new-data").addEventListener("click", () => edit({ dataSeed: (state.dataSeed + 1) % 4294967296 }));
+$("new-seed").addEventListener("click", () => edit(({ seed }) => ({ seed: (seed + 1) % 4294967296 })));
+$("new-data").addEventListener("click", () => edit(({ dataSeed }) => ({ dataSeed: (dataSeed + 1) % 4294967296 })));
 $("clear-points").addEventListener("click", () => edit({ added: [] }, "points"));
 $("share").addEventListener("click", share);
 new ResizeObserver(requestDraw).observe($("heatmap"));

@@ -34,10 +34,16 @@ export function toContract(state) {
 }
 
 /**
- * When the dataset changes: clicked points belong to the old data, and a switch between
- * classification and regression brings the output and loss that suit the new task.
+ * Keeps an edit sensible: bce needs a sigmoid output, so choosing another output brings mse and
+ * choosing bce brings a sigmoid. When the dataset changes, clicked points (they belong to the
+ * old data) go, and a switch between classification and regression brings a suitable output
+ * and loss.
  */
 export function adaptToTask(previous, next) {
+  if (next.loss === "bce" && next.output !== "sigmoid") {
+    if (next.output !== previous.output) next = { ...next, loss: "mse" };
+    else if (next.loss !== previous.loss) next = { ...next, output: "sigmoid" };
+  }
   if (previous.dataset === next.dataset) return next;
   const adapted = { ...next, added: [] };
   if (isRegression(previous.dataset) !== isRegression(next.dataset)) {
