@@ -5,6 +5,8 @@ import { copyFile, mkdir, stat } from "node:fs/promises";
 const root = new URL("../", import.meta.url);
 const files = [
   // [from node_modules, to web/build/vendor]
+  ["uplot/dist/uPlot.esm.js", "uPlot.esm.js"],  // the playground's loss and accuracy charts
+  ["uplot/dist/uPlot.min.css", "uPlot.min.css"],
 ];
 
 await mkdir(new URL("web/build/vendor/", root), { recursive: true });

@@ -1,0 +1,189 @@
+// The 2-D playground (web/index.html) through its window.nnplay hooks and ids (CONTRACT §4).
+// No timing assertions: training is driven by step(k), which resolves after exactly k epochs.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { startBrowser } from "./browser.mjs";
+
+const TIMEOUT = { timeout: 240_000 };
+let env;
+before(async () => { env = await startBrowser(); });
+after(async () => { await env.close(); });
+
+// Opens the playground with generous timeouts: the machine running the tests may be slow and busy.
+async function open(hash) {
+  const page = await env.newPage(hash, { ready: false });
+  page.setDefaultTimeout(120_000);
+  await page.waitForFunction(() => window.nnplay?.ready);
+  await page.evaluate(() => window.nnplay.ready);
+  return page;
+}
+
+const hooks = (page, name, ...args) => page.evaluate(([n, a]) => window.nnplay[n](...a), [name, args]);
+
+// A playground that is not the default in every part that can differ.
+const EDITED = {
+  data: { name: "moons", n: 240, noise: 0.2, trainRatio: 0.6, seed: 7 },
+  features: ["x1", "x2", "x1x2"],
+  config: {
+    layers: [{ type: "dense", units: 6, activation: "relu" }, { type: "dense", units: 3, activation: "tanh" },
+      { type: "dense", units: 1, activation: "sigmoid" }],
+    loss: "bce", optimizer: { type: "sgd", lr: 0.1, momentum: 0.9 },
+    regularization: { type: "l2", rate: 0.001 }, init: "he", seed: 12, batchSize: 8,
+  },
+};
+
+test("playground_trains_spiral_to_high_accuracy", TIMEOUT, async () => {
+  const page = await open("");
+  await hooks(page, "setState", {
+    data: { name: "spiral", noise: 0 },
+    features: ["x1", "x2", "sinx1", "sinx2"],
+    config: { layers: [{ type: "dense", units: 8, activation: "tanh" }, { type: "dense", units: 8, activation: "tanh" },
+      { type: "dense", units: 1, activation: "sigmoid" }], optimizer: { type: "adam", lr: 0.01 } },
+  });
+  let metrics;
+  for (let round = 0; round < 8; round++) {
+    metrics = await hooks(page, "step", 100);
+    if (metrics.testAccuracy >= 0.95) break;
+  }
+  assert.ok(metrics.trainAccuracy >= 0.95 && metrics.testAccuracy >= 0.95, JSON.stringify(metrics));
+  assert.equal(metrics.epoch % 100, 0);
+  assert.ok(metrics.step > metrics.epoch, "several optimizer steps per epoch");
+  assert.equal(await page.textContent("#epoch"), String(metrics.epoch));
+  assert.equal(await page.getAttribute("#alert", "hidden"), "");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("shared_url_gives_identical_state_and_metrics_in_another_page", TIMEOUT, async () => {
+  const first = await open("");
+  await hooks(first, "setState", EDITED);
+  // A clicked point joins the training data and the link.
+  const box = await first.locator("#heatmap").boundingBox();
+  await first.mouse.click(box.x + box.width * 0.75, box.y + box.height * 0.25);
+  await first.waitForFunction(() => location.hash.includes("&pts=") && !location.hash.endsWith("pts="));
+  const initial = await hooks(first, "metrics");
+  const afterSteps = await hooks(first, "step", 25);
+  const url = await hooks(first, "shareUrl");
+  assert.match(url, /#v=1&data=moons&n=240&/);
+  assert.ok(!url.includes("&w="), "no weights unless asked for");
+
+  const second = await open(url.slice(url.indexOf("#")));
+  assert.deepEqual(await hooks(second, "state"), await hooks(first, "state"));
+  assert.deepEqual(await hooks(second, "metrics"), initial);
+  assert.deepEqual(await hooks(second, "step", 25), afterSteps);
+
+  // Reset with the same seed replays the same run, chunked differently (step 10 + 15).
+  await hooks(first, "reset");
+  assert.equal((await hooks(first, "metrics")).epoch, 0);
+  await hooks(first, "step", 10);
+  assert.deepEqual(await hooks(first, "step", 15), afterSteps);
+  assert.deepEqual([...first.errors, ...second.errors], []);
+  await first.close();
+  await second.close();
+});
+
+test("shared_url_with_weights_reopens_the_trained_network", TIMEOUT, async () => {
+  const first = await open("");
+  await hooks(first, "setState", EDITED);
+  const trained = await hooks(first, "step", 20);
+  await first.check("#share-weights");
+  const url = await hooks(first, "shareUrl");
+  assert.match(url, /&w=[A-Za-z0-9_-]+$/);
+  const second = await open(url.slice(url.indexOf("#")));
+  const opened = await hooks(second, "metrics");
+  assert.equal(opened.epoch, 0);
+  for (const key of ["trainLoss", "testLoss", "trainAccuracy", "testAccuracy"]) assert.equal(opened[key], trained[key], key);
+  assert.deepEqual([...first.errors, ...second.errors], []);
+  await first.close();
+  await second.close();
+});
+
+test("bad_hashes_show_an_alert_and_a_working_default_page", TIMEOUT, async () => {
+  const page = await open("");
+  const defaults = await hooks(page, "state");
+  await page.close();
+  // Each field's validation is unit-tested (tests/node/url-state.test.mjs); here, the page's answer.
+  const opened = ["#v=2&data=circle", "#section-2", "#v=1&lr=fast", "#v=1&out=tanh&loss=bce", "#v=1&w=AAAA"];
+  const expectFallback = async (bad, hash) => {
+    const alert = bad.locator('[role="alert"]');
+    await alert.waitFor({ state: "visible" });
+    assert.match(await alert.textContent(), /could not be used: .+Showing the default playground instead/, hash);
+    assert.deepEqual(await hooks(bad, "state"), defaults, hash);
+    assert.match(await bad.evaluate(() => location.hash), /^#v=1&data=circle&/, hash);
+    assert.equal((await hooks(bad, "step", 3)).epoch, 3, hash);
+  };
+  for (const hash of opened) {
+    const bad = await open(hash);
+    await expectFallback(bad, hash);
+    if (hash === opened.at(-1)) {
+      // A hash typed into the address bar of an open page is read the same way.
+      await hooks(bad, "setState", { data: { name: "xor" } });
+      await bad.evaluate(() => { location.hash = "#v=1&h=100:tanh"; });
+      await bad.waitForFunction(() => window.nnplay.state().data.name === "circle");
+      await expectFallback(bad, "typed #v=1&h=100:tanh");
+    }
+    assert.deepEqual(bad.errors, [], hash);
+    await bad.close();
+  }
+});
+
+test("buttons_keys_and_controls_drive_the_playground", TIMEOUT, async () => {
+  const page = await open("");
+  const historyLength = await page.evaluate(() => history.length);
+  await page.click("#play");
+  await page.waitForFunction(() => window.nnplay.metrics().epoch > 0);
+  assert.equal(await page.getAttribute("#play", "aria-pressed"), "true");
+  await page.click("#play");
+  await page.waitForFunction(() => document.getElementById("play").getAttribute("aria-pressed") === "false");
+  await hooks(page, "pause");
+  const paused = (await hooks(page, "metrics")).epoch;
+  await page.click("#step");
+  await page.waitForFunction((e) => window.nnplay.metrics().epoch === e + 1, paused);
+  await page.locator("body").press("s");
+  await page.waitForFunction((e) => window.nnplay.metrics().epoch === e + 2, paused);
+  await page.locator("body").press("r");
+  await page.waitForFunction(() => window.nnplay.metrics().epoch === 0);
+  await page.locator("body").press(" ");
+  await page.waitForFunction(() => window.nnplay.metrics().epoch > 0);
+  await hooks(page, "pause");
+
+  await page.selectOption("#dataset", "reg-gauss");
+  await page.waitForFunction(() => window.nnplay.state().data.name === "reg-gauss");
+  const regression = await hooks(page, "state");
+  assert.equal(regression.config.loss, "mse", "a regression set brings a regression loss");
+  assert.equal(regression.config.layers.at(-1).activation, "linear");
+  await page.click("#add-layer");
+  await page.waitForFunction(() => window.nnplay.state().config.layers.length === 4);
+  await page.fill('#layers input[type="number"] >> nth=0', "0");
+  await page.locator('#layers input[type="number"] >> nth=0').dispatchEvent("change");
+  await page.waitForFunction(() => !document.getElementById("alert").hidden);
+  assert.match(await page.textContent("#alert"), /hidden layers \(h\): expected layer 1 units/);
+  assert.equal((await hooks(page, "state")).config.layers[0].units, 4, "a refused edit changes nothing");
+  await page.check("#feature-x1sq");
+  await page.waitForFunction(() => window.nnplay.state().config.input[0] === 3);
+  assert.match(await page.evaluate(() => location.hash), /&f=x1,x2,x1sq&/);
+  assert.equal(await page.evaluate(() => history.length), historyLength, "edits replace the history entry");
+
+  await page.click("#share");
+  assert.equal(await page.inputValue("#share-url"), await hooks(page, "shareUrl"));
+  assert.deepEqual(await hooks(page, "lessons"), []);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("divergence_pauses_and_says_what_to_try", TIMEOUT, async () => {
+  const page = await open("#v=1&data=reg-plane&out=linear&loss=mse&h=8:relu,8:relu&lr=10");
+  await hooks(page, "play");
+  await page.waitForFunction(() => /diverged/.test(document.getElementById("alert").textContent),
+    null, { timeout: 120_000 });
+  await hooks(page, "pause");
+  assert.match(await page.textContent("#alert"), /learning rate \(10\) is too high.*lower it/);
+  assert.equal(await page.getAttribute("#play", "aria-pressed"), "false");
+  const stopped = (await hooks(page, "metrics")).epoch;
+  assert.equal((await hooks(page, "step", 5)).epoch, stopped, "a diverged network does not train on");
+  await hooks(page, "setState", { config: { optimizer: { type: "sgd", lr: 0.01 } } });
+  assert.equal((await hooks(page, "step", 5)).epoch, 5);
+  assert.ok(await page.locator("#alert").isHidden());
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

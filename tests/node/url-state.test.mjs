@@ -1,0 +1,149 @@
+// The playground's URL state (web/playground/url-state.js) and its contract mapping (model.js):
+// round trips, and every field refused with a message naming it when bad.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { adaptToTask, mergeContract, toConfig, toContract } from "../../web/playground/model.js";
+import {
+  FIELDS, decodeState, defaultState, encodeState, parameterCount, validateState,
+} from "../../web/playground/url-state.js";
+
+const edited = () => ({
+  ...defaultState(),
+  dataset: "moons", points: 300, noise: 0.25, trainRatio: 0.7, dataSeed: 4294967295,
+  features: ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"],
+  hidden: [{ units: 64, activation: "relu" }, { units: 1, activation: "sigmoid" }, { units: 3, activation: "linear" }],
+  output: "tanh", loss: "mse", optimizer: "momentum", lr: 0.003, momentum: 0.5, batchSize: 1,
+  regularization: "l1", regRate: 0.001, init: "he", seed: 0, showTest: true,
+  added: [[-6, 6, 1], [0.25, -1.5, 0]],
+});
+
+test("default_state_round_trips_and_has_every_field", () => {
+  const hash = encodeState(defaultState());
+  assert.match(hash, /^v=1&data=circle&n=500&/);
+  for (const field of FIELDS.filter((f) => !f.optional)) assert.match(hash, new RegExp(`&${field.key}=`));
+  assert.deepEqual(decodeState(`#${hash}`), { state: defaultState(), error: null });
+});
+
+test("edited_state_round_trips_exactly", () => {
+  const state = edited();
+  assert.deepEqual(decodeState(`#${encodeState(state)}`), { state, error: null });
+});
+
+test("weights_round_trip_bit_exactly_in_base64url", () => {
+  const state = { ...defaultState(), features: ["x1"], hidden: [] };  // 1 -> 1: 2 parameters
+  state.weights = Float32Array.of(-0.1234567, 3.4028234663852886e38);
+  const hash = encodeState(state);
+  assert.match(hash, /&w=[A-Za-z0-9_-]+$/);
+  const { state: decoded, error } = decodeState(hash);
+  assert.equal(error, null);
+  assert.deepEqual(Array.from(decoded.weights), Array.from(state.weights));
+});
+
+test("empty_hash_gives_defaults_and_missing_fields_take_defaults", () => {
+  assert.deepEqual(decodeState(""), { state: defaultState(), error: null });
+  assert.deepEqual(decodeState("#"), { state: defaultState(), error: null });
+  const { state, error } = decodeState("#v=1&data=spiral&h=");
+  assert.equal(error, null);
+  assert.deepEqual(state, { ...defaultState(), dataset: "spiral", hidden: [] });
+});
+
+// At least one bad value for every field of the table; each must be refused by name.
+const BAD = {
+  data: ["iris", ""],
+  n: ["5", "2001", "abc", "1e400", "50.5"],
+  noise: ["-0.1", "1.5", "NaN"],
+  train: ["0", "0.95"],
+  dseed: ["-1", "4294967296", "1.5"],
+  f: ["", "x3", "x1,x1"],
+  h: ["65:tanh", "0:tanh", "4:softmax", "4tanh", Array(9).fill("2:tanh").join(",")],
+  out: ["relu", "softmax"],
+  loss: ["huber", "cross_entropy"],
+  opt: ["rmsprop"],
+  lr: ["0", "11", "abc", "0x10"],
+  mom: ["1", "-0.5"],
+  bs: ["0", "2.5", "1001"],
+  reg: ["l3"],
+  rr: ["-1", "11"],
+  init: ["zeros"],
+  seed: ["-1", "1.5", "seed"],
+  test: ["yes", "2"],
+  pts: ["1,2", "7,0,1", "1,1,2", "a,b,c"],
+  w: ["!!!", "AAAAA", "AAAA"],  // bad characters, a partial value, 1 weight for a 25-weight network
+};
+
+test("every_field_is_validated_on_decode", () => {
+  assert.deepEqual(Object.keys(BAD).sort(), FIELDS.map((f) => f.key).sort(), "a bad value for every field");
+  for (const field of FIELDS) {
+    for (const value of BAD[field.key]) {
+      const hash = `#v=1&${field.key}=${encodeURIComponent(value)}`;
+      const { state, error } = decodeState(hash);
+      assert.ok(error, `${hash} was accepted`);
+      assert.ok(error.includes(`(${field.key})`), `${hash}: message does not name the field: ${error}`);
+      assert.deepEqual(state, defaultState(), `${hash}: not the defaults`);
+    }
+  }
+});
+
+test("foreign_versioned_repeated_unknown_and_inconsistent_hashes_are_refused", () => {
+  const cases = {
+    "#section-2": /not an nnplay link/,
+    "#access_token=abc&v=": /another version/,
+    "#v=2&data=circle": /another version.*v=2/,
+    "#v=1&data=xor&data=circle": /"data" appears twice/,
+    "#v=1&color=red": /unknown setting "color"/,
+    "#v=1&n=%E0%A4%A": /percent-encoding/,
+    "#v=1&out=tanh": /bce needs a sigmoid output/,
+    "#v=1&data=reg-plane&out=sigmoid": /regression set/,
+    "#v=1&pts=1,1,0.5": /labels of circle are 0 or 1/,
+    [`#v=1&${"x".repeat(70000)}`]: /too long/,
+  };
+  for (const [hash, pattern] of Object.entries(cases)) {
+    const { state, error } = decodeState(hash);
+    assert.match(error ?? "", pattern, hash);
+    assert.match(error, /Showing the default playground instead/);
+    assert.deepEqual(state, defaultState());
+  }
+});
+
+test("validate_state_refuses_wrong_types_from_code", () => {
+  assert.throws(() => validateState({ ...defaultState(), lr: "0.1" }), /learning rate \(lr\): expected a number/);
+  assert.throws(() => validateState({ ...defaultState(), hidden: [{ units: 4 }] }), /hidden layers \(h\).*activation/);
+  assert.throws(() => validateState({ ...defaultState(), showTest: 1 }), /show test data \(test\)/);
+  assert.throws(() => validateState({ ...defaultState(), weights: [1, 2] }), /this network has 25 parameters, got 2/);
+  assert.equal(parameterCount(defaultState()), 2 * 4 + 4 + 4 * 2 + 2 + 2 * 1 + 1);
+});
+
+test("contract_state_maps_to_the_network_config_and_back", () => {
+  const state = edited();
+  const config = toConfig(state);
+  assert.deepEqual(config.input, [7]);
+  assert.deepEqual(config.layers.at(-1), { type: "dense", units: 1, activation: "tanh" });
+  assert.deepEqual(config.optimizer, { type: "sgd", lr: 0.003, momentum: 0.5 });
+  assert.deepEqual(toContract(state).data, { name: "moons", n: 300, noise: 0.25, trainRatio: 0.7, seed: 4294967295 });
+  // setState with the contract view of a state rebuilds that state (without clicked points).
+  assert.deepEqual(mergeContract(defaultState(), toContract(state)), { ...state, added: [] });
+});
+
+test("merge_contract_adapts_the_task_and_names_bad_fields", () => {
+  const regression = mergeContract(defaultState(), { data: { name: "reg-gauss" } });
+  assert.equal(regression.output, "linear");
+  assert.equal(regression.loss, "mse");
+  const crossed = mergeContract(defaultState(), { config: { input: [4] } });
+  assert.deepEqual(crossed.features, ["x1", "x2", "x1sq", "x2sq"]);
+  assert.throws(() => mergeContract(defaultState(), { config: { layers: [{ type: "dense", units: 2, activation: "sigmoid" }] } }),
+    /config.layers\[0\].units: the output has 1 unit/);
+  assert.throws(() => mergeContract(defaultState(), { data: { size: 3 } }), /data.size: unknown field/);
+  assert.throws(() => mergeContract(defaultState(), { config: { input: [3] }, features: ["x1"] }), /does not match/);
+  assert.throws(() => mergeContract(defaultState(), { config: { optimizer: { type: "sgd", lr: -1 } } }),
+    /learning rate \(lr\)/);
+});
+
+test("adapt_to_task_keeps_output_and_loss_compatible", () => {
+  const base = defaultState();  // sigmoid + bce
+  assert.deepEqual(adaptToTask(base, { ...base, output: "tanh" }), { ...base, output: "tanh", loss: "mse" });
+  const mse = { ...base, output: "linear", loss: "mse" };
+  assert.deepEqual(adaptToTask(mse, { ...mse, loss: "bce" }), { ...mse, output: "sigmoid", loss: "bce" });
+  const clicked = { ...base, added: [[1, 1, 1]] };
+  assert.deepEqual(adaptToTask(clicked, { ...clicked, dataset: "xor" }).added, []);
+  assert.deepEqual(adaptToTask(clicked, { ...clicked, noise: 0.1 }).added, [[1, 1, 1]]);
+});

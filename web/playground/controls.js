@@ -1,0 +1,125 @@
+// The form controls: data, input features, hidden layers and training settings. They show a
+// state (render) and report edits as partial states (onChange(patch, effect)); a patch that
+// depends on the state is a function of it, applied to the state current when the edit runs.
+// effect
+// says what the edit needs: "rebuild" (new data and network), "live" (applies to the running
+// network: learning rate, batch size) or "view" (drawing only).
+import { FEATURES } from "./features.js";
+import { HIDDEN_ACTIVATIONS, LIMITS } from "./url-state.js";
+
+const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+const REGULARIZATION_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+
+// id, state property, how to read the element, what an edit needs, how to show the value.
+const FIELDS = [
+  { id: "dataset", prop: "dataset" },
+  { id: "noise", prop: "noise", number: true, show: (v) => v.toFixed(2) },
+  { id: "points", prop: "points", number: true, show: String },
+  { id: "train-ratio", prop: "trainRatio", number: true, show: (v) => `${Math.round(v * 100)}%` },
+  { id: "data-seed", prop: "dataSeed", number: true },
+  { id: "show-test", prop: "showTest", checkbox: true, effect: "view" },
+  { id: "output", prop: "output" },
+  { id: "loss", prop: "loss" },
+  { id: "optimizer", prop: "optimizer" },
+  { id: "momentum", prop: "momentum", number: true },
+  { id: "lr", prop: "lr", number: true, effect: "live" },
+  { id: "batch-size", prop: "batchSize", number: true, effect: "live" },
+  { id: "regularization", prop: "regularization" },
+  { id: "reg-rate", prop: "regRate", number: true },
+  { id: "init", prop: "init" },
+  { id: "seed", prop: "seed", number: true },
+];
+
+const $ = (id) => document.getElementById(id);
+
+function element(tag, properties = {}, children = []) {
+  const node = Object.assign(document.createElement(tag), properties);
+  node.append(...children);
+  return node;
+}
+
+export class Controls {
+  #onChange;
+
+  constructor(onChange) {
+    this.#onChange = onChange;
+    fillOptions($("lr"), LEARNING_RATES);
+    fillOptions($("reg-rate"), REGULARIZATION_RATES);
+    for (const field of FIELDS) {
+      const input = $(field.id);
+      const read = () => (field.checkbox ? input.checked : field.number ? Number(input.value) : input.value);
+      input.addEventListener("change", () => this.#emit({ [field.prop]: read() }, field.effect));
+      if (field.show) input.addEventListener("input", () => { $(`${field.id}-value`).textContent = field.show(read()); });
+    }
+    const features = $("features");
+    for (const { key, label } of FEATURES) {
+      const box = element("input", { type: "checkbox", id: `feature-${key}`, value: key });
+      box.addEventListener("change", () => {
+        const selected = FEATURES.map((f) => f.key).filter((k) => $(`feature-${k}`).checked);
+        this.#emit({ features: selected });
+      });
+      features.append(element("label", {}, [box, ` ${label}`]));
+    }
+    $("add-layer").addEventListener("click", () => this.#emit(({ hidden }) => ({
+      hidden: [...hidden, { units: 4, activation: hidden.at(-1)?.activation ?? "tanh" }],
+    })));
+    $("remove-layer").addEventListener("click", () => this.#emit(({ hidden }) => ({ hidden: hidden.slice(0, -1) })));
+  }
+
+  #emit(patch, effect = "rebuild") {
+    this.#onChange(patch, effect);
+  }
+
+  /** Shows a state in every control. */
+  render(state) {
+    for (const field of FIELDS) {
+      const input = $(field.id), value = state[field.prop];
+      if (input.tagName === "SELECT" && field.number && ![...input.options].some((o) => Number(o.value) === value)) {
+        fillOptions(input, [...[...input.options].map((o) => Number(o.value)), value].sort((a, b) => a - b));
+      }
+      if (field.checkbox) input.checked = value;
+      else input.value = String(value);
+      if (field.show) $(`${field.id}-value`).textContent = field.show(value);
+    }
+    for (const { key } of FEATURES) $(`feature-${key}`).checked = state.features.includes(key);
+    $("momentum-label").hidden = state.optimizer !== "momentum";
+    $("reg-rate").disabled = state.regularization === "none";
+    $("layer-count").textContent = String(state.hidden.length);
+    $("add-layer").disabled = state.hidden.length >= LIMITS.hiddenLayers;
+    $("remove-layer").disabled = state.hidden.length === 0;
+    this.#renderLayers(state.hidden);
+  }
+
+  #renderLayers(hidden) {
+    const box = $("layers");
+    if (box.children.length !== hidden.length) {
+      box.replaceChildren(...hidden.map((_, i) => this.#layerEditor(i)));
+    }
+    hidden.forEach((layer, i) => {
+      const [units, activation] = box.children[i].querySelectorAll("input, select");
+      units.value = String(layer.units);
+      activation.value = layer.activation;
+    });
+  }
+
+  #layerEditor(index) {
+    const change = (key, value) => this.#emit(({ hidden }) => ({
+      hidden: hidden.map((layer, i) => (i === index ? { ...layer, [key]: value } : layer)),
+    }));
+    const units = element("input", { type: "number", min: 1, max: LIMITS.units, step: 1,
+      ariaLabel: `units in hidden layer ${index + 1}` });
+    units.addEventListener("change", () => change("units", Number(units.value)));
+    const activation = element("select", { ariaLabel: `activation of hidden layer ${index + 1}` },
+      HIDDEN_ACTIVATIONS.map((a) => element("option", { value: a, textContent: a })));
+    activation.addEventListener("change", () => change("activation", activation.value));
+    return element("div", { className: "layer" }, [
+      element("span", { textContent: `Layer ${index + 1}` }),
+      element("label", {}, [units, " units"]),
+      activation,
+    ]);
+  }
+}
+
+function fillOptions(select, values) {
+  select.replaceChildren(...values.map((v) => element("option", { value: String(v), textContent: String(v) })));
+}

@@ -1,0 +1,64 @@
+// The output view: the network's output over the plane as a heatmap (decision boundary or
+// regression surface) with the training points (white rim) and, optionally, test points (dark
+// rim). Clicking reports the clicked point in data coordinates.
+import { cssColor, paintGrid } from "./colors.js";
+import { EXTENT } from "./features.js";
+
+export class Heatmap {
+  #canvas;
+  #grid = document.createElement("canvas");  // one pixel per grid cell, scaled up smoothly
+
+  /** onClick(x1, x2) receives the clicked point, rounded to 0.01. */
+  constructor(canvas, { onClick }) {
+    this.#canvas = canvas;
+    canvas.addEventListener("click", (event) => {
+      const box = canvas.getBoundingClientRect();
+      const round = (v) => Math.round(Math.max(-EXTENT, Math.min(EXTENT, v)) * 100) / 100;
+      onClick(round(((event.clientX - box.left) / box.width * 2 - 1) * EXTENT),
+        round((1 - (event.clientY - box.top) / box.height * 2) * EXTENT));
+    });
+  }
+
+  /**
+   * output: size x size values (row 0 at the top); points: { train: {x, y}, test: {x, y} };
+   * toUnit maps an output or a label to [-1, 1] for colouring.
+   */
+  draw({ output, size, toUnit, points, showTest }) {
+    const canvas = this.#canvas;
+    const scale = window.devicePixelRatio || 1;
+    const width = Math.round(canvas.clientWidth * scale);
+    if (width === 0) return;
+    if (canvas.width !== width) canvas.width = canvas.height = width;
+    const ctx = canvas.getContext("2d");
+
+    if (this.#grid.width !== size) this.#grid.width = this.#grid.height = size;
+    const gridCtx = this.#grid.getContext("2d");
+    const image = gridCtx.createImageData(size, size);
+    paintGrid(image, output, 1, 0, toUnit);
+    gridCtx.putImageData(image, 0, 0);
+    // Lighter than the points, so they stand out on their own colour.
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, width, width);
+    ctx.globalAlpha = 0.75;
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = "high";
+    ctx.drawImage(this.#grid, 0, 0, width, width);
+    ctx.globalAlpha = 1;
+
+    const radius = Math.max(2.5, width / 130);
+    const toPixel = (v) => (v / EXTENT + 1) / 2 * width;
+    const drawSet = ({ x, y }, rim) => {
+      ctx.lineWidth = Math.max(1, radius / 3);
+      ctx.strokeStyle = rim;
+      for (let i = 0; i < y.length; i++) {
+        ctx.beginPath();
+        ctx.arc(toPixel(x[2 * i]), width - toPixel(x[2 * i + 1]), radius, 0, 2 * Math.PI);
+        ctx.fillStyle = cssColor(toUnit(y[i]));
+        ctx.fill();
+        ctx.stroke();
+      }
+    };
+    drawSet(points.train, "#fff");
+    if (showTest) drawSet(points.test, "#222");
+  }
+}

@@ -1,0 +1,277 @@
+// The playground's state and its URL hash (#v=1&data=spiral&...): one table of typed fields,
+// each validated both when decoded from a URL and when set from code (TensorFlow Playground's
+// state table, with validation). No DOM here, so Node tests import it directly.
+import { EXTENT, FEATURE_KEYS, canonicalFeatures } from "./features.js";
+
+export const VERSION = 1;
+export const DATASETS = ["circle", "xor", "gauss", "spiral", "moons", "reg-plane", "reg-gauss"];
+export const HIDDEN_ACTIVATIONS = ["tanh", "relu", "sigmoid", "linear"];
+export const OUTPUT_ACTIVATIONS = ["sigmoid", "tanh", "linear"];
+export const LOSSES = ["bce", "mse"];
+export const OPTIMIZERS = ["sgd", "momentum", "adam"];
+export const REGULARIZATIONS = ["none", "l1", "l2"];
+export const INITS = ["xavier", "he", "uniform"];
+export const LIMITS = { hiddenLayers: 8, units: 64, addedPoints: 500, hashLength: 65536 };
+
+export const isRegression = (dataset) => dataset.startsWith("reg-");
+
+/** The defaults of v=1 (frozen: links made with v=1 rely on them). TF Playground's start. */
+export function defaultState() {
+  return {
+    dataset: "circle", points: 500, noise: 0, trainRatio: 0.5, dataSeed: 1,
+    features: ["x1", "x2"],
+    hidden: [{ units: 4, activation: "tanh" }, { units: 2, activation: "tanh" }],
+    output: "sigmoid", loss: "bce",
+    optimizer: "sgd", lr: 0.03, momentum: 0.9, batchSize: 10,
+    regularization: "none", regRate: 0, init: "xavier", seed: 1,
+    showTest: false,
+    added: [],       // points added by clicking: [x1, x2, label]
+    weights: null,   // Float32Array of every parameter (getWeights order), or null: init by seed
+  };
+}
+
+// ---- field types: parse(text) for URLs, check(value) for both; errors say what was expected.
+
+const show = (value) => {
+  const text = typeof value === "string" ? JSON.stringify(value) : String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+};
+const fail = (what, value) => { throw new TypeError(`expected ${what}, got ${show(value)}`); };
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const parseNumber = (text) => (NUMBER.test(text) ? Number(text) : fail("a number", text));
+
+const number = (min, max) => ({
+  parse: parseNumber,
+  check: (v) => (typeof v === "number" && v >= min && v <= max ? v :
+    fail(`a number in [${min}, ${max}]`, v)),
+  format: String,
+});
+const integer = (min, max) => ({
+  parse: parseNumber,
+  check: (v) => (Number.isInteger(v) && v >= min && v <= max ? v :
+    fail(`an integer in [${min}, ${max}]`, v)),
+  format: String,
+});
+const oneOf = (values) => ({
+  parse: (text) => text,
+  check: (v) => (values.includes(v) ? v : fail(`one of ${values.join("|")}`, v)),
+  format: String,
+});
+const boolean = {
+  parse: (text) => (text === "1" ? true : text === "0" ? false : fail("0 or 1", text)),
+  check: (v) => (typeof v === "boolean" ? v : fail("true or false", v)),
+  format: (v) => (v ? "1" : "0"),
+};
+
+const features = {
+  parse: (text) => text.split(","),
+  check: (v) => {
+    if (!Array.isArray(v) || v.length === 0) fail(`a non-empty list of ${FEATURE_KEYS.join("|")}`, v);
+    for (const key of v) if (!FEATURE_KEYS.includes(key)) fail(`one of ${FEATURE_KEYS.join("|")}`, key);
+    if (new Set(v).size !== v.length) fail("each feature once", v.join(","));
+    return canonicalFeatures(v);
+  },
+  format: (v) => v.join(","),
+};
+
+// "8:tanh,8:tanh"; the empty string is no hidden layer.
+const hidden = {
+  parse: (text) => (text === "" ? [] : text.split(",").map((item) => {
+    const match = /^(\d+):([a-z]+)$/.exec(item);
+    return match ? { units: Number(match[1]), activation: match[2] } :
+      fail("layers like 8:tanh,4:relu", item);
+  })),
+  check: (v) => {
+    if (!Array.isArray(v) || v.length > LIMITS.hiddenLayers) {
+      fail(`a list of 0 to ${LIMITS.hiddenLayers} layers`, Array.isArray(v) ? `${v.length} layers` : v);
+    }
+    return v.map((layer, i) => {
+      if (typeof layer !== "object" || layer === null) fail("{ units, activation }", layer);
+      const at = (what) => `layer ${i + 1} ${what}`;
+      if (!Number.isInteger(layer.units) || layer.units < 1 || layer.units > LIMITS.units) {
+        fail(at(`units: an integer in [1, ${LIMITS.units}]`), layer.units);
+      }
+      if (!HIDDEN_ACTIVATIONS.includes(layer.activation)) {
+        fail(at(`activation: one of ${HIDDEN_ACTIVATIONS.join("|")}`), layer.activation);
+      }
+      return { units: layer.units, activation: layer.activation };
+    });
+  },
+  format: (v) => v.map((l) => `${l.units}:${l.activation}`).join(","),
+};
+
+// "x1,x2,label;..." with coordinates rounded to 0.01 when added, so the URL is exact.
+const addedPoints = {
+  parse: (text) => (text === "" ? [] : text.split(";").map((item) => {
+    const parts = item.split(",");
+    return parts.length === 3 ? parts.map(parseNumber) : fail("points like 1.5,-2,1", item);
+  })),
+  check: (v) => {
+    if (!Array.isArray(v) || v.length > LIMITS.addedPoints) {
+      fail(`a list of at most ${LIMITS.addedPoints} points`, Array.isArray(v) ? `${v.length} points` : v);
+    }
+    return v.map((p) => {
+      const ok = Array.isArray(p) && p.length === 3 && p.every(Number.isFinite) &&
+        Math.abs(p[0]) <= EXTENT && Math.abs(p[1]) <= EXTENT && Math.abs(p[2]) <= 1;
+      return ok ? [p[0], p[1], p[2]] : fail(`[x1, x2, label] with |x| <= ${EXTENT}, |label| <= 1`, p);
+    });
+  },
+  format: (v) => v.map((p) => p.join(",")).join(";"),
+};
+
+// Little-endian float32, base64url: exact weights in about 5.3 characters each.
+const weights = {
+  parse: (text) => {
+    if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) fail("base64url float32 data", text);
+    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "==".slice(0, (4 - text.length % 4) % 4));
+    if (binary.length % 4 !== 0) fail("whole float32 values", `${binary.length} bytes`);
+    const view = new DataView(new ArrayBuffer(binary.length));
+    for (let i = 0; i < binary.length; i++) view.setUint8(i, binary.charCodeAt(i));
+    return Float32Array.from({ length: binary.length / 4 }, (_, i) => view.getFloat32(4 * i, true));
+  },
+  check: (v) => {
+    if (v === null) return null;
+    if (!(v instanceof Float32Array || Array.isArray(v))) fail("a Float32Array or null", v);
+    if (!Array.prototype.every.call(v, Number.isFinite)) fail("finite numbers", "NaN or Infinity");
+    return Float32Array.from(v);
+  },
+  format: (v) => {
+    const view = new DataView(new ArrayBuffer(v.length * 4));
+    v.forEach((value, i) => view.setFloat32(4 * i, value, true));
+    let binary = "";
+    for (let i = 0; i < view.byteLength; i++) binary += String.fromCharCode(view.getUint8(i));
+    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  },
+};
+
+/** The table: URL key, state property, human name (for messages), type. URL order = this order. */
+export const FIELDS = [
+  { key: "data", prop: "dataset", name: "dataset", ...oneOf(DATASETS) },
+  { key: "n", prop: "points", name: "number of points", ...integer(10, 2000) },
+  { key: "noise", prop: "noise", name: "noise", ...number(0, 1) },
+  { key: "train", prop: "trainRatio", name: "training ratio", ...number(0.1, 0.9) },
+  { key: "dseed", prop: "dataSeed", name: "data seed", ...integer(0, 4294967295) },
+  { key: "f", prop: "features", name: "input features", ...features },
+  { key: "h", prop: "hidden", name: "hidden layers", ...hidden },
+  { key: "out", prop: "output", name: "output activation", ...oneOf(OUTPUT_ACTIVATIONS) },
+  { key: "loss", prop: "loss", name: "loss", ...oneOf(LOSSES) },
+  { key: "opt", prop: "optimizer", name: "optimizer", ...oneOf(OPTIMIZERS) },
+  { key: "lr", prop: "lr", name: "learning rate", ...number(1e-6, 10) },
+  { key: "mom", prop: "momentum", name: "momentum", ...number(0, 0.999) },
+  { key: "bs", prop: "batchSize", name: "batch size", ...integer(1, 1000) },
+  { key: "reg", prop: "regularization", name: "regularization", ...oneOf(REGULARIZATIONS) },
+  { key: "rr", prop: "regRate", name: "regularization rate", ...number(0, 10) },
+  { key: "init", prop: "init", name: "initialization", ...oneOf(INITS) },
+  { key: "seed", prop: "seed", name: "network seed", ...integer(0, 4294967295) },
+  { key: "test", prop: "showTest", name: "show test data", ...boolean },
+  { key: "pts", prop: "added", name: "added points", ...addedPoints },
+  { key: "w", prop: "weights", name: "weights", optional: true, ...weights },
+];
+
+/** Number of parameters of the network a state describes (kernels and biases). */
+export function parameterCount(state) {
+  let inputs = state.features.length, count = 0;
+  for (const units of [...state.hidden.map((l) => l.units), 1]) {
+    count += inputs * units + units;
+    inputs = units;
+  }
+  return count;
+}
+
+/**
+ * Checks every field of a complete state object and the rules between fields; returns a clean
+ * copy or throws an Error like `learning rate (lr): expected a number in [0.000001, 10], got 0`.
+ */
+export function validateState(state) {
+  if (typeof state !== "object" || state === null) throw new Error("state: expected an object");
+  const clean = {};
+  for (const field of FIELDS) {
+    try {
+      clean[field.prop] = field.check(state[field.prop]);
+    } catch (error) {
+      throw new Error(`${field.name} (${field.key}): ${error.message}`);
+    }
+  }
+  const regression = isRegression(clean.dataset);
+  if (clean.loss === "bce" && clean.output !== "sigmoid") {
+    throw new Error(`loss (loss): bce needs a sigmoid output, got ${clean.output}`);
+  }
+  if (regression && clean.loss === "bce") {
+    throw new Error(`loss (loss): ${clean.dataset} is a regression set, use mse, not bce`);
+  }
+  for (const [x1, x2, label] of clean.added) {
+    if (!regression && label !== 0 && label !== 1) {
+      throw new Error(`added points (pts): labels of ${clean.dataset} are 0 or 1, got ${label} at ${x1},${x2}`);
+    }
+  }
+  if (clean.weights && clean.weights.length !== parameterCount(clean)) {
+    throw new Error(`weights (w): this network has ${parameterCount(clean)} parameters, ` +
+      `got ${clean.weights.length}`);
+  }
+  return clean;
+}
+
+// Percent-encode a value, keeping the characters our formats use readable (legal in a fragment).
+const encodeValue = (text) => encodeURIComponent(text).replace(/%2C/g, ",").replace(/%3A/g, ":")
+  .replace(/%3B/g, ";");
+
+/** state -> "v=1&data=circle&..." (no leading #). `weights` only when the state has them. */
+export function encodeState(state) {
+  const parts = [`v=${VERSION}`];
+  for (const field of FIELDS) {
+    const value = state[field.prop];
+    if (field.optional && value == null) continue;
+    parts.push(`${field.key}=${encodeValue(field.format(value))}`);
+  }
+  return parts.join("&");
+}
+
+/**
+ * "#v=1&..." -> { state, error }. Missing fields take their defaults; any bad, unknown,
+ * repeated field or a foreign hash gives error (a message for the page) and the default state.
+ * An empty hash is the default state without error.
+ */
+export function decodeState(hash) {
+  const text = String(hash ?? "").replace(/^#/, "");
+  if (text === "") return { state: defaultState(), error: null };
+  try {
+    return { state: parseHash(text), error: null };
+  } catch (error) {
+    return { state: defaultState(), error: `This link's settings could not be used: ${error.message}. ` +
+      "Showing the default playground instead." };
+  }
+}
+
+function parseHash(text) {
+  if (text.length > LIMITS.hashLength) throw new Error(`the link is too long (${text.length} characters)`);
+  const values = new Map();
+  for (const part of text.split("&")) {
+    const eq = part.indexOf("=");
+    let key, value;
+    try {
+      [key, value] = eq < 0 ? [decodeURIComponent(part), ""] :
+        [decodeURIComponent(part.slice(0, eq)), decodeURIComponent(part.slice(eq + 1))];
+    } catch {
+      throw new Error(`bad percent-encoding in ${show(part)}`);
+    }
+    if (values.has(key)) throw new Error(`${show(key)} appears twice`);
+    values.set(key, value);
+  }
+  if (!values.has("v")) throw new Error("it is not an nnplay link (no v=1)");
+  if (values.get("v") !== String(VERSION)) {
+    throw new Error(`it was made by another version of nnplay (v=${values.get("v").slice(0, 20)}, this page reads v=${VERSION})`);
+  }
+  values.delete("v");
+  const state = defaultState();
+  for (const field of FIELDS) {
+    if (!values.has(field.key)) continue;
+    try {
+      state[field.prop] = field.parse(values.get(field.key));
+    } catch (error) {
+      throw new Error(`${field.name} (${field.key}): ${error.message}`);
+    }
+    values.delete(field.key);
+  }
+  if (values.size) throw new Error(`unknown setting ${show([...values.keys()][0])}`);
+  return validateState(state);
+}
