@@ -6,7 +6,7 @@ import { createServer } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = fileURLToPath(new URL("../web/", import.meta.url));
+const site = fileURLToPath(new URL("../web/", import.meta.url));
 const types = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -23,8 +23,12 @@ const types = {
   ".csv": "text/csv; charset=utf-8",
 };
 
-/** Starts the server; resolves to { server, url }. port 0 picks a free port (tests). */
-export function serve({ port = Number(process.env.PORT ?? 8080), isolated = false } = {}) {
+/**
+ * Starts the server; resolves to { server, url }. port 0 picks a free port (tests); root serves
+ * another folder than web/.
+ */
+export function serve({ port = Number(process.env.PORT ?? 8080), isolated = false, root = site } = {}) {
+  root = root.endsWith(sep) ? root : root + sep;
   const server = createServer(async (request, response) => {
     try {
       const path = decodeURIComponent(new URL(request.url, "http://localhost").pathname);

@@ -17,10 +17,13 @@ let modulePromise = null;
 async function loadModule() {
   if (isNode) {
     // The module is built for web and worker (see TOOLCHAIN.md); in Node it gets its bytes here.
-    const { readFile } = await import("node:fs/promises");
+    // A computed specifier keeps browser bundlers from trying to resolve a Node built-in.
+    const fs = "node:fs/promises";
+    const { readFile } = await import(/* @vite-ignore */ /* webpackIgnore: true */ fs);
     return createNNModule({ wasmBinary: await readFile(wasmUrl) });
   }
-  return createNNModule({ locateFile: (file) => new URL(file, wasmUrl).href });
+  // wasmUrl itself, not a sibling of it: bundlers rename the file (nnplay_wasm-<hash>.wasm).
+  return createNNModule({ locateFile: () => wasmUrl.href });
 }
 
 /** Loads the WebAssembly module once per realm and returns the API. */

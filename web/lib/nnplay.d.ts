@@ -1,0 +1,128 @@
+// Types for nnplay's JavaScript API (web/lib/nnplay.js). Written by hand: Emscripten 3.1.6
+// emits none.
+
+export type Activation = "linear" | "sigmoid" | "tanh" | "relu" | "softmax";
+
+export type LayerConfig =
+  | { type: "dense"; units: number; activation?: Activation }
+  | { type: "conv2d"; filters: number; kernel: number; stride?: number;
+      padding?: "valid" | "same"; activation?: Activation }
+  | { type: "maxpool2d"; size: number }
+  | { type: "flatten" }
+  | { type: "dropout"; rate: number };
+
+export interface NetworkConfig {
+  /** Shape of one sample: [features] or [height, width, channels]. */
+  input: number[];
+  layers: LayerConfig[];
+  loss: "mse" | "quadratic" | "bce" | "cross_entropy";
+  optimizer?: { type: "sgd"; lr?: number; momentum?: number }
+    | { type: "adam"; lr?: number; beta1?: number; beta2?: number; epsilon?: number };
+  regularization?: { type: "none" | "l1" | "l2"; rate?: number };
+  init?: "xavier" | "he" | "uniform";
+  /** Integer in [0, 4294967295]; same seed, same config: bit-identical training. */
+  seed?: number;
+  batchSize?: number;
+}
+
+export type Floats = Float32Array | Float64Array | number[];
+
+export interface Weight {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface EpochEntry {
+  epoch: number;
+  loss: number;
+  /** NaN when the targets are not class labels (regression). */
+  accuracy: number;
+  /** Present when a batch's loss was NaN/Infinity; training stopped before using it. */
+  diverged?: true;
+}
+
+export interface LayerInspection {
+  /** Index into config.layers. */
+  layer: number;
+  /** Row-major n x units. */
+  z: Float32Array;
+  a: Float32Array;
+  dz: Float32Array;
+  /** Batch-mean gradient, kernel order [in, out]. */
+  dW: Float32Array;
+  db: Float32Array;
+  /** dLoss / d(layer output), n x units. */
+  dA: Float32Array;
+}
+
+export interface ModelFile {
+  format: "nnplay-model";
+  version: 1;
+  config: NetworkConfig;
+  /** data: base64 of little-endian float32, or a number array. */
+  weights: { name: string; shape: number[]; data: string | number[] }[];
+}
+
+export interface TFJSArtifacts {
+  modelTopology: object;
+  weightSpecs: { name: string; shape: number[]; dtype: "float32" }[];
+  weightData: ArrayBuffer;
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+}
+
+export interface Network {
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly config: NetworkConfig;
+  /** Optimizer steps taken so far. */
+  readonly steps: number;
+  /** n * outputs values, row-major. */
+  predict(x: Floats, n: number): Float32Array;
+  /** One optimizer step; returns the batch loss (a non-finite loss means no update). */
+  trainBatch(x: Floats, y: Floats, n: number): number;
+  evaluate(x: Floats, y: Floats, n: number): { loss: number; accuracy: number };
+  fit(options: { x: Floats; y: Floats; n: number; epochs?: number; batchSize?: number;
+    shuffle?: boolean; onEpoch?: (entry: EpochEntry) => boolean | void }): EpochEntry[];
+  /** Forward and backward without an update. */
+  inspect(x: Floats, y: Floats, n: number): { loss: number; layers: LayerInspection[] };
+  getWeights(): Weight[];
+  setWeights(list: { name: string; shape: number[]; data: Floats }[]): void;
+  setLearningRate(lr: number): void;
+  toJSON(): ModelFile;
+  toTFJS(): TFJSArtifacts;
+  /** Frees the WebAssembly memory; any later use throws. */
+  delete(): void;
+}
+
+export interface Dataset {
+  x: Float32Array;
+  y: Float32Array;
+  n: number;
+  inputs: number;
+  outputs: number;
+}
+
+export interface CsvDataset extends Dataset {
+  label: string;
+  /** Class names (sorted); empty for regression. Two classes give one 0/1 output. */
+  classes: string[];
+  columns: { name: string; mean: number; scale: number }[];
+}
+
+export interface NN {
+  createNetwork(config: NetworkConfig): Network;
+  fromJSON(model: ModelFile | string): Network;
+  fromTFJS(artifacts: TFJSArtifacts): Network;
+  datasets: {
+    names(): string[];
+    make(name: "circle" | "xor" | "gauss" | "spiral" | "moons" | "reg-plane" | "reg-gauss",
+      options?: { n?: number; noise?: number; seed?: number }): Dataset;
+    parseCSV(text: string, options?: { label?: string | number; standardize?: boolean }): CsvDataset;
+  };
+}
+
+/** Loads the WebAssembly module (once per realm) in Node >= 20, a page or a module Worker. */
+export function loadNN(): Promise<NN>;
