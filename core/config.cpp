@@ -209,10 +209,10 @@ const char* toString(OptimizerType o) { return nameOf(kOptimizers, o); }
 const char* toString(RegularizationType r) { return nameOf(kRegularizations, r); }
 const char* toString(InitType i) { return nameOf(kInits, i); }
 
-std::vector<Shape> layerOutputShapes(const Config& config) {
+std::vector<Shape> layerOutputShapes(const Config& config, Index* parameterTotal) {
   std::vector<Shape> shapes;
   Shape shape = config.input;
-  Index parameters = 0, activations = 0;
+  Index parameters = 0, activations = shapeSize(shape);
   for (size_t i = 0; i < config.layers.size(); ++i) {
     const LayerConfig& layer = config.layers[i];
     const std::string path = "layers[" + std::to_string(i) + "]";
@@ -261,6 +261,7 @@ std::vector<Shape> layerOutputShapes(const Config& config) {
                         std::to_string(Limits::kMaxActivations));
     shapes.push_back(shape);
   }
+  if (parameterTotal) *parameterTotal = parameters;
   return shapes;
 }
 

@@ -66,13 +66,17 @@ struct Config {
   int batchSize = 10;
 };
 
-// Limits that keep a hostile config from exhausting memory before anything is allocated.
+// Limits that keep a hostile config or batch from exhausting memory before anything is
+// allocated (a page has a few hundred MB at most). Documented in the README.
 struct Limits {
   static constexpr int kMaxUnits = 4096;
   static constexpr int kMaxLayers = 64;
-  static constexpr int kMaxInputSize = 1 << 20;      // values per sample
+  static constexpr int kMaxInputSize = 1 << 18;      // values per sample: 512 x 512 x 1
   static constexpr Index kMaxParameters = 16 << 20;  // 16 Mi weights = 64 MB of float32
-  static constexpr Index kMaxActivations = 4 << 20;  // values per sample summed over layers
+  static constexpr Index kMaxActivations = 1 << 20;  // values per sample summed over layers
+  // Values held at once for one batch (activations x samples): 32 Mi floats = 128 MB. Larger
+  // batches are refused in training and split in predict/evaluate.
+  static constexpr Index kMaxBatchValues = 32 << 20;
   static constexpr int kMaxBatchSize = 65536;
 };
 
@@ -80,7 +84,8 @@ Config parseConfig(const Json& json);
 Config parseConfig(const std::string& text);
 Json toJson(const Config& config);
 
-// Shape of one sample after each layer; throws ConfigError for impossible shapes.
-std::vector<Shape> layerOutputShapes(const Config& config);
+// Shape of one sample after each layer; throws ConfigError for impossible shapes. Also gives
+// the number of trainable parameters when `parameters` is set.
+std::vector<Shape> layerOutputShapes(const Config& config, Index* parameters = nullptr);
 
 }  // namespace nnplay

@@ -24,7 +24,9 @@ Network<T>::Network(const Config& config) : config_(config), rng_(config.seed) {
       total += tensors_.back().size;
     }
     in = shapes[i];
+    valuesPerSample_ += shapeSize(in);
   }
+  valuesPerSample_ += inputSize();
   values_.setZero(total);
   gradients_.setZero(total);
   // A layer's tensors are contiguous from its first one; layers without any bind to the end.
@@ -53,6 +55,19 @@ void Network<T>::checkData(const ConstRef& x, const ConstRef* y, const char* wha
   if (y && (y->rows() != outputSize() || y->cols() != x.cols()))
     throw ConfigError(std::string(what) + ": y must have " + std::to_string(outputSize()) +
                       " values per sample for " + std::to_string(x.cols()) + " samples");
+}
+
+template <typename T>
+void Network<T>::checkBatchMemory(Index samples, const char* what) const {
+  if (samples * valuesPerSample_ > Limits::kMaxBatchValues)
+    throw ConfigError(std::string(what) + ": " + std::to_string(samples) +
+                      " samples at once need too much memory for this network; use batches of " +
+                      "at most " + std::to_string(Limits::kMaxBatchValues / valuesPerSample_));
+}
+
+template <typename T>
+Index Network<T>::chunkSize() const {
+  return std::max<Index>(1, std::min<Index>(1024, Limits::kMaxBatchValues / valuesPerSample_));
 }
 
 template <typename T>
@@ -104,10 +119,10 @@ template <typename T>
 void Network<T>::predict(const ConstRef& x, Mat& out) {
   checkData(x, nullptr, "predict");
   // In chunks, so a 10000-image test set never holds every layer's activations at once.
-  constexpr Index kChunk = 1024;
+  const Index chunk = chunkSize();
   out.resize(outputSize(), x.cols());
-  for (Index start = 0; start < x.cols(); start += kChunk) {
-    const Index count = std::min(kChunk, x.cols() - start);
+  for (Index start = 0; start < x.cols(); start += chunk) {
+    const Index count = std::min(chunk, x.cols() - start);
     forward(x.middleCols(start, count), false);
     out.middleCols(start, count) = layers_.back()->output();
   }
@@ -116,6 +131,7 @@ void Network<T>::predict(const ConstRef& x, Mat& out) {
 template <typename T>
 double Network<T>::trainBatch(const ConstRef& x, const ConstRef& y) {
   checkData(x, &y, "trainBatch");
+  checkBatchMemory(x.cols(), "trainBatch");
   forward(x, true);
   const double loss = backward(x, y);
   if (!std::isfinite(loss)) return loss;
@@ -130,10 +146,10 @@ double Network<T>::trainBatch(const ConstRef& x, const ConstRef& y) {
 template <typename T>
 Metrics Network<T>::evaluate(const ConstRef& x, const ConstRef& y) {
   checkData(x, &y, "evaluate");
-  constexpr Index kChunk = 1024;
+  const Index chunk = chunkSize();
   double lossSum = 0, correct = 0;
-  for (Index start = 0; start < x.cols(); start += kChunk) {
-    const Index count = std::min(kChunk, x.cols() - start);
+  for (Index start = 0; start < x.cols(); start += chunk) {
+    const Index count = std::min(chunk, x.cols() - start);
     forward(x.middleCols(start, count), false);
     const auto* activated = dynamic_cast<const ActivatedLayer<T>*>(layers_.back().get());
     const Mat& a = layers_.back()->output();
@@ -161,6 +177,7 @@ EpochResult Network<T>::trainEpoch(const ConstRef& x, const ConstRef& y, bool sh
     throw ConfigError("batchSize: expected an integer in [1, " +
                       std::to_string(Limits::kMaxBatchSize) + "], got " + std::to_string(batchSize));
   const Index batch = batchSize > 0 ? batchSize : config_.batchSize;
+  checkBatchMemory(std::min(batch, n), "batchSize");
   Index seen = 0;
   for (Index start = 0; start < n; start += batch) {
     const Index count = std::min(batch, n - start);
@@ -207,6 +224,7 @@ std::vector<EpochResult> Network<T>::fit(const ConstRef& x, const ConstRef& y, i
 template <typename T>
 Inspection<T> Network<T>::inspect(const ConstRef& x, const ConstRef& y) {
   checkData(x, &y, "inspect");
+  checkBatchMemory(x.cols(), "inspect");
   forward(x, false);
   Inspection<T> result;
   result.loss = backward(x, y);

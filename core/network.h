@@ -97,6 +97,9 @@ class Network {
   double backward(const ConstRef& x, const ConstRef& y);
   void addRegularizationGradient();
   void checkData(const ConstRef& x, const ConstRef* y, const char* what) const;
+  void checkBatchMemory(Index samples, const char* what) const;
+  // Samples per forward pass in predict/evaluate, within Limits::kMaxBatchValues.
+  Index chunkSize() const;
 
   Config config_;
   Rng rng_;
@@ -108,6 +111,7 @@ class Network {
   std::vector<Mat> deltas_;  // deltas_[i] = dL/d(output of layer i)
   Mat outputGradient_, batchX_, batchY_, chunkOut_;
   std::vector<uint32_t> order_;
+  Index valuesPerSample_ = 0;  // input plus every layer's output
   long long steps_ = 0;
   int epochs_ = 0;
 };
