@@ -19,6 +19,7 @@ if [ "$what" != native ]; then
     emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build build/wasm -j"$jobs"
   node scripts/vendor.mjs
+  node scripts/mnist-data.mjs
 fi
 if [ "$what" != wasm ]; then
   [ -f build/native/CMakeCache.txt ] || cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
