@@ -145,6 +145,38 @@ test("training_one_mlp_epoch_in_the_worker_reaches_95_percent_and_drives_the_pad
   await page.close();
 });
 
+test("stop_button_ends_training_early_and_the_partly_trained_network_reads_the_pad", async () => {
+  const page = await env.newPage("digits.html");
+  await page.selectOption("#train-model", "mlp30");
+  await page.fill("#train-epochs", "5");
+  await page.click("#train-start");
+  await page.waitForFunction(() => /digits\/s/.test(document.getElementById("train-status").textContent),
+    null, { timeout: 120_000 });
+  await page.click("#train-stop");
+  await page.waitForFunction(() => /^Stopped/.test(document.getElementById("train-status").textContent),
+    null, { timeout: 120_000 });
+  assert.match(await page.textContent("#model-info"), /stopped early/);
+  assert.equal(await page.isEnabled("#train-start"), true);
+  assert.deepEqual(realErrors(page), []);
+  await page.close();
+});
+
+test("a_saved_model_loads_back_and_a_file_that_is_not_one_shows_an_alert", async () => {
+  const page = await env.newPage("digits.html");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#model-save")]);
+  const saved = await download.path();
+  await page.setInputFiles("#model-load", saved);
+  await page.waitForFunction(() => /loaded from/.test(document.getElementById("model-info").textContent));
+  await draw(page, DRAWN[3]);
+  assert.equal(await predicted(page), "3");
+  await page.setInputFiles("#model-load",
+    { name: "notes.json", mimeType: "application/json", buffer: Buffer.from("{\"format\": 1}") });
+  await page.waitForFunction(() => !document.getElementById("digits-error").hidden);
+  assert.match(await page.textContent("[role=alert]"), /format: expected "nnplay-model"/);
+  assert.match(await page.textContent("#model-info"), /loaded from/);  // the old model stays
+  await page.close();
+});
+
 test("a_foreign_url_hash_shows_an_alert_and_falls_back_to_defaults", async () => {
   const page = await env.newPage("digits.html#v=1&model=mlp30&epochs=3");
   assert.equal(await page.inputValue("#train-model"), "mlp30");

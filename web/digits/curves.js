@@ -1,4 +1,5 @@
-// Live training curves: loss (top) and accuracy (bottom) against epochs, on one canvas.
+// Live training curves on one canvas: loss (log scale, top) and accuracy (bottom) against
+// epochs; the training set's running numbers as a line, the test set's per epoch as dots.
 
 const COLORS = { train: "#3b82f6", test: "#f97316", grid: "#d4d4d8", text: "#52525b" };
 
@@ -23,6 +24,25 @@ export class TrainingCurves {
   addTrain(epochs, loss, accuracy) { this.#train.push([epochs, loss, accuracy]); this.#draw(); }
   addTest(epochs, loss, accuracy) { this.#test.push([epochs, loss, accuracy]); this.#draw(); }
 
+  #panels(top, height) {
+    const all = [...this.#train, ...this.#test];
+    const losses = all.map((p) => p[1]).filter((v) => v > 0);
+    const lowLoss = losses.length ? Math.min(...losses) / 1.3 : 0.01;
+    const highLoss = losses.length ? Math.max(...losses) * 1.3 : 1;
+    // accuracy: the range the latest numbers live in; the first chunks' low values fall off
+    const latest = [this.#train.at(-1)?.[2], this.#test.at(-1)?.[2]].filter((v) => v !== undefined);
+    const lowAccuracy = Math.max(0, Math.floor((Math.min(0.9, ...latest) - 0.05) * 10) / 10);
+    const log = Math.log10;
+    return [
+      { title: "loss (log scale)", index: 1, top, low: lowLoss, high: highLoss,
+        scale: (v) => (log(v) - log(lowLoss)) / (log(highLoss) - log(lowLoss)),
+        format: (v) => v.toPrecision(2) },
+      { title: "accuracy", index: 2, top: top + height + 18, low: lowAccuracy, high: 1,
+        scale: (v) => (v - lowAccuracy) / (1 - lowAccuracy),
+        format: (v) => `${Math.round(v * 100)}%` },
+    ];
+  }
+
   #draw() {
     const canvas = this.#canvas;
     const ratio = window.devicePixelRatio || 1;
@@ -34,47 +54,55 @@ export class TrainingCurves {
     c.setTransform(ratio, 0, 0, ratio, 0, 0);
     c.clearRect(0, 0, width, height);
     c.font = "11px system-ui, sans-serif";
-    const left = 38, right = 8, gap = 18, panel = (height - gap - 22) / 2;
-    const maxLoss = Math.max(0.1, ...this.#train.map((p) => p[1]), ...this.#test.map((p) => p[1]));
-    const minAccuracy = Math.min(0.8, ...this.#train.map((p) => p[2]), ...this.#test.map((p) => p[2]));
-    const panels = [
-      { top: 4, index: 1, low: 0, high: maxLoss, title: "loss", format: (v) => v.toFixed(2) },
-      { top: 4 + panel + gap, index: 2, low: Math.floor(minAccuracy * 10) / 10, high: 1,
-        title: "accuracy", format: (v) => `${Math.round(v * 100)}%` },
-    ];
-    const x = (epochs) => left + (width - left - right) * epochs / this.#epochs;
-    for (const p of panels) {
-      const y = (v) => p.top + panel * (1 - (v - p.low) / (p.high - p.low || 1));
+    const left = 40, right = 8, plotWidth = width - left - right;
+    const panelHeight = (height - 18 - 24) / 2;
+    const x = (epochs) => left + plotWidth * epochs / this.#epochs;
+    for (const p of this.#panels(4, panelHeight)) {
+      const y = (v) => p.top + panelHeight * (1 - p.scale(v));
+      const inside = (v) => p.scale(v) >= 0 && p.scale(v) <= 1;
       c.strokeStyle = COLORS.grid;
       c.fillStyle = COLORS.text;
       c.lineWidth = 1;
-      c.strokeRect(left, p.top, width - left - right, panel);
+      c.strokeRect(left, p.top, plotWidth, panelHeight);
       c.textAlign = "right";
       c.fillText(p.format(p.high), left - 4, p.top + 9);
-      c.fillText(p.format(p.low), left - 4, p.top + panel);
-      c.textAlign = "left";
-      c.fillText(p.title, left + 4, p.top + 12);
-      for (const [points, color] of [[this.#train, COLORS.train], [this.#test, COLORS.test]]) {
-        if (!points.length) continue;
-        c.strokeStyle = c.fillStyle = color;
-        c.lineWidth = 1.5;
+      c.fillText(p.format(p.low), left - 4, p.top + panelHeight);
+      // titles in the corner each curve leaves free: loss falls, accuracy rises
+      c.textAlign = "right";
+      c.fillText(p.title, left + plotWidth - 4, p.index === 1 ? p.top + 12 : p.top + panelHeight - 4);
+      c.lineWidth = 1.5;
+      c.strokeStyle = COLORS.train;
+      c.beginPath();
+      let drawing = false;
+      for (const point of this.#train) {
+        const v = point[p.index];
+        if (!inside(v)) { drawing = false; continue; }
+        c[drawing ? "lineTo" : "moveTo"](x(point[0]), y(v));
+        drawing = true;
+      }
+      c.stroke();
+      c.fillStyle = COLORS.test;
+      for (const point of this.#test) {
+        if (!inside(point[p.index])) continue;
         c.beginPath();
-        points.forEach((point, i) => c[i ? "lineTo" : "moveTo"](x(point[0]), y(point[p.index])));
-        c.stroke();
-        for (const point of points === this.#test ? points : []) {
-          c.beginPath();
-          c.arc(x(point[0]), y(point[p.index]), 3, 0, 2 * Math.PI);
-          c.fill();
-        }
+        c.arc(x(point[0]), y(point[p.index]), 3, 0, 2 * Math.PI);
+        c.fill();
       }
     }
+    const baseline = height - 5;
     c.fillStyle = COLORS.text;
-    c.textAlign = "center";
-    c.fillText(`epochs (0–${this.#epochs})`, left + (width - left - right) / 2, height - 4);
+    c.textAlign = "right";
+    c.fillText(`epochs 0–${this.#epochs}`, width - right, baseline);
     c.textAlign = "left";
     c.fillStyle = COLORS.train;
-    c.fillText("train", left + 70, 16);
+    c.fillRect(left, baseline - 5, 14, 2);
+    const trainLabel = "training set";
+    c.fillText(trainLabel, left + 18, baseline);
+    const testAt = left + 18 + c.measureText(trainLabel).width + 16;
     c.fillStyle = COLORS.test;
-    c.fillText("test", left + 104, 16);
+    c.beginPath();
+    c.arc(testAt, baseline - 4, 3, 0, 2 * Math.PI);
+    c.fill();
+    c.fillText("test set, per epoch", testAt + 7, baseline);
   }
 }

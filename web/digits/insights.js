@@ -49,7 +49,7 @@ export class Insights {
     const table = element("table", "confusion");
     table.append(element("caption", "", "rows: true digit · columns: the network's answer"));
     const head = element("tr");
-    head.append(element("th", "corner", "true \\ said"));
+    head.append(element("th"));
     for (let c = 0; c < 10; c++) head.append(element("th", "", String(c)));
     table.append(element("thead"));
     table.tHead.append(head);
@@ -124,7 +124,7 @@ export class Insights {
       for (let f = 0; f < filters; f++) {
         const kernel = new Float32Array(kh * kw);
         for (let i = 0; i < kh * kw; i++) kernel[i] = first.data[i * inC * filters + f];
-        tiles.push(tile(divergingCanvas(kernel, kw, kh), `filter ${f}`, "tile weight"));
+        tiles.push(tile(divergingCanvas(kernel, kw, kh), `filter ${f}`, "tile weight kernel"));
       }
       this.#view.weightsNote.textContent = `The ${filters} ${kh}×${kw} filters of the first ` +
         "convolution: red weights respond to ink, blue ones to its absence.";

@@ -7,7 +7,7 @@ const conv = (filters) =>
 /** Per kind: a label for people and the config with its default training settings. */
 export const MODELS = {
   mlp: {
-    label: "MLP 784-128-10 (ReLU, softmax)",
+    label: "MLP 784-128-10, ReLU + softmax",
     config: {
       input: [784],
       layers: [dense(128, "relu"), dense(10, "softmax")],
@@ -16,7 +16,7 @@ export const MODELS = {
     },
   },
   mlp30: {
-    label: "MLP 784-30-10 (sigmoid, quadratic — tutorial 004)",
+    label: "MLP 784-30-10, sigmoid (tutorial 004)",
     config: {
       input: [784],
       layers: [dense(30, "sigmoid"), dense(10, "sigmoid")],
@@ -25,13 +25,13 @@ export const MODELS = {
     },
   },
   cnn: {
-    label: "CNN conv5×5×8 – pool – conv5×5×16 – pool – dense 10",
+    label: "CNN conv 5×5×8, pool, conv 5×5×16, pool, dense 10",
     config: {
       input: [28, 28, 1],
       layers: [conv(8), { type: "maxpool2d", size: 2 }, conv(16), { type: "maxpool2d", size: 2 },
         { type: "flatten" }, dense(10, "softmax")],
-      loss: "cross_entropy", optimizer: { type: "adam", lr: 0.002 },
-      init: "he", seed: 1, batchSize: 32,
+      loss: "cross_entropy", optimizer: { type: "adam", lr: 0.003 },
+      init: "xavier", seed: 1, batchSize: 32,
     },
   },
 };
