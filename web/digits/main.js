@@ -26,7 +26,11 @@ let nn = null;
 let current = null;      // { net, name, model (nnplay JSON), evaluation: Promise }
 let pretrained = null;   // { name, model } to go back to
 let training = false;
-let testSetReady;        // Promise, resolved when the worker sent the test set
+let lastClassified = 0;  // performance.now() of the pad's last classification
+let liveTimer = null;
+let resolveTestSet, rejectTestSet;
+const testSetReady = new Promise((resolve, reject) => { resolveTestSet = resolve; rejectTestSet = reject; });
+testSetReady.catch(() => {});  // reported where it is awaited
 const bars = new ProbabilityBars($("probabilities"));
 const curves = new TrainingCurves($("train-curves"));
 const insights = new Insights({
@@ -77,8 +81,6 @@ function classifyPad() {
   bars.show(result.probabilities);
 }
 
-let lastClassified = 0;
-let liveTimer = null;
 function onPadChange(final) {
   if (!current) return;
   clearTimeout(liveTimer);
@@ -239,10 +241,6 @@ async function train({ model = "mlp", epochs = 1, ...rest } = {}) {
 
 // ---- data -----------------------------------------------------------------------------------
 
-let resolveTestSet, rejectTestSet;
-testSetReady = new Promise((resolve, reject) => { resolveTestSet = resolve; rejectTestSet = reject; });
-testSetReady.catch(() => {});
-
 function onWorkerEvent(message) {
   if (message.type === "data-progress") {
     $("data-progress").value = message.loaded / message.total;
@@ -294,8 +292,8 @@ function wire() {
       pad.undo();
     }
   });
-  $("noise-again").addEventListener("click", () => insights.showNoise(current.net));
-  $("model-save").addEventListener("click", saveModel);
+  $("noise-again").addEventListener("click", () => current && insights.showNoise(current.net));
+  $("model-save").addEventListener("click", () => current && saveModel());
   $("model-load-button").addEventListener("click", () => $("model-load").click());
   $("model-load").addEventListener("change", (event) => {
     const [file] = event.target.files;
@@ -303,7 +301,7 @@ function wire() {
     if (file) loadModelFile(file).then(() => showError(null), showError);
   });
   $("model-default").addEventListener("click", () => {
-    setModel(nn.fromJSON(pretrained.model), pretrained.name, pretrained.model);
+    if (pretrained) setModel(nn.fromJSON(pretrained.model), pretrained.name, pretrained.model);
   });
 }
 
