@@ -20,6 +20,7 @@ if [ "$what" != native ]; then
   cmake --build build/wasm -j"$jobs"
   node scripts/vendor.mjs
   node scripts/breast-cancer.mjs
+  node scripts/mnist-data.mjs
 fi
 if [ "$what" != wasm ]; then
   [ -f build/native/CMakeCache.txt ] || cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null

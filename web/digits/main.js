@@ -1,0 +1,334 @@
+// The digits page: wires the pad, the answer, training and the insight views together and
+// provides window.nnplay = { ready, classify, train, evaluate } (CONTRACT §4).
+import { loadNN } from "../lib/nnplay.js";
+import { ProbabilityBars } from "./bars.js";
+import { TrainingCurves } from "./curves.js";
+import { Insights } from "./insights.js";
+import { MODELS } from "./models.js";
+import { DrawingPad } from "./pad.js";
+import { grayCanvas } from "./picture.js";
+import { preprocess } from "./preprocess.js";
+import { defaultSettings, formatHash, parseHash } from "./state.js";
+import { Trainer } from "./trainer.js";
+
+const $ = (id) => document.getElementById(id);
+const modelsUrl = new URL("../models/", import.meta.url);
+// The pretrained models, best first: the CNN arrives with the conv layers (see models/README.md).
+const PRETRAINED = [
+  { file: "digits-cnn.json", name: "pretrained CNN" },
+  { file: "digits-mlp.json", name: "pretrained MLP 784-128-10" },
+];
+const LIVE_INTERVAL = 80;  // ms between classifications while a stroke is being drawn
+const percent = (p, digits = 1) => `${(100 * p).toFixed(digits)}%`;
+const count = (n) => Math.round(n).toLocaleString("en-US");
+
+let nn = null;
+let current = null;      // { net, name, model (nnplay JSON), evaluation: Promise }
+let pretrained = null;   // { name, model } to go back to
+let training = false;
+let lastClassified = 0;  // performance.now() of the pad's last classification
+let liveTimer = null;
+let resolveTestSet, rejectTestSet;
+const testSetReady = new Promise((resolve, reject) => { resolveTestSet = resolve; rejectTestSet = reject; });
+testSetReady.catch(() => {});  // reported where it is awaited
+const bars = new ProbabilityBars($("probabilities"));
+const curves = new TrainingCurves($("train-curves"));
+const insights = new Insights({
+  confusion: $("confusion"), galleryTitle: $("gallery-title"), gallery: $("gallery"),
+  weights: $("weights"), weightsNote: $("weights-note"), noise: $("noise"), noiseNote: $("noise-note"),
+});
+const trainer = new Trainer(onWorkerEvent);
+const pad = new DrawingPad($("digit-pad"), onPadChange);
+
+function showError(error) {
+  const alert = $("digits-error");
+  alert.textContent = error ? String(error.message ?? error) : "";
+  alert.hidden = !error;
+  if (error) console.warn(error);
+}
+
+// ---- classification -------------------------------------------------------------------------
+
+/** CONTRACT §4: classify a grayscale picture (0..255, either polarity) as the pad does. */
+function classify(gray, width, height) {
+  if (!current) throw new Error("no model is loaded yet: await window.nnplay.ready first");
+  const { input28, empty, inverted } = preprocess(gray, width, height);
+  if (empty) return { label: null, probabilities: new Array(10).fill(0), input28, inverted, empty };
+  const out = current.net.predict(input28, 1);
+  const sum = out.reduce((a, b) => a + b, 0) || 1;  // sigmoid outputs need not sum to 1
+  const probabilities = Array.from(out, (p) => p / sum);
+  const label = probabilities.indexOf(Math.max(...probabilities));
+  return { label, probabilities, input28, inverted, empty };
+}
+
+function classifyPad() {
+  lastClassified = performance.now();
+  const result = classify(pad.gray(), pad.width, pad.height);
+  grayCanvas(result.input28, 28, 28, { canvas: $("digit-input") });
+  const prediction = $("digit-prediction");
+  if (result.empty) {
+    prediction.replaceChildren("Draw a digit");
+    bars.show(null);
+    return;
+  }
+  const label = document.createElement("span");
+  label.className = "label";
+  label.textContent = String(result.label);
+  const sure = document.createElement("span");
+  sure.className = "sure";
+  sure.textContent = ` ${percent(result.probabilities[result.label], 0)} sure`;
+  prediction.replaceChildren(label, sure);
+  bars.show(result.probabilities);
+}
+
+function onPadChange(final) {
+  if (!current) return;
+  clearTimeout(liveTimer);
+  const wait = LIVE_INTERVAL - (performance.now() - lastClassified);
+  if (final || wait <= 0) classifyPad();
+  else liveTimer = setTimeout(classifyPad, wait);
+}
+
+// ---- models ---------------------------------------------------------------------------------
+
+function setModel(net, name, model, evaluation = null) {
+  current?.net.delete();
+  current = { net, name, model };
+  current.evaluation = evaluation ? Promise.resolve(evaluation) : testSetReady.then(() => trainer.evaluate(model));
+  const mine = current;
+  $("model-info").textContent = `Model: ${name} · testing…`;
+  $("test-accuracy").textContent = "Testing on the 10,000 test digits…";
+  current.evaluation.then((result) => {
+    if (current !== mine) return;
+    $("model-info").textContent = `Model: ${name} · ${percent(result.accuracy, 2)} on the MNIST test set`;
+    $("test-accuracy").textContent = `${name}: ${count(result.accuracy * 10000)} of 10,000 ` +
+      `test digits right (${percent(result.accuracy, 2)}).`;
+    insights.showEvaluation(result);
+  }).catch(showError);
+  insights.showWeights(net);
+  insights.showNoise(net);
+  classifyPad();
+}
+
+async function loadPretrained() {
+  const reasons = [];
+  for (const { file, name } of PRETRAINED) {
+    const response = await fetch(new URL(file, modelsUrl));
+    if (!response.ok) {
+      reasons.push(`${file}: HTTP ${response.status}`);
+      continue;
+    }
+    const model = await response.json();
+    try {
+      return { net: nn.fromJSON(model), name, model };
+    } catch (error) {  // e.g. a CNN file before this build has conv layers
+      reasons.push(`${file}: ${error.message}`);
+    }
+  }
+  throw new Error(`no pretrained model could be loaded (${reasons.join("; ")})`);
+}
+
+function checkDigitsModel(net) {
+  if (net.inputs !== 784 || net.outputs !== 10) {
+    net.delete();
+    throw new Error(`this model maps ${net.inputs} inputs to ${net.outputs} outputs; ` +
+      "the digits page needs 784 (28×28) to 10");
+  }
+  return net;
+}
+
+function saveModel() {
+  const blob = new Blob([JSON.stringify(current.model)], { type: "application/json" });
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = "nnplay-digits-model.json";
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}
+
+async function loadModelFile(file) {
+  let model;
+  try {
+    model = JSON.parse(await file.text());
+  } catch (error) {
+    throw new Error(`${file.name} is not a JSON file (${error.message})`);
+  }
+  const net = checkDigitsModel(nn.fromJSON(model));
+  setModel(net, `loaded from ${file.name}`, model);
+}
+
+// ---- training -------------------------------------------------------------------------------
+
+const form = {
+  model: $("train-model"), epochs: $("train-epochs"), optimizer: $("train-optimizer"),
+  lr: $("train-lr"), batch: $("train-batch"), augment: $("train-augment"),
+};
+
+function readForm() {
+  return { model: form.model.value, epochs: form.epochs.valueAsNumber,
+    optimizer: form.optimizer.value, lr: form.lr.valueAsNumber, batch: form.batch.valueAsNumber,
+    augment: form.augment.checked };
+}
+
+function writeForm(settings) {
+  form.model.value = settings.model;
+  form.epochs.value = settings.epochs;
+  form.optimizer.value = settings.optimizer;
+  form.lr.value = settings.lr;
+  form.batch.value = settings.batch;
+  form.augment.checked = settings.augment;
+}
+
+function setTraining(on) {
+  training = on;
+  $("train-start").disabled = on;
+  $("train-stop").disabled = !on;
+  for (const id of ["model-save", "model-load-button", "model-default"]) $(id).disabled = on;
+  for (const input of Object.values(form)) input.disabled = on;
+}
+
+async function runTraining(settings) {
+  if (training) throw new Error("training is already running");
+  const { model: kind, epochs } = settings;
+  setTraining(true);
+  showError(null);
+  curves.reset(epochs);
+  $("train-progress").value = 0;
+  $("train-status").textContent = "Waiting for the MNIST training set…";
+  let smoothLoss = null, smoothAccuracy = null, trainSize = 60000;
+  const onMessage = (message) => {
+    if (message.type === "progress") {
+      trainSize = message.total / epochs;
+      // exponential moving averages: one chunk's numbers are noisy
+      smoothLoss = smoothLoss === null ? message.loss : 0.8 * smoothLoss + 0.2 * message.loss;
+      smoothAccuracy = smoothAccuracy === null ? message.accuracy : 0.8 * smoothAccuracy + 0.2 * message.accuracy;
+      curves.addTrain(message.seen / trainSize, smoothLoss, smoothAccuracy);
+      $("train-progress").value = message.seen / message.total;
+      $("train-status").textContent = `Epoch ${message.epoch}/${epochs} · ${count(message.seen)} / ` +
+        `${count(message.total)} digits · ${count(message.samplesPerSecond)} digits/s · ` +
+        `${Math.ceil(message.secondsLeft)} s left`;
+    } else if (message.type === "epoch") {
+      curves.addTest(message.seen / trainSize, message.testLoss, message.testAccuracy);
+    }
+  };
+  try {
+    const result = await trainer.train({ kind, epochs, optimizer: settings.optimizer,
+      lr: settings.lr, batchSize: settings.batch, augment: settings.augment, seed: 1 }, onMessage);
+    const net = nn.fromJSON(result.model);
+    const epochsDone = result.stopped ? "stopped early" : `${epochs} epoch${epochs > 1 ? "s" : ""}`;
+    setModel(net, `${MODELS[kind].label}, trained here (${epochsDone})`, result.model, result.evaluation);
+    $("train-progress").value = 1;
+    $("train-status").textContent = `${result.stopped ? "Stopped" : "Done"}: ` +
+      `${percent(result.testAccuracy, 2)} on the test set after ${result.seconds.toFixed(1)} s ` +
+      "of training. This network now reads the pad.";
+    return { testAccuracy: result.testAccuracy, seconds: result.seconds, stopped: result.stopped };
+  } catch (error) {
+    $("train-status").textContent = "Training failed.";
+    throw error;
+  } finally {
+    setTraining(false);
+  }
+}
+
+/** CONTRACT §4: train({model: "mlp"|"mlp30"|"cnn", epochs}) -> Promise {testAccuracy, seconds}. */
+async function train({ model = "mlp", epochs = 1, ...rest } = {}) {
+  await ready;
+  if (!(model in MODELS)) throw new Error(`model: expected one of ${Object.keys(MODELS).join(", ")}`);
+  const settings = { ...defaultSettings(model), epochs, ...rest };
+  writeForm(settings);
+  return runTraining(settings);
+}
+
+// ---- data -----------------------------------------------------------------------------------
+
+function onWorkerEvent(message) {
+  if (message.type === "data-progress") {
+    $("data-progress").value = message.loaded / message.total;
+    $("data-text").textContent = `${(message.loaded / 1e6).toFixed(1)} / ${(message.total / 1e6).toFixed(1)} MB`;
+  } else if (message.type === "data-ready") {
+    insights.setTestSet(message.test);
+    $("data-status").classList.add("done");
+    $("data-text").textContent = `${count(message.train)} training + ${count(message.test.n)} test digits`;
+    resolveTestSet();
+  } else if (message.type === "error") {
+    showError(message.message);
+  }
+}
+
+// ---- wiring ---------------------------------------------------------------------------------
+
+function wire() {
+  for (const [kind, { label }] of Object.entries(MODELS)) form.model.append(new Option(label, kind));
+  const { settings, error } = parseHash(location.hash);
+  writeForm(settings);
+  if (error) showError(error);
+  const remember = () => history.replaceState(null, "", formatHash(readForm()));
+  form.model.addEventListener("change", () => {
+    writeForm({ ...defaultSettings(form.model.value), epochs: form.epochs.valueAsNumber || 1,
+      augment: form.augment.checked });
+    remember();
+  });
+  for (const input of Object.values(form)) input.addEventListener("change", remember);
+  window.addEventListener("hashchange", () => {
+    const parsed = parseHash(location.hash);
+    writeForm(parsed.settings);
+    showError(parsed.error);
+  });
+
+  $("train-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    runTraining(readForm()).catch(showError);
+  });
+  $("train-stop").addEventListener("click", () => trainer.stop());
+  $("digit-clear").addEventListener("click", () => pad.clear());
+  $("digit-undo").addEventListener("click", () => pad.undo());
+  $("digit-pad").addEventListener("keydown", (event) => {
+    if (event.key === "Escape" || event.key === "Delete") pad.clear();
+  });
+  document.addEventListener("keydown", (event) => {
+    const typing = event.target.closest?.("input, select, textarea");
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "z" && !typing) {
+      event.preventDefault();
+      pad.undo();
+    }
+  });
+  $("noise-again").addEventListener("click", () => current && insights.showNoise(current.net));
+  $("model-save").addEventListener("click", () => current && saveModel());
+  $("model-load-button").addEventListener("click", () => $("model-load").click());
+  $("model-load").addEventListener("change", (event) => {
+    const [file] = event.target.files;
+    event.target.value = "";
+    if (file) loadModelFile(file).then(() => showError(null), showError);
+  });
+  $("model-default").addEventListener("click", () => {
+    if (pretrained) setModel(nn.fromJSON(pretrained.model), pretrained.name, pretrained.model);
+  });
+}
+
+async function start() {
+  wire();
+  trainer.loadData().catch((error) => {
+    $("data-text").textContent = "not available";
+    rejectTestSet(error);
+    showError(error);
+  });
+  nn = await loadNN();
+  const loaded = await loadPretrained();
+  pretrained = { name: loaded.name, model: loaded.model };
+  setModel(loaded.net, loaded.name, loaded.model);
+}
+
+const ready = start();
+ready.catch(showError);
+
+window.nnplay = {
+  ready,
+  classify,
+  train,
+  /** Test-set accuracy of the model that reads the pad now: Promise { testAccuracy, loss }. */
+  evaluate: async () => {
+    await ready;
+    const { accuracy, loss } = await current.evaluation;
+    return { testAccuracy: accuracy, loss };
+  },
+};

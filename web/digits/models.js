@@ -1,0 +1,55 @@
+// The networks the digits page trains (CONTRACT §3 configs). No DOM.
+
+const dense = (units, activation) => ({ type: "dense", units, activation });
+const conv = (filters) =>
+  ({ type: "conv2d", filters, kernel: 5, stride: 1, padding: "valid", activation: "relu" });
+
+/** Per kind: a label for people and the config with its default training settings. */
+export const MODELS = {
+  mlp: {
+    label: "MLP 784-128-10, ReLU + softmax",
+    config: {
+      input: [784],
+      layers: [dense(128, "relu"), dense(10, "softmax")],
+      loss: "cross_entropy", optimizer: { type: "adam", lr: 0.002 },
+      init: "xavier", seed: 1, batchSize: 32,
+    },
+  },
+  mlp30: {
+    label: "MLP 784-30-10, sigmoid (tutorial 004)",
+    config: {
+      input: [784],
+      layers: [dense(30, "sigmoid"), dense(10, "sigmoid")],
+      loss: "quadratic", optimizer: { type: "sgd", lr: 3, momentum: 0 },
+      init: "xavier", seed: 1, batchSize: 10,
+    },
+  },
+  cnn: {
+    label: "CNN conv 5×5×8, pool, conv 5×5×16, pool, dense 10",
+    config: {
+      input: [28, 28, 1],
+      layers: [conv(8), { type: "maxpool2d", size: 2 }, conv(16), { type: "maxpool2d", size: 2 },
+        { type: "flatten" }, dense(10, "softmax")],
+      loss: "cross_entropy", optimizer: { type: "adam", lr: 0.003 },
+      init: "xavier", seed: 1, batchSize: 32,
+    },
+  },
+};
+
+/**
+ * The config for `kind` with optional overrides: { optimizer: "adam"|"sgd", lr, batchSize, seed }.
+ * Throws an Error naming the field at fault.
+ */
+export function modelConfig(kind, { optimizer, lr, batchSize, seed } = {}) {
+  const model = MODELS[kind];
+  if (!model) throw new Error(`model: expected one of ${Object.keys(MODELS).join(", ")}, got ${String(kind).slice(0, 40)}`);
+  const config = structuredClone(model.config);
+  if (optimizer !== undefined && optimizer !== config.optimizer.type) {
+    if (optimizer !== "adam" && optimizer !== "sgd") throw new Error(`optimizer: expected adam or sgd, got ${String(optimizer).slice(0, 40)}`);
+    config.optimizer = optimizer === "sgd" ? { type: "sgd", lr: 0.1, momentum: 0.9 } : { type: "adam", lr: 0.001 };
+  }
+  if (lr !== undefined) config.optimizer.lr = lr;
+  if (batchSize !== undefined) config.batchSize = batchSize;
+  if (seed !== undefined) config.seed = seed;
+  return config;
+}
