@@ -7,6 +7,12 @@ bash scripts/build.sh all
 echo "== C++ tests (ctest)"
 ctest --test-dir build/native --output-on-failure -j"$(nproc 2>/dev/null || echo 2)"
 
+echo "== C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+[ -f build/sanitize/CMakeCache.txt ] ||
+  cmake -S . -B build/sanitize -DNNPLAY_SANITIZE=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/sanitize -j"$(nproc 2>/dev/null || echo 2)" --target nnplay_tests
+build/sanitize/nnplay_tests --gtest_brief=1
+
 echo "== Node tests of the WASM API"
 node --test --test-reporter=spec tests/node/
 

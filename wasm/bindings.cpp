@@ -6,7 +6,9 @@
 // would skip destructors and leave the WASM stack pointer behind). It catches, returns a JS
 // Error object, and the JS wrapper throws it.
 #include <emscripten/bind.h>
+#include <emscripten/heap.h>
 #include <emscripten/val.h>
+#include <malloc.h>
 
 #include <memory>
 #include <new>
@@ -240,6 +242,15 @@ val floatView(uintptr_t pointer, double count) {
                                            reinterpret_cast<float*>(pointer)));
 }
 
+// { heapBytes: size of WASM memory, inUseBytes: allocated by malloc } for leak checks.
+val memoryBinding() {
+  const struct mallinfo info = mallinfo();
+  val result = val::object();
+  result.set("heapBytes", static_cast<double>(emscripten_get_heap_size()));
+  result.set("inUseBytes", static_cast<double>(info.uordblks));
+  return result;
+}
+
 }  // namespace
 }  // namespace nnplay
 
@@ -265,6 +276,7 @@ EMSCRIPTEN_BINDINGS(nnplay) {
   function("makeDataset", &nnplay::makeDatasetBinding);
   function("datasetNames", &nnplay::datasetNamesBinding);
   function("parseCsv", &nnplay::parseCsvBinding);
+  function("memory", &nnplay::memoryBinding);
   function("allocFloats", &nnplay::allocFloats);
   function("freeFloats", &nnplay::freeFloats);
   function("floatView", &nnplay::floatView);

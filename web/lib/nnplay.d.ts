@@ -113,6 +113,8 @@ export interface CsvDataset extends Dataset {
 }
 
 export interface NN {
+  /** The WebAssembly memory and how much of it is allocated (for leak checks). */
+  memory(): { heapBytes: number; inUseBytes: number };
   createNetwork(config: NetworkConfig): Network;
   fromJSON(model: ModelFile | string): Network;
   fromTFJS(artifacts: TFJSArtifacts): Network;

@@ -90,6 +90,11 @@ class NN {
     };
   }
 
+  /** { heapBytes, inUseBytes }: the WebAssembly memory and how much of it is allocated. */
+  memory() {
+    return this.#module.memory();
+  }
+
   /** Builds a network from a config object (CONTRACT §3); throws an Error naming a bad field. */
   createNetwork(config) {
     if (typeof config !== "object" || config === null) {

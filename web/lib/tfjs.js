@@ -50,10 +50,13 @@ export function toTFJS(config, weights) {
   };
 }
 
+const isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
+const show = (value) => String(JSON.stringify(value)).slice(0, 60);
+
 function pair(value, field) {
   const [a, b] = Array.isArray(value) ? value : [value, value];
   if (!Number.isInteger(a) || a !== b) {
-    throw new Error(`${field}: nnplay supports square sizes only, got ${JSON.stringify(value)}`);
+    throw new Error(`${field}: nnplay supports square sizes only, got ${show(value)}`);
   }
   return a;
 }
@@ -87,10 +90,20 @@ export function fromTFJS(artifacts) {
   let input = null;
   const layers = [];
   const names = [];  // TF.js layer name of each nnplay layer
-  source.forEach(({ class_name: kind, config: c = {} }, i) => {
+  source.forEach((layer, i) => {
     const field = `modelTopology.config.layers[${i}]`;
+    if (!isObject(layer) || !isObject(layer.config ?? {})) {
+      throw new Error(`${field}: expected { class_name, config }`);
+    }
+    const kind = layer.class_name;
+    const c = layer.config ?? {};
     const shape = c.batch_input_shape ?? c.batchInputShape;
-    if (shape && !input) input = shape.slice(1);
+    if (shape !== undefined && !input) {
+      if (!Array.isArray(shape) || shape.length < 2) {
+        throw new Error(`${field}.config.batch_input_shape: expected [null, ...sizes], got ${show(shape)}`);
+      }
+      input = shape.slice(1);
+    }
     if (kind === "InputLayer") return;
     const activation = c.activation ?? "linear";
     if ((kind === "Dense" || kind === "Conv2D") && !activations.has(activation)) {
@@ -125,12 +138,19 @@ export function fromTFJS(artifacts) {
     if ((kind === "Dense" || kind === "Conv2D") && c.use_bias === false) {
       throw new Error(`${field}.use_bias: nnplay layers always have a bias`);
     }
+    if (typeof c.name !== "string") throw new Error(`${field}.config.name: expected a string, got ${show(c.name)}`);
     names.push(c.name);
   });
   if (!input) throw new Error("modelTopology: the first layer has no batch_input_shape");
 
   const specs = artifacts.weightSpecs;
   if (!Array.isArray(specs)) throw new Error("weightSpecs: expected a list");
+  for (const [i, spec] of specs.entries()) {
+    if (!isObject(spec) || typeof spec.name !== "string" || !Array.isArray(spec.shape) ||
+        !spec.shape.every((d) => Number.isInteger(d) && d >= 1 && d <= 1 << 24)) {
+      throw new Error(`weightSpecs[${i}]: expected { name, shape: positive integers, dtype }, got ${show(spec)}`);
+    }
+  }
   const buffers = Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData];
   if (!buffers.every((b) => b instanceof ArrayBuffer || ArrayBuffer.isView(b))) {
     throw new Error("weightData: expected an ArrayBuffer");
@@ -145,7 +165,7 @@ export function fromTFJS(artifacts) {
   let offset = 0;
   for (const [i, spec] of specs.entries()) {
     if ((spec.dtype ?? "float32") !== "float32" || spec.quantization) {
-      throw new Error(`weightSpecs[${i}]: nnplay reads unquantized float32 weights, got ${spec.dtype}`);
+      throw new Error(`weightSpecs[${i}]: nnplay reads unquantized float32 weights, got ${show(spec.dtype)}`);
     }
     const count = spec.shape.reduce((a, b) => a * b, 1);
     if (offset + 4 * count > bytes.length) {
