@@ -5,7 +5,9 @@ import { readFile } from "node:fs/promises";
 import { test } from "node:test";
 import { loadNN } from "../../web/lib/nnplay.js";
 import { toConfig } from "../../web/playground/model.js";
-import { csvHeader, plotGrid, prepareTable, shuffledRows, tableKind } from "../../web/playground/tables.js";
+import {
+  csvHeader, defaultLabel, plotGrid, prepareTable, shuffledRows, tableKind,
+} from "../../web/playground/tables.js";
 import { defaultState } from "../../web/playground/url-state.js";
 
 const nn = await loadNN();
@@ -16,6 +18,13 @@ test("csv_header_matches_the_core_columns", () => {
   const data = nn.datasets.parseCSV(text, { label: "id" });
   assert.deepEqual(data.columns.map((c) => c.name), csvHeader(text).slice(1));
   assert.deepEqual(csvHeader("only"), ["only"]);
+});
+
+test("default_label_is_the_text_column_else_the_last", () => {
+  assert.equal(defaultLabel("kind,a,b\nred,1,2\n"), "kind");
+  assert.equal(defaultLabel("a,b,price\n1,2,3.5\n"), "price");
+  assert.equal(defaultLabel("id,a,kind\nx1,1,cat\n"), "kind", "the last text column");
+  assert.equal(defaultLabel("a,b\n"), "b", "no data row");
 });
 
 test("shuffled_rows_are_a_seeded_permutation", () => {

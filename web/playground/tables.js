@@ -26,14 +26,20 @@ export const isTable = (dataset) => TABLE_DATASETS.includes(dataset);
 export const trainCount = (n, ratio) => Math.min(n - 1, Math.max(1, Math.round(n * ratio)));
 
 /**
- * The column names of CSV text's header row (the first non-blank line), trimmed, read the way
- * the core reads them: RFC 4180 quoting with "" escapes.
+ * The first `count` records of CSV text (blank lines skipped), each a list of trimmed fields,
+ * read the way the core reads them: RFC 4180 quoting with "" escapes.
  */
-export function csvHeader(text) {
-  const names = [];
+export function csvRecords(text, count) {
+  const records = [];
   const trim = (s) => s.replace(/^[ \t]+|[ \t]+$/g, "");
-  let field = "", quoted = false;
-  for (let i = text.startsWith("\uFEFF") ? 1 : 0; i < text.length; i++) {
+  let fields = [], field = "", quoted = false;
+  const endRecord = () => {
+    fields.push(trim(field));
+    if (fields.length > 1 || fields[0] !== "") records.push(fields);
+    fields = [];
+    field = "";
+  };
+  for (let i = text.startsWith("\uFEFF") ? 1 : 0; i < text.length && records.length < count; i++) {
     const c = text[i];
     if (quoted) {
       if (c === '"' && text[i + 1] === '"') {
@@ -48,16 +54,31 @@ export function csvHeader(text) {
       quoted = true;
       field = "";
     } else if (c === ",") {
-      names.push(trim(field));
+      fields.push(trim(field));
       field = "";
     } else if (c === "\n" || c === "\r") {
-      if (names.length > 0 || trim(field) !== "") break;
+      endRecord();
     } else {
       field += c;
     }
   }
-  names.push(trim(field));
-  return names;
+  if (records.length < count && (fields.length > 0 || trim(field) !== "")) endRecord();
+  return records;
+}
+
+/** The column names of CSV text's header row. */
+export const csvHeader = (text) => csvRecords(text, 1)[0] ?? [""];
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
+ * The label column a file most likely means: the last column whose first value is text (the
+ * features must be numbers), else the last column.
+ */
+export function defaultLabel(text) {
+  const [header = [], first = []] = csvRecords(text, 2);
+  const textColumns = header.filter((_, i) => first[i] !== undefined && !NUMBER.test(first[i]));
+  return textColumns.at(-1) ?? header.at(-1);
 }
 
 /** "binary" (2 classes, one 0/1 output), "multiclass" (one-hot) or "regression". */

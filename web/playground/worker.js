@@ -25,7 +25,7 @@
 import { loadNN } from "../lib/nnplay.js";
 import { featureMatrix, gridPoints } from "./features.js";
 import { fitToTable, toConfig } from "./model.js";
-import { PRESETS, csvHeader, isTable, plotGrid, prepareTable, tableKind, trainCount } from "./tables.js";
+import { PRESETS, csvHeader, defaultLabel, isTable, plotGrid, prepareTable, tableKind, trainCount } from "./tables.js";
 
 const GRID = 100;
 const UNIT_GRID = 24;
@@ -84,7 +84,7 @@ async function tableText(dataset, source) {
 // network or the split changes) and split as tables.js does.
 async function tableData(nn, state, source) {
   const { name, text } = await tableText(state.dataset, source);
-  const label = state.label || PRESETS[state.dataset]?.label;
+  const label = state.label || PRESETS[state.dataset]?.label || defaultLabel(text);
   if (parsed?.text !== text || parsed.label !== label || parsed.standardize !== state.standardize) {
     parsed = null;  // free the old arrays before a large file's new ones
     parsed = { text, label, standardize: state.standardize,
