@@ -19,15 +19,11 @@ after(async () => {
   await rm(downloads, { recursive: true, force: true });
 });
 
-async function open(hash = "") {
-  const page = await env.newPage(hash, { ready: false });
-  page.setDefaultTimeout(120_000);
-  await page.waitForFunction(() => window.nnplay?.ready);
-  await page.evaluate(() => window.nnplay.ready);
-  return page;
-}
-
+// Generous timeouts: the machine running the tests may be slow and busy.
+const open = (hash = "") => env.newPage(hash, { timeout: 120_000 });
 const hooks = (page, name, ...args) => page.evaluate(([n, a]) => window.nnplay[n](...a), [name, args]);
+const waitForAlert = (page, pattern) => page.waitForFunction(([source, flags]) =>
+  new RegExp(source, flags).test(document.getElementById("alert").textContent), [pattern.source, pattern.flags]);
 
 // Three clusters in 4 columns, labelled by colour name in the first column.
 function clusters(rows = 150) {
@@ -59,25 +55,21 @@ async function trainUntil(page, accuracy, { rounds = 10, epochs = 20 } = {}) {
   return metrics;
 }
 
-// Clicks a download button and saves the `count` files it downloads.
-async function download(page, button, count) {
-  const saved = [];
-  const done = new Promise((resolve) => {
-    page.on("download", async (d) => {
-      const path = join(downloads, `${Date.now()}-${saved.length}-${d.suggestedFilename()}`);
-      saved.push({ name: d.suggestedFilename(), path });
-      await d.saveAs(path);
-      if (saved.length === count) resolve();
-    });
+// Clicks a download button; resolves to the `count` files it downloads, saved: [{ name, path }].
+let saves = 0;
+function download(page, button, count) {
+  const files = new Promise((resolve) => {
+    const saving = [];
+    const onDownload = (d) => {
+      const path = join(downloads, `${++saves}-${d.suggestedFilename()}`);
+      saving.push(d.saveAs(path).then(() => ({ name: d.suggestedFilename(), path })));
+      if (saving.length < count) return;
+      page.off("download", onDownload);
+      resolve(Promise.all(saving));
+    };
+    page.on("download", onDownload);
   });
-  await page.click(button);
-  await done;
-  // saveAs of the last one may still run: wait for every file.
-  await Promise.all(saved.map(async ({ path }) => {
-    for (let i = 0; i < 100; i++) if ((await readFile(path).catch(() => null))?.length) return;
-  }));
-  page.removeAllListeners("download");
-  return saved;
+  return page.click(button).then(() => files);
 }
 
 async function openModel(page, files) {
@@ -107,8 +99,7 @@ test("csv_upload_trains_three_classes_with_class_colours", TIMEOUT, async () => 
 
   // Another label would make the text column an input: refused, and nothing changes.
   await page.selectOption("#label-column", "z");
-  await page.waitForFunction(() => /line 2, column 1 \("colour"\): "(red|green|blue)" is not a number/
-    .test(document.getElementById("alert").textContent));
+  await waitForAlert(page, /line 2, column 1 \("colour"\): "(red|green|blue)" is not a number/);
   assert.deepEqual(await hooks(page, "state"), state);
   assert.equal(await page.inputValue("#label-column"), "colour");
 
@@ -148,8 +139,7 @@ test("csv_with_a_bad_cell_shows_line_and_column_and_keeps_the_data", TIMEOUT, as
 
   // A ragged row and an empty file, through the file input.
   await page.setInputFiles("#csv-file", csvFile("ragged.csv", "a,b,c\n1,2,3\n4,5\n"));
-  await page.waitForFunction(() => /ragged.csv could not be used: line 3: expected 3 columns, got 2/
-    .test(document.getElementById("alert").textContent));
+  await waitForAlert(page, /ragged.csv could not be used: line 3: expected 3 columns, got 2/);
   assert.deepEqual(await hooks(page, "state"), before);
   assert.deepEqual(page.errors, []);
   await page.close();
@@ -202,14 +192,12 @@ test("downloaded_model_opens_in_a_fresh_page_with_identical_metrics", TIMEOUT, a
 
   // A file that is not a model: a message, and the network stays.
   await fresh.setInputFiles("#open-model", { name: "notes.json", mimeType: "application/json", buffer: Buffer.from('{"a": 1}') });
-  await fresh.waitForFunction(() => /notes.json could not be opened: notes.json is neither an nnplay model.*The network is unchanged/
-    .test(document.getElementById("alert").textContent));
+  await waitForAlert(fresh, /notes.json could not be opened: notes.json is neither an nnplay model.*The network is unchanged/);
   const conv = { ...saved, config: { ...saved.config, input: [4, 4, 1], layers: [{ type: "flatten" }, { type: "dense", units: 1, activation: "sigmoid" }] },
     weights: [{ name: "dense_1/kernel", shape: [16, 1], data: Array(16).fill(0) }, { name: "dense_1/bias", shape: [1], data: [0] }] };
   delete conv.metadata;
   await fresh.setInputFiles("#open-model", { name: "conv.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(conv)) });
-  await fresh.waitForFunction(() => /conv.json could not be opened: config.layers\[0\].type: the playground has only dense layers/
-    .test(document.getElementById("alert").textContent));
+  await waitForAlert(fresh, /conv.json could not be opened: config.layers\[0\].type: the playground has only dense layers/);
   assert.deepEqual(await hooks(fresh, "state"), state);
   assert.deepEqual(metricsWithoutEpoch(await hooks(fresh, "metrics")), metricsWithoutEpoch(trained));
   assert.deepEqual([...page.errors, ...fresh.errors], []);
@@ -231,8 +219,7 @@ test("tfjs_files_download_and_open_round_trip", TIMEOUT, async () => {
   const fresh = await open();
   // model.json alone is not enough: the message asks for its weights.
   await openModel(fresh, files.filter((f) => f.name === "model.json"));
-  await fresh.waitForFunction(() => /keeps its weights in "weights.bin": choose that file together with model.json/
-    .test(document.getElementById("alert").textContent));
+  await waitForAlert(fresh, /keeps its weights in "weights.bin": choose that file together with model.json/);
   assert.equal((await hooks(fresh, "state")).data.name, "circle");
   await openModel(fresh, files);
   await fresh.waitForFunction(() => window.nnplay.state().data.name === "breast-cancer");
@@ -269,8 +256,7 @@ test("csv_links_and_models_wait_for_their_file", TIMEOUT, async () => {
   // A model file trained on it: the same, with its weights.
   const fresh = await open();
   await openModel(fresh, [file]);
-  await fresh.waitForFunction(() => /clusters.nnplay.json was made with the CSV file "clusters.csv"/
-    .test(document.getElementById("alert").textContent));
+  await waitForAlert(fresh, /clusters.nnplay.json was made with the CSV file "clusters.csv"/);
   await loadCsv(fresh, "clusters.csv", text);
   assert.deepEqual(await hooks(fresh, "state"), state);
   assert.deepEqual(metricsWithoutEpoch(await hooks(fresh, "metrics")), metricsWithoutEpoch(trained));

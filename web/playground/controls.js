@@ -125,6 +125,7 @@ export class Controls {
     fill($("label-column"), table.columns);
     fill($("plot-x"), table.features);
     fill($("plot-y"), table.features.length > 1 ? table.features : [""]);
+    $("plot-y").disabled = table.features.length < 2;
   }
 
   #renderLayers(hidden) {

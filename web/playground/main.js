@@ -15,12 +15,12 @@ import { Controls } from "./controls.js";
 import { FEATURES } from "./features.js";
 import { saveFiles, watchFiles } from "./files.js";
 import { Heatmap, SQUARE } from "./heatmap.js";
-import { adaptToTask, mergeContract, toContract } from "./model.js";
+import { adaptToTask, flatWeights, mergeContract, toContract } from "./model.js";
 import { NetworkView } from "./network-view.js";
 import { PRESETS } from "./tables.js";
 import { TrainerClient } from "./trainer-client.js";
 import {
-  LIMITS, decodeState, defaultState, encodeState, isRegression, isTable, validateState,
+  LIMITS, decodeState, defaultState, encodeState, isRegression, validateState,
 } from "./url-state.js";
 
 const CHUNK_MS = 14;       // training per round trip at most; the page draws while the worker trains
@@ -37,7 +37,7 @@ const controls = new Controls(edit);
 let state = null;     // validated page state (url-state.js)
 let table = null;     // the loaded table's description (worker.js) when state.dataset is a table
 let csvFile = "";     // name of the CSV file the worker holds, "" before one is loaded
-let pending = null;   // a state from a link or model file, waiting for its CSV file to be loaded
+let pending = null;   // { state, what }: a link's or model file's state, waiting for its CSV file
 let points = null;    // { train, test }: coordinates and labels, for drawing
 let view = null;      // the latest snapshot worth drawing (not one from a diverged network)
 let metrics = { epoch: 0, step: 0, trainLoss: NaN, testLoss: NaN, trainAccuracy: NaN, testAccuracy: NaN };
@@ -173,7 +173,7 @@ function edit(patch, effect = "rebuild") {
       requestDraw();
     } catch (error) {
       showAlert(error.message);
-      controls.render(state);
+      controls.render(state, table);
     }
   });
 }
@@ -208,16 +208,6 @@ function step(k = 1) {
     await startLoop(metrics.epoch + k);
     return { ...metrics };
   });
-}
-
-function flatWeights(weights) {
-  const flat = new Float32Array(weights.reduce((sum, w) => sum + w.data.length, 0));
-  let offset = 0;
-  for (const { data } of weights) {
-    flat.set(data, offset);
-    offset += data.length;
-  }
-  return flat;
 }
 
 /** A link to this playground; withWeights adds the current weights when the link stays short. */
@@ -357,11 +347,11 @@ function renderData() {
 
 const kilobytes = (bytes) => (bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
 
-function waitForCsv(next, what) {
-  pending = { state: next };
-  showAlert(`${what} was made with the CSV file "${next.file || "(unnamed)"}", which it cannot carry: ` +
-    "load that file again (Load CSV, or drop it on the page) to continue with it. Until then this is " +
-    "the default playground.");
+// what: "the link" or a model file's name; meanwhile: what the page shows until then.
+function waitForCsv(next, what, meanwhile) {
+  pending = { state: next, what };
+  showAlert(`${what === "the link" ? "This link" : what} was made with the CSV file "${next.file || "(unnamed)"}", ` +
+    `which it cannot carry: load that file again (Load CSV, or drop it on the page) to continue with it. ${meanwhile}`);
 }
 
 /** Loads a CSV file chosen by the user; a link or model waiting for one opens on it. */
@@ -374,18 +364,18 @@ function loadCsv(file) {
       if (pending) {
         try {
           await rebuild({ ...pending.state, file: source.name }, { source });
+          setStatus(`Loaded ${file.name} and opened ${pending.what} on it.`);
           pending = null;
           showAlert("");
-          setStatus(`Loaded ${file.name} with the settings it was shared with.`);
           return;
         } catch (error) {
-          note = ` The shared settings did not fit it (${error.message}), so it has its defaults.`;
+          note = `${pending.what === "the link" ? "The link" : pending.what} did not fit ${file.name} (${error.message}), so it opens with its defaults.`;
         }
       }
       const fresh = { ...state, dataset: "csv", file: source.name, label: "", plotX: "", plotY: "", weights: null };
       await rebuild(validateState(adaptToTask(state, fresh)), { source });
       pending = null;
-      showAlert(note.trim());
+      showAlert(note);
       setStatus(`Loaded ${file.name}: press Play (space) to train.`);
     } catch (error) {
       showAlert(`${file.name} could not be used: ${error.message}. The data is unchanged.`);
@@ -427,7 +417,7 @@ function openModel(files) {
     const sameData = base.dataset === state.dataset && (base.dataset !== "csv" || base.file === state.file);
     const next = { ...mergeContract(base, { config: network }, sameData ? table : null), weights };
     if (next.dataset === "csv" && !csvFile) {
-      waitForCsv(next, names);
+      waitForCsv(next, names, "Until then the network is unchanged.");
       return;
     }
     await rebuild(next.dataset === "csv" ? { ...next, file: csvFile } : next);
@@ -477,7 +467,7 @@ async function openHash(hash) {
   pending = null;
   if (!error && next.dataset === "csv" && (!csvFile || next.file !== csvFile)) {
     await build(defaultState());
-    waitForCsv(next, "This link");
+    waitForCsv(next, "the link", "Until then this is the default playground.");
     history.replaceState(null, "", `#${String(hash).replace(/^#/, "")}`);  // reloading still says so
     setStatus("Waiting for the CSV file; meanwhile the default playground is ready.");
     return;

@@ -29,6 +29,17 @@ export function toConfig(state, table = null) {
   };
 }
 
+/** A getWeights()-style list as one Float32Array, what state.weights holds. */
+export function flatWeights(weights) {
+  const flat = new Float32Array(weights.reduce((sum, w) => sum + w.data.length, 0));
+  let offset = 0;
+  for (const { data } of weights) {
+    flat.set(data, offset);
+    offset += data.length;
+  }
+  return flat;
+}
+
 /**
  * What window.nnplay.state() returns: { config, data, features, showTest }. Table data adds
  * data.label, data.plot ([horizontal, vertical] column), data.standardize and, for a CSV

@@ -24,7 +24,7 @@
 // and the table's description.
 import { loadNN } from "../lib/nnplay.js";
 import { featureMatrix, gridPoints } from "./features.js";
-import { fitToTable, toConfig } from "./model.js";
+import { fitToTable, flatWeights, toConfig } from "./model.js";
 import { PRESETS, csvHeader, defaultLabel, isTable, plotGrid, prepareTable, tableKind, trainCount } from "./tables.js";
 
 const GRID = 100;
@@ -171,14 +171,7 @@ function exportModel({ format }) {
 function readModel({ model }, nn) {
   const net = model.format === "tfjs" ? nn.fromTFJS(model.artifacts) : nn.fromJSON(model.model);
   try {
-    const weights = net.getWeights();
-    const flat = new Float32Array(weights.reduce((sum, w) => sum + w.data.length, 0));
-    let offset = 0;
-    for (const { data } of weights) {
-      flat.set(data, offset);
-      offset += data.length;
-    }
-    return { config: net.config, weights: flat };
+    return { config: net.config, weights: flatWeights(net.getWeights()) };
   } finally {
     net.delete();
   }
