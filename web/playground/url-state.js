@@ -5,7 +5,7 @@ import { EXTENT, FEATURE_KEYS, canonicalFeatures } from "./features.js";
 import { PRESETS, TABLE_DATASETS, isTable } from "./tables.js";
 
 export const VERSION = 1;
-export const GENERATED = ["circle", "xor", "gauss", "spiral", "moons", "reg-plane", "reg-gauss"];
+const GENERATED = ["circle", "xor", "gauss", "spiral", "moons", "reg-plane", "reg-gauss"];
 export const DATASETS = [...GENERATED, ...TABLE_DATASETS];
 export const HIDDEN_ACTIVATIONS = ["tanh", "relu", "sigmoid", "linear"];
 export const OUTPUT_ACTIVATIONS = ["sigmoid", "tanh", "linear", "softmax"];
