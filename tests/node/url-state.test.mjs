@@ -2,7 +2,7 @@
 // round trips, and every field refused with a message naming it when bad.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { adaptToTask, mergeContract, toConfig, toContract } from "../../web/playground/model.js";
+import { adaptToTask, fitToTable, mergeContract, toConfig, toContract } from "../../web/playground/model.js";
 import {
   FIELDS, decodeState, defaultState, encodeState, parameterCount, validateState,
 } from "../../web/playground/url-state.js";
@@ -69,6 +69,12 @@ const BAD = {
   test: ["yes", "2"],
   pts: ["1,2", "7,0,1", "1,1,2", "a,b,c"],
   w: ["!!!", "AAAAA", "AAAA"],  // bad characters, a partial value, 1 weight for a 25-weight network
+  // Table fields: not for generated data (the default, circle); bad text; a row of them.
+  file: ["iris.csv", "a\u0007b", "x".repeat(201)],
+  label: ["species", "tab\there"],
+  px: ["a"],
+  py: ["b"],
+  std: ["yes"],
 };
 
 test("every_field_is_validated_on_decode", () => {
@@ -82,6 +88,67 @@ test("every_field_is_validated_on_decode", () => {
       assert.deepEqual(state, defaultState(), `${hash}: not the defaults`);
     }
   }
+});
+
+test("table_links_round_trip_and_presets_fill_in_their_settings", () => {
+  const csv = { ...defaultState(), dataset: "csv", file: "my data, 2024.csv", label: "kind & type",
+    plotX: "größe", plotY: "b=c", standardize: false, output: "softmax", loss: "cross_entropy" };
+  const hash = encodeState(csv);
+  assert.match(hash, /^v=1&data=csv&file=my%20data,%202024.csv&label=kind%20%26%20type&px=gr%C3%B6%C3%9Fe&py=b%3Dc&std=0&/);
+  assert.deepEqual(decodeState(`#${hash}`), { state: csv, error: null });
+  assert.doesNotMatch(encodeState(defaultState()), /file=|label=|px=|py=|std=/, "left out when default");
+  // A preset's link takes the preset's network for the fields it leaves out.
+  const { state, error } = decodeState("#v=1&data=breast-cancer&lr=0.1");
+  assert.equal(error, null);
+  assert.deepEqual(state, { ...defaultState("breast-cancer"), lr: 0.1 });
+  assert.deepEqual(state.hidden, [{ units: 15, activation: "relu" }]);
+  // A table's network size is known from its file only: weights of any count pass here.
+  assert.equal(decodeState("#v=1&data=breast-cancer&w=AAAAAA").error, null);
+});
+
+test("table_fields_and_softmax_are_refused_where_they_do_not_belong", () => {
+  const cases = {
+    "#v=1&data=breast-cancer&file=x.csv": /CSV file \(file\): only for CSV data, not breast-cancer/,
+    "#v=1&data=csv&px=a&py=a": /vertical plot column \(py\): choose a column other than the horizontal one/,
+    "#v=1&data=breast-cancer&out=softmax&loss=cross_entropy": /output activation \(out\): softmax is for CSV data/,
+    "#v=1&data=csv&out=softmax": /loss \(loss\): cross_entropy goes with a softmax output/,
+    "#v=1&data=csv&out=linear&loss=cross_entropy": /loss \(loss\): cross_entropy goes with a softmax output/,
+    "#v=1&data=breast-cancer&pts=1,1,1": /added points \(pts\): points can be added to generated data only/,
+  };
+  for (const [hash, pattern] of Object.entries(cases)) assert.match(decodeState(hash).error ?? "", pattern, hash);
+});
+
+test("fit_to_table_picks_columns_and_the_output_for_the_task", () => {
+  const base = { ...defaultState(), dataset: "csv", file: "f.csv" };
+  const table = (kind, features = ["a", "b", "c"]) => ({ kind, features, label: "y", inputs: features.length,
+    outputs: kind === "multiclass" ? 3 : 1 });
+  const multi = fitToTable(base, table("multiclass"));
+  assert.deepEqual([multi.label, multi.plotX, multi.plotY, multi.output, multi.loss], ["y", "a", "b", "softmax", "cross_entropy"]);
+  assert.deepEqual(toConfig(multi, table("multiclass")).layers.at(-1), { type: "dense", units: 3, activation: "softmax" });
+  const regression = fitToTable(multi, table("regression"));
+  assert.deepEqual([regression.output, regression.loss], ["linear", "mse"]);
+  const binary = fitToTable({ ...multi, plotX: "c", plotY: "c" }, table("binary"));
+  assert.deepEqual([binary.plotX, binary.plotY, binary.output, binary.loss], ["c", "a", "sigmoid", "bce"]);
+  // A chosen loss that fits stays; one column plots alone.
+  const tanh = fitToTable({ ...base, output: "tanh", loss: "mse" }, table("binary", ["only"]));
+  assert.deepEqual([tanh.plotX, tanh.plotY, tanh.output, tanh.loss], ["only", "", "tanh", "mse"]);
+});
+
+test("choosing_a_preset_brings_its_network_and_leaving_a_table_clears_its_fields", () => {
+  const base = defaultState();
+  const preset = adaptToTask(base, { ...base, dataset: "breast-cancer", trainRatio: 0.6 });
+  assert.deepEqual(preset, { ...defaultState("breast-cancer"), trainRatio: 0.6 }, "what the edit set stays");
+  const csv = { ...base, dataset: "csv", file: "f.csv", label: "y", plotX: "a", plotY: "b",
+    output: "softmax", loss: "cross_entropy" };
+  const back = adaptToTask(csv, { ...csv, dataset: "spiral" });
+  assert.deepEqual([back.file, back.label, back.plotX, back.plotY, back.output, back.loss], ["", "", "", "", "sigmoid", "bce"]);
+  validateState(back);
+  const contract = toContract(csv, { inputs: 3, outputs: 3 });
+  assert.deepEqual(contract.data, { name: "csv", n: 500, noise: 0, trainRatio: 0.5, seed: 1, label: "y",
+    plot: ["a", "b"], standardize: true, file: "f.csv" });
+  assert.deepEqual(mergeContract(csv, contract, { inputs: 3, outputs: 3 }), csv);
+  assert.throws(() => mergeContract(csv, { config: { input: [4] } }, { name: "f.csv", inputs: 3, outputs: 3 }),
+    /config.input: f.csv has 3 input columns, got \[4\]/);
 });
 
 test("foreign_versioned_repeated_unknown_and_inconsistent_hashes_are_refused", () => {

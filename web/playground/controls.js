@@ -1,9 +1,9 @@
-// The form controls: data, input features, hidden layers and training settings. They show a
-// state (render) and report edits as partial states (onChange(patch, effect)); a patch that
-// depends on the state is a function of it, applied to the state current when the edit runs.
-// effect
-// says what the edit needs: "rebuild" (new data and network), "live" (applies to the running
-// network: learning rate, batch size) or "view" (drawing only).
+// The form controls: data, input features or table columns, hidden layers and training
+// settings. They show a state (render) and report edits as partial states (onChange(patch,
+// effect)); a patch that depends on the state is a function of it, applied to the state
+// current when the edit runs. effect says what the edit needs: "rebuild" (new data and
+// network), "points" (new data, same network: the plotted columns), "live" (applies to the
+// running network: learning rate, batch size) or "view" (drawing only).
 import { FEATURES } from "./features.js";
 import { HIDDEN_ACTIVATIONS, LIMITS } from "./url-state.js";
 
@@ -13,6 +13,10 @@ const REGULARIZATION_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 // id, state property, how to read the element, what an edit needs, how to show the value.
 const FIELDS = [
   { id: "dataset", prop: "dataset" },
+  { id: "label-column", prop: "label" },
+  { id: "plot-x", prop: "plotX", effect: "points" },
+  { id: "plot-y", prop: "plotY", effect: "points" },
+  { id: "standardize", prop: "standardize", checkbox: true },
   { id: "noise", prop: "noise", number: true, show: (v) => v.toFixed(2) },
   { id: "points", prop: "points", number: true, show: String },
   { id: "train-ratio", prop: "trainRatio", number: true, show: (v) => `${Math.round(v * 100)}%` },
@@ -40,6 +44,7 @@ function element(tag, properties = {}, children = []) {
 
 export class Controls {
   #onChange;
+  #csvFile = "";  // the name of the CSV file the worker has, "" before one is loaded
 
   constructor(onChange) {
     this.#onChange = onChange;
@@ -48,7 +53,7 @@ export class Controls {
     for (const field of FIELDS) {
       const input = $(field.id);
       const read = () => (field.checkbox ? input.checked : field.number ? Number(input.value) : input.value);
-      input.addEventListener("change", () => this.#emit({ [field.prop]: read() }, field.effect));
+      input.addEventListener("change", () => this.#emit(patchOf(field.prop, read(), this.#csvFile), field.effect));
       if (field.show) input.addEventListener("input", () => { $(`${field.id}-value`).textContent = field.show(read()); });
     }
     const features = $("features");
@@ -70,8 +75,23 @@ export class Controls {
     this.#onChange(patch, effect);
   }
 
-  /** Shows a state in every control. */
-  render(state) {
+  /** Enables "your CSV file" in the dataset list: the worker has this file now. */
+  setCsvFile(name) {
+    this.#csvFile = name;
+    const option = $("dataset").querySelector('option[value="csv"]');
+    option.disabled = false;
+    option.textContent = `your CSV: ${name}`;
+  }
+
+  /** Marks a preset whose file could not be read. */
+  setUnavailable(dataset) {
+    const option = $("dataset").querySelector(`option[value="${dataset}"]`);
+    if (option && !option.textContent.endsWith("(unavailable)")) option.textContent += " (unavailable)";
+  }
+
+  /** Shows a state in every control; table: the loaded table's description, if any. */
+  render(state, table = null) {
+    if (table) this.#renderColumns(table);
     for (const field of FIELDS) {
       const input = $(field.id), value = state[field.prop];
       if (input.tagName === "SELECT" && field.number && ![...input.options].some((o) => Number(o.value) === value)) {
@@ -82,12 +102,30 @@ export class Controls {
       if (field.show) $(`${field.id}-value`).textContent = field.show(value);
     }
     for (const { key } of FEATURES) $(`feature-${key}`).checked = state.features.includes(key);
+    // softmax and cross_entropy only for more than 2 classes.
+    const multiclass = table?.kind === "multiclass";
+    for (const [id, value] of [["output", "softmax"], ["loss", "cross_entropy"]]) {
+      $(id).querySelector(`option[value="${value}"]`).disabled = !multiclass;
+    }
+    $("new-data").textContent = table ? "New split" : "New data";
     $("momentum-label").hidden = state.optimizer !== "momentum";
     $("reg-rate").disabled = state.regularization === "none";
     $("layer-count").textContent = String(state.hidden.length);
     $("add-layer").disabled = state.hidden.length >= LIMITS.hiddenLayers;
     $("remove-layer").disabled = state.hidden.length === 0;
     this.#renderLayers(state.hidden);
+  }
+
+  // The label and plotted column choices of a table, with the columns in file order.
+  #renderColumns(table) {
+    const fill = (select, names) => {
+      if ([...select.options].map((o) => o.value).join("\n") === names.join("\n")) return;
+      select.replaceChildren(...names.map((name) => element("option", { value: name, textContent: name })));
+    };
+    fill($("label-column"), table.columns);
+    fill($("plot-x"), table.features);
+    fill($("plot-y"), table.features.length > 1 ? table.features : [""]);
+    $("plot-y").disabled = table.features.length < 2;
   }
 
   #renderLayers(hidden) {
@@ -118,6 +156,15 @@ export class Controls {
       activation,
     ]);
   }
+}
+
+// The edit of one control: choosing "your CSV file" again brings back its name; plotting a
+// column on the axis that has the other one swaps them.
+function patchOf(prop, value, csvFile) {
+  if (prop === "dataset" && value === "csv") return { dataset: value, file: csvFile };
+  const other = { plotX: "plotY", plotY: "plotX" }[prop];
+  if (other) return (state) => ({ [prop]: value, [other]: value === state[other] ? state[prop] : state[other] });
+  return { [prop]: value };
 }
 
 function fillOptions(select, values) {

@@ -1,14 +1,16 @@
 // The output view: the network's output over the plane as a heatmap (decision boundary or
 // regression surface) with the training points (white rim) and, optionally, test points (dark
 // rim). Clicking reports the clicked point in data coordinates.
-import { cssColor, paintGrid } from "./colors.js";
 import { EXTENT } from "./features.js";
+
+/** The plane of the generated data sets. */
+export const SQUARE = { x: [-EXTENT, EXTENT], y: [-EXTENT, EXTENT] };
 
 export class Heatmap {
   #canvas;
   #grid = document.createElement("canvas");  // one pixel per grid cell, scaled up smoothly
 
-  /** onClick(x1, x2) receives the clicked point, rounded to 0.01. */
+  /** onClick(x1, x2) receives the clicked point of the generated data's plane, rounded to 0.01. */
   constructor(canvas, { onClick }) {
     this.#canvas = canvas;
     canvas.addEventListener("click", (event) => {
@@ -20,10 +22,11 @@ export class Heatmap {
   }
 
   /**
-   * output: size x size values (row 0 at the top); points: { train: {x, y}, test: {x, y} };
-   * toUnit maps an output or a label to [-1, 1] for colouring.
+   * output: size x size cells (row 0 at the top) of the network's outputs; points:
+   * { train: {x, y}, test: {x, y} } (x: row-major n x 2, y: labels); colors: outputColors();
+   * extent: the plane shown, { x: [low, high], y: [low, high] }.
    */
-  draw({ output, size, toUnit, points, showTest }) {
+  draw({ output, size, colors, points, showTest, extent = SQUARE }) {
     const canvas = this.#canvas;
     const scale = window.devicePixelRatio || 1;
     const width = Math.round(canvas.clientWidth * scale);
@@ -34,7 +37,7 @@ export class Heatmap {
     if (this.#grid.width !== size) this.#grid.width = this.#grid.height = size;
     const gridCtx = this.#grid.getContext("2d");
     const image = gridCtx.createImageData(size, size);
-    paintGrid(image, output, 1, 0, toUnit);
+    colors.paint(image, output);
     gridCtx.putImageData(image, 0, 0);
     // Lighter than the points, so they stand out on their own colour.
     ctx.fillStyle = "#fff";
@@ -46,14 +49,14 @@ export class Heatmap {
     ctx.globalAlpha = 1;
 
     const radius = Math.max(2.5, width / 130);
-    const toPixel = (v) => (v / EXTENT + 1) / 2 * width;
+    const toPixel = ([low, high], v) => (v - low) / (high - low) * width;
     const drawSet = ({ x, y }, rim) => {
       ctx.lineWidth = Math.max(1, radius / 3);
       ctx.strokeStyle = rim;
       for (let i = 0; i < y.length; i++) {
         ctx.beginPath();
-        ctx.arc(toPixel(x[2 * i]), width - toPixel(x[2 * i + 1]), radius, 0, 2 * Math.PI);
-        ctx.fillStyle = cssColor(toUnit(y[i]));
+        ctx.arc(toPixel(extent.x, x[2 * i]), width - toPixel(extent.y, x[2 * i + 1]), radius, 0, 2 * Math.PI);
+        ctx.fillStyle = colors.point(y[i]);
         ctx.fill();
         ctx.stroke();
       }

@@ -3,19 +3,29 @@
 //
 // Every action that talks to the worker runs through one queue, so a rebuild never overlaps a
 // training round trip; playing is a loop of round trips that a pause ends after the current one.
+//
+// Data is generated (2-D points and their feature crosses) or a table: a preset or a CSV file
+// the user loads, which the worker reads and describes (`table`). A link or a model file made
+// with a CSV file cannot carry the file: its state waits (`pending`) until the file is loaded.
 import { lessons } from "../lessons/list.js";
+import { nnplayModelFile, readModelFiles, tfjsModelFiles } from "../lib/model-files.js";
 import { Charts } from "./charts.js";
-import { unitScale } from "./colors.js";
+import { CLASS_COLORS, NEGATIVE, POSITIVE, outputColors, paintClassProbability, unitScale } from "./colors.js";
 import { Controls } from "./controls.js";
 import { FEATURES } from "./features.js";
-import { Heatmap } from "./heatmap.js";
-import { adaptToTask, mergeContract, toContract } from "./model.js";
+import { saveFiles, watchFiles } from "./files.js";
+import { Heatmap, SQUARE } from "./heatmap.js";
+import { adaptToTask, flatWeights, mergeContract, toContract } from "./model.js";
 import { NetworkView } from "./network-view.js";
+import { PRESETS } from "./tables.js";
 import { TrainerClient } from "./trainer-client.js";
-import { LIMITS, decodeState, defaultState, encodeState, isRegression, validateState } from "./url-state.js";
+import {
+  LIMITS, decodeState, defaultState, encodeState, isRegression, validateState,
+} from "./url-state.js";
 
 const CHUNK_MS = 14;       // training per round trip at most; the page draws while the worker trains
 const SHARE_LIMIT = 8000;  // a share link with weights longer than this goes without them
+const DRAWN_INPUTS = { all: 8, some: 6 };  // more inputs than `all`: the diagram draws `some` of them
 
 const $ = (id) => document.getElementById(id);
 const client = new TrainerClient();
@@ -25,6 +35,9 @@ const network = new NetworkView($("diagram-canvas"), $("diagram-tip"));
 const controls = new Controls(edit);
 
 let state = null;     // validated page state (url-state.js)
+let table = null;     // the loaded table's description (worker.js) when state.dataset is a table
+let csvFile = "";     // name of the CSV file the worker holds, "" before one is loaded
+let pending = null;   // { state, what }: a link's or model file's state, waiting for its CSV file
 let points = null;    // { train, test }: coordinates and labels, for drawing
 let view = null;      // the latest snapshot worth drawing (not one from a diverged network)
 let metrics = { epoch: 0, step: 0, trainLoss: NaN, testLoss: NaN, trainAccuracy: NaN, testAccuracy: NaN };
@@ -49,19 +62,28 @@ const setStatus = (text) => { $("status").textContent = text; };
 
 // ---- talking to the worker (call these from queued tasks only)
 
-async function build(next, { keepNetwork = false } = {}) {
-  const reply = await client.build(next, { keepNetwork });
-  state = next;
+// source: { file, name }, a newly chosen CSV file for `next` (data=csv).
+async function build(next, { keepNetwork = false, source = null } = {}) {
+  const reply = await client.build(next, { keepNetwork, source });
+  state = reply.state;  // for a table: fitted to it (label, plotted columns, output, loss)
+  table = reply.table;
   points = reply.points;
+  if (source) {
+    csvFile = source.name;
+    controls.setCsvFile(csvFile);
+  }
   if (!keepNetwork) {
     diverged = false;
     charts.clear();
   }
   applySnapshot(reply.snapshot);
-  controls.render(state);
-  document.body.classList.toggle("regression", isRegression(state.dataset));
+  controls.render(state, table);
+  renderData();
   history.replaceState(null, "", `#${encodeState(state)}`);
 }
+
+// "binary", "multiclass" or "regression".
+const task = () => table?.kind ?? (isRegression(state.dataset) ? "regression" : "binary");
 
 function applySnapshot(snapshot) {
   perf.snapshots++;
@@ -151,12 +173,13 @@ function edit(patch, effect = "rebuild") {
       requestDraw();
     } catch (error) {
       showAlert(error.message);
-      controls.render(state);
+      controls.render(state, table);
     }
   });
 }
 
 function addPoint(x1, x2) {
+  if (table) return;  // a point of a table has every column, not just the two plotted
   const blue = $("add-class").value === "1";
   edit(({ added, dataset }) => {
     if (added.length >= LIMITS.addedPoints) throw new Error(`At most ${LIMITS.addedPoints} points can be added; clear some first.`);
@@ -185,16 +208,6 @@ function step(k = 1) {
     await startLoop(metrics.epoch + k);
     return { ...metrics };
   });
-}
-
-function flatWeights(weights) {
-  const flat = new Float32Array(weights.reduce((sum, w) => sum + w.data.length, 0));
-  let offset = 0;
-  for (const { data } of weights) {
-    flat.set(data, offset);
-    offset += data.length;
-  }
-  return flat;
 }
 
 /** A link to this playground; withWeights adds the current weights when the link stays short. */
@@ -230,12 +243,29 @@ function requestDraw() {
   requestAnimationFrame(draw);
 }
 
-const outputToUnit = () => (isRegression(state.dataset) ? (v) => v : (v) => 2 * v - 1);
+// Maps an output or label to [-1, 1] for colouring: a probability from [0, 1], a table's
+// regression target from its range.
+function outputToUnit() {
+  if (task() !== "regression") return (v) => 2 * v - 1;
+  if (!table) return (v) => v;
+  const [low, high] = table.labelRange;
+  return (v) => (high > low ? (2 * (v - low)) / (high - low) - 1 : 0);
+}
+
+const colors = () => outputColors({ classes: task() === "multiclass" ? table.outputs : 0, toUnit: outputToUnit() });
+
+// Which units of a column the diagram draws: all, or for many a few and "+ N more" (inputs:
+// the plotted columns first).
+function shownUnits(units, first = []) {
+  if (units <= DRAWN_INPUTS.all) return undefined;
+  const rest = Array.from({ length: units }, (_, i) => i).filter((i) => !first.includes(i));
+  return [...first, ...rest].slice(0, DRAWN_INPUTS.some);
+}
 
 // The diagram's columns: inputs (each stretched over its range on the grid), hidden, output.
 function diagramColumns(inputValues) {
-  const k = state.features.length;
-  const ranges = state.features.map((_, j) => {
+  const k = table ? table.inputs : state.features.length;
+  const ranges = Array.from({ length: k }, (_, j) => {
     let low = Infinity, high = -Infinity;
     for (let i = j; i < inputValues.length; i += k) {
       low = Math.min(low, inputValues[i]);
@@ -243,12 +273,17 @@ function diagramColumns(inputValues) {
     }
     return [(low + high) / 2, (high - low) / 2 || 1];
   });
+  const labels = table ? table.features : state.features.map((key) => FEATURES.find((f) => f.key === key).label);
+  const output = task() === "multiclass" ?
+    { title: "output", units: table.outputs, labels: table.classes, paint: paintClassProbability,
+      shown: shownUnits(table.outputs) } :
+    { title: "output", units: 1, toUnit: outputToUnit };
   return [
-    { title: "input", units: k, labels: state.features.map((key) => FEATURES.find((f) => f.key === key).label),
-      toUnit: (j) => (v) => (v - ranges[j][0]) / ranges[j][1] },
+    { title: "input", units: k, labels, toUnit: (j) => (v) => (v - ranges[j][0]) / ranges[j][1],
+      shown: shownUnits(k, table ? table.plot.columns.filter((c) => c >= 0) : []) },
     ...state.hidden.map((layer, i) => ({ title: `layer ${i + 1}`, units: layer.units,
       toUnit: () => unitScale(layer.activation) })),
-    { title: "output", units: 1, toUnit: outputToUnit },
+    output,
   ];
 }
 
@@ -264,8 +299,8 @@ function draw() {
   $("test-accuracy").textContent = accuracy(m.testAccuracy);
   charts.draw();
   if (!view || !points) return;
-  heatmap.draw({ output: view.output, size: view.gridSize, toUnit: outputToUnit(), points,
-    showTest: state.showTest });
+  heatmap.draw({ output: view.output, size: view.gridSize, colors: colors(), points,
+    showTest: state.showTest, extent: table?.plot ?? SQUARE });
   network.draw({ columns: diagramColumns(view.units[0]), units: view.units, gridSize: view.unitGridSize,
     weights: view.weights });
   perf.frames++;
@@ -278,6 +313,119 @@ function renderPlay() {
   else if ($("status").textContent === "Training…") setStatus(`Paused at epoch ${metrics.epoch}.`);
 }
 
+// What the data panel and the plot say about a table: its size and classes, which columns
+// the plot shows, and the class colours.
+function renderData() {
+  document.body.classList.toggle("regression", task() === "regression");
+  document.body.classList.toggle("table-data", Boolean(table));
+  const legend = $("class-legend");
+  legend.hidden = !table || task() === "regression";
+  if (!table) return;
+  const { name, rows, inputs, label, classes, trainRows, testRows } = table;
+  const shownClasses = classes.length > 6 ? [...classes.slice(0, 6), "…"] : classes;
+  $("table-info").textContent = `${name}: ${rows} rows, ${inputs} input column${inputs > 1 ? "s" : ""}; ` +
+    `label "${label}": ${classes.length ? `${classes.length} classes (${shownClasses.join(", ")})` :
+      "numbers (regression)"}. Training on ${trainRows} rows, testing on ${testRows}.`;
+  const [across, up] = [state.plotX, state.plotY];
+  const others = inputs - (up ? 2 : 1);
+  $("plot-note").textContent = `The plot shows the network's output across "${across}"` +
+    `${up ? ` and up "${up}"` : ""}${state.standardize ? " (standardized)" : ""}` +
+    `${others > 0 ? `; the other ${others} input${others > 1 ? "s are" : " is"} held at ${others > 1 ? "their" : "its"} mean` : ""}.`;
+  const swatch = (color, text) => {
+    const item = document.createElement("span");
+    const dot = document.createElement("span");
+    dot.className = "swatch";
+    dot.style.background = color;
+    item.append(dot, text);
+    return item;
+  };
+  const colorOf = (k) => (classes.length === 2 ? [NEGATIVE, POSITIVE][k] : CLASS_COLORS[k % CLASS_COLORS.length]);
+  legend.replaceChildren(...classes.slice(0, 20).map((c, k) => swatch(colorOf(k), c)));
+}
+
+// ---- files: CSV data in, models in and out
+
+const kilobytes = (bytes) => (bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
+
+// what: "the link" or a model file's name; meanwhile: what the page shows until then.
+function waitForCsv(next, what, meanwhile) {
+  pending = { state: next, what };
+  showAlert(`${what === "the link" ? "This link" : what} was made with the CSV file "${next.file || "(unnamed)"}", ` +
+    `which it cannot carry: load that file again (Load CSV, or drop it on the page) to continue with it. ${meanwhile}`);
+}
+
+/** Loads a CSV file chosen by the user; a link or model waiting for one opens on it. */
+function loadCsv(file) {
+  return enqueue(async () => {
+    const source = { file, name: file.name.slice(-LIMITS.name) };
+    setStatus(`Reading and parsing ${file.name} (${kilobytes(file.size)})…`);
+    let note = "";
+    try {
+      if (pending) {
+        try {
+          await rebuild({ ...pending.state, file: source.name }, { source });
+          setStatus(`Loaded ${file.name} and opened ${pending.what} on it.`);
+          pending = null;
+          showAlert("");
+          return;
+        } catch (error) {
+          note = `${pending.what === "the link" ? "The link" : pending.what} did not fit ${file.name} (${error.message}), so it opens with its defaults.`;
+        }
+      }
+      const fresh = { ...state, dataset: "csv", file: source.name, label: "", plotX: "", plotY: "", weights: null };
+      await rebuild(validateState(adaptToTask(state, fresh)), { source });
+      pending = null;
+      showAlert(note);
+      setStatus(`Loaded ${file.name}: press Play (space) to train.`);
+    } catch (error) {
+      showAlert(`${file.name} could not be used: ${error.message}. The data is unchanged.`);
+      setStatus("");
+    }
+  });
+}
+
+const modelFileName = () => (state.dataset === "csv" ? state.file.replace(/\.[^.]*$/, "") || "data" : state.dataset);
+
+/** Downloads the network: "nnplay" (one JSON file) or "tfjs" (model.json and weights.bin). */
+function downloadModel(format) {
+  return enqueue(async () => {
+    const { model } = await client.exportModel(format);
+    // The page's settings travel along, so opening the file rebuilds this playground.
+    const metadata = { playground: encodeState({ ...state, weights: null }) };
+    saveFiles(format === "tfjs" ? tfjsModelFiles(model, { metadata }) :
+      [nnplayModelFile(model, { name: `${modelFileName()}.nnplay.json`, metadata })]);
+    setStatus(format === "tfjs" ? "Saved model.json and weights.bin: tf.loadLayersModel reads them." :
+      `Saved ${modelFileName()}.nnplay.json.`);
+  }).catch((error) => showAlert(`The model could not be saved: ${error.message}`));
+}
+
+/**
+ * Opens a model file (nnplay JSON, or TF.js model.json + weights.bin): its network with its
+ * weights, on the data it was made with when the file says (this page's files do), else on
+ * the current data. A bad file changes nothing.
+ */
+function openModel(files) {
+  const names = files.map((f) => f.name).join(" + ");
+  return enqueue(async () => {
+    const file = await readModelFiles(files);
+    const { config, weights } = await client.readModel(file.format === "tfjs" ?
+      { format: "tfjs", artifacts: file.artifacts } : { format: "nnplay", model: file.model });
+    const made = typeof file.metadata?.playground === "string" ? decodeState(file.metadata.playground) : null;
+    const base = made && !made.error ? made.state : state;
+    // A TF.js file has no training settings (import makes up Adam): keep the page's then.
+    const network = file.format === "tfjs" ? { input: config.input, layers: config.layers, loss: config.loss } : config;
+    const sameData = base.dataset === state.dataset && (base.dataset !== "csv" || base.file === state.file);
+    const next = { ...mergeContract(base, { config: network }, sameData ? table : null), weights };
+    if (next.dataset === "csv" && !csvFile) {
+      waitForCsv(next, names, "Until then the network is unchanged.");
+      return;
+    }
+    await rebuild(next.dataset === "csv" ? { ...next, file: csvFile } : next);
+    showAlert("");
+    setStatus(`Opened ${names}; Reset starts from fresh weights.`);
+  }).catch((error) => showAlert(`${names} could not be opened: ${error.message}. The network is unchanged.`));
+}
+
 // ---- wiring
 
 const togglePlay = () => (playing ? pause() : play());
@@ -288,6 +436,13 @@ $("new-seed").addEventListener("click", () => edit(({ seed }) => ({ seed: (seed 
 $("new-data").addEventListener("click", () => edit(({ dataSeed }) => ({ dataSeed: (dataSeed + 1) % 4294967296 })));
 $("clear-points").addEventListener("click", () => edit({ added: [] }, "points"));
 $("share").addEventListener("click", share);
+$("download-model").addEventListener("click", () => downloadModel("nnplay"));
+$("download-tfjs").addEventListener("click", () => downloadModel("tfjs"));
+watchFiles({ csvInput: $("csv-file"), modelInput: $("open-model"), onCsv: loadCsv, onModel: openModel });
+// A preset whose file was not built says so in the list before anyone picks it.
+for (const [name, { path }] of Object.entries(PRESETS)) {
+  fetch(path, { method: "HEAD" }).then((r) => { if (!r.ok) controls.setUnavailable(name); }, () => {});
+}
 new ResizeObserver(requestDraw).observe($("heatmap"));
 
 document.addEventListener("keydown", (event) => {
@@ -309,6 +464,14 @@ async function openHash(hash) {
   const { state: next, error } = decodeState(hash);
   showAlert(error ?? "");
   await stopLoop();
+  pending = null;
+  if (!error && next.dataset === "csv" && (!csvFile || next.file !== csvFile)) {
+    await build(defaultState());
+    waitForCsv(next, "the link", "Until then this is the default playground.");
+    history.replaceState(null, "", `#${String(hash).replace(/^#/, "")}`);  // reloading still says so
+    setStatus("Waiting for the CSV file; meanwhile the default playground is ready.");
+    return;
+  }
   try {
     await build(next);
   } catch (buildError) {
@@ -331,19 +494,18 @@ const ready = enqueue(() => openHash(location.hash)).then(() => {
 
 window.nnplay = {
   ready,
-  state: () => toContract(state),
+  state: () => toContract(state, table),
   setState: (partial) => enqueue(async () => {
-    let next;
     try {
-      next = mergeContract(state, partial);
+      const next = mergeContract(state, partial, table);
+      await stopLoop();
+      await build(next.dataset === "csv" ? { ...next, file: csvFile } : next);
     } catch (error) {
       showAlert(error.message);
       throw error;
     }
-    await stopLoop();
-    await build(next);
     showAlert("");
-    return toContract(state);
+    return toContract(state, table);
   }),
   metrics: () => ({ ...metrics }),
   play,

@@ -1,17 +1,24 @@
 // Page state <-> the contract's view of it (CONTRACT §3 config, §4 state()): which network and
 // data a playground state means. No DOM; shared by the page and the training worker.
+//
+// For table data the network's size comes from the table: `table` is the worker's description
+// of the loaded file ({ inputs, outputs, kind, features, label, ... }).
 import { FEATURE_KEYS } from "./features.js";
-import { isRegression, validateState } from "./url-state.js";
+import { PRESETS } from "./tables.js";
+import { isRegression, isTable, validateState } from "./url-state.js";
 
-/** The network config (CONTRACT §3) of a state: inputs are the selected features. */
-export function toConfig(state) {
+/**
+ * The network config (CONTRACT §3) of a state: inputs are the selected features, or a table's
+ * feature columns; one output, or one per class of a table with more than 2.
+ */
+export function toConfig(state, table = null) {
   const optimizer = state.optimizer === "adam" ? { type: "adam", lr: state.lr } :
     { type: "sgd", lr: state.lr, momentum: state.optimizer === "momentum" ? state.momentum : 0 };
   return {
-    input: [state.features.length],
+    input: [table ? table.inputs : state.features.length],
     layers: [
       ...state.hidden.map(({ units, activation }) => ({ type: "dense", units, activation })),
-      { type: "dense", units: 1, activation: state.output },
+      { type: "dense", units: table ? table.outputs : 1, activation: state.output },
     ],
     loss: state.loss,
     optimizer,
@@ -22,39 +29,95 @@ export function toConfig(state) {
   };
 }
 
-/** What window.nnplay.state() returns: { config, data, features, showTest }. */
-export function toContract(state) {
+/** A getWeights()-style list as one Float32Array, what state.weights holds. */
+export function flatWeights(weights) {
+  const flat = new Float32Array(weights.reduce((sum, w) => sum + w.data.length, 0));
+  let offset = 0;
+  for (const { data } of weights) {
+    flat.set(data, offset);
+    offset += data.length;
+  }
+  return flat;
+}
+
+/**
+ * What window.nnplay.state() returns: { config, data, features, showTest }. Table data adds
+ * data.label, data.plot ([horizontal, vertical] column), data.standardize and, for a CSV
+ * file, data.file.
+ */
+export function toContract(state, table = null) {
+  const data = { name: state.dataset, n: state.points, noise: state.noise, trainRatio: state.trainRatio,
+    seed: state.dataSeed };
+  if (isTable(state.dataset)) {
+    Object.assign(data, { label: state.label, plot: [state.plotX, state.plotY], standardize: state.standardize });
+    if (state.dataset === "csv") data.file = state.file;
+  }
   return {
-    config: toConfig(state),
-    data: { name: state.dataset, n: state.points, noise: state.noise, trainRatio: state.trainRatio,
-      seed: state.dataSeed },
+    config: toConfig(state, table),
+    data,
     features: [...state.features],
     showTest: state.showTest,
   };
 }
 
+// bce needs a sigmoid output; softmax and cross_entropy go together.
+const compatible = (output, loss) => (loss !== "bce" || output === "sigmoid") &&
+  (output === "softmax") === (loss === "cross_entropy");
+const LOSS_OF = { sigmoid: "bce", softmax: "cross_entropy" };
+const OUTPUT_OF = { bce: "sigmoid", cross_entropy: "softmax" };
+
 /**
- * Keeps an edit sensible: bce needs a sigmoid output, so choosing another output brings mse and
- * choosing bce brings a sigmoid. When the dataset changes, clicked points (they belong to the
- * old data) go, and a switch between classification and regression brings a suitable output
- * and loss.
+ * Keeps an edit sensible: bce needs a sigmoid output and cross_entropy a softmax, so choosing
+ * another output brings a loss that fits it and choosing such a loss brings its output. When
+ * the dataset changes, clicked points (they belong to the old data) go; a preset brings its
+ * own network; a switch between classification and regression brings a suitable output and
+ * loss (for a CSV file, fitToTable does that once the file is read).
  */
 export function adaptToTask(previous, next) {
-  if (next.loss === "bce" && next.output !== "sigmoid") {
-    if (next.output !== previous.output) next = { ...next, loss: "mse" };
-    else if (next.loss !== previous.loss) next = { ...next, output: "sigmoid" };
+  if (!compatible(next.output, next.loss)) {
+    if (next.output !== previous.output) next = { ...next, loss: LOSS_OF[next.output] ?? "mse" };
+    else if (next.loss !== previous.loss) next = { ...next, output: OUTPUT_OF[next.loss] ?? "linear" };
   }
   if (previous.dataset === next.dataset) return next;
-  const adapted = { ...next, added: [] };
-  if (isRegression(previous.dataset) !== isRegression(next.dataset)) {
+  // What this edit did not set itself belongs to the old data.
+  const kept = (prop, fallback) => (next[prop] !== previous[prop] ? next[prop] : fallback);
+  const adapted = { ...next, added: [], label: kept("label", ""), plotX: kept("plotX", ""),
+    plotY: kept("plotY", "") };
+  if (next.dataset !== "csv") adapted.file = "";
+  if (PRESETS[next.dataset]) {
+    for (const [prop, value] of Object.entries(PRESETS[next.dataset].state)) adapted[prop] = kept(prop, value);
+    return adapted;
+  }
+  if (!isTable(next.dataset) && (isTable(previous.dataset) ||
+      isRegression(previous.dataset) !== isRegression(next.dataset))) {
     Object.assign(adapted, isRegression(next.dataset) ? { output: "linear", loss: "mse" } :
       { output: "sigmoid", loss: "bce" });
   }
   return adapted;
 }
 
+/**
+ * A table-data state fitted to its loaded table: the label column and plotted columns it
+ * really has (the first feature columns by default) and an output and loss for its task —
+ * softmax with cross_entropy for more than 2 classes, never a classifier's for regression.
+ */
+export function fitToTable(state, table) {
+  const names = table.features;
+  const pick = (name, other) => (names.includes(name) && name !== other ? name :
+    names.find((n) => n !== other) ?? "");
+  const plotX = pick(state.plotX, "");
+  const plotY = names.length > 1 ? pick(state.plotY, plotX) : "";
+  let { output, loss } = state;
+  if (table.kind === "multiclass") {
+    [output, loss] = ["softmax", "cross_entropy"];
+  } else if (output === "softmax" || (table.kind === "regression" && loss !== "mse")) {
+    [output, loss] = table.kind === "regression" ? ["linear", "mse"] : ["sigmoid", "bce"];
+  }
+  return validateState({ ...state, label: table.label, plotX, plotY, output, loss });
+}
+
 const DATA_FIELDS = { name: "dataset", n: "points", noise: "noise", trainRatio: "trainRatio",
-  seed: "dataSeed" };
+  seed: "dataSeed", label: "label", standardize: "standardize", file: "file" };
 
 function known(object, keys, what) {
   if (typeof object !== "object" || object === null || Array.isArray(object)) {
@@ -70,24 +133,34 @@ function known(object, keys, what) {
  * state merged with a partial contract state ({ config?, data?, features?, showTest? }, what
  * setState receives); throws an Error naming the field when the result is not a playground.
  * Trained weights do not survive: the result is a fresh network, like opening a URL.
+ * table: the loaded table of state's dataset, if any, to check the config's size against.
  */
-export function mergeContract(state, partial) {
+export function mergeContract(state, partial, table = null) {
   known(partial, ["config", "data", "features", "showTest"], "state");
   let next = { ...state, weights: null };
   if (partial.data !== undefined) {
-    known(partial.data, Object.keys(DATA_FIELDS), "data");
+    known(partial.data, [...Object.keys(DATA_FIELDS), "plot"], "data");
     for (const [key, prop] of Object.entries(DATA_FIELDS)) {
       if (key in partial.data) next[prop] = partial.data[key];
     }
     next = adaptToTask(state, next);
+    if (partial.data.plot !== undefined) {
+      if (!Array.isArray(partial.data.plot) || partial.data.plot.length !== 2) {
+        throw new Error("data.plot: expected [horizontal column, vertical column]");
+      }
+      [next.plotX, next.plotY] = partial.data.plot;
+    }
   }
   if (partial.features !== undefined) next.features = partial.features;
   if (partial.showTest !== undefined) next.showTest = partial.showTest;
-  if (partial.config !== undefined) next = mergeConfig(next, partial.config, partial.features);
+  if (partial.config !== undefined) {
+    const sameData = next.dataset === state.dataset && next.label === state.label;
+    next = mergeConfig(next, partial.config, partial.features, sameData ? table : null);
+  }
   return validateState(next);
 }
 
-function mergeConfig(state, config, features) {
+function mergeConfig(state, config, features, table) {
   known(config, ["input", "layers", "loss", "optimizer", "regularization", "init", "seed",
     "batchSize"], "config");
   const next = { ...state };
@@ -99,8 +172,12 @@ function mergeConfig(state, config, features) {
       if (layer?.type !== "dense") throw new Error(`config.layers[${i}].type: the playground has only dense layers`);
     });
     const output = config.layers.at(-1);
-    if (output.units !== 1) {
-      throw new Error(`config.layers[${config.layers.length - 1}].units: the output has 1 unit, got ${output.units}`);
+    const at = `config.layers[${config.layers.length - 1}].units`;
+    if (output.activation !== "softmax" && output.units !== 1) {
+      throw new Error(`${at}: the output has 1 unit (one per class with softmax), got ${output.units}`);
+    }
+    if (table && output.units !== table.outputs) {
+      throw new Error(`${at}: ${table.name} needs ${table.outputs} output unit${table.outputs > 1 ? "s" : ""}, got ${output.units}`);
     }
     next.hidden = config.layers.slice(0, -1).map(({ units, activation }) => ({ units, activation }));
     next.output = output.activation;
@@ -121,7 +198,12 @@ function mergeConfig(state, config, features) {
   for (const key of ["init", "seed", "batchSize"]) {
     if (config[key] !== undefined) next[key] = config[key];
   }
-  if (config.input !== undefined) {
+  if (config.input !== undefined && isTable(next.dataset)) {
+    // A table's inputs are its feature columns.
+    if (table && !(Array.isArray(config.input) && config.input.length === 1 && config.input[0] === table.inputs)) {
+      throw new Error(`config.input: ${table.name} has ${table.inputs} input columns, got ${JSON.stringify(config.input)}`);
+    }
+  } else if (config.input !== undefined) {
     const count = Array.isArray(config.input) && config.input.length === 1 ? config.input[0] : NaN;
     if (!Number.isInteger(count) || count < 1 || count > FEATURE_KEYS.length) {
       throw new Error(`config.input: expected [k] with k in [1, ${FEATURE_KEYS.length}] features`);

@@ -1,9 +1,12 @@
 // The network diagram: one column per layer (the input features first), each unit drawn as a
 // small image of what it outputs over the input plane, connections coloured by the sign of
-// their weight (blue +, orange -) and as thick as it is large. Hovering shows the value.
+// their weight (blue +, orange -) and as thick as it is large. Hovering shows the value. A
+// column may draw only some of its units (30 input columns would not be readable) and says
+// how many it leaves out.
 import { NEGATIVE, POSITIVE, paintGrid } from "./colors.js";
 
-const LABEL_WIDTH = 52;  // room for the feature names left of the input column
+const LABEL_WIDTH = { min: 52, max: 130 };  // room for unit names left of the inputs, right of the outputs
+const FONT = "12px system-ui, sans-serif";
 
 export class NetworkView {
   #canvas;
@@ -20,9 +23,10 @@ export class NetworkView {
   }
 
   /**
-   * columns: [{ title, units, labels?, toUnit }] from inputs to output; units: per column a
-   * row-major cells x units array over a gridSize^2 grid; weights: getWeights() order
-   * (kernel [in, out], bias [out] per layer).
+   * columns: [{ title, units, labels?, toUnit, paint?, shown? }] from inputs to output, where
+   * shown lists the unit indices to draw (default: all) and paint(image, values, units, j)
+   * replaces the diverging colours; units: per column a row-major cells x units array over a
+   * gridSize^2 grid; weights: getWeights() order (kernel [in, out], bias [out] per layer).
    */
   draw({ columns, units, gridSize, weights }) {
     const canvas = this.#canvas;
@@ -35,15 +39,16 @@ export class NetworkView {
     ctx.setTransform(scale, 0, 0, scale, 0, 0);
     ctx.clearRect(0, 0, width, height);
 
-    const layout = this.#layout = nodeLayout(columns, width, height);
+    ctx.font = FONT;
+    const layout = this.#layout = nodeLayout(columns, width, height, labelWidths(ctx, columns));
     this.#frame = { columns, weights };
-    const { node, positions } = layout;
+    const { node, positions, drawn } = layout;
 
     // Connections under the nodes.
     for (let c = 0; c + 1 < columns.length; c++) {
       const kernel = weights[2 * c].data, outputs = columns[c + 1].units;
-      for (let i = 0; i < columns[c].units; i++) {
-        for (let j = 0; j < outputs; j++) {
+      for (const i of drawn[c]) {
+        for (const j of drawn[c + 1]) {
           const w = kernel[i * outputs + j];
           ctx.strokeStyle = w >= 0 ? POSITIVE : NEGATIVE;
           ctx.globalAlpha = Math.min(0.9, 0.2 + Math.abs(w) / 3);
@@ -60,22 +65,33 @@ export class NetworkView {
     const thumbCtx = this.#thumb.getContext("2d");
     const image = thumbCtx.createImageData(gridSize, gridSize);
     ctx.imageSmoothingEnabled = true;
-    ctx.font = "12px system-ui, sans-serif";
-    ctx.textAlign = "right";
     ctx.textBaseline = "middle";
+    ctx.fillStyle = "#333";
     columns.forEach((column, c) => {
-      for (let j = 0; j < column.units; j++) {
+      // Names left of the first column, right of the others.
+      const right = c > 0;
+      ctx.textAlign = right ? "left" : "right";
+      for (const j of drawn[c]) {
         const [x, y] = positions[c][j];
-        paintGrid(image, units[c], column.units, j, column.toUnit(j));
+        if (column.paint) column.paint(image, units[c], column.units, j);
+        else paintGrid(image, units[c], column.units, j, column.toUnit(j));
         thumbCtx.putImageData(image, 0, 0);
         ctx.drawImage(this.#thumb, x - node / 2, y - node / 2, node, node);
         ctx.strokeStyle = "#999";
         ctx.lineWidth = 1;
         ctx.strokeRect(x - node / 2, y - node / 2, node, node);
         if (column.labels) {
-          ctx.fillStyle = "#333";
-          ctx.fillText(column.labels[j], x - node / 2 - 4, y);
+          const room = layout.labelWidth[right ? 1 : 0] - 4;
+          ctx.fillText(fit(ctx, column.labels[j], room), right ? x + node / 2 + 4 : x - node / 2 - 4, y);
         }
+      }
+      const more = column.units - drawn[c].length;
+      if (more > 0) {
+        const [x, y] = layout.moreAt[c];
+        ctx.textAlign = "center";
+        ctx.fillStyle = "#666";
+        ctx.fillText(`+ ${more} more`, x, y);
+        ctx.fillStyle = "#333";
       }
     });
   }
@@ -94,16 +110,40 @@ export class NetworkView {
   }
 }
 
-// Node size and centre of every unit; columns spread across the width, units centred.
-function nodeLayout(columns, width, height) {
-  const most = Math.max(...columns.map((c) => c.units));
+// Room for the names left of the first column and right of the last one.
+function labelWidths(ctx, columns) {
+  const widest = (column) => Math.max(0, ...(column?.labels ?? []).map((l) => ctx.measureText(l).width + 8));
+  const clamp = (w, min) => Math.min(LABEL_WIDTH.max, Math.max(min, w));
+  const last = columns.length > 1 ? columns.at(-1) : null;
+  return [clamp(widest(columns[0]), LABEL_WIDTH.min), last?.labels ? clamp(widest(last), 0) : 0];
+}
+
+// The text, cut with an ellipsis to fit `room` pixels.
+function fit(ctx, text, room) {
+  if (ctx.measureText(text).width <= room) return text;
+  let end = text.length;
+  while (end > 1 && ctx.measureText(`${text.slice(0, end)}…`).width > room) end--;
+  return `${text.slice(0, end)}…`;
+}
+
+// Node size and centre of every drawn unit (positions[c][unit]); columns spread across the
+// width, drawn units centred, with a slot below them for "+ N more".
+function nodeLayout(columns, width, height, labelWidth) {
+  const drawn = columns.map((c) => c.shown ?? Array.from({ length: c.units }, (_, i) => i));
+  const slots = columns.map((c, i) => drawn[i].length + (drawn[i].length < c.units ? 1 : 0));
+  const most = Math.max(...slots);
   const pitch = Math.min(46, (height - 8) / most);
   const node = Math.max(3, Math.min(34, Math.floor(pitch * 0.78)));
-  const left = LABEL_WIDTH + node / 2, right = width - node / 2 - 4;
+  const left = labelWidth[0] + node / 2, right = width - labelWidth[1] - node / 2 - 4;
   const step = columns.length > 1 ? (right - left) / (columns.length - 1) : 0;
-  const positions = columns.map((column, c) => Array.from({ length: column.units }, (_, i) =>
-    [left + c * step, height / 2 + (i - (column.units - 1) / 2) * pitch]));
-  return { node, positions };
+  const slotY = (c, i) => height / 2 + (i - (slots[c] - 1) / 2) * pitch;
+  const positions = columns.map((_, c) => {
+    const at = [];
+    drawn[c].forEach((unit, i) => { at[unit] = [left + c * step, slotY(c, i)]; });
+    return at;
+  });
+  const moreAt = columns.map((_, c) => [left + c * step, slotY(c, slots[c] - 1)]);
+  return { node, positions, drawn, moreAt, labelWidth };
 }
 
 function curve(ctx, [x1, y1], [x2, y2], node) {
@@ -116,9 +156,9 @@ function curve(ctx, [x1, y1], [x2, y2], node) {
 const format = (v) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(3));
 
 // The unit or connection under the pointer, as text for the tooltip (null: nothing there).
-function describeAt({ node, positions }, { columns, weights }, px, py) {
+function describeAt({ node, positions, drawn }, { columns, weights }, px, py) {
   for (let c = 0; c < columns.length; c++) {
-    for (let j = 0; j < columns[c].units; j++) {
+    for (const j of drawn[c]) {
       const [x, y] = positions[c][j];
       if (Math.abs(px - x) <= node / 2 + 1 && Math.abs(py - y) <= node / 2 + 1) {
         const name = columns[c].labels ? columns[c].labels[j] : `${columns[c].title}, unit ${j + 1}`;
@@ -129,11 +169,11 @@ function describeAt({ node, positions }, { columns, weights }, px, py) {
   // Nearest connection within a few pixels, sampled along each curve.
   let best = null, bestDistance = 5;
   for (let c = 0; c + 1 < columns.length; c++) {
-    const [from] = positions[c][0], [to] = positions[c + 1][0];
+    const [from] = positions[c][drawn[c][0]], [to] = positions[c + 1][drawn[c + 1][0]];
     if (px < from || px > to) continue;
     const outputs = columns[c + 1].units;
-    for (let i = 0; i < columns[c].units; i++) {
-      for (let j = 0; j < outputs; j++) {
+    for (const i of drawn[c]) {
+      for (const j of drawn[c + 1]) {
         const d = distanceToCurve(positions[c][i], positions[c + 1][j], node, px, py);
         if (d < bestDistance) {
           bestDistance = d;

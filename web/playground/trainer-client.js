@@ -28,9 +28,12 @@ export class TrainerClient {
     });
   }
 
-  /** Data for the state and, unless keepNetwork, a new network -> { points, snapshot }. */
-  build(state, { keepNetwork = false } = {}) {
-    return this.#request({ type: "build", state, keepNetwork });
+  /**
+   * Data for the state and, unless keepNetwork, a new network -> { state, table, points,
+   * snapshot }; source: { file, name }, a CSV file to read for it.
+   */
+  build(state, { keepNetwork = false, source = null } = {}) {
+    return this.#request({ type: "build", state, keepNetwork, source });
   }
 
   /** Up to `epochs` epochs, ending early after budgetMs -> { snapshot }. */
@@ -41,5 +44,15 @@ export class TrainerClient {
   /** New learning rate and batch size for the next epochs, without a reset. */
   tune(lr, batchSize) {
     return this.#request({ type: "tune", lr, batchSize });
+  }
+
+  /** The network as "nnplay" (toJSON) or "tfjs" (toTFJS) -> { model }. */
+  exportModel(format) {
+    return this.#request({ type: "export", format });
+  }
+
+  /** A read model file (lib/model-files.js) checked by the core -> { config, weights }. */
+  readModel(model) {
+    return this.#request({ type: "read-model", model });
   }
 }

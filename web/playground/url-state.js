@@ -2,23 +2,33 @@
 // each validated both when decoded from a URL and when set from code (TensorFlow Playground's
 // state table, with validation). No DOM here, so Node tests import it directly.
 import { EXTENT, FEATURE_KEYS, canonicalFeatures } from "./features.js";
+import { PRESETS, TABLE_DATASETS, isTable } from "./tables.js";
 
 export const VERSION = 1;
-export const DATASETS = ["circle", "xor", "gauss", "spiral", "moons", "reg-plane", "reg-gauss"];
+const GENERATED = ["circle", "xor", "gauss", "spiral", "moons", "reg-plane", "reg-gauss"];
+export const DATASETS = [...GENERATED, ...TABLE_DATASETS];
 export const HIDDEN_ACTIVATIONS = ["tanh", "relu", "sigmoid", "linear"];
-export const OUTPUT_ACTIVATIONS = ["sigmoid", "tanh", "linear"];
-export const LOSSES = ["bce", "mse"];
+export const OUTPUT_ACTIVATIONS = ["sigmoid", "tanh", "linear", "softmax"];
+export const LOSSES = ["bce", "mse", "cross_entropy"];
 export const OPTIMIZERS = ["sgd", "momentum", "adam"];
 export const REGULARIZATIONS = ["none", "l1", "l2"];
 export const INITS = ["xavier", "he", "uniform"];
-export const LIMITS = { hiddenLayers: 8, units: 64, addedPoints: 500, hashLength: 65536 };
+export const LIMITS = { hiddenLayers: 8, units: 64, addedPoints: 500, hashLength: 65536, name: 200 };
 
+/** A generated regression set (a CSV's task is known only once the file is read). */
 export const isRegression = (dataset) => dataset.startsWith("reg-");
+export { isTable };
 
-/** The defaults of v=1 (frozen: links made with v=1 rely on them). TF Playground's start. */
-export function defaultState() {
+/**
+ * The defaults of v=1 (frozen: links made with v=1 rely on them). TF Playground's start; a
+ * preset's own settings when `dataset` is one.
+ */
+export function defaultState(dataset = "circle") {
   return {
     dataset: "circle", points: 500, noise: 0, trainRatio: 0.5, dataSeed: 1,
+    // Table data: the CSV file's name (data=csv), label column, plotted columns ("": the
+    // defaults, the first two feature columns) and whether columns are standardized.
+    file: "", label: "", plotX: "", plotY: "", standardize: true,
     features: ["x1", "x2"],
     hidden: [{ units: 4, activation: "tanh" }, { units: 2, activation: "tanh" }],
     output: "sigmoid", loss: "bce",
@@ -27,6 +37,7 @@ export function defaultState() {
     showTest: false,
     added: [],       // points added by clicking: [x1, x2, label]
     weights: null,   // Float32Array of every parameter (getWeights order), or null: init by seed
+    ...(PRESETS[dataset] ? { dataset, ...PRESETS[dataset].state } : {}),
   };
 }
 
@@ -62,6 +73,14 @@ const boolean = {
   check: (v) => (typeof v === "boolean" ? v : fail("true or false", v)),
   format: (v) => (v ? "1" : "0"),
 };
+
+// A file or column name: any text without control characters.
+const name = (what) => ({
+  parse: (text) => text,
+  check: (v) => (typeof v === "string" && v.length <= LIMITS.name && !/[\u0000-\u001f\u007f]/.test(v) ? v :
+    fail(`${what} of at most ${LIMITS.name} characters, without control characters`, v)),
+  format: String,
+});
 
 const features = {
   parse: (text) => text.split(","),
@@ -147,6 +166,12 @@ const weights = {
 /** The table: URL key, state property, human name (for messages), type. URL order = this order. */
 export const FIELDS = [
   { key: "data", prop: "dataset", name: "dataset", ...oneOf(DATASETS) },
+  // Table data only; left out of the URL when they have their default value.
+  { key: "file", prop: "file", name: "CSV file", optional: true, ...name("a file name") },
+  { key: "label", prop: "label", name: "label column", optional: true, ...name("a column name") },
+  { key: "px", prop: "plotX", name: "horizontal plot column", optional: true, ...name("a column name") },
+  { key: "py", prop: "plotY", name: "vertical plot column", optional: true, ...name("a column name") },
+  { key: "std", prop: "standardize", name: "standardize columns", optional: true, ...boolean },
   { key: "n", prop: "points", name: "number of points", ...integer(10, 2000) },
   { key: "noise", prop: "noise", name: "noise", ...number(0, 1) },
   { key: "train", prop: "trainRatio", name: "training ratio", ...number(0.1, 0.9) },
@@ -168,7 +193,7 @@ export const FIELDS = [
   { key: "w", prop: "weights", name: "weights", optional: true, ...weights },
 ];
 
-/** Number of parameters of the network a state describes (kernels and biases). */
+/** Number of parameters of the network a state of generated data describes (kernels and biases). */
 export function parameterCount(state) {
   let inputs = state.features.length, count = 0;
   for (const units of [...state.hidden.map((l) => l.units), 1]) {
@@ -193,34 +218,63 @@ export function validateState(state) {
     }
   }
   const regression = isRegression(clean.dataset);
+  const table = isTable(clean.dataset);
+  checkTableFields(clean);
+  // A softmax output has one unit per class: only a CSV file can have more than 2 classes.
+  if (clean.output === "softmax" && clean.dataset !== "csv") {
+    throw new Error(`output activation (out): softmax is for CSV data with more than 2 classes; ${clean.dataset} has one output`);
+  }
+  if ((clean.output === "softmax") !== (clean.loss === "cross_entropy")) {
+    throw new Error(`loss (loss): cross_entropy goes with a softmax output, got ${clean.loss} with ${clean.output}`);
+  }
   if (clean.loss === "bce" && clean.output !== "sigmoid") {
     throw new Error(`loss (loss): bce needs a sigmoid output, got ${clean.output}`);
   }
   if (regression && clean.loss === "bce") {
     throw new Error(`loss (loss): ${clean.dataset} is a regression set, use mse, not bce`);
   }
+  if (table && clean.added.length > 0) {
+    throw new Error(`added points (pts): points can be added to generated data only, not to ${clean.dataset}`);
+  }
   for (const [x1, x2, label] of clean.added) {
     if (!regression && label !== 0 && label !== 1) {
       throw new Error(`added points (pts): labels of ${clean.dataset} are 0 or 1, got ${label} at ${x1},${x2}`);
     }
   }
-  if (clean.weights && clean.weights.length !== parameterCount(clean)) {
+  // A table's network size is known once the file is read: the worker checks those weights.
+  if (!table && clean.weights && clean.weights.length !== parameterCount(clean)) {
     throw new Error(`weights (w): this network has ${parameterCount(clean)} parameters, ` +
       `got ${clean.weights.length}`);
   }
   return clean;
 }
 
+// file, label and plot columns belong to table data; file to CSV data only.
+function checkTableFields(state) {
+  const table = isTable(state.dataset);
+  for (const field of FIELDS.filter((f) => ["file", "label", "px", "py"].includes(f.key))) {
+    const value = state[field.prop];
+    if (value === "") continue;
+    if (!table || (field.key === "file" && state.dataset !== "csv")) {
+      throw new Error(`${field.name} (${field.key}): only for ${field.key === "file" ? "CSV data" : "CSV data and presets"}, not ${state.dataset}`);
+    }
+  }
+  if (state.plotX !== "" && state.plotX === state.plotY) {
+    throw new Error(`vertical plot column (py): choose a column other than the horizontal one, ${show(state.plotX)}`);
+  }
+}
+
 // Percent-encode a value, keeping the characters our formats use readable (legal in a fragment).
 const encodeValue = (text) => encodeURIComponent(text).replace(/%2C/g, ",").replace(/%3A/g, ":")
   .replace(/%3B/g, ";");
 
-/** state -> "v=1&data=circle&..." (no leading #). `weights` only when the state has them. */
+/** state -> "v=1&data=circle&..." (no leading #). Optional fields only when not their default. */
 export function encodeState(state) {
   const parts = [`v=${VERSION}`];
+  const defaults = defaultState();
   for (const field of FIELDS) {
     const value = state[field.prop];
-    if (field.optional && value == null) continue;
+    if (field.optional && value === defaults[field.prop]) continue;
     parts.push(`${field.key}=${encodeValue(field.format(value))}`);
   }
   return parts.join("&");
@@ -262,7 +316,8 @@ function parseHash(text) {
     throw new Error(`it was made by another version of nnplay (v=${values.get("v").slice(0, 20)}, this page reads v=${VERSION})`);
   }
   values.delete("v");
-  const state = defaultState();
+  // A preset's link takes the preset's settings for the fields it leaves out.
+  const state = defaultState(DATASETS.includes(values.get("data")) ? values.get("data") : undefined);
   for (const field of FIELDS) {
     if (!values.has(field.key)) continue;
     try {

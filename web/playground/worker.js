@@ -1,24 +1,40 @@
 // The training worker: owns the WASM network and the data; the page only draws what it sends.
 //
 // Messages in (each with an id; answered in order with the same id, or { id, error }):
-//   { type: "build", state, keepNetwork }  data (and, unless keepNetwork, a fresh network)
-//                                          -> { points, snapshot }
+//   { type: "build", state, keepNetwork, source }
+//                                          data (and, unless keepNetwork, a fresh network)
+//                                          -> { state, table, points, snapshot }
 //   { type: "train", epochs, budgetMs }    up to `epochs` epochs, stopping after budgetMs
 //                                          -> { snapshot }
 //   { type: "tune", lr, batchSize }        applies to the next epochs, no reset -> {}
+//   { type: "export", format }             the network as "nnplay" JSON or "tfjs" artifacts
+//                                          -> { model }
+//   { type: "read-model", model }          a model file's network ({ format: "nnplay", model }
+//                                          or { format: "tfjs", artifacts }) checked by the
+//                                          core -> { config, weights } (weights flat)
 // A snapshot is { metrics, gridSize, output, unitGridSize, units, weights, diverged }: the
 // output over a GRID x GRID grid from one batched predict, every unit (inputs included) over a
 // UNIT_GRID x UNIT_GRID grid, and the weights. Its buffers are transferred, not copied.
 // Training is deterministic: the data split, features and shuffling depend only on the state.
+//
+// Table data (a preset or a CSV file, tables.js) is read and parsed here, so a large file
+// never blocks the page. A build's `source` ({ file, name }) is a newly chosen CSV file: it
+// replaces the current one only when the build succeeds, so a bad file changes nothing. The
+// build's reply carries the state fitted to the table (label, plotted columns, output, loss)
+// and the table's description.
 import { loadNN } from "../lib/nnplay.js";
 import { featureMatrix, gridPoints } from "./features.js";
-import { toConfig } from "./model.js";
+import { fitToTable, flatWeights, toConfig } from "./model.js";
+import { PRESETS, csvHeader, defaultLabel, isTable, plotGrid, prepareTable, tableKind, trainCount } from "./tables.js";
 
 const GRID = 100;
 const UNIT_GRID = 24;
+const DRAWN_POINTS = 2000;  // per part at most: a large file's points would only hide the plot
 
 const nnPromise = loadNN();
 let session = null;
+const texts = new Map();  // dataset -> { name, text } of the preset or CSV file read so far
+let parsed = null;        // the last parse: { text, label, standardize, data }
 
 function concat(a, b) {
   const out = new Float32Array(a.length + b.length);
@@ -30,7 +46,7 @@ function concat(a, b) {
 function splitData(nn, state) {
   const all = nn.datasets.make(state.dataset, { n: state.points, noise: state.noise, seed: state.dataSeed });
   // The generator already shuffled the points, so the first part is a random training set.
-  const nTrain = Math.min(all.n - 1, Math.max(1, Math.round(all.n * state.trainRatio)));
+  const nTrain = trainCount(all.n, state.trainRatio);
   // Clicked points join the training set.
   const added = state.added;
   const train = {
@@ -39,17 +55,61 @@ function splitData(nn, state) {
     y: concat(all.y.subarray(0, nTrain), added.map((p) => p[2])),
   };
   const test = { n: all.n - nTrain, points: all.x.slice(2 * nTrain), y: all.y.slice(nTrain) };
-  for (const part of [train, test]) part.x = featureMatrix(part.points, part.n, state.features);
-  return { train, test };
+  for (const part of [train, test]) {
+    part.x = featureMatrix(part.points, part.n, state.features);
+    part.labels = part.y;
+  }
+  const grid = (size) => featureMatrix(gridPoints(size), size * size, state.features);
+  return { state, table: null, train, test, grid };
 }
 
-function build({ state, keepNetwork }, nn) {
-  const data = splitData(nn, state);
-  const gridFeatures = (size) => featureMatrix(gridPoints(size), size * size, state.features);
+// The text of a table dataset: a newly chosen file, the preset (fetched once) or the CSV file
+// read before.
+async function tableText(dataset, source) {
+  if (source) return { name: source.name, text: await source.file.text() };
+  if (texts.has(dataset)) return texts.get(dataset);
+  const preset = PRESETS[dataset];
+  if (!preset) throw new Error("no CSV file is loaded: choose one with Load CSV, or drop it on the page");
+  const response = await fetch(new URL(`../${preset.path}`, import.meta.url)).catch(() => null);
+  if (!response?.ok) {
+    throw new Error(`the ${preset.title} preset is unavailable: ${preset.path} was not built ` +
+      "(scripts/build.sh makes it from Debian's python3-sklearn package)");
+  }
+  const entry = { name: preset.path.split("/").pop(), text: await response.text() };
+  texts.set(dataset, entry);
+  return entry;
+}
+
+// A table's data for a state, parsed in the core (the last parse is reused while only the
+// network or the split changes) and split as tables.js does.
+async function tableData(nn, state, source) {
+  const { name, text } = await tableText(state.dataset, source);
+  const label = state.label || PRESETS[state.dataset]?.label || defaultLabel(text);
+  if (parsed?.text !== text || parsed.label !== label || parsed.standardize !== state.standardize) {
+    parsed = null;  // free the old arrays before a large file's new ones
+    parsed = { text, label, standardize: state.standardize,
+      data: nn.datasets.parseCSV(text, { label, standardize: state.standardize }) };
+  }
+  const data = parsed.data;
+  const table = {
+    name, columns: csvHeader(text), features: data.columns.map((c) => c.name), label: data.label,
+    classes: data.classes, kind: tableKind(data.classes), rows: data.n, inputs: data.inputs,
+    outputs: data.outputs,
+  };
+  const fitted = fitToTable(state, table);
+  const split = prepareTable(data, fitted);
+  Object.assign(table, { plot: split.plot, labelRange: split.labelRange, trainRows: split.train.n,
+    testRows: split.test.n });
+  const commit = () => { if (source) texts.set(state.dataset, { name, text }); };
+  return { state: fitted, table, train: split.train, test: split.test, grid: (size) => plotGrid(split, size), commit };
+}
+
+async function build({ state, keepNetwork, source }, nn) {
+  const data = isTable(state.dataset) ? await tableData(nn, state, source) : splitData(nn, state);
   const kept = keepNetwork && session ? session : null;
   let net = kept?.net;
   if (!net) {
-    net = nn.createNetwork(toConfig(state));
+    net = nn.createNetwork(toConfig(data.state, data.table));
     try {
       if (state.weights) setFlatWeights(net, state.weights);
     } catch (error) {
@@ -58,18 +118,27 @@ function build({ state, keepNetwork }, nn) {
     }
   }
   if (session && session.net !== net) session.net.delete();
-  session = {
-    net, epoch: kept?.epoch ?? 0, diverged: kept?.diverged ?? false, batchSize: state.batchSize, ...data,
-    grid: gridFeatures(GRID), unitGrid: gridFeatures(UNIT_GRID),
-    unitZeros: new Float32Array(UNIT_GRID * UNIT_GRID),
-  };
+  data.commit?.();
   const { train, test } = data;
+  session = {
+    net, epoch: kept?.epoch ?? 0, diverged: kept?.diverged ?? false, batchSize: state.batchSize, train, test,
+    grid: data.grid(GRID), unitGrid: data.grid(UNIT_GRID),
+    unitZeros: new Float32Array(UNIT_GRID * UNIT_GRID * net.outputs),
+  };
   // Copies: the reply's buffers are transferred, and training keeps using these.
-  const copy = (part) => ({ x: part.points.slice(), y: part.y.slice() });
-  return { points: { train: copy(train), test: copy(test) }, snapshot: snapshot() };
+  const copy = (part) => {
+    const n = Math.min(part.n, DRAWN_POINTS);
+    return { x: part.points.slice(0, 2 * n), y: part.labels.slice(0, n) };
+  };
+  return { state: data.state, table: data.table, points: { train: copy(train), test: copy(test) },
+    snapshot: snapshot() };
 }
 
 function setFlatWeights(net, flat) {
+  const count = net.getWeights().reduce((sum, w) => sum + w.data.length, 0);
+  if (flat.length !== count) {
+    throw new Error(`the weights do not fit this network: it has ${count} parameters, got ${flat.length}`);
+  }
   let offset = 0;
   net.setWeights(net.getWeights().map(({ name, shape, data }) => {
     offset += data.length;
@@ -93,6 +162,19 @@ function tune({ lr, batchSize }) {
   session.net.setLearningRate(lr);
   session.batchSize = batchSize;
   return {};
+}
+
+function exportModel({ format }) {
+  return { model: format === "tfjs" ? session.net.toTFJS() : session.net.toJSON() };
+}
+
+function readModel({ model }, nn) {
+  const net = model.format === "tfjs" ? nn.fromTFJS(model.artifacts) : nn.fromJSON(model.model);
+  try {
+    return { config: net.config, weights: flatWeights(net.getWeights()) };
+  } finally {
+    net.delete();
+  }
 }
 
 function snapshot() {
@@ -123,13 +205,13 @@ function transferables(value, list = []) {
   return list;
 }
 
-const handlers = { build, train, tune };
+const handlers = { build, train, tune, export: exportModel, "read-model": readModel };
 let queue = Promise.resolve();
 self.onmessage = ({ data: message }) => {
   queue = queue.then(async () => {
     let reply;
     try {
-      reply = { id: message.id, ...handlers[message.type](message, await nnPromise) };
+      reply = { id: message.id, ...await handlers[message.type](message, await nnPromise) };
     } catch (error) {
       reply = { id: message.id, error: error.message };
     }

@@ -1,0 +1,55 @@
+// The page's file actions: CSV files and model files come in through file inputs or a drop on
+// the page; models go out as downloads. The file formats are in lib/model-files.js.
+
+/** Saves { name, type, data } files as downloads, one each (as TF.js's browserDownloads does). */
+export function saveFiles(files) {
+  for (const { name, type, data } of files) {
+    const url = URL.createObjectURL(new Blob([data], { type }));
+    const link = Object.assign(document.createElement("a"), { href: url, download: name, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  }
+}
+
+const isCsv = (file) => /\.(csv|tsv|txt)$/i.test(file.name) || file.type === "text/csv";
+
+/**
+ * Wires the CSV and model file inputs and drops on the page: a CSV file goes to onCsv(file),
+ * anything else to onModel(files) (a model file, or TF.js's model.json with weights.bin).
+ */
+export function watchFiles({ csvInput, modelInput, onCsv, onModel }) {
+  const take = (input, use) => input.addEventListener("change", () => {
+    const files = [...input.files];
+    input.value = "";  // choosing the same file again is a new change
+    if (files.length) use(files);
+  });
+  take(csvInput, (files) => onCsv(files[0]));
+  take(modelInput, onModel);
+
+  const hasFiles = (event) => event.dataTransfer?.types.includes("Files");
+  let depth = 0;  // dragenter/dragleave pairs, counted over the page's elements
+  document.addEventListener("dragenter", (event) => {
+    if (!hasFiles(event)) return;
+    depth++;
+    document.body.classList.add("dropping");
+  });
+  document.addEventListener("dragleave", () => {
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) document.body.classList.remove("dropping");
+  });
+  document.addEventListener("dragover", (event) => {
+    if (hasFiles(event)) event.preventDefault();
+  });
+  document.addEventListener("drop", (event) => {
+    if (!hasFiles(event)) return;
+    event.preventDefault();
+    depth = 0;
+    document.body.classList.remove("dropping");
+    const files = [...event.dataTransfer.files];
+    const csv = files.find(isCsv);
+    if (csv) onCsv(csv);
+    else if (files.length) onModel(files);
+  });
+}
