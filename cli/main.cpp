@@ -2,7 +2,7 @@
 //
 //   nnplay train <config.json> [--data mnist|circle|xor|gauss|spiral|moons|reg-plane|reg-gauss]
 //                [--epochs N] [--n N] [--noise X] [--data-seed S] [--test-ratio R]
-//                [--mnist-dir DIR] [--save model.json]
+//                [--mnist-dir DIR] [--augment] [--save model.json]
 //   nnplay eval <model.json> [--data ...same options]
 #include <chrono>
 #include <cmath>
@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 
+#include "augment.h"
 #include "config.h"
 #include "datasets.h"
 #include "mnist.h"
@@ -24,6 +25,8 @@ namespace {
 
 using namespace nnplay;
 
+constexpr uint64_t kAugmentStream = 0x61756730;  // "aug0"
+
 struct Split {
   Matrix<float> trainX, trainY, testX, testY;
 };
@@ -31,7 +34,9 @@ struct Split {
 const char* kUsage =
     "usage: nnplay train <config.json> [--data mnist|<dataset>] [--epochs N] [--n N]\n"
     "                    [--noise X] [--data-seed S] [--test-ratio R] [--mnist-dir DIR]\n"
-    "                    [--save model.json]\n"
+    "                    [--augment] [--save model.json]\n"
+    "       --augment: MNIST only; every epoch trains on fresh random shifts, rotations,\n"
+    "                  scales, slants and stroke widths of the training images\n"
     "       nnplay eval <model.json> [same data options]\n";
 
 std::string readFile(const std::string& path) {
@@ -86,10 +91,17 @@ int train(const std::string& configPath, const std::map<std::string, std::string
               configPath.c_str(), static_cast<long long>(data.trainX.cols()),
               static_cast<long long>(data.testX.cols()), epochs,
               static_cast<long long>(net.parameters().size()));
+  const bool augment = options.count("augment") > 0;
+  if (augment && options.count("data") && options.at("data") != "mnist")
+    throw std::runtime_error("--augment works on MNIST images only");
+  // Its own stream of the config's seed, so augmenting leaves the shuffling order unchanged.
+  Rng augmentRng(net.config().seed, kAugmentStream);
+  Matrix<float> augmented;
   double trainSeconds = 0;
   for (int e = 0; e < epochs; ++e) {
+    if (augment) augmentImages(data.trainX, augmented, 28, 28, AugmentOptions{}, augmentRng);
     const auto start = std::chrono::steady_clock::now();
-    const EpochResult r = net.trainEpoch(data.trainX, data.trainY, true);
+    const EpochResult r = net.trainEpoch(augment ? augmented : data.trainX, data.trainY, true);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     trainSeconds += seconds;
@@ -132,13 +144,17 @@ int main(int argc, char** argv) {
   }
   const std::string command = argv[1], path = argv[2];
   std::map<std::string, std::string> options;
-  for (int i = 3; i < argc; i += 2) {
+  for (int i = 3; i < argc; ++i) {
     const std::string key = argv[i];
+    if (key == "--augment") {  // the one flag without a value
+      options["augment"] = "";
+      continue;
+    }
     if (key.rfind("--", 0) != 0 || i + 1 >= argc) {
       std::fprintf(stderr, "nnplay: expected --option value, got %s\n%s", key.c_str(), kUsage);
       return 2;
     }
-    options[key.substr(2)] = argv[i + 1];
+    options[key.substr(2)] = argv[++i];
   }
   try {
     if (command == "train") return train(path, options);

@@ -36,16 +36,22 @@ class MaxPool2dLayer final : public Layer<T> {
       T* out = this->out_.col(s).data();
       int32_t* winner = argmax_.col(s).data();
       for (int oy = 0; oy < outHeight; ++oy)
-        for (int ox = 0; ox < outWidth; ++ox, out += channels, winner += channels)
+        for (int ox = 0; ox < outWidth; ++ox, out += channels, winner += channels) {
+          const int corner = (oy * size_ * width + ox * size_) * channels;
+          for (int c = 0; c < channels; ++c) {
+            out[c] = image[corner + c];
+            winner[c] = corner + c;
+          }
           for (int i = 0; i < size_; ++i)
             for (int j = 0; j < size_; ++j) {
-              const int pixel = ((oy * size_ + i) * width + ox * size_ + j) * channels;
+              const int pixel = corner + (i * width + j) * channels;
               for (int c = 0; c < channels; ++c)
-                if ((i == 0 && j == 0) || image[pixel + c] > out[c]) {
+                if (image[pixel + c] > out[c]) {
                   out[c] = image[pixel + c];
                   winner[c] = pixel + c;
                 }
             }
+        }
     }
   }
 
