@@ -2,7 +2,7 @@
 //
 //   nnplay train <config.json> [--data mnist|circle|xor|gauss|spiral|moons|reg-plane|reg-gauss]
 //                [--epochs N] [--n N] [--noise X] [--data-seed S] [--test-ratio R]
-//                [--mnist-dir DIR] [--augment] [--save model.json]
+//                [--mnist-dir DIR] [--augment] [--lr-decay F] [--save model.json]
 //   nnplay eval <model.json> [--data ...same options]
 #include <chrono>
 #include <cmath>
@@ -34,9 +34,11 @@ struct Split {
 const char* kUsage =
     "usage: nnplay train <config.json> [--data mnist|<dataset>] [--epochs N] [--n N]\n"
     "                    [--noise X] [--data-seed S] [--test-ratio R] [--mnist-dir DIR]\n"
-    "                    [--augment] [--save model.json]\n"
+    "                    [--augment] [--lr-decay F] [--save model.json]\n"
     "       --augment: MNIST only; every epoch trains on fresh random shifts, rotations,\n"
     "                  scales, slants and stroke widths of the training images\n"
+    "       --lr-decay F: multiply the learning rate by F after every epoch (the saved\n"
+    "                  model keeps the config's learning rate)\n"
     "       nnplay eval <model.json> [same data options]\n";
 
 std::string readFile(const std::string& path) {
@@ -97,6 +99,8 @@ int train(const std::string& configPath, const std::map<std::string, std::string
   // Its own stream of the config's seed, so augmenting leaves the shuffling order unchanged.
   Rng augmentRng(net.config().seed, kAugmentStream);
   Matrix<float> augmented;
+  const double initialLr = net.config().optimizer.lr;
+  const double lrDecay = options.count("lr-decay") ? std::stod(options.at("lr-decay")) : 1.0;
   double trainSeconds = 0;
   for (int e = 0; e < epochs; ++e) {
     if (augment) augmentImages(data.trainX, augmented, 28, 28, AugmentOptions{}, augmentRng);
@@ -115,8 +119,15 @@ int train(const std::string& configPath, const std::map<std::string, std::string
       std::printf("  test accuracy %.4f (%lld/%lld)", test.accuracy,
                   std::llround(test.accuracy * data.testX.cols()),
                   static_cast<long long>(data.testX.cols()));
-    std::printf("  %.0f samples/s\n", data.trainX.cols() / seconds);
+    std::printf("  %.0f samples/s", data.trainX.cols() / seconds);
+    if (lrDecay != 1.0) {
+      std::printf("  lr %.3g", net.config().optimizer.lr);
+      net.setLearningRate(net.config().optimizer.lr * lrDecay);
+    }
+    std::printf("\n");
+    std::fflush(stdout);  // progress shows even when stdout is a file
   }
+  net.setLearningRate(initialLr);
   std::printf("trained %d epochs in %.1f s: %.0f samples/s\n", epochs, trainSeconds,
               epochs * data.trainX.cols() / std::max(trainSeconds, 1e-9));
   printMetrics("test", net.evaluate(data.testX, data.testY), data.testX.cols());
