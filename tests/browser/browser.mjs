@@ -17,7 +17,8 @@ const chromiumArgs = [
  * Starts the server and the browser. Returns { url, browser, newPage, close }; newPage(path)
  * opens a page, records console errors and page errors in page.errors, and waits for
  * window.nnplay.ready unless { ready: false } is passed. { timeout } sets the page's default
- * timeout (playwright's 30 s unless given), the wait for ready included.
+ * timeout (playwright's 30 s unless given), the wait for ready included; { init } is a function
+ * run in the page before any of its scripts (page.addInitScript).
  */
 export async function startBrowser({ isolated = false } = {}) {
   const { server, url } = await serve({ port: 0, isolated });
@@ -25,9 +26,10 @@ export async function startBrowser({ isolated = false } = {}) {
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: chromiumArgs,
   });
-  async function newPage(path = "", { ready = true, viewport = { width: 1280, height: 800 }, timeout } = {}) {
+  async function newPage(path = "", { ready = true, viewport = { width: 1280, height: 800 }, timeout, init } = {}) {
     const page = await browser.newPage({ viewport });
     if (timeout) page.setDefaultTimeout(timeout);
+    if (init) await page.addInitScript(init);
     page.errors = [];
     page.on("console", (m) => { if (m.type() === "error") page.errors.push(m.text()); });
     page.on("pageerror", (e) => page.errors.push(e.message));
