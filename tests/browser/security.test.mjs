@@ -42,31 +42,33 @@ function recordViolations() {
  * "Refused to" lines) and every dialog; violations() collects them.
  */
 async function openWatched(path, { ready = true } = {}) {
-  const page = await env.newPage(path, { ready: false, timeout: 120_000, init: recordViolations });
-  page.dialogs = [];
-  page.on("dialog", (dialog) => {
-    page.dialogs.push(dialog.message());
-    dialog.dismiss().catch(() => {});
-  });
-  const workerViolations = [];
-  const watchWorker = (worker) => worker.evaluate(() => {
-    self.__cspViolations = [];
-    self.addEventListener("securitypolicyviolation", (e) => self.__cspViolations.push(`${e.violatedDirective} in a worker`));
-  }).catch(() => {});
-  page.on("worker", watchWorker);
-  page.refused = [];
-  page.on("console", (m) => { if (/Refused to|Content Security Policy/i.test(m.text())) page.refused.push(m.text()); });
-  page.violations = async () => {
-    for (const worker of page.workers()) {
-      workerViolations.push(...await worker.evaluate(() => self.__cspViolations ?? []).catch(() => []));
-    }
-    return [...await page.evaluate(() => window.__cspViolations), ...workerViolations, ...page.refused];
-  };
+  const page = await env.newPage(path, { ready: false, timeout: 120_000, before: watch });
   if (ready) {
     await page.waitForFunction(() => window.nnplay?.ready);
     await page.evaluate(() => window.nnplay.ready);
   }
   return page;
+}
+
+// Before the page opens: the recording that openWatched promises.
+async function watch(page) {
+  await page.addInitScript(recordViolations);
+  page.dialogs = [];
+  page.on("dialog", (dialog) => {
+    page.dialogs.push(dialog.message());
+    dialog.dismiss().catch(() => {});
+  });
+  page.on("worker", (worker) => worker.evaluate(() => {
+    self.__cspViolations = [];
+    self.addEventListener("securitypolicyviolation", (e) => self.__cspViolations.push(`${e.violatedDirective} in a worker`));
+  }).catch(() => {}));
+  const refused = [];
+  page.on("console", (m) => { if (/Refused to|Content Security Policy/i.test(m.text())) refused.push(m.text()); });
+  page.violations = async () => {
+    const inWorkers = await Promise.all(page.workers().map((worker) =>
+      worker.evaluate(() => self.__cspViolations ?? []).catch(() => [])));
+    return [...await page.evaluate(() => window.__cspViolations), ...inWorkers.flat(), ...refused];
+  };
 }
 
 const hooks = (page, name, ...args) => page.evaluate(([n, a]) => window.nnplay[n](...a), [name, args]);
