@@ -22,7 +22,7 @@ function open() {
   return database;
 }
 
-// One request in its own transaction; resolves when the transaction is done (written to disk).
+// One request in its own transaction; resolves when the transaction has committed.
 async function run(mode, use) {
   const db = await open();
   return new Promise((resolve, reject) => {
