@@ -1,10 +1,22 @@
 // Serves the static site in web/ on http://localhost:8080 (PORT overrides). No dependencies.
 // With --isolated it also sends COOP/COEP, which cross-origin isolation (WASM threads) needs.
+// Every response carries the site's Content-Security-Policy: the same policy as each page's
+// <meta> tag (which any static host serves), plus frame-ancestors, which only a header can carry.
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createServer } from "node:http";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+
+/**
+ * The policy every page declares in <meta http-equiv="Content-Security-Policy"> (a Node test
+ * checks each page against it): only the site's own scripts, styles, workers and fetches;
+ * 'wasm-unsafe-eval' lets WebAssembly compile (the glue has no eval: -sDYNAMIC_EXECUTION=0).
+ */
+export const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
+  "style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; " +
+  "object-src 'none'; base-uri 'none'; form-action 'none'";
+const HEADER_POLICY = `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`;
 
 const site = fileURLToPath(new URL("../web/", import.meta.url));
 const types = {
@@ -44,6 +56,8 @@ export function serve({ port = Number(process.env.PORT ?? 8080), isolated = fals
         "Content-Length": info.size,
         "Cache-Control": "no-cache",
         "X-Content-Type-Options": "nosniff",
+        // On scripts too: a Worker runs under the policy of its own script's response.
+        "Content-Security-Policy": HEADER_POLICY,
       };
       if (isolated) {
         headers["Cross-Origin-Opener-Policy"] = "same-origin";

@@ -17,7 +17,8 @@ const chromiumArgs = [
  * Starts the server and the browser. Returns { url, browser, newPage, close }; newPage(path)
  * opens a page, records console errors and page errors in page.errors, and waits for
  * window.nnplay.ready unless { ready: false } is passed. { timeout } sets the page's default
- * timeout (playwright's 30 s unless given), the wait for ready included.
+ * timeout (playwright's 30 s unless given), the wait for ready included; { before } is an async
+ * function given the page before it is opened (to add init scripts or listeners).
  */
 export async function startBrowser({ isolated = false } = {}) {
   const { server, url } = await serve({ port: 0, isolated });
@@ -25,12 +26,13 @@ export async function startBrowser({ isolated = false } = {}) {
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: chromiumArgs,
   });
-  async function newPage(path = "", { ready = true, viewport = { width: 1280, height: 800 }, timeout } = {}) {
+  async function newPage(path = "", { ready = true, viewport = { width: 1280, height: 800 }, timeout, before } = {}) {
     const page = await browser.newPage({ viewport });
     if (timeout) page.setDefaultTimeout(timeout);
     page.errors = [];
     page.on("console", (m) => { if (m.type() === "error") page.errors.push(m.text()); });
     page.on("pageerror", (e) => page.errors.push(e.message));
+    await before?.(page);
     await page.goto(new URL(path, url).href);
     if (ready) await page.waitForFunction(() => window.nnplay?.ready).then(() =>
       page.evaluate(() => window.nnplay.ready));

@@ -1,5 +1,9 @@
 // The digits page: wires the pad, the answer, training and the insight views together and
 // provides window.nnplay = { ready, classify, train, evaluate } (CONTRACT §4).
+//
+// A model trained here or loaded from a file is kept (saved-model.js) and read the pad again
+// after a reload, until the user picks the pretrained one. When the training worker dies the
+// page says so, starts a new one, which loads MNIST again, and retests the model in use.
 import { loadNN } from "../lib/nnplay.js";
 import { ProbabilityBars } from "./bars.js";
 import { TrainingCurves } from "./curves.js";
@@ -8,6 +12,7 @@ import { MODELS } from "./models.js";
 import { DrawingPad } from "./pad.js";
 import { grayCanvas } from "./picture.js";
 import { preprocess } from "./preprocess.js";
+import { deleteSavedModel, readSavedModel, setSavedModelActive, writeSavedModel } from "./saved-model.js";
 import { defaultSettings, formatHash, parseHash } from "./state.js";
 import { Trainer } from "./trainer.js";
 
@@ -23,8 +28,9 @@ const percent = (p, digits = 1) => `${(100 * p).toFixed(digits)}%`;
 const count = (n) => Math.round(n).toLocaleString("en-US");
 
 let nn = null;
-let current = null;      // { net, name, model (nnplay JSON), evaluation: Promise }
+let current = null;      // { net, name, model (nnplay JSON), evaluation: Promise, saved }
 let pretrained = null;   // { name, model } to go back to
+let saved = null;        // the saved model's record (saved-model.js), null when there is none
 let training = false;
 let lastClassified = 0;  // performance.now() of the pad's last classification
 let liveTimer = null;
@@ -37,10 +43,12 @@ const insights = new Insights({
   confusion: $("confusion"), galleryTitle: $("gallery-title"), gallery: $("gallery"),
   weights: $("weights"), weightsNote: $("weights-note"), noise: $("noise"), noiseNote: $("noise-note"),
 });
-const trainer = new Trainer(onWorkerEvent);
+const trainer = new Trainer(onWorkerEvent, onWorkerDeath);
 const pad = new DrawingPad($("digit-pad"), onPadChange);
 
+// A failed request of a dead worker says nothing: onWorkerDeath reports the death once.
 function showError(error) {
+  if (error?.workerDied) return;
   const alert = $("digits-error");
   alert.textContent = error ? String(error.message ?? error) : "";
   alert.hidden = !error;
@@ -91,9 +99,10 @@ function onPadChange(final) {
 
 // ---- models ---------------------------------------------------------------------------------
 
-function setModel(net, name, model, evaluation = null) {
+// saved: the model is the saved one (saved-model.js); evaluation: its test results, if known.
+function setModel(net, name, model, { evaluation = null, saved: isSaved = false } = {}) {
   current?.net.delete();
-  current = { net, name, model };
+  current = { net, name, model, saved: isSaved };
   current.evaluation = evaluation ? Promise.resolve(evaluation) : testSetReady.then(() => trainer.evaluate(model));
   const mine = current;
   $("model-info").textContent = `Model: ${name} · testing…`;
@@ -108,6 +117,44 @@ function setModel(net, name, model, evaluation = null) {
   insights.showWeights(net);
   insights.showNoise(net);
   classifyPad();
+  renderModelChoice();
+}
+
+// "Using your saved model … [Use the pretrained one]" or "Your saved model … [Use your saved model]".
+function renderModelChoice() {
+  $("model-choice").hidden = !saved;
+  if (!saved) return;
+  const inUse = current?.saved === true;
+  const what = `${saved.name}, saved ${new Date(saved.savedAt).toLocaleString("en-GB",
+    { dateStyle: "medium", timeStyle: "short" })}`;
+  $("model-choice-text").textContent = inUse ? `Using your saved model (${what}).` :
+    `Your saved model (${what}) is kept.`;
+  $("model-use-saved").hidden = inUse;
+  $("model-use-pretrained").hidden = !inUse;
+}
+
+/** Keeps the model in use (one that loaded fine) for the next visit, as the saved one. */
+function keepModel() {
+  const previous = saved, kept = current;
+  saved = { model: kept.model, name: kept.name, savedAt: Date.now(), active: true };
+  kept.saved = true;
+  renderModelChoice();
+  writeSavedModel(saved).catch((error) => {
+    saved = previous;
+    kept.saved = false;
+    renderModelChoice();
+    showError(`This model reads the pad but could not be kept for your next visit: ${error.message}`);
+  });
+}
+
+function useSavedModel() {
+  const net = checkDigitsModel(nn.fromJSON(saved.model));
+  setModel(net, saved.name, saved.model, { saved: true });
+}
+
+function usePretrainedModel() {
+  setModel(nn.fromJSON(pretrained.model), pretrained.name, pretrained.model);
+  if (saved) setSavedModelActive(false).catch(console.warn);
 }
 
 async function loadPretrained() {
@@ -153,8 +200,8 @@ async function loadModelFile(file) {
   } catch (error) {
     throw new Error(`${file.name} is not a JSON file (${error.message})`);
   }
-  const net = checkDigitsModel(nn.fromJSON(model));
-  setModel(net, `loaded from ${file.name}`, model);
+  setModel(checkDigitsModel(nn.fromJSON(model)), `loaded from ${file.name}`, model);
+  keepModel();
 }
 
 // ---- training -------------------------------------------------------------------------------
@@ -183,7 +230,9 @@ function setTraining(on) {
   training = on;
   $("train-start").disabled = on;
   $("train-stop").disabled = !on;
-  for (const id of ["model-save", "model-load-button", "model-default"]) $(id).disabled = on;
+  for (const id of ["model-save", "model-load-button", "model-default", "model-use-saved", "model-use-pretrained"]) {
+    $(id).disabled = on;
+  }
   for (const input of Object.values(form)) input.disabled = on;
 }
 
@@ -216,14 +265,17 @@ async function runTraining(settings) {
       lr: settings.lr, batchSize: settings.batch, augment: settings.augment, seed: 1 }, onMessage);
     const net = nn.fromJSON(result.model);
     const epochsDone = result.stopped ? "stopped early" : `${epochs} epoch${epochs > 1 ? "s" : ""}`;
-    setModel(net, `${MODELS[kind].label}, trained here (${epochsDone})`, result.model, result.evaluation);
+    setModel(net, `${MODELS[kind].label}, trained here (${epochsDone})`, result.model,
+      { evaluation: result.evaluation });
+    keepModel();
     $("train-progress").value = 1;
     $("train-status").textContent = `${result.stopped ? "Stopped" : "Done"}: ` +
       `${percent(result.testAccuracy, 2)} on the test set after ${result.seconds.toFixed(1)} s ` +
       "of training. This network now reads the pad.";
     return { testAccuracy: result.testAccuracy, seconds: result.seconds, stopped: result.stopped };
   } catch (error) {
-    $("train-status").textContent = "Training failed.";
+    $("train-status").textContent = error.workerDied ? "Training lost: the worker stopped (see above)." :
+      "Training failed.";
     throw error;
   } finally {
     setTraining(false);
@@ -239,7 +291,31 @@ async function train({ model = "mlp", epochs = 1, ...rest } = {}) {
   return runTraining(settings);
 }
 
-// ---- data -----------------------------------------------------------------------------------
+// ---- data and the worker --------------------------------------------------------------------
+
+function loadData() {
+  trainer.loadData().catch((error) => {
+    if (error.workerDied) return;  // onWorkerDeath loads it again
+    $("data-text").textContent = "not available";
+    rejectTestSet(error);
+    showError(error);
+  });
+}
+
+// A new worker: it loads MNIST again and tests the model in use again (a training that was
+// running is lost; the model in use stays).
+function onWorkerDeath(reason) {
+  const died = `The training worker stopped: ${reason}.`;
+  if (!trainer.restart()) {
+    showError(`${died} It could not be restarted: reload the page.`);
+    return;
+  }
+  showError(`${died} It was restarted: it loads the MNIST data again and retests the model in use.` +
+    `${training ? " The training that was running is lost; the model reading the pad is unchanged." : ""}`);
+  $("data-status").classList.remove("done");
+  loadData();
+  if (current) setModel(nn.fromJSON(current.model), current.name, current.model, { saved: current.saved });
+}
 
 function onWorkerEvent(message) {
   if (message.type === "data-progress") {
@@ -300,21 +376,40 @@ function wire() {
     event.target.value = "";
     if (file) loadModelFile(file).then(() => showError(null), showError);
   });
-  $("model-default").addEventListener("click", () => {
-    if (pretrained) setModel(nn.fromJSON(pretrained.model), pretrained.name, pretrained.model);
+  $("model-default").addEventListener("click", () => pretrained && usePretrainedModel());
+  $("model-use-pretrained").addEventListener("click", () => pretrained && usePretrainedModel());
+  $("model-use-saved").addEventListener("click", () => {
+    try {
+      useSavedModel();
+      setSavedModelActive(true).catch(console.warn);
+    } catch (error) {
+      showError(`Your saved model could not be loaded: ${error.message}`);
+    }
   });
 }
 
 async function start() {
   wire();
-  trainer.loadData().catch((error) => {
-    $("data-text").textContent = "not available";
-    rejectTestSet(error);
-    showError(error);
-  });
+  loadData();
   nn = await loadNN();
+  saved = await readSavedModel().catch((error) => {
+    console.warn(error);
+    return null;
+  });
   const loaded = await loadPretrained();
   pretrained = { name: loaded.name, model: loaded.model };
+  if (saved?.active) {
+    try {
+      useSavedModel();
+      loaded.net.delete();
+      return;
+    } catch (error) {
+      showError(`Your saved model (${saved.name}) could not be loaded, so the pretrained one reads ` +
+        `the pad: ${error.message}`);
+      saved = null;
+      deleteSavedModel().catch(console.warn);
+    }
+  }
   setModel(loaded.net, loaded.name, loaded.model);
 }
 
@@ -331,4 +426,6 @@ window.nnplay = {
     const { accuracy, loss } = await current.evaluation;
     return { testAccuracy: accuracy, loss };
   },
+  // Test hook: kills the training worker ("error", "memory" or "hang").
+  _crashWorker: (how) => trainer.crash(how),
 };

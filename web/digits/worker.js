@@ -7,7 +7,10 @@
 // Worker -> page: { type: "data-progress", loaded, total } | { type: "data-ready", test } |
 //                 { type: "progress", id, ... } | { type: "epoch", id, ... } |
 //                 { type: "result", id, ... } | { type: "error", id?, message }
+// A fatal error (out of memory, an aborted module) is reported to the page, which restarts
+// the worker (lib/worker-supervision.js).
 import { loadNN } from "../lib/nnplay.js";
+import { isFatal, superviseSelf } from "../lib/worker-supervision.js";
 import { makeRandom, permutation } from "./augment.js";
 import { CLASSES, fetchMnist, gather, range } from "./mnist.js";
 import { modelConfig } from "./models.js";
@@ -137,14 +140,16 @@ const handlers = {
   train,
 };
 
-self.onmessage = ({ data: message }) => {
+const reportFatal = superviseSelf(({ data: message }) => {
   if (message.type === "stop") {
     stopRequested = true;
     return;
   }
   const handler = handlers[message.type];
-  queue = queue.then(() => handler(message)).catch((error) =>
-    post({ type: "error", id: message.id, message: error.message || String(error) }));
-};
+  queue = queue.then(() => handler(message)).catch((error) => {
+    if (isFatal(error)) reportFatal(error);
+    else post({ type: "error", id: message.id, message: error.message || String(error) });
+  });
+});
 
 nnPromise = loadNN();

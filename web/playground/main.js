@@ -7,6 +7,9 @@
 // Data is generated (2-D points and their feature crosses) or a table: a preset or a CSV file
 // the user loads, which the worker reads and describes (`table`). A link or a model file made
 // with a CSV file cannot carry the file: its state waits (`pending`) until the file is loaded.
+//
+// When the worker dies (out of memory, an uncaught error, no answer) the page says so, starts
+// a new one and rebuilds from its state, as opening its URL would (`recover`).
 import { lessons } from "../lessons/list.js";
 import { nnplayModelFile, readModelFiles, tfjsModelFiles } from "../lib/model-files.js";
 import { Charts } from "./charts.js";
@@ -28,7 +31,7 @@ const SHARE_LIMIT = 8000;  // a share link with weights longer than this goes wi
 const DRAWN_INPUTS = { all: 8, some: 6 };  // more inputs than `all`: the diagram draws `some` of them
 
 const $ = (id) => document.getElementById(id);
-const client = new TrainerClient();
+const client = new TrainerClient({ onDeath: (reason) => enqueue(() => recover(reason)) });
 const charts = new Charts($("loss-chart"), $("accuracy-chart"));
 const heatmap = new Heatmap($("heatmap"), { onClick: addPoint });
 const network = new NetworkView($("diagram-canvas"), $("diagram-tip"));
@@ -37,6 +40,7 @@ const controls = new Controls(edit);
 let state = null;     // validated page state (url-state.js)
 let table = null;     // the loaded table's description (worker.js) when state.dataset is a table
 let csvFile = "";     // name of the CSV file the worker holds, "" before one is loaded
+let csvSource = null; // { file, name } of that file, for a restarted worker
 let pending = null;   // { state, what }: a link's or model file's state, waiting for its CSV file
 let points = null;    // { train, test }: coordinates and labels, for drawing
 let view = null;      // the latest snapshot worth drawing (not one from a diverged network)
@@ -45,6 +49,7 @@ let playing = false;
 let loop = null;      // promise of the running training loop
 let diverged = false;
 let drawRequested = false;
+let deathsInARow = 0; // worker deaths since the last build that worked
 const perf = { frames: 0, snapshots: 0 };
 
 let queue = Promise.resolve();
@@ -69,6 +74,7 @@ async function build(next, { keepNetwork = false, source = null } = {}) {
   table = reply.table;
   points = reply.points;
   if (source) {
+    csvSource = source;
     csvFile = source.name;
     controls.setCsvFile(csvFile);
   }
@@ -127,7 +133,7 @@ function startLoop(untilEpoch, { paced = false } = {}) {
         if (perFrame !== Infinity) await nextFrame();
       }
     } catch (error) {
-      showAlert(error.message);
+      if (!error.workerDied) showAlert(error.message);  // a death is reported by recover()
     } finally {
       loop = null;
       playing = false;
@@ -148,6 +154,35 @@ async function rebuild(next, options) {
   await stopLoop();
   await build(next, options);
   if (wasPlaying) startLoop(Infinity, { paced: true });
+}
+
+/**
+ * After the worker died: a new worker and the playground rebuilt from its state (its URL),
+ * paused at epoch 0. Should that state kill the worker again, the defaults; a third death in a
+ * row gives up.
+ */
+async function recover(reason) {
+  await stopLoop();
+  deathsInARow++;
+  const died = `The training worker stopped: ${reason}.`;
+  if (deathsInARow > 2 || !client.restart()) {
+    showAlert(`${died} It could not be restarted: reload the page.`);
+    setStatus("");
+    return;
+  }
+  const fallback = deathsInARow > 1 || !state;
+  const next = fallback ? defaultState() : state;
+  try {
+    await build(next, { source: next.dataset === "csv" ? csvSource : null });
+  } catch (error) {
+    if (!error.workerDied) showAlert(`${died} Restarting it failed: ${error.message}. Reload the page.`);
+    return;  // a death: its own recover() follows
+  }
+  deathsInARow = 0;
+  showAlert(`${died} It was restarted, ${fallback ? "but this playground's settings stopped it " +
+    "again, so it shows the default playground" : "and the playground was rebuilt from its " +
+    "settings (the link); training starts again at epoch 0"}.`);
+  setStatus("Restarted: press Play (space) to train.");
 }
 
 // ---- user actions
@@ -515,4 +550,8 @@ window.nnplay = {
   shareUrl: () => shareUrl(),
   lessons: () => lessons.map((lesson) => ({ ...lesson })),
   perf: () => ({ ...perf }),
+  // Test hooks: kill the worker ("error", "memory" or "hang"), read its WebAssembly memory.
+  _crashWorker: (how) => client.crash(how),
+  _workerMemory: () => enqueue(() => client.memory())
+    .then(({ heapBytes, inUseBytes }) => ({ heapBytes, inUseBytes })),
 };

@@ -1,31 +1,27 @@
-// The page's side of the training worker: one promise per request, answered in order.
+// The page's side of the training worker: one promise per request, answered in order. When
+// the worker dies (lib/worker-supervision.js) every open request fails with an Error marked
+// workerDied, and so does every new one until the page calls restart().
+import { SupervisedWorker } from "../lib/worker-supervision.js";
 
 export class TrainerClient {
-  #worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
-  #pending = new Map();
-  #nextId = 1;
+  #worker;
 
-  constructor() {
-    this.#worker.onmessage = ({ data }) => {
-      const { resolve, reject } = this.#pending.get(data.id);
-      this.#pending.delete(data.id);
-      if (data.error !== undefined) reject(new Error(data.error));
-      else resolve(data);
-    };
-    this.#worker.onerror = (event) => {
-      event.preventDefault();
-      const error = new Error(`the training worker failed: ${event.message ?? "could not start it"}`);
-      for (const { reject } of this.#pending.values()) reject(error);
-      this.#pending.clear();
-    };
+  /** onDeath(reason): the worker died; the page restores its state after restart(). */
+  constructor({ onDeath }) {
+    this.#worker = new SupervisedWorker(new URL("./worker.js", import.meta.url), {
+      reply: (data) => ({ done: true, error: data.error }),
+      onDeath,
+    });
   }
 
-  #request(message) {
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ id, ...message });
-    });
+  /** A new worker after a death (it holds nothing yet: build first); false if none can start. */
+  restart() {
+    return this.#worker.restart();
+  }
+
+  /** Kills the worker on purpose (tests): "error", "memory" or "hang" (SupervisedWorker.crash). */
+  crash(how) {
+    this.#worker.crash(how);
   }
 
   /**
@@ -33,26 +29,31 @@ export class TrainerClient {
    * snapshot }; source: { file, name }, a CSV file to read for it.
    */
   build(state, { keepNetwork = false, source = null } = {}) {
-    return this.#request({ type: "build", state, keepNetwork, source });
+    return this.#worker.request({ type: "build", state, keepNetwork, source });
   }
 
   /** Up to `epochs` epochs, ending early after budgetMs -> { snapshot }. */
   train(epochs, budgetMs) {
-    return this.#request({ type: "train", epochs, budgetMs });
+    return this.#worker.request({ type: "train", epochs, budgetMs });
   }
 
   /** New learning rate and batch size for the next epochs, without a reset. */
   tune(lr, batchSize) {
-    return this.#request({ type: "tune", lr, batchSize });
+    return this.#worker.request({ type: "tune", lr, batchSize });
   }
 
   /** The network as "nnplay" (toJSON) or "tfjs" (toTFJS) -> { model }. */
   exportModel(format) {
-    return this.#request({ type: "export", format });
+    return this.#worker.request({ type: "export", format });
   }
 
   /** A read model file (lib/model-files.js) checked by the core -> { config, weights }. */
   readModel(model) {
-    return this.#request({ type: "read-model", model });
+    return this.#worker.request({ type: "read-model", model });
+  }
+
+  /** The worker's WebAssembly memory -> { heapBytes, inUseBytes } (nn.memory()). */
+  memory() {
+    return this.#worker.request({ type: "memory" });
   }
 }

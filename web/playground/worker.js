@@ -12,6 +12,9 @@
 //   { type: "read-model", model }          a model file's network ({ format: "nnplay", model }
 //                                          or { format: "tfjs", artifacts }) checked by the
 //                                          core -> { config, weights } (weights flat)
+//   { type: "memory" }                     the WebAssembly memory -> { heapBytes, inUseBytes }
+// A fatal error (out of memory, an aborted module) is reported to the page, which restarts
+// the worker (lib/worker-supervision.js).
 // A snapshot is { metrics, gridSize, output, unitGridSize, units, weights, diverged }: the
 // output over a GRID x GRID grid from one batched predict, every unit (inputs included) over a
 // UNIT_GRID x UNIT_GRID grid, and the weights. Its buffers are transferred, not copied.
@@ -23,6 +26,7 @@
 // build's reply carries the state fitted to the table (label, plotted columns, output, loss)
 // and the table's description.
 import { loadNN } from "../lib/nnplay.js";
+import { isFatal, superviseSelf } from "../lib/worker-supervision.js";
 import { featureMatrix, gridPoints } from "./features.js";
 import { fitToTable, flatWeights, toConfig } from "./model.js";
 import { PRESETS, csvHeader, defaultLabel, isTable, plotGrid, prepareTable, tableKind, trainCount } from "./tables.js";
@@ -205,16 +209,19 @@ function transferables(value, list = []) {
   return list;
 }
 
-const handlers = { build, train, tune, export: exportModel, "read-model": readModel };
+const handlers = {
+  build, train, tune, export: exportModel, "read-model": readModel, memory: (message, nn) => nn.memory(),
+};
 let queue = Promise.resolve();
-self.onmessage = ({ data: message }) => {
+const reportFatal = superviseSelf(({ data: message }) => {
   queue = queue.then(async () => {
     let reply;
     try {
       reply = { id: message.id, ...await handlers[message.type](message, await nnPromise) };
     } catch (error) {
+      if (isFatal(error)) return reportFatal(error);
       reply = { id: message.id, error: error.message };
     }
     self.postMessage(reply, transferables(reply));
   });
-};
+});

@@ -1,0 +1,190 @@
+// Keeping a page's module Worker alive: the page side (SupervisedWorker) notices when its
+// worker dies — an uncaught error, a fatal error the worker reports (its WebAssembly memory
+// failed, or the module aborted), or no answer for too long — terminates it and tells the page,
+// which restarts it and restores what the worker held. The worker side (superviseSelf) says
+// when it has started and reports its fatal errors. No DOM: both sides run in any realm.
+//
+// Worker -> page: { type: "started" } once the worker's module ran; { type: "fatal", message }
+// when it cannot go on. Page -> worker: { type: "crash-test", how } kills it on purpose (tests).
+
+const STARTED = "started";
+const FATAL = "fatal";
+const CRASH_TEST = "crash-test";
+const HANG_TEST_LIMIT_MS = 1000;  // the watchdog's limit after crash("hang"), so tests need not wait
+
+/**
+ * Errors after which a worker cannot be trusted to go on: the WebAssembly module aborted or
+ * trapped (RuntimeError), or memory could not be had (a RangeError from WebAssembly.Memory or
+ * an ArrayBuffer, or the core's std::bad_alloc). A bad input is not one: the page reports it.
+ */
+export function isFatal(error) {
+  if (error instanceof WebAssembly.RuntimeError) return true;
+  const message = String(error?.message ?? error);
+  if (error instanceof RangeError && /memory|allocat/i.test(message)) return true;
+  return /bad_alloc|Aborted\(/.test(message);
+}
+
+/**
+ * Page side: requests to a module Worker, each a Promise, and the worker's health.
+ *
+ * A request is a message with an id; the worker's messages with that id are either its final
+ * answer or progress for it: reply(data) -> { done, error } tells which (error: the answer is a
+ * failure with that message). Progress goes to the request's onProgress, messages without an
+ * open request to onEvent. When the worker dies, every open request fails with an Error marked
+ * workerDied (so is every new one until restart()), and onDeath(reason) is told once. A worker
+ * silent for answerWithinMs while a request is open is taken for hung (any message it sends,
+ * progress included, counts as an answer).
+ */
+export class SupervisedWorker {
+  #url;
+  #reply;
+  #onEvent;
+  #onDeath;
+  #answerWithinMs;
+  #limitMs;             // the watchdog's limit for this worker (shorter after crash("hang"))
+  #worker = null;
+  #started = false;
+  #death = null;        // the Error of the last death, until restart()
+  #pending = new Map(); // id -> { resolve, reject, onProgress }
+  #nextId = 1;
+  #watchdog = null;
+  #forcedWait = false;  // crash("hang"): wait for an answer that will never come
+
+  constructor(url, { reply, onEvent = () => {}, onDeath, answerWithinMs = 120_000 }) {
+    this.#url = url;
+    this.#reply = reply;
+    this.#onEvent = onEvent;
+    this.#onDeath = onDeath;
+    this.#answerWithinMs = answerWithinMs;
+    this.#start();
+  }
+
+  #start() {
+    const worker = new Worker(this.#url, { type: "module" });
+    this.#worker = worker;
+    this.#started = false;
+    this.#death = null;
+    this.#limitMs = this.#answerWithinMs;
+    worker.onmessage = ({ data }) => {
+      if (worker !== this.#worker) return;
+      this.#heard();
+      if (data?.type === STARTED) this.#started = true;
+      else if (data?.type === FATAL) this.#die(data.message);
+      else this.#dispatch(data);
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      if (worker !== this.#worker) return;
+      const message = (event.message || "no message").replace(/^Uncaught /, "");
+      this.#die(this.#started ? `an uncaught error (${message})` : "it could not start");
+    };
+  }
+
+  #dispatch(data) {
+    const request = data?.id !== undefined && this.#pending.get(data.id);
+    if (!request) return this.#onEvent(data);
+    const { done, error } = this.#reply(data);
+    if (!done) return request.onProgress?.(data);
+    this.#pending.delete(data.id);
+    if (error !== undefined) request.reject(new Error(error));
+    else request.resolve(data);
+  }
+
+  /** Sends { ...message, id } -> Promise of the final answer; onProgress(data) gets the rest. */
+  request(message, onProgress) {
+    if (this.#death) return Promise.reject(this.#death);
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, onProgress });
+      this.#worker.postMessage({ ...message, id });
+      this.#heard();
+    });
+  }
+
+  /** Sends a message that expects no answer; none while the worker is dead. */
+  post(message) {
+    this.#worker?.postMessage(message);
+  }
+
+  /**
+   * A new worker after a death; it holds nothing yet. False (and none started) when the dead
+   * one never started: its script or module does not load here, so another would die the same way.
+   */
+  restart() {
+    if (this.#worker) return true;
+    if (!this.#started) return false;
+    this.#start();
+    return true;
+  }
+
+  /**
+   * Kills the worker on purpose, for tests: "error" (an uncaught exception), "memory" (a
+   * WebAssembly.Memory that cannot grow) or "hang" (an endless loop; the watchdog limit drops
+   * to a second for this worker).
+   */
+  crash(how) {
+    if (how === "hang") {
+      this.#limitMs = HANG_TEST_LIMIT_MS;
+      this.#forcedWait = true;
+    }
+    this.post({ type: CRASH_TEST, how });
+    this.#heard();
+  }
+
+  // Any sign of life (or a new request) restarts the watchdog's count.
+  #heard() {
+    clearTimeout(this.#watchdog);
+    this.#watchdog = setTimeout(() => {
+      if (this.#worker && (this.#forcedWait || this.#pending.size > 0)) {
+        this.#die(`it stopped answering (no reply in ${Math.round(this.#limitMs / 1000)} s)`);
+      }
+    }, this.#limitMs);
+  }
+
+  #die(reason) {
+    clearTimeout(this.#watchdog);
+    this.#worker.terminate();
+    this.#worker = null;
+    this.#forcedWait = false;
+    this.#death = Object.assign(new Error(`the training worker stopped: ${reason}`), { workerDied: true });
+    for (const { reject } of this.#pending.values()) reject(this.#death);
+    this.#pending.clear();
+    this.#onDeath(reason);
+  }
+}
+
+/**
+ * Worker side: handle(event) becomes the worker's message handler; it is told "started", and
+ * fatal errors thrown outside handle's own error handling (unhandled rejections) are reported.
+ * Returns reportFatal(error), for the errors handle catches itself.
+ */
+export function superviseSelf(handle) {
+  const reportFatal = (error) => self.postMessage({ type: FATAL, message: describe(error) });
+  self.addEventListener("unhandledrejection", (event) => {
+    if (!isFatal(event.reason)) return;
+    event.preventDefault();
+    reportFatal(event.reason);
+  });
+  self.onmessage = (event) => {
+    if (event.data?.type === CRASH_TEST) crash(event.data.how);
+    else handle(event);
+  };
+  self.postMessage({ type: STARTED });
+  return reportFatal;
+}
+
+// A fatal error as the page tells it: "The training worker stopped: <this>."
+function describe(error) {
+  const message = String(error?.message ?? error);
+  return error instanceof RangeError || /bad_alloc/.test(message) ? `it ran out of memory (${message})` :
+    `its WebAssembly module failed (${message})`;
+}
+
+function crash(how) {
+  if (how === "error") throw new Error("crash test: an uncaught error in the worker");
+  if (how === "memory") {
+    // A real WebAssembly.Memory failure, made cheaply: grow past a one-page maximum.
+    Promise.resolve().then(() => new WebAssembly.Memory({ initial: 1, maximum: 1 }).grow(1));
+  }
+  if (how === "hang") for (;;);  // never returns: only terminate() ends it
+}
