@@ -6,7 +6,7 @@ import { Heatmap, SQUARE } from "../playground/heatmap.js";
 import { outputColors } from "../playground/colors.js";
 import { defaultState, encodeState, validateState } from "../playground/url-state.js";
 import { LineChart } from "./chart.js";
-import { $, configText, denseLayers, element, everyFrame, fixed, percent, readNumber, showError, startLesson } from "./lesson.js";
+import { $, PlayButton, configText, denseLayers, element, fixed, percent, readInteger, showError, startLesson } from "./lesson.js";
 
 // The tutorial's data: 1000 points, noise 0.2, a tenth kept for testing.
 const DATA = { name: "moons", n: 1000, noise: 0.2, seed: 1, trainRatio: 0.9 };
@@ -49,7 +49,8 @@ startLesson("000-moons", (nn) => {
     { label: "train loss", stroke: "#0877bd" }, { label: "test loss", stroke: "#f59322", dash: [4, 3] }] });
   const accuracyChart = new LineChart($("accuracy-chart"), { range: [0.4, 1], series: [
     { label: "train accuracy", stroke: "#0877bd" }, { label: "test accuracy", stroke: "#f59322", dash: [4, 3] }] });
-  let net = null, run = null, epoch = 0, target = 0;
+  const player = new PlayButton($("play"), trainFrame, { onDone: snapshot });
+  let net = null, epoch = 0, target = 0;
 
   const boundary = () => net.predict(grid, GRID * GRID);
 
@@ -82,15 +83,13 @@ startLesson("000-moons", (nn) => {
   }
 
   function restart() {
-    run?.stop();
-    run = null;
+    player.reset();
     net?.delete();
     net = null;
     try {
       const hidden = hiddenLayers($("hidden").value);
       const lr = Number($("lr").value), batchSize = Number($("batch").value);
-      target = readNumber($("epochs"));
-      if (!Number.isInteger(target) || target < 1 || target > 10000) throw new Error("Epochs: expected a whole number from 1 to 10000");
+      target = readInteger($("epochs"), 1, 10000);
       const config = moonsConfig(hidden, lr, batchSize);
       net = nn.createNetwork(config);
       $("network-code").textContent = configText(config);
@@ -107,35 +106,24 @@ startLesson("000-moons", (nn) => {
     record();
     draw();
     snapshot();
-    play();
+    player.play();
   }
 
-  function play() {
-    if (!net || run || epoch >= target) return;
-    $("play").textContent = "Pause";
-    $("play").disabled = false;
-    // Slow enough to watch a short run; long runs train as many epochs as fit in a frame.
+  // Slow enough to watch a short run; a long one trains as many epochs as fit in a frame.
+  function trainFrame() {
     const perFrame = Math.max(1, Math.ceil(target / 200));
-    run = everyFrame(() => {
-      const began = performance.now();
-      for (let k = 0; k < perFrame && epoch < target && performance.now() - began < FRAME_MS; k++) {
-        const [entry] = net.fit({ ...train, epochs: 1 });
-        if (entry.diverged) throw new Error(`Training diverged at epoch ${epoch + 1} (the loss became NaN): lower the learning rate and start over.`);
-        epoch++;
-        record();
-        if (SNAPSHOTS.includes(epoch) && epoch < target) snapshot();
-      }
-      draw();
-      return epoch < target;
-    });
-    run.done.then((finished) => { if (finished) snapshot(); }).catch(showError).finally(() => {
-      run = null;
-      $("play").textContent = epoch >= target ? "Done" : "Play";
-      $("play").disabled = epoch >= target;
-    });
+    const began = performance.now();
+    for (let k = 0; k < perFrame && epoch < target && performance.now() - began < FRAME_MS; k++) {
+      const [entry] = net.fit({ ...train, epochs: 1 });
+      if (entry.diverged) throw new Error(`Training diverged at epoch ${epoch + 1} (the loss became NaN): lower the learning rate and start over.`);
+      epoch++;
+      record();
+      if (SNAPSHOTS.includes(epoch) && epoch < target) snapshot();
+    }
+    draw();
+    return epoch < target;
   }
 
-  $("play").addEventListener("click", () => (run ? run.stop() : play()));
   $("restart").addEventListener("click", restart);
   for (const id of ["hidden", "lr", "batch", "epochs"]) $(id).addEventListener("change", restart);
   new ResizeObserver(() => { if (net) draw(); }).observe($("boundary"));

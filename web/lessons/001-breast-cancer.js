@@ -8,7 +8,7 @@ import { PRESETS, prepareTable } from "../playground/tables.js";
 import { defaultState, encodeState, validateState } from "../playground/url-state.js";
 import { LineChart } from "./chart.js";
 import { Slice, gridValues, randomDirection, unitDirection } from "./landscape.js";
-import { $, denseLayers, element, everyFrame, fixed, percent, readNumber, showError, startLesson } from "./lesson.js";
+import { $, denseLayers, element, everyFrame, fixed, percent, readInteger, showError, startLesson } from "./lesson.js";
 
 const PRESET = PRESETS["breast-cancer"];
 const HIDDEN_UNITS = 15;
@@ -75,8 +75,7 @@ startLesson("001-breast-cancer", async (nn) => {
     net?.delete();
     let iterations;
     try {
-      iterations = readNumber($("iterations"));
-      if (!Number.isInteger(iterations) || iterations < 1 || iterations > 5000) throw new Error("Iterations: expected a whole number from 1 to 5000");
+      iterations = readInteger($("iterations"), 1, 5000);
     } catch (error) {
       showError(error);
       return;
@@ -248,8 +247,7 @@ startLesson("001-breast-cancer", async (nn) => {
     pathRun?.stop();
     let steps;
     try {
-      steps = readNumber($("path-steps"));
-      if (!Number.isInteger(steps) || steps < 1 || steps > 1000) throw new Error("Steps: expected a whole number from 1 to 1000");
+      steps = readInteger($("path-steps"), 1, 1000);
     } catch (error) {
       showError(error);
       return;

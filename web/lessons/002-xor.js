@@ -3,7 +3,7 @@
 // going forward and the error's slope coming back, from net.inspect.
 import { defaultState, encodeState, validateState } from "../playground/url-state.js";
 import { LineChart } from "./chart.js";
-import { $, configText, denseLayers, element, everyFrame, float32Text, readNumber, showError, startLesson } from "./lesson.js";
+import { $, PlayButton, configText, denseLayers, element, float32Text, readInteger, showError, startLesson } from "./lesson.js";
 
 const X = new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]);
 const Y = new Float32Array([0, 1, 1, 0]);
@@ -28,20 +28,19 @@ function playgroundLink(hiddenUnits, lr) {
 
 startLesson("002-xor", (nn) => {
   const chart = new LineChart($("error-chart"), { series: [{ label: "error", stroke: "#0877bd" }], log: true });
-  let net = null, run = null, epoch = 0, target = 0, sample = 1;
+  const player = new PlayButton($("play"), trainFrame);
+  let net = null, epoch = 0, target = 0, sample = 1;
   let extraSteps = 0;  // one-sample steps taken by hand since the last epoch
 
   // ---- training
 
   function restart() {
-    run?.stop();
-    run = null;
+    player.reset();
     net?.delete();
     net = null;
     try {
       const units = Number($("hidden-units").value), lr = Number($("lr").value);
-      target = readNumber($("epochs"));
-      if (!Number.isInteger(target) || target < 1 || target > 10000) throw new Error("Epochs: expected a whole number from 1 to 10000");
+      target = readInteger($("epochs"), 1, 10000);
       const config = xorConfig(units, lr);
       net = nn.createNetwork(config);
       $("network-code").textContent = configText(config);
@@ -58,38 +57,25 @@ startLesson("002-xor", (nn) => {
     $("epoch").textContent = "0";
     $("error").textContent = "–";
     render();
-    play();
+    player.play();
   }
 
-  function play() {
-    if (!net || run || epoch >= target) return;
-    $("play").textContent = "Pause";
-    run = everyFrame(() => {
-      const history = net.fit({ x: X, y: Y, n: 4, epochs: Math.min(EPOCHS_PER_FRAME, target - epoch), shuffle: false });
-      extraSteps = 0;
-      for (const entry of history) {
-        epoch++;
-        chart.push(epoch, [entry.loss]);
-        if (epoch <= 3 || epoch % LOG_EVERY === 0 || epoch === target) {
-          $("log").textContent += `epoch ${epoch}/${target}   error=${entry.loss.toFixed(6)}\n`;
-        }
-        $("error").textContent = entry.loss.toFixed(6);
+  // A few epochs over the four samples, in order, one at a time (the tutorial's loop).
+  function trainFrame() {
+    const history = net.fit({ x: X, y: Y, n: 4, epochs: Math.min(EPOCHS_PER_FRAME, target - epoch), shuffle: false });
+    extraSteps = 0;
+    for (const entry of history) {
+      epoch++;
+      chart.push(epoch, [entry.loss]);
+      if (epoch <= 3 || epoch % LOG_EVERY === 0 || epoch === target) {
+        $("log").textContent += `epoch ${epoch}/${target}   error=${entry.loss.toFixed(6)}\n`;
       }
-      $("epoch").textContent = String(epoch);
-      chart.draw();
-      render();
-      return epoch < target;
-    });
-    run.done.catch(showError).finally(() => {
-      run = null;
-      $("play").textContent = epoch >= target ? "Done" : "Play";
-      $("play").disabled = epoch >= target;
-    });
-    $("play").disabled = false;
-  }
-
-  function pause() {
-    run?.stop();
+      $("error").textContent = entry.loss.toFixed(6);
+    }
+    $("epoch").textContent = String(epoch);
+    chart.draw();
+    render();
+    return epoch < target;
   }
 
   // ---- the network's outputs and the one-sample diagram
@@ -194,12 +180,11 @@ startLesson("002-xor", (nn) => {
   }));
   $("one-step").addEventListener("click", () => {
     if (!net) return;
-    pause();
+    player.pause();
     net.trainBatch(X.subarray(2 * sample, 2 * sample + 2), Y.subarray(sample, sample + 1), 1);
     extraSteps++;
     render();
   });
-  $("play").addEventListener("click", () => (run ? pause() : play()));
   $("restart").addEventListener("click", restart);
   for (const id of ["hidden-units", "lr", "epochs"]) $(id).addEventListener("change", restart);
   restart();

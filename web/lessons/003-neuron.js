@@ -2,7 +2,7 @@
 // for Alice, then stochastic gradient descent on four people, live, and predictions for two
 // more. The core computes every value; the page holds the tutorial's inputs only.
 import { LineChart } from "./chart.js";
-import { $, denseLayers, element, everyFrame, fixed, float32Text, readNumber, showError, startLesson } from "./lesson.js";
+import { $, denseLayers, element, everyFrame, fixed, float32Text, readInteger, readNumber, showError, startLesson } from "./lesson.js";
 
 // The tutorial's people, shifted by 135 lb and 66 in; gender: 1 female, 0 male.
 const SHIFT = { weight: 135, height: 66 };
@@ -124,8 +124,7 @@ function training(nn) {
     net?.delete();
     let epochs;
     try {
-      epochs = readNumber($("train-epochs"));
-      if (!Number.isInteger(epochs) || epochs < 1 || epochs > 10000) throw new Error("Epochs: expected a whole number from 1 to 10000");
+      epochs = readInteger($("train-epochs"), 1, 10000);
       net = nn.createNetwork(networkConfig(Number($("train-lr").value)));
       showError(null);
     } catch (error) {

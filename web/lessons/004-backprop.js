@@ -6,7 +6,7 @@ import { TrainingCurves } from "../digits/curves.js";
 import { Insights } from "../digits/insights.js";
 import { modelConfig } from "../digits/models.js";
 import { Trainer } from "../digits/trainer.js";
-import { $, denseLayers, float32Text, percent, readNumber, showError, startLesson } from "./lesson.js";
+import { $, denseLayers, float32Text, percent, readInteger, readNumber, showError, startLesson } from "./lesson.js";
 
 // The tutorial's example: its inputs, not its results.
 const TUTORIAL = { x: "0.8", y: "1", w1: "1.58", b1: "-0.14", w2: "2.45", b2: "-0.11", lr: "0.1" };
@@ -139,9 +139,8 @@ function mnistSection(nn) {
   }
 
   async function train() {
-    const epochs = readNumber($("mnist-epochs"));
+    const epochs = readInteger($("mnist-epochs"), 1, 30);
     const lr = readNumber($("mnist-lr"));
-    if (!Number.isInteger(epochs) || epochs < 1 || epochs > 30) throw new Error("Epochs: expected a whole number from 1 to 30");
     const buttons = { start: $("mnist-train"), stop: $("mnist-stop") };
     buttons.start.disabled = true;
     buttons.stop.disabled = false;

@@ -103,6 +103,70 @@ export function readNumber(input) {
   return value;
 }
 
+/** readNumber for a whole number in [low, high]. */
+export function readInteger(input, low, high) {
+  const value = readNumber(input);
+  if (!Number.isInteger(value) || value < low || value > high) {
+    input.setAttribute("aria-invalid", "true");
+    const name = input.labels?.[0]?.textContent.trim() || input.id;
+    throw new Error(`${name}: expected a whole number from ${low} to ${high}, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * A training loop behind a play/pause button: play() calls frame() once per animation frame
+ * until it returns false (the button then says "Done" until reset()) or pause() is called.
+ */
+export class PlayButton {
+  #button;
+  #frame;
+  #onDone;
+  #run = null;
+  #finished = false;
+
+  constructor(button, frame, { onDone } = {}) {
+    this.#button = button;
+    this.#frame = frame;
+    this.#onDone = onDone;
+    button.addEventListener("click", () => (this.#run ? this.pause() : this.play()));
+  }
+
+  #show(text) {
+    this.#button.textContent = text;
+    this.#button.disabled = text === "Done";
+  }
+
+  play() {
+    if (this.#run || this.#finished) return;
+    const run = everyFrame(this.#frame);
+    this.#run = run;
+    this.#show("Pause");
+    run.done.then((finished) => {
+      if (this.#run !== run) return;  // paused or reset meanwhile
+      this.#run = null;
+      this.#finished = finished;
+      this.#show(finished ? "Done" : "Play");
+      if (finished) this.#onDone?.();
+    }, (error) => {
+      if (this.#run === run) this.pause();
+      showError(error);
+    });
+  }
+
+  pause() {
+    this.#run?.stop();
+    this.#run = null;
+    this.#show("Play");
+  }
+
+  /** Stops the loop; play() starts a new one. */
+  reset() {
+    this.pause();
+    this.#finished = false;
+  }
+}
+
 /** Dense layers from [units, activation] pairs (the tutorials' lists of layers). */
 export const denseLayers = (pairs) => pairs.map(([units, activation]) => ({ type: "dense", units, activation }));
 
