@@ -2,7 +2,8 @@
 //
 //   nnplay train <config.json> [--data mnist|file.csv|circle|xor|gauss|spiral|moons|reg-plane|
 //                reg-gauss] [--epochs N] [--n N] [--noise X] [--data-seed S] [--test-ratio R]
-//                [--label COLUMN] [--standardize 1] [--mnist-dir DIR] [--save model.json]
+//                [--label COLUMN] [--standardize 1] [--mnist-dir DIR] [--augment]
+//                [--lr-decay F] [--save model.json]
 //   nnplay eval <model.json> [--data ...same options]
 #include <algorithm>
 #include <chrono>
@@ -15,6 +16,7 @@
 #include <sstream>
 #include <string>
 
+#include "augment.h"
 #include "config.h"
 #include "csv.h"
 #include "datasets.h"
@@ -27,6 +29,8 @@ namespace {
 
 using namespace nnplay;
 
+constexpr uint64_t kAugmentStream = 0x61756730;  // "aug0"
+
 struct Split {
   Matrix<float> trainX, trainY, testX, testY;
 };
@@ -34,7 +38,12 @@ struct Split {
 const char* kUsage =
     "usage: nnplay train <config.json> [--data mnist|file.csv|<dataset>] [--epochs N] [--n N]\n"
     "                    [--noise X] [--data-seed S] [--test-ratio R] [--mnist-dir DIR]\n"
-    "                    [--label COLUMN] [--standardize 1] [--save model.json]\n"
+    "                    [--label COLUMN] [--standardize 1] [--augment] [--lr-decay F]\n"
+    "                    [--save model.json]\n"
+    "       --augment: MNIST only; every epoch trains on fresh random shifts, rotations,\n"
+    "                  scales, slants and stroke widths of the training images\n"
+    "       --lr-decay F: multiply the learning rate by F after every epoch (the saved\n"
+    "                  model keeps the config's learning rate)\n"
     "       nnplay eval <model.json> [same data options]\n";
 
 std::string readFile(const std::string& path) {
@@ -108,10 +117,19 @@ int train(const std::string& configPath, const std::map<std::string, std::string
               configPath.c_str(), static_cast<long long>(data.trainX.cols()),
               static_cast<long long>(data.testX.cols()), epochs,
               static_cast<long long>(net.parameters().size()));
+  const bool augment = options.count("augment") > 0;
+  if (augment && options.count("data") && options.at("data") != "mnist")
+    throw std::runtime_error("--augment works on MNIST images only");
+  // Its own stream of the config's seed, so augmenting leaves the shuffling order unchanged.
+  Rng augmentRng(net.config().seed, kAugmentStream);
+  Matrix<float> augmented;
+  const double initialLr = net.config().optimizer.lr;
+  const double lrDecay = options.count("lr-decay") ? std::stod(options.at("lr-decay")) : 1.0;
   double trainSeconds = 0;
   for (int e = 0; e < epochs; ++e) {
+    if (augment) augmentImages(data.trainX, augmented, 28, 28, AugmentOptions{}, augmentRng);
     const auto start = std::chrono::steady_clock::now();
-    const EpochResult r = net.trainEpoch(data.trainX, data.trainY, true);
+    const EpochResult r = net.trainEpoch(augment ? augmented : data.trainX, data.trainY, true);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     trainSeconds += seconds;
@@ -125,8 +143,15 @@ int train(const std::string& configPath, const std::map<std::string, std::string
       std::printf("  test accuracy %.4f (%lld/%lld)", test.accuracy,
                   std::llround(test.accuracy * data.testX.cols()),
                   static_cast<long long>(data.testX.cols()));
-    std::printf("  %.0f samples/s\n", data.trainX.cols() / seconds);
+    std::printf("  %.0f samples/s", data.trainX.cols() / seconds);
+    if (lrDecay != 1.0) {
+      std::printf("  lr %.3g", net.config().optimizer.lr);
+      net.setLearningRate(net.config().optimizer.lr * lrDecay);
+    }
+    std::printf("\n");
+    std::fflush(stdout);  // progress shows even when stdout is a file
   }
+  net.setLearningRate(initialLr);
   std::printf("trained %d epochs in %.1f s: %.0f samples/s\n", epochs, trainSeconds,
               epochs * data.trainX.cols() / std::max(trainSeconds, 1e-9));
   printMetrics("test", net.evaluate(data.testX, data.testY), data.testX.cols());
@@ -154,13 +179,17 @@ int main(int argc, char** argv) {
   }
   const std::string command = argv[1], path = argv[2];
   std::map<std::string, std::string> options;
-  for (int i = 3; i < argc; i += 2) {
+  for (int i = 3; i < argc; ++i) {
     const std::string key = argv[i];
+    if (key == "--augment") {  // the one flag without a value
+      options["augment"] = "";
+      continue;
+    }
     if (key.rfind("--", 0) != 0 || i + 1 >= argc) {
       std::fprintf(stderr, "nnplay: expected --option value, got %s\n%s", key.c_str(), kUsage);
       return 2;
     }
-    options[key.substr(2)] = argv[i + 1];
+    options[key.substr(2)] = argv[++i];
   }
   try {
     if (command == "train") return train(path, options);

@@ -182,12 +182,6 @@ Shape parseInput(const Json& json) {
   return shape;
 }
 
-// Output size of a convolution or pooling window along one axis.
-int windowOutput(int input, int window, int stride, Padding padding) {
-  if (padding == Padding::Same) return (input + stride - 1) / stride;
-  return input < window ? 0 : (input - window) / stride + 1;
-}
-
 Index parameterCount(const LayerConfig& layer, const Shape& in) {
   switch (layer.type) {
     case LayerType::Dense:
@@ -200,6 +194,11 @@ Index parameterCount(const LayerConfig& layer, const Shape& in) {
 }
 
 }  // namespace
+
+int windowOutputSize(int input, int window, int stride, Padding padding) {
+  if (padding == Padding::Same) return (input + stride - 1) / stride;
+  return input < window ? 0 : (input - window) / stride + 1;
+}
 
 const char* toString(Activation a) { return nameOf(kActivations, a); }
 const char* toString(LayerType t) { return nameOf(kLayerTypes, t); }
@@ -235,8 +234,8 @@ std::vector<Shape> layerOutputShapes(const Config& config, Index* parameterTotal
         const int window = conv ? layer.kernel : layer.size;
         const int stride = conv ? layer.stride : layer.size;
         const Padding padding = conv ? layer.padding : Padding::Valid;
-        const int h = windowOutput(shape[0], window, stride, padding);
-        const int w = windowOutput(shape[1], window, stride, padding);
+        const int h = windowOutputSize(shape[0], window, stride, padding);
+        const int w = windowOutputSize(shape[1], window, stride, padding);
         if (h < 1 || w < 1)
           throw ConfigError(path + (conv ? ".kernel: " : ".size: ") + std::to_string(window) +
                             " is larger than the input " + in);

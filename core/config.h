@@ -84,6 +84,10 @@ Config parseConfig(const Json& json);
 Config parseConfig(const std::string& text);
 Json toJson(const Config& config);
 
+// Output size along one axis of a convolution or pooling window, TensorFlow's rule:
+// same -> ceil(input / stride), valid -> floor((input - window) / stride) + 1 (0 if it won't fit).
+int windowOutputSize(int input, int window, int stride, Padding padding);
+
 // Shape of one sample after each layer; throws ConfigError for impossible shapes. Also gives
 // the number of trainable parameters when `parameters` is set.
 std::vector<Shape> layerOutputShapes(const Config& config, Index* parameters = nullptr);

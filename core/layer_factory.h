@@ -3,9 +3,11 @@
 
 #include <memory>
 
+#include "conv2d_layer.h"
 #include "dense_layer.h"
 #include "dropout_layer.h"
 #include "flatten_layer.h"
+#include "maxpool2d_layer.h"
 
 namespace nnplay {
 
@@ -14,13 +16,17 @@ std::unique_ptr<Layer<T>> makeLayer(const LayerConfig& c, const Shape& in) {
   switch (c.type) {
     case LayerType::Dense:
       return std::make_unique<DenseLayer<T>>(in, c.units, c.activation);
+    case LayerType::Conv2d:
+      return std::make_unique<Conv2dLayer<T>>(in, c.filters, c.kernel, c.stride, c.padding,
+                                              c.activation);
+    case LayerType::MaxPool2d:
+      return std::make_unique<MaxPool2dLayer<T>>(in, c.size);
     case LayerType::Dropout:
       return std::make_unique<DropoutLayer<T>>(in, c.rate);
     case LayerType::Flatten:
       return std::make_unique<FlattenLayer<T>>(in);
-    default:
-      throw ConfigError(std::string("layers: ") + toString(c.type) + " is not supported yet");
   }
+  throw ConfigError(std::string("layers: unknown layer type ") + toString(c.type));
 }
 
 }  // namespace nnplay

@@ -1,0 +1,188 @@
+// 2-D convolution: z = W * patches(in) + b, a = f(z), as im2col + one GEMM.
+//
+// Layout. A sample's column holds an H x W x C image in NHWC order (channel fastest). The kernel
+// is [kh, kw, inC, outC] in Keras order, which stored row-major is exactly a column-major
+// matrix W of shape F x K, F = outC filters and K = kh*kw*inC, the row of a patch value at
+// (i, j, c) being p = (i*kw + j)*C + c. im2col turns n samples into cols (K, P*n), one column
+// per output position (P = OH*OW per sample), so the layer is one product
+//   Z = W cols   (F, P*n)
+// and Z stored column-major is already z (OH*OW*F, n) in NHWC order: no reshuffle.
+//
+// Padding follows TensorFlow: valid uses no padding; same gives OH = ceil(H / stride) with
+// pad_total = max((OH - 1)*stride + k - H, 0) split as pad_top = pad_total / 2 rounded down,
+// the rest at the bottom (likewise for the width).
+//
+// Memory: cols for a whole batch can be large (the second layer of a digits CNN has K = 400 and
+// P = 196), so im2col runs in chunks of samples whose cols fit kMaxColumnValues. When the whole
+// batch fits in one chunk (training batches do), backward reuses the forward's cols; otherwise
+// it recomputes them chunk by chunk. Scratch matrices are members and only grow.
+#pragma once
+
+#include <algorithm>
+
+#include "layer.h"
+
+namespace nnplay {
+
+template <typename T>
+class Conv2dLayer final : public ActivatedLayer<T> {
+ public:
+  using typename Layer<T>::Mat;
+  using typename Layer<T>::ConstRef;
+
+  // Bounds the im2col scratch: 8 Mi values, 32 MB of float32.
+  static constexpr Index kMaxColumnValues = Index(1) << 23;
+
+  // in = {H, W, C}
+  Conv2dLayer(const Shape& in, int filters, int kernel, int stride, Padding padding, Activation f)
+      : ActivatedLayer<T>(in, outputShape(in, filters, kernel, stride, padding), f),
+        height_(in[0]),
+        width_(in[1]),
+        channels_(in[2]),
+        filters_(filters),
+        kernel_(kernel),
+        stride_(stride),
+        outHeight_(this->outShape_[0]),
+        outWidth_(this->outShape_[1]),
+        padTop_(padBefore(in[0], outHeight_, kernel, stride)),
+        padLeft_(padBefore(in[1], outWidth_, kernel, stride)) {}
+
+  LayerType type() const override { return LayerType::Conv2d; }
+
+  std::vector<ParamInfo> parameters() const override {
+    return {{"kernel", {kernel_, kernel_, channels_, filters_}, true}, {"bias", {filters_}, false}};
+  }
+
+  void bind(T* values, T* gradients) override {
+    const Index k = patchSize();
+    remap(W_, values, filters_, k);
+    remap(b_, values + filters_ * k, filters_);
+    remap(dW_, gradients, filters_, k);
+    remap(db_, gradients + filters_ * k, filters_);
+  }
+
+  // Glorot/He as Keras computes them for convolutions: fan_in = k*k*inC, fan_out = k*k*outC.
+  void initialize(InitType init, Rng& rng) override {
+    const double area = double(kernel_) * kernel_;
+    this->initializeKernel(init, rng, W_.data(), W_.size(), b_.data(), b_.size(), area * channels_,
+                           area * filters_);
+  }
+
+ protected:
+  // in (H*W*C, n) -> z (OH*OW*F, n); per chunk of samples Z (F, P*count) = W cols + b.
+  void forwardLinear(const ConstRef& in, Mat& z) override {
+    const Index n = in.cols(), chunk = chunkSamples(), P = positions();
+    z.resize(this->outputSize(), n);
+    for (Index start = 0; start < n; start += chunk) {
+      const Index count = std::min(chunk, n - start);
+      im2col(in, start, count);
+      Eigen::Map<Mat> Z(z.col(start).data(), filters_, P * count);
+      Z.noalias() = W_ * cols_.leftCols(P * count);
+      Z.colwise() += b_;
+    }
+    colsHoldBatch_ = n <= chunk;
+  }
+
+  // dz (OH*OW*F, n) -> dW (F, K) = sum over chunks of dZ cols^T, db (F) = dZ summed over
+  // positions and samples, dIn (H*W*C, n) = col2im(W^T dZ). The loss is already a batch mean.
+  void backwardLinear(const ConstRef& in, const Mat& dz, Mat* dIn) override {
+    const Index n = in.cols(), chunk = chunkSamples(), P = positions();
+    dW_.setZero();
+    db_.setZero();
+    if (dIn) dIn->resize(this->inputSize(), n);
+    for (Index start = 0; start < n; start += chunk) {
+      const Index count = std::min(chunk, n - start);
+      if (!colsHoldBatch_) im2col(in, start, count);
+      const Eigen::Map<const Mat> dZ(dz.col(start).data(), filters_, P * count);
+      dW_.noalias() += dZ * cols_.leftCols(P * count).transpose();
+      db_ += dZ.rowwise().sum();
+      if (dIn) {
+        if (dCols_.cols() < P * count) dCols_.resize(patchSize(), P * count);
+        dCols_.leftCols(P * count).noalias() = W_.transpose() * dZ;
+        col2im(*dIn, start, count);
+      }
+    }
+  }
+
+ private:
+  static Shape outputShape(const Shape& in, int filters, int kernel, int stride, Padding padding) {
+    return {windowOutputSize(in[0], kernel, stride, padding),
+            windowOutputSize(in[1], kernel, stride, padding), filters};
+  }
+
+  // TensorFlow's padding before the image (zero for valid, where out*stride never overshoots).
+  static int padBefore(int in, int out, int kernel, int stride) {
+    return std::max((out - 1) * stride + kernel - in, 0) / 2;
+  }
+
+  Index patchSize() const { return Index(kernel_) * kernel_ * channels_; }  // K
+  Index positions() const { return Index(outHeight_) * outWidth_; }         // P
+  Index chunkSamples() const {
+    return std::max<Index>(1, kMaxColumnValues / (patchSize() * positions()));
+  }
+
+  // For output (oy, ox) and kernel row i: the input row iy, and the kernel columns [j0, j1)
+  // that fall inside the image, starting at input column ix0 + j0. Within a kernel row the
+  // patch values (j, c) for j in [j0, j1) are contiguous both in the image and in the patch.
+  struct RowSpan {
+    int iy, ix0, j0, j1;
+  };
+  RowSpan rowSpan(int oy, int ox, int i) const {
+    const int iy = oy * stride_ - padTop_ + i, ix0 = ox * stride_ - padLeft_;
+    if (iy < 0 || iy >= height_) return {iy, ix0, 0, 0};
+    return {iy, ix0, std::max(0, -ix0), std::min(kernel_, width_ - ix0)};
+  }
+
+  // in columns [start, start + count) -> cols_ (K, P*count), zeros where the patch is padding.
+  void im2col(const ConstRef& in, Index start, Index count) {
+    const Index K = patchSize(), P = positions(), C = channels_;
+    if (cols_.rows() != K || cols_.cols() < P * count) cols_.resize(K, P * count);
+    for (Index s = 0; s < count; ++s) {
+      const T* image = in.col(start + s).data();
+      T* col = cols_.col(s * P).data();
+      for (int oy = 0; oy < outHeight_; ++oy)
+        for (int ox = 0; ox < outWidth_; ++ox, col += K)
+          for (int i = 0; i < kernel_; ++i) {
+            const RowSpan r = rowSpan(oy, ox, i);
+            T* patchRow = col + i * kernel_ * C;
+            if (r.j1 <= r.j0) {
+              std::fill(patchRow, patchRow + kernel_ * C, T(0));
+              continue;
+            }
+            std::fill(patchRow, patchRow + r.j0 * C, T(0));
+            const T* src = image + (Index(r.iy) * width_ + r.ix0 + r.j0) * C;
+            std::copy(src, src + (r.j1 - r.j0) * C, patchRow + r.j0 * C);
+            std::fill(patchRow + r.j1 * C, patchRow + kernel_ * C, T(0));
+          }
+    }
+  }
+
+  // dCols_ (K, P*count) -> dIn columns [start, start + count): each patch value's gradient is
+  // added back to the pixel it was copied from (pixels shared by overlapping patches sum up).
+  void col2im(Mat& dIn, Index start, Index count) const {
+    const Index K = patchSize(), P = positions(), C = channels_;
+    for (Index s = 0; s < count; ++s) {
+      T* image = dIn.col(start + s).data();
+      std::fill(image, image + this->inputSize(), T(0));
+      const T* col = dCols_.col(s * P).data();
+      for (int oy = 0; oy < outHeight_; ++oy)
+        for (int ox = 0; ox < outWidth_; ++ox, col += K)
+          for (int i = 0; i < kernel_; ++i) {
+            const RowSpan r = rowSpan(oy, ox, i);
+            if (r.j1 <= r.j0) continue;
+            const T* patch = col + (i * kernel_ + r.j0) * C;
+            T* dst = image + (Index(r.iy) * width_ + r.ix0 + r.j0) * C;
+            for (Index v = 0; v < (r.j1 - r.j0) * C; ++v) dst[v] += patch[v];
+          }
+    }
+  }
+
+  const int height_, width_, channels_, filters_, kernel_, stride_;
+  const int outHeight_, outWidth_, padTop_, padLeft_;
+  Eigen::Map<Mat> W_{nullptr, 0, 0}, dW_{nullptr, 0, 0};
+  Eigen::Map<Vector<T>> b_{nullptr, 0}, db_{nullptr, 0};
+  Mat cols_, dCols_;
+  bool colsHoldBatch_ = false;
+};
+
+}  // namespace nnplay

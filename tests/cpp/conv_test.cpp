@@ -1,0 +1,368 @@
+// conv2d and maxpool2d: gradients against central differences in double precision, forward
+// values computed by hand and by TensorFlow.js, and Keras-order weights through setWeights.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "conv2d_layer.h"
+#include "maxpool2d_layer.h"
+#include "network.h"
+
+namespace nnplay {
+namespace {
+
+using Mat = Matrix<double>;
+using Vec = Vector<double>;
+
+Mat randomMatrix(Index rows, Index cols, Rng& rng) {
+  Mat m(rows, cols);
+  for (Index i = 0; i < m.size(); ++i) m.data()[i] = rng.uniform(-1, 1);
+  return m;
+}
+
+// A layer's parameters in their own buffers, filled with random values.
+struct BoundParameters {
+  Vec values, gradients;
+  BoundParameters(Layer<double>& layer, Rng& rng) {
+    Index total = 0;
+    for (const ParamInfo& p : layer.parameters()) total += shapeSize(p.shape);
+    values = randomMatrix(total, 1, rng);
+    gradients.setZero(total);
+    layer.bind(values.data(), gradients.data());
+  }
+};
+
+// Largest |analytic - numeric| relative to max(1, |numeric|) over all entries of `point`, where
+// numeric is the central difference (f(p + h) - f(p - h)) / 2h.
+double maxGradientError(double* point, Index size, const double* analytic,
+                        const std::function<double()>& f) {
+  constexpr double h = 1e-5;
+  double worst = 0;
+  for (Index i = 0; i < size; ++i) {
+    const double saved = point[i];
+    point[i] = saved + h;
+    const double plus = f();
+    point[i] = saved - h;
+    const double minus = f();
+    point[i] = saved;
+    const double numeric = (plus - minus) / (2 * h);
+    worst = std::max(worst, std::abs(analytic[i] - numeric) / std::max(1.0, std::abs(numeric)));
+  }
+  return worst;
+}
+
+// With L = sum(R .* layer(x)) for a random R, checks dL/dparameters and dL/dx (dOut = R).
+void expectLayerGradientsMatchNumeric(Layer<double>& layer, Index n) {
+  Rng rng(7);
+  BoundParameters params(layer, rng);
+  Mat x = randomMatrix(layer.inputSize(), n, rng);
+  const Mat r = randomMatrix(layer.outputSize(), n, rng);
+  const auto loss = [&] {
+    layer.forward(x, true, rng);
+    return (layer.output().array() * r.array()).sum();
+  };
+  loss();
+  Mat dIn;
+  layer.backward(x, r, &dIn);
+  const Vec dParams = params.gradients;
+  ASSERT_EQ(dIn.rows(), x.rows());
+  ASSERT_EQ(dIn.cols(), n);
+  EXPECT_LT(maxGradientError(params.values.data(), params.values.size(), dParams.data(), loss),
+            1e-7)
+      << "dL/dW, dL/db";
+  EXPECT_LT(maxGradientError(x.data(), x.size(), dIn.data(), loss), 1e-7) << "dL/dIn";
+}
+
+void expectConvGradientsMatchNumeric(const Shape& in, int filters, int kernel, int stride,
+                                     Padding padding) {
+  for (Activation f :
+       {Activation::Linear, Activation::Sigmoid, Activation::Tanh, Activation::Relu}) {
+    SCOPED_TRACE(toString(f));
+    Conv2dLayer<double> layer(in, filters, kernel, stride, padding, f);
+    expectLayerGradientsMatchNumeric(layer, 2);
+  }
+}
+
+TEST(Conv2d, conv2d_valid_stride1_gradient_matches_numeric) {
+  expectConvGradientsMatchNumeric({6, 7, 3}, 4, 3, 1, Padding::Valid);
+}
+
+TEST(Conv2d, conv2d_valid_stride2_gradient_matches_numeric) {
+  // 7x6 with k3 stride 2: 3x2 outputs, the last input column is never read.
+  expectConvGradientsMatchNumeric({7, 6, 2}, 3, 3, 2, Padding::Valid);
+}
+
+TEST(Conv2d, conv2d_same_stride1_gradient_matches_numeric) {
+  expectConvGradientsMatchNumeric({6, 7, 3}, 4, 3, 1, Padding::Same);
+}
+
+TEST(Conv2d, conv2d_same_stride2_gradient_matches_numeric) {
+  // 6x7 with k3 stride 2: pad_total 1 on the height (0 before, 1 after), 2 on the width.
+  expectConvGradientsMatchNumeric({6, 7, 3}, 4, 3, 2, Padding::Same);
+}
+
+TEST(Conv2d, conv2d_same_even_kernel_gradient_matches_numeric) {
+  // k4 stride 1: pad_total 3 split 1 before, 2 after.
+  expectConvGradientsMatchNumeric({5, 5, 2}, 2, 4, 1, Padding::Same);
+}
+
+TEST(MaxPool2d, maxpool2d_gradient_matches_numeric) {
+  // 5x7 with size 2: the last row and column do not fill a window and get no gradient.
+  MaxPool2dLayer<double> layer({5, 7, 3}, 2);
+  expectLayerGradientsMatchNumeric(layer, 2);
+}
+
+TEST(MaxPool2d, maxpool2d_size3_gradient_matches_numeric) {
+  MaxPool2dLayer<double> layer({6, 6, 2}, 3);
+  expectLayerGradientsMatchNumeric(layer, 3);
+}
+
+// Runs a linear conv over x with the given Keras-order kernel and bias; returns z.
+Mat convForward(const Shape& in, int filters, int kernel, int stride, Padding padding,
+                const std::vector<double>& kerasKernel, const std::vector<double>& bias,
+                const Mat& x) {
+  Conv2dLayer<double> layer(in, filters, kernel, stride, padding, Activation::Linear);
+  std::vector<double> values(kerasKernel), gradients(kerasKernel.size() + bias.size());
+  values.insert(values.end(), bias.begin(), bias.end());
+  layer.bind(values.data(), gradients.data());
+  Rng rng(1);
+  layer.forward(x, false, rng);
+  return layer.output();
+}
+
+TEST(Conv2d, conv2d_same_stride2_forward_matches_hand_computed_values) {
+  // 4x4 image 1..16, 3x3 kernel of ones, bias 0.5. Same with stride 2 gives 2x2 outputs and
+  // pad_total = (2 - 1)*2 + 3 - 4 = 1, all of it after the image (TensorFlow), so output (0,0)
+  // sums rows 0-2 x cols 0-2, and output (1,1) sums rows 2-3 x cols 2-3 only.
+  Mat x(16, 1);
+  for (int i = 0; i < 16; ++i) x(i) = i + 1;
+  const Mat z =
+      convForward({4, 4, 1}, 1, 3, 2, Padding::Same, std::vector<double>(9, 1.0), {0.5}, x);
+  ASSERT_EQ(z.rows(), 4);
+  EXPECT_DOUBLE_EQ(z(0), 54.5);  // 1+2+3 + 5+6+7 + 9+10+11
+  EXPECT_DOUBLE_EQ(z(1), 45.5);  // 3+4 + 7+8 + 11+12
+  EXPECT_DOUBLE_EQ(z(2), 72.5);  // 9+10+11 + 13+14+15
+  EXPECT_DOUBLE_EQ(z(3), 54.5);  // 11+12 + 15+16
+}
+
+TEST(Conv2d, conv2d_valid_two_channels_forward_matches_hand_computed_values) {
+  // 2x2 image with channels (r, g) = (1, 10), (2, 20), (3, 30), (4, 40); a 2x2 kernel with two
+  // filters: filter 0 takes the red channel's top-left minus bottom-right, filter 1 sums green.
+  Mat x(8, 1);
+  x << 1, 10, 2, 20, 3, 30, 4, 40;
+  // Keras order [kh, kw, inC, outC]: value (i, j, c, f) at ((i*2 + j)*2 + c)*2 + f.
+  std::vector<double> kernel(16, 0.0);
+  const auto at = [](int i, int j, int c, int f) { return ((i * 2 + j) * 2 + c) * 2 + f; };
+  kernel[at(0, 0, 0, 0)] = 1;
+  kernel[at(1, 1, 0, 0)] = -1;
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 2; ++j) kernel[at(i, j, 1, 1)] = 1;
+  const Mat z = convForward({2, 2, 2}, 2, 2, 1, Padding::Valid, kernel, {0.25, -1}, x);
+  ASSERT_EQ(z.rows(), 2);
+  EXPECT_DOUBLE_EQ(z(0), 1 - 4 + 0.25);
+  EXPECT_DOUBLE_EQ(z(1), 10 + 20 + 30 + 40 - 1);
+}
+
+// The 5x6x2 image, 3x3x2x3 and 2x2x2x3 kernels and bias used for the TensorFlow.js values.
+struct TfjsCase {
+  Mat x{60, 1};
+  std::vector<double> kernel3x3, kernel2x2, bias{0.1, -0.2, 0.3};
+  TfjsCase() {
+    for (int i = 0; i < 60; ++i) x(i) = ((i * 7) % 11 - 5) / 5.0;
+    for (int i = 0; i < 54; ++i) kernel3x3.push_back(((i * 5) % 13 - 6) / 10.0);
+    for (int i = 0; i < 24; ++i) kernel2x2.push_back(((i * 3) % 7 - 3) / 4.0);
+  }
+};
+
+void expectValues(const Mat& actual, const std::vector<double>& expected) {
+  ASSERT_EQ(actual.size(), static_cast<Index>(expected.size()));
+  for (size_t i = 0; i < expected.size(); ++i) EXPECT_NEAR(actual(i), expected[i], 1e-6) << i;
+}
+
+// Expected values from TensorFlow.js 4.22 (cpu backend): tf.conv2d(x, k, stride, padding) + b
+// and tf.maxPool(x, 2, 2, "valid") on the TfjsCase tensors (x as [1, 5, 6, 2]).
+TEST(Conv2d, conv2d_same_stride2_matches_tensorflow) {
+  // Height: pad_total 2 (1 before); width: pad_total 1 (0 before, 1 after).
+  const TfjsCase t;
+  expectValues(
+      convForward({5, 6, 2}, 3, 3, 2, Padding::Same, t.kernel3x3, t.bias, t.x),
+      {-0.68, 0.04,  0.52, -0.28, -0.58, 0.18, 0.22, -0.62, 0.12, -0.34, 0.86, -0.26, 0.88, -1.1,
+       1.62,  -0.46, 0.1,  -0.62, -0.5,  -0.4, 0.24, -0.44, 0.4,  0.22,  0.74, 0.52,  -0.72});
+}
+
+TEST(Conv2d, conv2d_same_even_kernel_matches_tensorflow) {
+  // k2 stride 1: pad_total 1, all after the image.
+  const TfjsCase t;
+  expectValues(
+      convForward({5, 6, 2}, 3, 2, 1, Padding::Same, t.kernel2x2, t.bias, t.x),
+      {1.55,  -0.65, 0.05,  -1.65, 1,     -1.15, 1.2,   -0.65, 0.4,   0.2,   -0.65, 1.4,  -1.35,
+       1,     -1.45, 1,     -0.65, 1.3,   1.05,  -0.65, 0.55,  0.05,  -0.65, 1.55,  -1.5, 1,
+       -1.3,  1.35,  -0.65, 0.25,  0.35,  -0.65, 1.25,  0.55,  -0.2,  -0.85, -1.65, 1,    -1.15,
+       1.2,   -0.65, 0.4,   0.2,   -0.65, 1.4,   -1.35, 1,     -1.45, -0.15, -0.65, 1.75, 0.1,
+       0.25,  0.85,  0.05,  -0.65, 1.55,  -1.5,  1,     -1.3,  1.35,  -0.65, 0.25,  0.35, -0.65,
+       1.25,  1.55,  -0.65, 0.05,  -0.35, 0.7,   -1.3,  0.3,   -1.1,  0.75,  -0.25, 0.25, 1.2,
+       -0.25, 0.5,   -1.1,  0.3,   -0.9,  0.45,  0.3,   -1.2,  0.9,   -0.7,  -0.1,  0.95});
+}
+
+TEST(Conv2d, conv2d_valid_even_kernel_matches_tensorflow) {
+  const TfjsCase t;
+  expectValues(convForward({5, 6, 2}, 3, 2, 1, Padding::Valid, t.kernel2x2, t.bias, t.x),
+               {1.55,  -0.65, 0.05,  -1.65, 1,     -1.15, 1.2,   -0.65, 0.4,   0.2,  -0.65, 1.4,
+                -1.35, 1,     -1.45, 1.05,  -0.65, 0.55,  0.05,  -0.65, 1.55,  -1.5, 1,     -1.3,
+                1.35,  -0.65, 0.25,  0.35,  -0.65, 1.25,  -1.65, 1,     -1.15, 1.2,  -0.65, 0.4,
+                0.2,   -0.65, 1.4,   -1.35, 1,     -1.45, -0.15, -0.65, 1.75,  0.05, -0.65, 1.55,
+                -1.5,  1,     -1.3,  1.35,  -0.65, 0.25,  0.35,  -0.65, 1.25,  1.55, -0.65, 0.05});
+}
+
+TEST(MaxPool2d, maxpool2d_matches_tensorflow_and_drops_the_partial_row) {
+  const TfjsCase t;
+  MaxPool2dLayer<double> layer({5, 6, 2}, 2);
+  ASSERT_EQ(layer.outputShape(), (Shape{2, 3, 2}));
+  Rng rng(1);
+  layer.forward(t.x, false, rng);
+  expectValues(layer.output(), {1, 1, 0.8, 0.8, 0.6, 0.6, 1, 1, 0.8, 0.6, 0.4, 1});
+}
+
+TEST(MaxPool2d, maxpool2d_routes_gradient_to_the_window_maximum) {
+  // One 2x2 window per channel; channel 0's max is at (1, 0), channel 1's at (0, 1).
+  Mat x(8, 1);
+  x << 1, -5, 2, 7, 9, 0, 3, 6;  // (y, x, c): (0,0)=(1,-5) (0,1)=(2,7) (1,0)=(9,0) (1,1)=(3,6)
+  MaxPool2dLayer<double> layer({2, 2, 2}, 2);
+  Rng rng(1);
+  layer.forward(x, true, rng);
+  EXPECT_EQ(layer.output()(0), 9);
+  EXPECT_EQ(layer.output()(1), 7);
+  Mat dOut(2, 1), dIn;
+  dOut << 0.5, -2;
+  layer.backward(x, dOut, &dIn);
+  Mat expected(8, 1);
+  expected << 0, 0, 0, -2, 0.5, 0, 0, 0;
+  EXPECT_EQ(dIn, expected);
+}
+
+TEST(Conv2d, conv2d_large_batch_in_chunks_matches_small_batches) {
+  // 28x28x1 with k5 same: 19600 im2col values per sample, so 600 samples need two chunks and
+  // backward recomputes the columns; 300 samples fit in one and reuse them.
+  const Shape in{28, 28, 1};
+  Conv2dLayer<double> big(in, 2, 5, 1, Padding::Same, Activation::Tanh);
+  ASSERT_GT(600, Conv2dLayer<double>::kMaxColumnValues / (25 * 784));
+  ASSERT_LE(300, Conv2dLayer<double>::kMaxColumnValues / (25 * 784));
+  Rng rng(3);
+  BoundParameters params(big, rng);
+  const Mat x = randomMatrix(784, 600, rng);
+  const Mat dOut = randomMatrix(big.outputSize(), 600, rng);
+  big.forward(x, true, rng);
+  Mat dIn;
+  big.backward(x, dOut, &dIn);
+  const Mat out = big.output();
+  const Vec gradients = params.gradients;
+
+  Conv2dLayer<double> small(in, 2, 5, 1, Padding::Same, Activation::Tanh);
+  Vec summed = Vec::Zero(gradients.size()), smallGradients(gradients.size());
+  small.bind(params.values.data(), smallGradients.data());
+  for (Index start : {0, 300}) {
+    const Mat half = x.middleCols(start, 300);
+    small.forward(half, true, rng);
+    Mat halfDIn;
+    small.backward(half, dOut.middleCols(start, 300), &halfDIn);
+    summed += smallGradients;
+    EXPECT_TRUE(small.output().isApprox(out.middleCols(start, 300), 1e-14));
+    EXPECT_TRUE(halfDIn.isApprox(dIn.middleCols(start, 300), 1e-14));
+  }
+  EXPECT_TRUE(summed.isApprox(gradients, 1e-12));
+}
+
+Config cnnConfig(LossType loss) {
+  return parseConfig(std::string(R"({
+    "input": [6, 6, 2],
+    "layers": [
+      {"type": "conv2d", "filters": 3, "kernel": 3, "stride": 1, "padding": "same",
+       "activation": "tanh"},
+      {"type": "maxpool2d", "size": 2},
+      {"type": "conv2d", "filters": 4, "kernel": 2, "stride": 1, "padding": "valid",
+       "activation": "relu"},
+      {"type": "flatten"},
+      {"type": "dense", "units": 3, "activation": "softmax"}],
+    "loss": ")") + toString(loss) +
+                     R"(", "seed": 5})");
+}
+
+TEST(Conv2d, cnn_network_gradient_matches_numeric) {
+  // Through the whole network: conv -> maxpool -> conv -> flatten -> dense, cross_entropy.
+  Network<double> net(cnnConfig(LossType::CrossEntropy));
+  Rng rng(11);
+  const Mat x = randomMatrix(72, 4, rng);
+  Mat y = Mat::Zero(3, 4);
+  for (Index j = 0; j < 4; ++j) y(j % 3, j) = 1;
+  const Inspection<double> inspection = net.inspect(x, y);
+  Vec analytic(net.parameters().size());
+  Index offset = 0;
+  for (const LayerInspection<double>& layer : inspection.layers)
+    for (const Mat* g : {&layer.dW, &layer.db}) {
+      analytic.segment(offset, g->size()) = g->reshaped();
+      offset += g->size();
+    }
+  ASSERT_EQ(offset, analytic.size());
+  EXPECT_LT(maxGradientError(net.parameters().data(), net.parameters().size(), analytic.data(),
+                             [&] { return net.evaluate(x, y).loss; }),
+            1e-7);
+}
+
+TEST(Conv2d, conv2d_keras_order_weights_give_expected_output) {
+  // setWeights takes the kernel as [kh, kw, inC, outC]; the network must then compute the
+  // convolution written out directly from that index order, with NHWC images.
+  Network<double> net(cnnConfig(LossType::CrossEntropy));
+  std::vector<NamedTensor<double>> weights = net.weights();
+  ASSERT_EQ(weights[0].name, "conv2d_0/kernel");
+  ASSERT_EQ(weights[0].shape, (Shape{3, 3, 2, 3}));
+  for (size_t i = 0; i < weights[0].data.size(); ++i) weights[0].data[i] = std::sin(1.0 + i);
+  weights[1].data = {0.1, -0.2, 0.3};
+  net.setWeights(weights);
+  Rng rng(2);
+  const Mat x = randomMatrix(72, 1, rng);
+
+  // Reference: same padding with stride 1 and k3 pads one pixel on every side.
+  const auto kernel = [&](int i, int j, int c, int f) {
+    return weights[0].data[((i * 3 + j) * 2 + c) * 3 + f];
+  };
+  Mat expected(6 * 6 * 3, 1);
+  for (int oy = 0; oy < 6; ++oy)
+    for (int ox = 0; ox < 6; ++ox)
+      for (int f = 0; f < 3; ++f) {
+        double sum = weights[1].data[f];
+        for (int i = 0; i < 3; ++i)
+          for (int j = 0; j < 3; ++j)
+            for (int c = 0; c < 2; ++c) {
+              const int iy = oy + i - 1, ix = ox + j - 1;
+              if (iy >= 0 && iy < 6 && ix >= 0 && ix < 6)
+                sum += kernel(i, j, c, f) * x((iy * 6 + ix) * 2 + c);
+            }
+        expected((oy * 6 + ox) * 3 + f) = sum;
+      }
+  Mat y = Mat::Zero(3, 1);
+  y(0) = 1;
+  const Inspection<double> inspection = net.inspect(x, y);
+  EXPECT_TRUE(inspection.layers[0].z.isApprox(expected, 1e-14));
+}
+
+TEST(Conv2d, cnn_training_reduces_loss_and_is_deterministic) {
+  Rng rng(4);
+  const Mat x = randomMatrix(72, 30, rng);
+  Mat y = Mat::Zero(3, 30);
+  for (Index j = 0; j < 30; ++j) y(x.col(j).sum() > 0 ? 0 : (j % 2 ? 1 : 2), j) = 1;
+  Config config = cnnConfig(LossType::CrossEntropy);
+  config.optimizer = {OptimizerType::Adam, 0.01};
+  Network<double> a(config), b(config);
+  const double before = a.evaluate(x, y).loss;
+  a.fit(x, y, 20, true);
+  b.fit(x, y, 20, true);
+  EXPECT_LT(a.evaluate(x, y).loss, 0.5 * before);
+  EXPECT_EQ(a.parameters(), b.parameters());
+}
+
+}  // namespace
+}  // namespace nnplay
