@@ -7,6 +7,7 @@
 import { PRESETS, prepareTable } from "../playground/tables.js";
 import { defaultState, encodeState, validateState } from "../playground/url-state.js";
 import { LineChart } from "./chart.js";
+import { LandscapeView } from "./landscape-view.js";
 import { Slice, gridValues, randomDirection, unitDirection } from "./landscape.js";
 import { $, denseLayers, element, everyFrame, fixed, percent, readInteger, showError, startLesson } from "./lesson.js";
 
@@ -21,30 +22,6 @@ const MOMENTUM = 0.9;
 const ANNEALING = 0.96;          // the rate is multiplied by this after every step
 const MAX_PATHS = 4;
 const PATH_COLORS = ["#ffffff", "#ff4fa3", "#ff9f1c", "#00d5ff"];
-const VIRIDIS = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
-const BANDS = 14;
-
-// Viridis, quantized into bands (contour-like steps of equal loss ratio): RGB per band.
-const BAND_RGB = (() => {
-  const table = new Uint8ClampedArray(BANDS * 3);
-  for (let band = 0; band < BANDS; band++) {
-    const x = (band / (BANDS - 1)) * (VIRIDIS.length - 1);
-    const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
-    for (let k = 0; k < 3; k++) table[3 * band + k] = VIRIDIS[i][k] + (VIRIDIS[i + 1][k] - VIRIDIS[i][k]) * (x - i);
-  }
-  return table;
-})();
-const NOT_YET = [229, 231, 235];  // grid points not evaluated yet
-
-/** Writes the colour of t in [0, 1] (NaN: not computed yet) to pixels at byte `at`. */
-function paintBand(pixels, at, t) {
-  const rgb = Number.isNaN(t) ? NOT_YET : BAND_RGB.subarray(3 * Math.min(BANDS - 1, Math.max(0, Math.floor(t * BANDS))));
-  pixels[at] = rgb[0];
-  pixels[at + 1] = rgb[1];
-  pixels[at + 2] = rgb[2];
-  pixels[at + 3] = 255;
-}
-
 startLesson("001-breast-cancer", async (nn) => {
   const response = await fetch(new URL(`../${PRESET.path}`, import.meta.url));
   if (!response.ok) throw new Error(`${PRESET.path} is missing (HTTP ${response.status}): run scripts/build.sh`);
@@ -181,12 +158,12 @@ startLesson("001-breast-cancer", async (nn) => {
     computing?.stop();
     pathRun?.stop();
     const template = net.getWeights();
+    const size = template.reduce((sum, w) => sum + w.data.length, 0);
     if (!weightNames.length) weightNames = fillWeightChoices(template);
-    $("parameter-count").textContent = String(template.reduce((sum, w) => sum + w.data.length, 0));
+    $("parameter-count").textContent = String(size);
     const kind = $("slice-kind").value;
     $("weight-choice").hidden = kind !== "weights";
     $("new-directions").hidden = kind !== "random";
-    const size = template.reduce((sum, w) => sum + w.data.length, 0);
     const [a, b] = [Number($("weight-a").value), Number($("weight-b").value)];
     if (kind === "weights" && a === b) {
       showError("Choose two different weights for the slice.");
@@ -344,119 +321,3 @@ startLesson("001-breast-cancer", async (nn) => {
   new ResizeObserver(() => landscape.draw(paths, startPoint())).observe($("landscape"));
   trainNetwork();
 });
-
-/**
- * The landscape canvas: the loss over the grid as colour bands (log scale, interpolated per
- * pixel), the trained weights as a cross, the paths, and the next path's start as a ring.
- */
-class LandscapeView {
-  #canvas;
-  #colorbar;
-  #grid = null;
-  #base = document.createElement("canvas");  // the bands, redrawn only when the grid changes
-  #baseStale = true;
-  range = [NaN, NaN];
-
-  constructor(canvas, colorbar) {
-    this.#canvas = canvas;
-    this.#colorbar = colorbar;
-    const context = colorbar.getContext("2d");
-    const image = context.createImageData(colorbar.width, colorbar.height);
-    for (let i = 0; i < colorbar.width * colorbar.height; i++) {
-      paintBand(image.data, 4 * i, (i % colorbar.width) / (colorbar.width - 1));
-    }
-    context.putImageData(image, 0, 0);
-  }
-
-  setGrid(grid) {
-    this.#grid = grid;
-    this.#baseStale = true;
-  }
-
-  // Pixel position of a point (α, β) of the slice.
-  #toPixel([alpha, beta], width) {
-    const { span } = this.#grid;
-    return [((alpha + span) / (2 * span)) * width, (1 - (beta + span) / (2 * span)) * width];
-  }
-
-  #drawBase(width) {
-    const { loss, size } = this.#grid;
-    const logs = Float64Array.from(loss, Math.log);
-    let low = Infinity, high = -Infinity;
-    for (const v of logs) {
-      if (Number.isFinite(v)) {
-        low = Math.min(low, v);
-        high = Math.max(high, v);
-      }
-    }
-    this.range = [Math.exp(low), Math.exp(high)];
-    const scale = high > low ? 1 / (high - low) : 0;
-    this.#base.width = this.#base.height = width;
-    const context = this.#base.getContext("2d");
-    const image = context.createImageData(width, width);
-    const last = size - 1;
-    for (let py = 0; py < width; py++) {
-      const y = (py / (width - 1)) * last;
-      const row = Math.min(last - 1, Math.floor(y)), fy = y - row;
-      for (let px = 0; px < width; px++) {
-        const x = (px / (width - 1)) * last;
-        const column = Math.min(last - 1, Math.floor(x)), fx = x - column;
-        // bilinear between the four grid points around the pixel (NaN while one is missing)
-        const top = logs[row * size + column] * (1 - fx) + logs[row * size + column + 1] * fx;
-        const bottom = logs[(row + 1) * size + column] * (1 - fx) + logs[(row + 1) * size + column + 1] * fx;
-        paintBand(image.data, 4 * (py * width + px), ((1 - fy) * top + fy * bottom - low) * scale);
-      }
-    }
-    context.putImageData(image, 0, 0);
-    this.#baseStale = false;
-  }
-
-  draw(paths, start) {
-    if (!this.#grid) return;
-    const canvas = this.#canvas;
-    const width = Math.round(canvas.clientWidth * (window.devicePixelRatio || 1));
-    if (width === 0) return;
-    if (canvas.width !== width) {
-      canvas.width = canvas.height = width;
-      this.#baseStale = true;
-    }
-    if (this.#baseStale || this.#base.width !== width) this.#drawBase(width);
-    const c = canvas.getContext("2d");
-    c.drawImage(this.#base, 0, 0);
-    const unit = width / 300;
-    // the trained weights
-    const [cx, cy] = this.#toPixel([0, 0], width);
-    c.strokeStyle = "#fff";
-    c.lineWidth = 2 * unit;
-    c.beginPath();
-    c.moveTo(cx - 7 * unit, cy);
-    c.lineTo(cx + 7 * unit, cy);
-    c.moveTo(cx, cy - 7 * unit);
-    c.lineTo(cx, cy + 7 * unit);
-    c.stroke();
-    for (const path of paths) {
-      const pixels = path.points.map((p) => this.#toPixel(p, width));
-      c.strokeStyle = path.color;
-      c.fillStyle = path.color;
-      c.lineWidth = 1.6 * unit;
-      c.beginPath();
-      pixels.forEach(([x, y], i) => (i ? c.lineTo(x, y) : c.moveTo(x, y)));
-      c.stroke();
-      for (const [x, y] of pixels) {
-        c.beginPath();
-        c.arc(x, y, 1.7 * unit, 0, 2 * Math.PI);
-        c.fill();
-      }
-    }
-    // the next path's start
-    const [sx, sy] = this.#toPixel(start, width);
-    c.lineWidth = 2 * unit;
-    c.strokeStyle = "#111";
-    c.beginPath();
-    c.arc(sx, sy, 6 * unit, 0, 2 * Math.PI);
-    c.stroke();
-    c.strokeStyle = "#fff";
-    c.lineWidth = 1.2 * unit;
-    c.stroke();
-  }
-}

@@ -112,8 +112,9 @@ function training(nn) {
     }
   }
 
+  // Emily's and Frank's predictions once training is done ("" while it runs).
   function showPredictions(done) {
-    const [emily, frank] = net.predict(unseen, 2);
+    const [emily, frank] = done ? net.predict(unseen, 2) : [];
     $("emily").textContent = done ? float32Text(emily) : "";
     $("frank").textContent = done ? float32Text(frank) : "";
     if (done) predictYou();
@@ -161,7 +162,7 @@ function training(nn) {
   }
 
   $("train-again").addEventListener("click", train);
-  $("train-lr").addEventListener("change", train);
+  for (const id of ["train-lr", "train-epochs"]) $(id).addEventListener("change", train);
   for (const id of ["you-weight", "you-height"]) $(id).addEventListener("input", predictYou);
   train();
 }
