@@ -1,3 +1,17 @@
-// The seed tutorials as playground lessons (CONTRACT §4 lessons(): [{ id, title, url }]).
-// They arrive in a later issue; until then the list is empty.
-export const lessons = [];
+// The seed tutorials as lessons (CONTRACT §4 lessons(): [{ id, title, url }]), one page each.
+// URLs are absolute, resolved against this module, so they work from any page and wherever
+// the site is hosted.
+const page = (file) => new URL(file, import.meta.url).href;
+
+export const lessons = [
+  { id: "000-moons", title: "A network from a list of layers: two moons",
+    url: page("000-moons.html") },
+  { id: "001-breast-cancer", title: "Breast cancer: the loss landscape, momentum and annealing",
+    url: page("001-breast-cancer.html") },
+  { id: "002-xor", title: "Layers with forward and backward: XOR",
+    url: page("002-xor.html") },
+  { id: "003-neuron", title: "One neuron, then a 2-2-1 network by hand",
+    url: page("003-neuron.html") },
+  { id: "004-backprop", title: "Backpropagation by hand, then MNIST",
+    url: page("004-backprop.html") },
+];
