@@ -139,10 +139,31 @@ class NetworkHandle {
     });
   }
 
-  // The list arrives as JSON with data as arrays or base64 (the JS wrapper encodes typed arrays).
-  val setWeights(const std::string& json) {
+  // names and shapes arrive as JSON [{name, shape, count}], the values concatenated in WASM
+  // memory at `data` (total floats): no per-value JSON for large models.
+  val setWeights(const std::string& metaJson, uintptr_t data, double total) {
     return guarded([&] {
-      net_->setWeights(weightsFromJson(Json::parse(json), "weights"));
+      const Json meta = Json::parse(metaJson);
+      std::vector<NamedTensor<float>> tensors;
+      const float* values = reinterpret_cast<const float*>(data);
+      double used = 0;
+      for (size_t i = 0; i < meta.size(); ++i) {
+        const Json& m = meta[i];
+        const std::string at = "weights[" + std::to_string(i) + "]";
+        const double count = m.value("count", -1.0);
+        if (!m.contains("name") || !m["name"].is_string() || count < 0 || used + count > total)
+          throw ConfigError(at + ": expected { name, shape, data }");
+        NamedTensor<float> tensor{m["name"].get<std::string>(), {}, {}};
+        for (const Json& d : m.value("shape", Json::array())) {
+          if (!d.is_number_integer() || d.get<long long>() < 1 || d.get<long long>() > (1 << 24))
+            throw ConfigError(at + ".shape: expected positive integers");
+          tensor.shape.push_back(d.get<int>());
+        }
+        tensor.data.assign(values + static_cast<size_t>(used), values + static_cast<size_t>(used + count));
+        used += count;
+        tensors.push_back(std::move(tensor));
+      }
+      net_->setWeights(tensors);
       return val::undefined();
     });
   }

@@ -225,8 +225,22 @@ class Network {
   setWeights(list) {
     const handle = this.#live;
     if (!Array.isArray(list)) throw new Error("weights: expected a list of { name, shape, data }");
-    const plain = list.map((w) => ({ ...w, data: w?.data ? Array.from(w.data) : w?.data }));
-    check(handle.setWeights(JSON.stringify(plain)));
+    const meta = list.map((w, i) => {
+      if (typeof w?.name !== "string" || !Array.isArray(w.shape) ||
+          !((ArrayBuffer.isView(w.data) && !(w.data instanceof DataView)) || Array.isArray(w.data))) {
+        throw new Error(`weights[${i}]: expected { name, shape, data }`);
+      }
+      return { name: w.name, shape: w.shape, count: w.data.length };
+    });
+    // All values in one Float32Array, copied into WASM memory once.
+    const values = new Float32Array(meta.reduce((sum, m) => sum + m.count, 0));
+    let offset = 0;
+    for (const w of list) {
+      values.set(w.data, offset);
+      offset += w.data.length;
+    }
+    this.#withData([values], (pointer) =>
+      check(handle.setWeights(JSON.stringify(meta), pointer, values.length)));
   }
 
   setLearningRate(lr) {
