@@ -1,6 +1,7 @@
 // The digits page end to end: the pretrained model on MNIST, digits drawn with the mouse,
 // digits set in fonts (not MNIST), training in the worker, and the URL state.
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import { startBrowser } from "./browser.mjs";
 
@@ -8,9 +9,7 @@ let env;
 before(async () => { env = await startBrowser(); });
 after(async () => { await env.close(); });
 
-// Until the conv branch adds web/models/digits-cnn.json the page asks for it and gets a 404,
-// which Chromium logs as a console error; the page then uses digits-mlp.json by design.
-const realErrors = (page) => page.errors.filter((e) => !/status of 404/.test(e));
+const realErrors = (page) => page.errors;
 const predicted = async (page) => (await page.textContent("#digit-prediction")).match(/\d/)?.[0];
 
 // Strokes in pad coordinates (280 x 280), as a person would draw each digit.
@@ -172,8 +171,29 @@ test("a_saved_model_loads_back_and_a_file_that_is_not_one_shows_an_alert", async
   await page.setInputFiles("#model-load",
     { name: "notes.json", mimeType: "application/json", buffer: Buffer.from("{\"format\": 1}") });
   await page.waitForFunction(() => !document.getElementById("digits-error").hidden);
-  assert.match(await page.textContent("[role=alert]"), /format: expected "nnplay-model"/);
+  assert.match(await page.textContent("[role=alert]"), /notes\.json is neither an nnplay model/);
   assert.match(await page.textContent("#model-info"), /loaded from/);  // the old model stays
+  await page.close();
+});
+
+test("the_model_saved_for_tfjs_opens_again_and_reads_the_same", async () => {
+  const page = await env.newPage("digits.html");
+  await draw(page, DRAWN[7]);
+  const before = await page.textContent("#digit-prediction");
+  const downloads = [];
+  page.on("download", (d) => downloads.push(d));
+  await page.click("#model-save-tfjs");
+  while (downloads.length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+  const files = await Promise.all(downloads.map(async (d) =>
+    ({ name: d.suggestedFilename(), mimeType: "application/octet-stream", buffer: await readFile(await d.path()) })));
+  assert.deepEqual(files.map((f) => f.name).sort(), ["model.json", "weights.bin"]);
+  await page.setInputFiles("#model-load", files);
+  await page.waitForFunction(() => /loaded from model\.json/.test(document.getElementById("model-info").textContent)
+    || /loaded from weights\.bin/.test(document.getElementById("model-info").textContent));
+  await page.click("#digit-clear");
+  await draw(page, DRAWN[7]);
+  assert.equal(await page.textContent("#digit-prediction"), before);
+  assert.deepEqual(realErrors(page), []);
   await page.close();
 });
 

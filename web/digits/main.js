@@ -4,6 +4,8 @@
 // A model trained here or loaded from a file is kept (saved-model.js) and read the pad again
 // after a reload, until the user picks the pretrained one. When the training worker dies the
 // page says so, starts a new one, which loads MNIST again, and retests the model in use.
+import { saveFiles } from "../lib/downloads.js";
+import { nnplayModelFile, readModelFiles, tfjsModelFiles } from "../lib/model-files.js";
 import { loadNN } from "../lib/nnplay.js";
 import { ProbabilityBars } from "./bars.js";
 import { TrainingCurves } from "./curves.js";
@@ -185,22 +187,21 @@ function checkDigitsModel(net) {
 }
 
 function saveModel() {
-  const blob = new Blob([JSON.stringify(current.model)], { type: "application/json" });
-  const link = document.createElement("a");
-  link.href = URL.createObjectURL(blob);
-  link.download = "nnplay-digits-model.json";
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  saveFiles([nnplayModelFile(current.model, { name: "nnplay-digits-model.json" })]);
 }
 
-async function loadModelFile(file) {
-  let model;
-  try {
-    model = JSON.parse(await file.text());
-  } catch (error) {
-    throw new Error(`${file.name} is not a JSON file (${error.message})`);
-  }
-  setModel(checkDigitsModel(nn.fromJSON(model)), `loaded from ${file.name}`, model);
+// TF.js's model.json + weights.bin, for tf.loadLayersModel.
+function saveModelForTFJS() {
+  saveFiles(tfjsModelFiles(current.net.toTFJS()));
+}
+
+// An nnplay model file, or TF.js's model.json with its weights .bin (chosen together).
+async function loadModelFiles(files) {
+  const read = await readModelFiles(files);
+  const net = checkDigitsModel(read.format === "nnplay" ? nn.fromJSON(read.model) :
+    nn.fromTFJS(read.artifacts));
+  const model = read.format === "nnplay" ? read.model : net.toJSON();
+  setModel(net, `loaded from ${files.map((f) => f.name).join(" + ")}`, model);
   keepModel();
 }
 
@@ -230,7 +231,7 @@ function setTraining(on) {
   training = on;
   $("train-start").disabled = on;
   $("train-stop").disabled = !on;
-  for (const id of ["model-save", "model-load-button", "model-default", "model-use-saved", "model-use-pretrained"]) {
+  for (const id of ["model-save", "model-save-tfjs", "model-load-button", "model-default", "model-use-saved", "model-use-pretrained"]) {
     $(id).disabled = on;
   }
   for (const input of Object.values(form)) input.disabled = on;
@@ -370,11 +371,12 @@ function wire() {
   });
   $("noise-again").addEventListener("click", () => current && insights.showNoise(current.net));
   $("model-save").addEventListener("click", () => current && saveModel());
+  $("model-save-tfjs").addEventListener("click", () => current && saveModelForTFJS());
   $("model-load-button").addEventListener("click", () => $("model-load").click());
   $("model-load").addEventListener("change", (event) => {
-    const [file] = event.target.files;
+    const files = [...event.target.files];
     event.target.value = "";
-    if (file) loadModelFile(file).then(() => showError(null), showError);
+    if (files.length) loadModelFiles(files).then(() => showError(null), showError);
   });
   $("model-default").addEventListener("click", () => pretrained && usePretrainedModel());
   $("model-use-pretrained").addEventListener("click", () => pretrained && usePretrainedModel());

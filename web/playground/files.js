@@ -1,17 +1,5 @@
-// The page's file actions: CSV files and model files come in through file inputs or a drop on
-// the page; models go out as downloads. The file formats are in lib/model-files.js.
-
-/** Saves { name, type, data } files as downloads, one each (as TF.js's browserDownloads does). */
-export function saveFiles(files) {
-  for (const { name, type, data } of files) {
-    const url = URL.createObjectURL(new Blob([data], { type }));
-    const link = Object.assign(document.createElement("a"), { href: url, download: name, hidden: true });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  }
-}
+// The page's file inputs: CSV files and model files come in through file inputs or a drop on
+// the page. The file formats are in lib/model-files.js, downloads in lib/downloads.js.
 
 const isCsv = (file) => /\.(csv|tsv|txt)$/i.test(file.name) || file.type === "text/csv";
 
