@@ -55,7 +55,8 @@ class MaxPool2dLayer final : public Layer<T> {
     }
   }
 
-  // dIn[argmax] = dOut, zero elsewhere (windows do not overlap, so nothing adds up).
+  // dOut (OH*OW*C, n) -> dIn (H*W*C, n): dIn[argmax] = dOut, zero elsewhere (windows do not
+  // overlap, so nothing adds up).
   void backward(const ConstRef& /*in*/, const Mat& dOut, Mat* dIn) override {
     if (!dIn) return;
     dIn->setZero(this->inputSize(), dOut.cols());
