@@ -2,7 +2,7 @@
 
 const dense = (units, activation) => ({ type: "dense", units, activation });
 const conv = (filters) =>
-  ({ type: "conv2d", filters, kernel: 5, stride: 1, padding: "valid", activation: "relu" });
+  ({ type: "conv2d", filters, kernel: 5, stride: 1, padding: "same", activation: "relu" });
 
 /** Per kind: a label for people and the config with its default training settings. */
 export const MODELS = {
@@ -30,8 +30,8 @@ export const MODELS = {
       input: [28, 28, 1],
       layers: [conv(8), { type: "maxpool2d", size: 2 }, conv(16), { type: "maxpool2d", size: 2 },
         { type: "flatten" }, dense(10, "softmax")],
-      loss: "cross_entropy", optimizer: { type: "adam", lr: 0.003 },
-      init: "xavier", seed: 1, batchSize: 32,
+      loss: "cross_entropy", optimizer: { type: "adam", lr: 0.005 },
+      init: "xavier", seed: 1, batchSize: 64,
     },
   },
 };

@@ -1,0 +1,25 @@
+// The digits page's networks: its CNN is the benchmark CNN of examples/ (one config, so the
+// numbers `npm run bench` reports are the page's), and every config builds in the core.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { test } from "node:test";
+import { MODELS, modelConfig } from "../../web/digits/models.js";
+import { loadNN } from "../../web/lib/nnplay.js";
+
+test("page_cnn_is_the_benchmark_cnn", async () => {
+  const example = JSON.parse(await readFile(new URL("../../examples/digits-cnn-small.json", import.meta.url)));
+  const { regularization, ...withoutDefaults } = example;
+  assert.deepEqual(regularization, { type: "none", rate: 0 });
+  assert.deepEqual(MODELS.cnn.config, withoutDefaults);
+});
+
+test("every_page_model_builds_with_784_inputs_and_10_outputs", async () => {
+  const nn = await loadNN();
+  for (const kind of Object.keys(MODELS)) {
+    const net = nn.createNetwork(modelConfig(kind));
+    assert.equal(net.inputs, 784, kind);
+    assert.equal(net.outputs, 10, kind);
+    net.delete();
+  }
+  assert.throws(() => modelConfig("rnn"), { message: /^model: expected one of mlp, mlp30, cnn, got rnn$/ });
+});
