@@ -20,6 +20,7 @@
 
 #include <algorithm>
 
+#include "gemm.h"
 #include "layer.h"
 
 namespace nnplay {
@@ -77,7 +78,7 @@ class Conv2dLayer final : public ActivatedLayer<T> {
       const Index count = std::min(chunk, n - start);
       im2col(in, start, count);
       Eigen::Map<Mat> Z(z.col(start).data(), filters_, P * count);
-      Z.noalias() = W_ * cols_.leftCols(P * count);
+      multiply(Z, W_, cols_.leftCols(P * count), gemm_);
       Z.colwise() += b_;
     }
     colsHoldBatch_ = n <= chunk;
@@ -94,11 +95,11 @@ class Conv2dLayer final : public ActivatedLayer<T> {
       const Index count = std::min(chunk, n - start);
       if (!colsHoldBatch_) im2col(in, start, count);
       const Eigen::Map<const Mat> dZ(dz.col(start).data(), filters_, P * count);
-      dW_.noalias() += dZ * cols_.leftCols(P * count).transpose();
+      multiply(dW_, dZ, cols_.leftCols(P * count).transpose(), gemm_, true);
       db_ += dZ.rowwise().sum();
       if (dIn) {
         if (dCols_.cols() < P * count) dCols_.resize(patchSize(), P * count);
-        dCols_.leftCols(P * count).noalias() = W_.transpose() * dZ;
+        multiply(dCols_.leftCols(P * count), W_.transpose(), dZ, gemm_);
         col2im(*dIn, start, count);
       }
     }
@@ -183,6 +184,7 @@ class Conv2dLayer final : public ActivatedLayer<T> {
   Eigen::Map<Vector<T>> b_{nullptr, 0}, db_{nullptr, 0};
   Mat cols_, dCols_;
   bool colsHoldBatch_ = false;
+  GemmScratch gemm_;
 };
 
 }  // namespace nnplay
