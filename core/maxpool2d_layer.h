@@ -45,11 +45,11 @@ class MaxPool2dLayer final : public Layer<T> {
           for (int i = 0; i < size_; ++i)
             for (int j = 0; j < size_; ++j) {
               const int pixel = corner + (i * width + j) * channels;
-              for (int c = 0; c < channels; ++c)
-                if (image[pixel + c] > out[c]) {
-                  out[c] = image[pixel + c];
-                  winner[c] = pixel + c;
-                }
+              for (int c = 0; c < channels; ++c) {  // branch-free, so it vectorizes
+                const bool larger = image[pixel + c] > out[c];
+                out[c] = larger ? image[pixel + c] : out[c];
+                winner[c] = larger ? pixel + c : winner[c];
+              }
             }
         }
     }
