@@ -6,8 +6,11 @@
 // per round, one after the other, and each ratio is the median over rounds of the ratio within a
 // round. BENCH_ROUNDS (default 3) and BENCH_SECONDS (per measurement, default 0.6) trade time
 // for steadiness.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 import { readMnist } from "../scripts/mnist-data.mjs";
@@ -164,6 +167,27 @@ function printGoals(rows, weight) {
   }
 }
 
+// Google Benchmark of the native kernels (bench/kernels.cpp), when libbenchmark was there to
+// build it: its own table, and {name, items_per_second} in results.json.
+function nativeKernels() {
+  const binary = fileURLToPath(new URL("build/native/nnplay_kernels", root));
+  if (!existsSync(binary)) {
+    console.log("\n(build/native/nnplay_kernels not built: install libbenchmark-dev)");
+    return [];
+  }
+  console.log("\nnative kernels (Google Benchmark; GEMM items are FLOP, layer items are samples):");
+  const out = execFileSync(binary, ["--benchmark_min_time=0.1", "--benchmark_format=json"],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  const list = JSON.parse(out).benchmarks.map((b) => ({ name: b.name,
+    items_per_second: b.items_per_second, ns_per_iteration: b.real_time }));
+  const width = Math.max(...list.map((b) => b.name.length));
+  for (const b of list) {
+    console.log(`  ${b.name.padEnd(width)}  ${(b.ns_per_iteration / 1000).toFixed(0).padStart(7)} us` +
+      `  ${(b.items_per_second / 1e6).toFixed(3).padStart(10)} M items/s`);
+  }
+  return list;
+}
+
 async function main() {
   await stat(new URL("build/native/nnplay_train_bench", root)).catch(() => {
     throw new Error("build/native/nnplay_train_bench is missing: run npm run build first");
@@ -181,7 +205,9 @@ async function main() {
   console.log(`machine: ${machine}\n`);
   printTable(rows, weight);
   printGoals(rows, weight);
-  const results = { machine, rounds, seconds_per_measurement: seconds, page_weight: weight, rows };
+  const kernels = nativeKernels();
+  const results = { machine, rounds, seconds_per_measurement: seconds, page_weight: weight, rows,
+    native_kernels: kernels };
   await writeFile(new URL("bench/results.json", root), `${JSON.stringify(results, null, 2)}\n`);
   console.log("\nwrote bench/results.json");
 }
