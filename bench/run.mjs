@@ -181,9 +181,11 @@ function nativeKernels() {
   const list = JSON.parse(out).benchmarks.map((b) => ({ name: b.name,
     items_per_second: b.items_per_second, ns_per_iteration: b.real_time }));
   const width = Math.max(...list.map((b) => b.name.length));
+  const si = (v) => (v >= 1e9 ? `${(v / 1e9).toFixed(1)} G` : v >= 1e6 ? `${(v / 1e6).toFixed(1)} M`
+    : `${(v / 1e3).toFixed(1)} k`);
   for (const b of list) {
     console.log(`  ${b.name.padEnd(width)}  ${(b.ns_per_iteration / 1000).toFixed(0).padStart(7)} us` +
-      `  ${(b.items_per_second / 1e6).toFixed(3).padStart(10)} M items/s`);
+      `  ${si(b.items_per_second).padStart(8)} items/s`);
   }
   return list;
 }
