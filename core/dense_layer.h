@@ -1,6 +1,7 @@
 // Fully connected layer: z = W in + b, a = f(z).
 #pragma once
 
+#include "gemm.h"
 #include "layer.h"
 
 namespace nnplay {
@@ -38,23 +39,24 @@ class DenseLayer final : public ActivatedLayer<T> {
   // in (in, n) -> z (out, n)
   void forwardLinear(const ConstRef& in, Mat& z) override {
     z.resize(W_.rows(), in.cols());
-    z.noalias() = W_ * in;
+    multiply(z, W_, in, gemm_);
     z.colwise() += b_;
   }
 
   // dW = dz in^T, db = sum over samples of dz, dIn = W^T dz. The loss is already a batch mean.
   void backwardLinear(const ConstRef& in, const Mat& dz, Mat* dIn) override {
-    dW_.noalias() = dz * in.transpose();
+    multiply(dW_, dz, in.transpose(), gemm_);
     db_ = dz.rowwise().sum();
     if (dIn) {
       dIn->resize(W_.cols(), dz.cols());
-      dIn->noalias() = W_.transpose() * dz;
+      multiply(*dIn, W_.transpose(), dz, gemm_);
     }
   }
 
  private:
   Eigen::Map<Mat> W_{nullptr, 0, 0}, dW_{nullptr, 0, 0};
   Eigen::Map<Vector<T>> b_{nullptr, 0}, db_{nullptr, 0};
+  GemmScratch gemm_;
 };
 
 }  // namespace nnplay

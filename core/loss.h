@@ -33,11 +33,15 @@ T lossValue(LossType loss, const Matrix<T>& z, const Matrix<T>& a, const ConstMa
                  .sum() /
              static_cast<T>(a.size());
     case LossType::CrossEntropy: {
-      // -sum_k y_k log softmax(z)_k = sum_k y_k (lse(z) - z_k), lse(z) = m + log sum e^(z - m)
-      const auto max = z.colwise().maxCoeff();
-      const auto lse =
-          (max.array() + (z.rowwise() - max).array().exp().colwise().sum().log()).matrix();
-      return ((y.array().rowwise() * lse.array()) - y.array() * z.array()).sum() / n;
+      // -sum_k y_k log softmax(z)_k = sum_k y_k (lse(z) - z_k), lse(z) = m + log sum e^(z - m);
+      // column by column, so nothing is allocated.
+      T sum = 0;
+      for (Index j = 0; j < z.cols(); ++j) {
+        const T max = z.col(j).maxCoeff();
+        const T lse = max + std::log((z.col(j).array() - max).exp().sum());
+        sum += (y.col(j).array() * lse - y.col(j).array() * z.col(j).array()).sum();
+      }
+      return sum / n;
     }
   }
   return std::numeric_limits<T>::quiet_NaN();

@@ -5,7 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 
+#include "gemm.h"
 #include "layer.h"
 
 namespace nnplay {
@@ -38,6 +41,12 @@ class MaxPool2dLayer final : public Layer<T> {
       for (int oy = 0; oy < outHeight; ++oy)
         for (int ox = 0; ox < outWidth; ++ox, out += channels, winner += channels) {
           const int corner = (oy * size_ * width + ox * size_) * channels;
+          if constexpr (std::is_same_v<T, float>) {
+            if (channels % 4 == 0) {
+              windowMax4(image, corner, width, channels, out, winner);
+              continue;
+            }
+          }
           for (int c = 0; c < channels; ++c) {
             out[c] = image[corner + c];
             winner[c] = corner + c;
@@ -65,6 +74,29 @@ class MaxPool2dLayer final : public Layer<T> {
   }
 
  private:
+  // One window, four channels at a time in vector registers (float, channels % 4 == 0): the
+  // scalar loop above does not vectorize, and was 9% of CNN training time in WASM.
+  void windowMax4(const float* image, int corner, int width, int channels, float* out,
+                  int32_t* winner) const {
+    using gemm_detail::Float4;
+    typedef int32_t Int4 __attribute__((vector_size(16)));
+    for (int c = 0; c < channels; c += 4) {
+      Float4 best = gemm_detail::load(image + corner + c);
+      Int4 won = Int4{0, 1, 2, 3} + (corner + c);
+      for (int i = 0; i < size_; ++i)
+        for (int j = 0; j < size_; ++j) {
+          const int pixel = corner + (i * width + j) * channels + c;
+          const Float4 v = gemm_detail::load(image + pixel);
+          const Int4 larger = v > best;  // all ones where v wins; ties keep the earlier pixel
+          best = reinterpret_cast<Float4>((reinterpret_cast<Int4>(v) & larger) |
+                                          (reinterpret_cast<Int4>(best) & ~larger));
+          won = ((Int4{0, 1, 2, 3} + pixel) & larger) | (won & ~larger);
+        }
+      gemm_detail::store(out + c, best);
+      std::memcpy(winner + c, &won, sizeof won);
+    }
+  }
+
   int size_;
   Eigen::Matrix<int32_t, Eigen::Dynamic, Eigen::Dynamic> argmax_;
 };

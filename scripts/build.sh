@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Builds nnplay. Usage: build.sh [wasm|native|all] (default all). Incremental: with nothing
-# changed it only asks CMake, which takes a second or two.
+# Builds nnplay. Usage: build.sh [wasm|native|all|bench] (default all; bench is all plus the
+# Google Benchmark package for build/native/nnplay_kernels). Incremental: with nothing changed it
+# only asks CMake, which takes a second or two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"
 case "$what" in
   wasm) bash scripts/ensure-deps.sh start ;;
   native | all) bash scripts/ensure-deps.sh test ;;
-  *) echo "usage: $0 [wasm|native|all]" >&2; exit 2 ;;
+  bench) bash scripts/ensure-deps.sh bench && what=all ;;
+  *) echo "usage: $0 [wasm|native|all|bench]" >&2; exit 2 ;;
 esac
 
 jobs=$(nproc 2>/dev/null || echo 2)

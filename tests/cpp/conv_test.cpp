@@ -244,6 +244,24 @@ TEST(MaxPool2d, maxpool2d_routes_gradient_to_the_window_maximum) {
   EXPECT_EQ(dIn, expected);
 }
 
+TEST(MaxPool2d, maxpool2d_float_vector_path_matches_the_scalar_one) {
+  // float with channels % 4 == 0 takes the 4-channel vector path; double the scalar loop. Values
+  // are multiples of 1/4 in [-1, 1], so windows have ties (the first pixel must win them).
+  Rng rng(9);
+  const Mat x = (randomMatrix(7 * 9 * 8, 3, rng) * 4).array().round() / 4;
+  MaxPool2dLayer<double> scalar({7, 9, 8}, 2);
+  MaxPool2dLayer<float> vector({7, 9, 8}, 2);
+  const Mat dOut = randomMatrix(scalar.outputSize(), 3, rng);
+  scalar.forward(x, true, rng);
+  vector.forward(x.cast<float>(), true, rng);
+  EXPECT_EQ(Mat(vector.output().cast<double>()), scalar.output());
+  Mat dInScalar;
+  Matrix<float> dInVector;
+  scalar.backward(x, dOut, &dInScalar);
+  vector.backward(x.cast<float>(), dOut.cast<float>(), &dInVector);
+  EXPECT_EQ(Mat(dInVector.cast<double>()), Mat(dInScalar.cast<float>().cast<double>()));
+}
+
 TEST(Conv2d, conv2d_large_batch_in_chunks_matches_small_batches) {
   // 28x28x1 with k5 same: 19600 im2col values per sample, so 600 samples need two chunks and
   // backward recomputes the columns; 300 samples fit in one and reuse them.

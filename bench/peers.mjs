@@ -1,0 +1,158 @@
+// The implementations `npm run bench` compares, each behind one interface:
+//
+//   const impl = await setup(model, data)   // model: "mlp" | "cnn", data: { x, y, labels, n }
+//   await impl.train(seconds) -> samples/s  // SGD, batch 64, over the n samples
+//   await impl.infer(seconds) -> samples/s  // forward only, inferBatch samples per call
+//
+// nnplay and native train whole shuffled epochs (fit(), as the pages do, gathering each batch);
+// the peers train one prepared batch per call, which spares them the gathering.
+// nnplay runs its WASM module through the public API (fit/predict); native runs the same C++
+// core built with g++ -O3 (SSE2 baseline) as a child process; TF.js runs tfjs-core ops under
+// optimizer.minimize (its fastest training path, no Layers overhead) on its wasm backend with one
+// thread or its cpu backend; ConvNetJS trains sample by sample as its Trainer is meant to.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+const require = createRequire(import.meta.url);
+const root = new URL("../", import.meta.url);
+export const configs = {
+  mlp: JSON.parse(readFileSync(new URL("bench/mlp.json", root))),
+  cnn: JSON.parse(readFileSync(new URL("bench/cnn.json", root))),
+  heatmap: JSON.parse(readFileSync(new URL("bench/heatmap.json", root))),
+};
+export const batchSize = 64;
+export const inferBatch = 1000;
+
+// Calls fn (which handles `samples` samples) once to warm up, then until `seconds` have passed.
+export function rate(fn, samples, seconds) {
+  fn();
+  let done = 0;
+  const start = performance.now();
+  do {
+    fn();
+    done += samples;
+  } while (performance.now() - start < seconds * 1000);
+  return done / ((performance.now() - start) / 1000);
+}
+
+export async function nnplay(model, data) {
+  const { loadNN } = await import("../web/lib/nnplay.js");
+  const net = (await loadNN()).createNetwork(configs[model]);
+  const { x, y, n } = data;
+  return {
+    train: (s) => rate(() => net.fit({ x, y, n, epochs: 1, batchSize }), n, s),
+    infer: (s) => rate(() => net.predict(x.subarray(0, inferBatch * 784), inferBatch),
+      inferBatch, s),
+    dispose: () => net.delete(),
+  };
+}
+
+const nativeBinary = fileURLToPath(new URL("build/native/nnplay_train_bench", root));
+
+export async function native(model, data) {
+  const config = fileURLToPath(new URL(`bench/${model}.json`, root));
+  const run = (mode, seconds) => JSON.parse(execFileSync(nativeBinary,
+    [config, mode, String(mode === "train" ? data.n : inferBatch), String(seconds)],
+    { encoding: "utf8" })).samples_per_s;
+  return { train: (s) => run("train", s), infer: (s) => run("infer", s), dispose() {} };
+}
+
+let tf = null;
+async function tfjs(backend) {
+  if (!tf) {
+    tf = await import("@tensorflow/tfjs-core");
+    await import("@tensorflow/tfjs-layers");  // registers the gradients tfjs-core's bundle lacks
+    await import("@tensorflow/tfjs-backend-cpu");
+    const wasm = await import("@tensorflow/tfjs-backend-wasm");
+    wasm.setThreadsCount(1);
+  }
+  if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} did not load`);
+  return tf;
+}
+
+function tfjsParameters(tf, model) {
+  const he = (shape, fanIn) => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn)));
+  const zeros = (k) => tf.variable(tf.zeros([k]));
+  if (model === "mlp") return [he([784, 128], 784), zeros(128), he([128, 10], 128), zeros(10)];
+  return [he([5, 5, 1, 8], 25), zeros(8), he([5, 5, 8, 16], 200), zeros(16),
+    he([7 * 7 * 16, 10], 784), zeros(10)];
+}
+
+function tfjsLogits(tf, model, p, x) {
+  if (model === "mlp") {
+    return tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, p[0]), p[1])), p[2]), p[3]);
+  }
+  let h = tf.reshape(x, [-1, 28, 28, 1]);
+  h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h, p[0], 1, "same"), p[1])), 2, 2, "valid");
+  h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h, p[2], 1, "same"), p[3])), 2, 2, "valid");
+  return tf.add(tf.matMul(tf.reshape(h, [-1, 7 * 7 * 16]), p[4]), p[5]);
+}
+
+// backend: "wasm" | "cpu". train() throws when the backend lacks a kernel the gradient needs.
+export function tfjsPeer(backend) {
+  return async (model, data) => {
+    const tf = await tfjs(backend);
+    const p = tfjsParameters(tf, model);
+    const batches = [];
+    for (let start = 0; start < data.n; start += batchSize) {
+      const count = Math.min(batchSize, data.n - start);
+      batches.push([tf.tensor2d(data.x.subarray(start * 784, (start + count) * 784), [count, 784]),
+        tf.tensor2d(data.y.subarray(start * 10, (start + count) * 10), [count, 10]), count]);
+    }
+    const all = tf.tensor2d(data.x.subarray(0, inferBatch * 784), [inferBatch, 784]);
+    const optimizer = tf.train.sgd(configs[model].optimizer.lr);
+    let next = 0;
+    const step = () => {
+      const [x, y] = batches[next++ % batches.length];
+      optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, tfjsLogits(tf, model, p, x)));
+    };
+    // Both backends live in one process: select this one before each measurement.
+    return {
+      train: async (s) => (await tfjs(backend)) && rate(step, batchSize, s),
+      infer: async (s) => (await tfjs(backend)) &&
+        rate(() => tf.tidy(() => tfjsLogits(tf, model, p, all)).dataSync(), inferBatch, s),
+      dispose: () => tf.dispose([...p, all, ...batches.flatMap(([x, y]) => [x, y])]),
+    };
+  };
+}
+
+export async function convnetjs(model, data) {
+  const cnn = require("convnetjs");
+  const layers = [{ type: "input", out_sx: 28, out_sy: 28, out_depth: 1 }];
+  if (model === "mlp") {
+    layers.push({ type: "fc", num_neurons: 128, activation: "relu" });
+  } else {
+    for (const filters of [8, 16]) {
+      layers.push({ type: "conv", sx: 5, filters, stride: 1, pad: 2, activation: "relu" },
+        { type: "pool", sx: 2, stride: 2 });
+    }
+  }
+  layers.push({ type: "softmax", num_classes: 10 });  // ConvNetJS adds the dense layer before it
+  const net = new cnn.Net();
+  net.makeLayers(layers);
+  const trainer = new cnn.Trainer(net, { method: "sgd", learning_rate: configs[model].optimizer.lr,
+    batch_size: batchSize, momentum: 0, l2_decay: 0 });
+  // A Vol stores w[(y * 28 + x) * depth + d]: MNIST's row-major pixels as they are.
+  const vols = [];
+  for (let i = 0; i < data.n; i++) {
+    const v = new cnn.Vol(28, 28, 1, 0);
+    v.w.set(data.x.subarray(i * 784, (i + 1) * 784));
+    vols.push(v);
+  }
+  let next = 0;
+  const step = () => {
+    for (let i = 0; i < batchSize; i++, next = (next + 1) % data.n) {
+      trainer.train(vols[next], data.labels[next]);
+    }
+  };
+  const infer = () => {
+    for (let i = 0; i < inferBatch; i++) net.forward(vols[i], false);
+  };
+  return {
+    train: (s) => rate(step, batchSize, s),
+    infer: (s) => rate(infer, inferBatch, s),
+    dispose() {},
+  };
+}

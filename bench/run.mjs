@@ -1,0 +1,217 @@
+// npm run bench: nnplay's WASM module against the same core built natively, TensorFlow.js and
+// ConvNetJS on the same work, in one process and one time window (CONTRACT §6). Prints a table
+// and writes bench/results.json.
+//
+// The machine is shared and its load varies, so every implementation of a row is measured once
+// per round, one after the other, and each ratio is the median over rounds of the ratio within a
+// round. BENCH_ROUNDS (default 3) and BENCH_SECONDS (per measurement, default 0.6) trade time
+// for steadiness.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+import { readMnist } from "../scripts/mnist-data.mjs";
+import { configs, convnetjs, native, nnplay, rate, tfjsPeer } from "./peers.mjs";
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const seconds = Number(process.env.BENCH_SECONDS ?? 0.6);
+const root = new URL("../", import.meta.url);
+
+const impls = {
+  "nnplay-wasm": { label: "nnplay WASM (Node, 1 thread)", setup: nnplay },
+  "native-sse2": { label: "same core, native -O3 SSE2", setup: native },
+  "tfjs-wasm": { label: "TF.js 4.22 wasm, 1 thread", setup: tfjsPeer("wasm") },
+  "tfjs-cpu": { label: "TF.js 4.22 cpu", setup: tfjsPeer("cpu") },
+  convnetjs: { label: "ConvNetJS 0.3", setup: convnetjs },
+};
+
+// name, model, mode, the implementations compared; slow: measured in one round only.
+const benchmarks = [
+  { name: "MLP 784-128-10 train", model: "mlp", mode: "train",
+    impls: ["nnplay-wasm", "native-sse2", "tfjs-wasm", "convnetjs"] },
+  { name: "CNN train", model: "cnn", mode: "train",
+    impls: ["nnplay-wasm", "native-sse2", "tfjs-wasm", "convnetjs", "tfjs-cpu"],
+    slow: ["tfjs-cpu"] },
+  { name: "MLP 784-128-10 infer", model: "mlp", mode: "infer",
+    impls: ["nnplay-wasm", "native-sse2", "tfjs-wasm", "convnetjs"] },
+  { name: "CNN infer", model: "cnn", mode: "infer",
+    impls: ["nnplay-wasm", "native-sse2", "tfjs-wasm", "convnetjs"] },
+];
+
+async function mnistSamples(n) {
+  const { labels, images } = await readMnist("train");
+  const x = new Float32Array(n * 784), y = new Float32Array(n * 10);
+  for (let i = 0; i < n * 784; i++) x[i] = images[i] / 255;
+  for (let i = 0; i < n; i++) y[i * 10 + labels[i]] = 1;
+  return { x, y, labels: Array.from(labels.subarray(0, n)), n };
+}
+
+const median = (values) => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!sorted.length) return null;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+async function runBenchmark(bench, data) {
+  const setups = {}, samples = {}, notes = {};
+  for (const id of bench.impls) {
+    samples[id] = [];
+    try {
+      setups[id] = await impls[id].setup(bench.model, data);
+    } catch (error) {
+      notes[id] = error.message;
+    }
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const id of bench.impls) {
+      if (!setups[id] || notes[id] || (round > 0 && bench.slow?.includes(id))) continue;
+      try {
+        samples[id].push(await setups[id][bench.mode](seconds));
+      } catch (error) {
+        notes[id] = `cannot ${bench.mode}: ${error.message}`;
+      }
+    }
+    process.stdout.write(".");
+  }
+  for (const id of bench.impls) setups[id]?.dispose();
+  // Ratios of nnplay WASM to each other implementation, round by round.
+  const ours = samples["nnplay-wasm"];
+  return bench.impls.map((id) => {
+    const row = { name: bench.name, impl: id, samples_per_s: median(samples[id]), ratio_vs: {} };
+    if (id === "nnplay-wasm") {
+      for (const other of bench.impls.slice(1)) {
+        const perRound = samples[other].map((s, i) => (ours[i] ?? ours[0]) / s);
+        const ratio = median(perRound);
+        if (ratio !== null) row.ratio_vs[other] = ratio;
+      }
+    }
+    if (notes[id]) row.note = notes[id];
+    return row;
+  });
+}
+
+// The playground's heatmap: one predict over a 100 x 100 grid of 2 inputs, 8-8 tanh network.
+async function heatmap() {
+  const { loadNN } = await import("../web/lib/nnplay.js");
+  const net = (await loadNN()).createNetwork(configs.heatmap);
+  const n = 100 * 100, grid = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    grid[2 * i] = (i % 100) / 50 - 1;
+    grid[2 * i + 1] = Math.floor(i / 100) / 50 - 1;
+  }
+  const perRound = [];
+  for (let round = 0; round < rounds; round++) perRound.push(rate(() => net.predict(grid, n), n, seconds));
+  net.delete();
+  const samplesPerS = median(perRound);
+  return { name: "heatmap 100x100 grid, 8-8 net", impl: "nnplay-wasm", samples_per_s: samplesPerS,
+    ms_per_call: (n / samplesPerS) * 1000, ratio_vs: {} };
+}
+
+// What a page loads of nnplay itself: the WASM module, its glue and the API modules.
+async function pageWeight() {
+  const files = ["web/build/nnplay_wasm.wasm", "web/build/nnplay_wasm.js", "web/lib/nnplay.js",
+    "web/lib/tfjs.js"];
+  let raw = 0, gzip = 0;
+  for (const f of files) {
+    const bytes = await readFile(new URL(f, root));
+    raw += bytes.length;
+    gzip += gzipSync(bytes, { level: 9 }).length;
+  }
+  return { files, bytes: raw, gzip_bytes: gzip };
+}
+
+const fmt = (v) => (v === null ? "—" : v >= 100 ? Math.round(v).toLocaleString("en-US") : v.toFixed(1));
+const times = (r) => (r === undefined ? "" : `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}×`);
+
+function printTable(rows, weight) {
+  const lines = [["benchmark", "implementation", "samples/s", "nnplay WASM is"]], notes = [];
+  let last = "";
+  for (const row of rows) {
+    const ours = rows.find((r) => r.name === row.name && r.impl === "nnplay-wasm");
+    const ratio = ours?.ratio_vs[row.impl];
+    lines.push([row.name === last ? "" : row.name, impls[row.impl].label,
+      row.ms_per_call ? `${fmt(row.samples_per_s)} (${row.ms_per_call.toFixed(2)} ms/call)`
+        : row.samples_per_s === null ? `— (${notes.push(row.note)})` : fmt(row.samples_per_s),
+      ratio === undefined ? "" : times(ratio)]);
+    last = row.name;
+  }
+  const widths = lines[0].map((_, c) => Math.max(...lines.map((l) => String(l[c]).length)));
+  for (const l of lines) {
+    console.log(l.map((v, c) => (c === 2 || c === 3 ? String(v).padStart(widths[c])
+      : String(v).padEnd(widths[c]))).join("  ").trimEnd());
+  }
+  notes.forEach((note, i) => console.log(`(${i + 1}) ${note}`));
+  console.log(`\npage weight (nnplay_wasm.wasm + .js + web/lib/nnplay.js + tfjs.js): ` +
+    `${(weight.gzip_bytes / 1024).toFixed(0)} KB gzipped (${(weight.bytes / 1024).toFixed(0)} KB raw)`);
+}
+
+function printGoals(rows, weight) {
+  const ratio = (name, impl) => rows.find((r) => r.name === name && r.impl === "nnplay-wasm")
+    ?.ratio_vs[impl];
+  const heat = rows.find((r) => r.ms_per_call);
+  const goals = [
+    ["MLP train, WASM / native SSE2", ratio("MLP 784-128-10 train", "native-sse2"), ">= 0.75", (v) => v >= 0.75],
+    ["MLP train, WASM / TF.js wasm", ratio("MLP 784-128-10 train", "tfjs-wasm"), ">= 8", (v) => v >= 8],
+    ["CNN train, WASM / ConvNetJS", ratio("CNN train", "convnetjs"), ">= 10", (v) => v >= 10],
+    ["heatmap grid, ms per predict", heat?.ms_per_call, "< 4", (v) => v < 4],
+    ["page weight, KB gzipped", weight.gzip_bytes / 1024, "<= 250", (v) => v <= 250],
+  ];
+  console.log("\ngoals (issue 6):");
+  for (const [what, value, goal, ok] of goals) {
+    const shown = value === undefined ? "n/a" : value.toFixed(2);
+    console.log(`  ${what.padEnd(30)} ${shown.padStart(8)}  goal ${goal.padEnd(7)} ${value !== undefined && ok(value) ? "met" : "NOT met"}`);
+  }
+}
+
+// Google Benchmark of the native kernels (bench/kernels.cpp), when libbenchmark was there to
+// build it: its own table, and {name, items_per_second} in results.json.
+function nativeKernels() {
+  const binary = fileURLToPath(new URL("build/native/nnplay_kernels", root));
+  if (!existsSync(binary)) {
+    console.log("\n(build/native/nnplay_kernels not built: install libbenchmark-dev)");
+    return [];
+  }
+  console.log("\nnative kernels (Google Benchmark; GEMM items are FLOP, layer items are samples):");
+  const out = execFileSync(binary, ["--benchmark_min_time=0.1", "--benchmark_format=json"],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  const list = JSON.parse(out).benchmarks.map((b) => ({ name: b.name,
+    items_per_second: b.items_per_second, ns_per_iteration: b.real_time }));
+  const width = Math.max(...list.map((b) => b.name.length));
+  const si = (v) => (v >= 1e9 ? `${(v / 1e9).toFixed(1)} G` : v >= 1e6 ? `${(v / 1e6).toFixed(1)} M`
+    : `${(v / 1e3).toFixed(1)} k`);
+  for (const b of list) {
+    console.log(`  ${b.name.padEnd(width)}  ${(b.ns_per_iteration / 1000).toFixed(0).padStart(7)} us` +
+      `  ${si(b.items_per_second).padStart(8)} items/s`);
+  }
+  return list;
+}
+
+async function main() {
+  await stat(new URL("build/native/nnplay_train_bench", root)).catch(() => {
+    throw new Error("build/native/nnplay_train_bench is missing: run npm run build first");
+  });
+  const data = await mnistSamples(1024);
+  process.stdout.write(`nnplay bench: ${rounds} rounds of ${seconds} s per measurement `);
+  const rows = [];
+  for (const bench of benchmarks) rows.push(...(await runBenchmark(bench, data)));
+  rows.push(await heatmap());
+  const weight = await pageWeight();
+  console.log("\n");
+  const cpus = os.cpus();
+  const machine = `${cpus[0]?.model.trim() ?? "unknown CPU"}, ${cpus.length} cores, ` +
+    `${os.platform()} ${os.arch()}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+  console.log(`machine: ${machine}\n`);
+  printTable(rows, weight);
+  printGoals(rows, weight);
+  const kernels = nativeKernels();
+  const results = { machine, rounds, seconds_per_measurement: seconds, page_weight: weight, rows,
+    native_kernels: kernels };
+  await writeFile(new URL("bench/results.json", root), `${JSON.stringify(results, null, 2)}\n`);
+  console.log("\nwrote bench/results.json");
+}
+
+await main();
