@@ -144,9 +144,10 @@ double Network<T>::trainBatch(const ConstRef& x, const ConstRef& y) {
 }
 
 template <typename T>
-Metrics Network<T>::evaluate(const ConstRef& x, const ConstRef& y) {
+Metrics Network<T>::evaluate(const ConstRef& x, const ConstRef& y, Mat* outputs) {
   checkData(x, &y, "evaluate");
   const Index chunk = chunkSize();
+  if (outputs) outputs->resize(outputSize(), x.cols());
   double lossSum = 0, correct = 0;
   for (Index start = 0; start < x.cols(); start += chunk) {
     const Index count = std::min(chunk, x.cols() - start);
@@ -157,6 +158,7 @@ Metrics Network<T>::evaluate(const ConstRef& x, const ConstRef& y) {
     lossSum += count * static_cast<double>(
                            lossValue<T>(config_.loss, activated ? activated->z() : a, a, yChunk));
     correct += countCorrect<T>(a, yChunk);
+    if (outputs) outputs->middleCols(start, count) = a;
   }
   const double n = static_cast<double>(x.cols());
   return {lossSum / n, correct / n};

@@ -77,7 +77,9 @@ class Network {
   void predict(const ConstRef& x, Mat& out);
   // One optimizer step on the batch; returns its loss. A non-finite loss skips the update.
   double trainBatch(const ConstRef& x, const ConstRef& y);
-  Metrics evaluate(const ConstRef& x, const ConstRef& y);
+  // Loss and accuracy over the samples; with `outputs`, also fills it like predict, from the
+  // same forward pass.
+  Metrics evaluate(const ConstRef& x, const ConstRef& y, Mat* outputs = nullptr);
   // One pass over the data in batches of batchSize (0: config().batchSize), shuffled with the
   // network's Rng.
   EpochResult trainEpoch(const ConstRef& x, const ConstRef& y, bool shuffle, int batchSize = 0);

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Builds nnplay. Usage: build.sh [wasm|native|all|bench] (default all; bench is all plus the
-# Google Benchmark package for build/native/nnplay_kernels). Incremental: with nothing changed it
-# only asks CMake, which takes a second or two.
+# Builds nnplay. Usage: build.sh [wasm|native|all|test|bench] (default all; test is all but the
+# benchmark programs; bench is all plus the Google Benchmark package for
+# build/native/nnplay_kernels). Incremental: with nothing changed it only asks CMake, which takes
+# a second or two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"
 case "$what" in
   wasm) bash scripts/ensure-deps.sh start ;;
-  native | all) bash scripts/ensure-deps.sh test ;;
+  native | all | test) bash scripts/ensure-deps.sh test ;;
   bench) bash scripts/ensure-deps.sh bench && what=all ;;
-  *) echo "usage: $0 [wasm|native|all|bench]" >&2; exit 2 ;;
+  *) echo "usage: $0 [wasm|native|all|test|bench]" >&2; exit 2 ;;
 esac
 
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -26,5 +27,9 @@ if [ "$what" != native ]; then
 fi
 if [ "$what" != wasm ]; then
   [ -f build/native/CMakeCache.txt ] || cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build build/native -j"$jobs"
+  if [ "$what" = test ]; then
+    cmake --build build/native -j"$jobs" --target nnplay nnplay_tests
+  else
+    cmake --build build/native -j"$jobs"
+  fi
 fi

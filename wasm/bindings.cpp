@@ -80,13 +80,16 @@ class NetworkHandle {
     });
   }
 
-  val evaluate(uintptr_t x, uintptr_t y, int n) {
+  // With withOutputs, result.outputs is a view like predict's, from the same forward pass.
+  val evaluate(uintptr_t x, uintptr_t y, int n, bool withOutputs) {
     return guarded([&] {
-      const Metrics m =
-          net_->evaluate(mapFloats(x, net_->inputSize(), n), mapFloats(y, net_->outputSize(), n));
+      const Metrics m = net_->evaluate(mapFloats(x, net_->inputSize(), n),
+                                       mapFloats(y, net_->outputSize(), n),
+                                       withOutputs ? &out_ : nullptr);
       val result = val::object();
       result.set("loss", m.loss);
       result.set("accuracy", m.accuracy);
+      if (withOutputs) result.set("outputs", val(emscripten::typed_memory_view(out_.size(), out_.data())));
       return result;
     });
   }

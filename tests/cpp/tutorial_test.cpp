@@ -97,6 +97,12 @@ TEST(Tutorial002, xor_2_3_1_tanh_learns_xor) {
   Matrix<float> out;
   net.predict(x, out);
   for (Index j = 0; j < 4; ++j) EXPECT_EQ(std::lround(std::abs(out(j))), std::lround(y(j))) << j;
+
+  // evaluate can hand back the outputs of its own forward pass: the same as predict's.
+  Matrix<float> outputs;
+  const Metrics both = net.evaluate(x, y, &outputs);
+  EXPECT_EQ(both.loss, net.evaluate(x, y).loss);
+  EXPECT_EQ(outputs, out);
 }
 
 TEST(Tutorial000, deep_relu_network_separates_moons) {

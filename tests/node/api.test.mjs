@@ -101,6 +101,23 @@ test("tutorial_002_xor_reaches_low_error", () => {
   net.delete();
 });
 
+test("evaluate_with_outputs_gives_predict_and_the_same_metrics_in_one_pass", () => {
+  const data = nn.datasets.make("spiral", { n: 300, noise: 0.1, seed: 3 });
+  const net = nn.createNetwork(dense(2, [[8, "tanh"], [3, "softmax"]], "cross_entropy"));
+  const y = new Float32Array(data.n * 3);  // spiral's two classes as three one-hot columns
+  for (let i = 0; i < data.n; i++) y[i * 3 + data.y[i]] = 1;
+  net.fit({ x: data.x, y, n: data.n, epochs: 5 });
+  const both = net.evaluate(data.x, y, data.n, { outputs: true });
+  const plain = net.evaluate(data.x, y, data.n);
+  assert.deepEqual(Object.keys(both).sort(), ["accuracy", "loss", "outputs"]);
+  assert.equal(both.loss, plain.loss);
+  assert.equal(both.accuracy, plain.accuracy);
+  assert.deepEqual(both.outputs, net.predict(data.x, data.n));
+  assert.throws(() => net.evaluate(data.x, y, data.n, { outputs: 1 }),
+    { message: "outputs: expected true or false, got 1" });
+  net.delete();
+});
+
 test("datasets_and_initial_weights_match_the_native_golden_file", () => {
   for (const c of golden.datasets) {
     const d = nn.datasets.make(c.name, c);

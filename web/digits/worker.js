@@ -60,8 +60,8 @@ function evaluateNetwork(net) {
     const count = Math.min(evaluationChunk, n - start);
     const xs = x.subarray(start * 784, (start + count) * 784);
     const ys = y.subarray(start * CLASSES, (start + count) * CLASSES);
-    loss += net.evaluate(xs, ys, count).loss * count;
-    const out = net.predict(xs, count);
+    const { loss: chunkLoss, outputs: out } = net.evaluate(xs, ys, count, { outputs: true });
+    loss += chunkLoss * count;
     for (let j = 0; j < count; j++) {
       let best = 0, sum = 0;
       for (let k = 0; k < CLASSES; k++) {

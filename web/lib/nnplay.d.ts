@@ -83,7 +83,11 @@ export interface Network {
   predict(x: Floats, n: number): Float32Array;
   /** One optimizer step; returns the batch loss (a non-finite loss means no update). */
   trainBatch(x: Floats, y: Floats, n: number): number;
-  evaluate(x: Floats, y: Floats, n: number): { loss: number; accuracy: number };
+  /** Loss and accuracy (NaN for regression targets) over n samples. */
+  evaluate(x: Floats, y: Floats, n: number, options?: { outputs?: false }): { loss: number; accuracy: number };
+  /** The same, plus what predict(x, n) gives, from one forward pass. */
+  evaluate(x: Floats, y: Floats, n: number, options: { outputs: true }):
+    { loss: number; accuracy: number; outputs: Float32Array };
   fit(options: { x: Floats; y: Floats; n: number; epochs?: number; batchSize?: number;
     shuffle?: boolean; onEpoch?: (entry: EpochEntry) => boolean | void }): EpochEntry[];
   /** Forward and backward without an update. */

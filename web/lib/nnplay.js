@@ -181,10 +181,21 @@ class Network {
     return this.#withData(this.#xy(x, y, n), (px, py) => check(handle.trainBatch(px, py, n)));
   }
 
-  /** { loss, accuracy } over n samples; accuracy is NaN when the targets are not labels. */
-  evaluate(x, y, n) {
+  /**
+   * { loss, accuracy } over n samples; accuracy is NaN when the targets are not labels.
+   * With { outputs: true } the result also has `outputs`, what predict(x, n) gives, from the
+   * same forward pass (half the work of calling both).
+   */
+  evaluate(x, y, n, { outputs = false } = {}) {
     const handle = this.#live;
-    return this.#withData(this.#xy(x, y, n), (px, py) => check(handle.evaluate(px, py, n)));
+    if (typeof outputs !== "boolean") {
+      throw new Error(`outputs: expected true or false, got ${String(outputs).slice(0, 40)}`);
+    }
+    return this.#withData(this.#xy(x, y, n), (px, py) => {
+      const result = check(handle.evaluate(px, py, n, outputs));
+      if (outputs) result.outputs = result.outputs.slice();
+      return result;
+    });
   }
 
   /**
