@@ -5,8 +5,18 @@ import { divergingCanvas, grayCanvas, tile } from "./picture.js";
 
 const GALLERY = 24;     // digits shown at once
 const NOISE_TILES = 8;
-const NOISE_SAMPLES = 500;
+export const NOISE_SAMPLES = 500;
 const WEIGHT_TILES = 64;
+
+/**
+ * n images of uniform random pixels and what the network says about them: what showNoise
+ * draws. (The digits page runs this in its worker; a CNN takes a second for 500.)
+ */
+export function noiseThrough(net, n = NOISE_SAMPLES) {
+  const images = new Float32Array(n * 784);
+  for (let i = 0; i < images.length; i++) images[i] = Math.random();
+  return { images, outputs: net.predict(images, n) };
+}
 
 const element = (tag, className, text) => {
   const e = document.createElement(tag);
@@ -132,11 +142,8 @@ export class Insights {
     this.#view.weights.replaceChildren(...tiles);
   }
 
-  /** Feeds uniform random pixels to the network: what does it say, and how sure is it? */
-  showNoise(net) {
-    const x = new Float32Array(NOISE_SAMPLES * 784);
-    for (let i = 0; i < x.length; i++) x[i] = Math.random();
-    const out = net.predict(x, NOISE_SAMPLES);
+  /** What the network says about random pixels, and how sure it is: from noiseThrough. */
+  showNoise({ images: x, outputs: out }) {
     const answers = new Array(10).fill(0);
     let sure = 0;
     const tiles = [];

@@ -6,10 +6,10 @@
 // page says so, starts a new one, which loads MNIST again, and retests the model in use.
 import { saveFiles } from "../lib/downloads.js";
 import { nnplayModelFile, readModelFiles, tfjsModelFiles } from "../lib/model-files.js";
-import { loadNN } from "../lib/nnplay.js";
 import { ProbabilityBars } from "./bars.js";
 import { TrainingCurves } from "./curves.js";
-import { Insights } from "./insights.js";
+import { nnReady } from "./boot.js";
+import { Insights, NOISE_SAMPLES } from "./insights.js";
 import { MODELS } from "./models.js";
 import { DrawingPad } from "./pad.js";
 import { grayCanvas } from "./picture.js";
@@ -117,9 +117,21 @@ function setModel(net, name, model, { evaluation = null, saved: isSaved = false 
     insights.showEvaluation(result);
   }).catch(showError);
   insights.showWeights(net);
-  insights.showNoise(net);
+  showNoise();
   classifyPad();
   renderModelChoice();
+}
+
+// The noise view. The worker runs the network on the noise: 500 CNN predictions here would hold
+// the page up for a second.
+function showNoise() {
+  const mine = current;
+  $("noise-note").textContent = "Showing the network random noise…";
+  trainer.noise(mine.model, NOISE_SAMPLES).then((result) => {
+    if (current === mine) insights.showNoise(result);
+  }).catch((error) => {
+    if (!error.workerDied) showError(error);  // else the new worker is asked again (onWorkerDeath)
+  });
 }
 
 // "Using your saved model … [Use the pretrained one]" or "Your saved model … [Use your saved model]".
@@ -159,7 +171,8 @@ function usePretrainedModel() {
   if (saved) setSavedModelActive(false).catch(console.warn);
 }
 
-async function loadPretrained() {
+// The first pretrained model that loads; its file downloads while the module (nnReady) compiles.
+async function loadPretrained(nnReady) {
   const reasons = [];
   for (const { file, name } of PRETRAINED) {
     const response = await fetch(new URL(file, modelsUrl));
@@ -169,7 +182,7 @@ async function loadPretrained() {
     }
     const model = await response.json();
     try {
-      return { net: nn.fromJSON(model), name, model };
+      return { net: (await nnReady).fromJSON(model), name, model };
     } catch (error) {  // e.g. a CNN file before this build has conv layers
       reasons.push(`${file}: ${error.message}`);
     }
@@ -369,7 +382,7 @@ function wire() {
       pad.undo();
     }
   });
-  $("noise-again").addEventListener("click", () => current && insights.showNoise(current.net));
+  $("noise-again").addEventListener("click", () => current && showNoise());
   $("model-save").addEventListener("click", () => current && saveModel());
   $("model-save-tfjs").addEventListener("click", () => current && saveModelForTFJS());
   $("model-load-button").addEventListener("click", () => $("model-load").click());
@@ -393,12 +406,16 @@ function wire() {
 async function start() {
   wire();
   loadData();
-  nn = await loadNN();
-  saved = await readSavedModel().catch((error) => {
+  // The module (started by boot.js), the saved model and the pretrained file load at once.
+  const savedReady = readSavedModel().catch((error) => {
     console.warn(error);
     return null;
   });
-  const loaded = await loadPretrained();
+  const pretrainedReady = loadPretrained(nnReady);
+  pretrainedReady.catch(() => {});  // awaited below, after the module
+  nn = await nnReady;
+  saved = await savedReady;
+  const loaded = await pretrainedReady;
   pretrained = { name: loaded.name, model: loaded.model };
   if (saved?.active) {
     try {

@@ -2,6 +2,7 @@
 // messages become callbacks. When the worker dies (lib/worker-supervision.js) every open
 // request fails with an Error marked workerDied, and so does every new one until restart().
 import { SupervisedWorker } from "../lib/worker-supervision.js";
+import { earlyWorker } from "./boot.js";
 
 export class Trainer {
   #worker;
@@ -16,6 +17,7 @@ export class Trainer {
         error: type === "error" ? message : undefined }),
       onEvent,
       onDeath,
+      early: earlyWorker,
     });
   }
 
@@ -34,6 +36,9 @@ export class Trainer {
 
   /** Test-set { accuracy, loss, predicted, confidence } of a saved model (net.toJSON()). */
   evaluate(model) { return this.#worker.request({ type: "evaluate", model }); }
+
+  /** { images, outputs } of n random-noise images through a saved model (net.toJSON()). */
+  noise(model, n) { return this.#worker.request({ type: "noise", model, n }); }
 
   /**
    * Trains a new network: options { kind, epochs, optimizer, lr, batchSize, augment, seed };

@@ -1,7 +1,7 @@
 // The digits page's module Worker: owns MNIST and does everything slow — training (in chunks,
 // so progress is reported and "stop" is heard) and evaluation on the 10k test digits.
 //
-// Page -> worker: { type: "load" } | { type: "evaluate", id, model } |
+// Page -> worker: { type: "load" } | { type: "evaluate", id, model } | { type: "noise", id, model, n } |
 //                 { type: "train", id, kind, epochs, optimizer?, lr?, batchSize?, augment?, seed? } |
 //                 { type: "stop" }
 // Worker -> page: { type: "data-progress", loaded, total } | { type: "data-ready", test } |
@@ -12,6 +12,7 @@
 import { loadNN } from "../lib/nnplay.js";
 import { isFatal, superviseSelf } from "../lib/worker-supervision.js";
 import { makeRandom, permutation } from "./augment.js";
+import { noiseThrough } from "./insights.js";
 import { CLASSES, fetchMnist, gather, range } from "./mnist.js";
 import { modelConfig } from "./models.js";
 
@@ -88,6 +89,18 @@ async function evaluate({ id, model }) {
   }
 }
 
+// What the network says about n images of uniform random pixels: { images, outputs }. It needs no
+// data, so it does not wait for MNIST (and runs outside the queue).
+async function noise({ id, model, n }) {
+  const net = (await nnPromise).fromJSON(model);
+  try {
+    const { images, outputs } = noiseThrough(net, n);
+    post({ type: "result", id, images, outputs }, [images.buffer, outputs.buffer]);
+  } finally {
+    net.delete();
+  }
+}
+
 async function train({ id, kind, epochs, optimizer, lr, batchSize, augment = false, seed = 1 }) {
   stopRequested = false;
   const config = modelConfig(kind, { optimizer, lr, batchSize, seed });
@@ -145,11 +158,12 @@ const reportFatal = superviseSelf(({ data: message }) => {
     stopRequested = true;
     return;
   }
-  const handler = handlers[message.type];
-  queue = queue.then(() => handler(message)).catch((error) => {
+  const fail = (error) => {
     if (isFatal(error)) reportFatal(error);
     else post({ type: "error", id: message.id, message: error.message || String(error) });
-  });
+  };
+  if (message.type === "noise") noise(message).catch(fail);
+  else queue = queue.then(() => handlers[message.type](message)).catch(fail);
 });
 
 nnPromise = loadNN();

@@ -3,7 +3,7 @@
 // MNIST network 784-30-10 trained in the digits page's Worker, with the digits page's views of
 // the hidden units and of random noise.
 import { TrainingCurves } from "../digits/curves.js";
-import { Insights } from "../digits/insights.js";
+import { Insights, noiseThrough } from "../digits/insights.js";
 import { modelConfig } from "../digits/models.js";
 import { Trainer } from "../digits/trainer.js";
 import { $, denseLayers, float32Text, percent, readInteger, readNumber, showError, startLesson } from "./lesson.js";
@@ -131,7 +131,7 @@ function mnistSection(nn) {
 
   function showNetwork(trained) {
     insights.showWeights(net);
-    insights.showNoise(net);
+    insights.showNoise(noiseThrough(net));
     if (!trained) {
       $("units-note").textContent = "Untrained: each hidden neuron's 784 weights are random. " +
         "Train the network to see what they become (red pixels raise a neuron's input, blue lower it).";
@@ -181,6 +181,6 @@ function mnistSection(nn) {
 
   $("mnist-train").addEventListener("click", () => train().catch(showError));
   $("mnist-stop").addEventListener("click", () => trainer.stop());
-  $("noise-again").addEventListener("click", () => insights.showNoise(net));
+  $("noise-again").addEventListener("click", () => insights.showNoise(noiseThrough(net)));
   showNetwork(false);
 }

@@ -25,6 +25,23 @@ export function isFatal(error) {
 }
 
 /**
+ * Starts a module Worker at once and keeps what it says until a SupervisedWorker adopts it
+ * (option `early`). A page starts its worker this way from a small script of its own, so the
+ * worker loads its modules and compiles WebAssembly while the page's bigger module graph still
+ * loads.
+ */
+export function startEarly(url) {
+  const worker = new Worker(url, { type: "module" });
+  const early = { url: String(url), worker, heard: [] };  // heard: ["message" | "error", event]
+  worker.onmessage = (event) => early.heard.push(["message", event]);
+  worker.onerror = (event) => {
+    event.preventDefault();
+    early.heard.push(["error", event]);
+  };
+  return early;
+}
+
+/**
  * Page side: requests to a module Worker, each a Promise, and the worker's health.
  *
  * A request is a message with an id; the worker's messages with that id are either its final
@@ -50,34 +67,38 @@ export class SupervisedWorker {
   #watchdog = null;
   #forcedWait = false;  // crash("hang"): wait for an answer that will never come
 
-  constructor(url, { reply, onEvent = () => {}, onDeath, answerWithinMs = 120_000 }) {
+  /** early: what startEarly(url) returned, adopted as the first worker (if it is for url). */
+  constructor(url, { reply, onEvent = () => {}, onDeath, answerWithinMs = 120_000, early = null }) {
     this.#url = url;
     this.#reply = reply;
     this.#onEvent = onEvent;
     this.#onDeath = onDeath;
     this.#answerWithinMs = answerWithinMs;
-    this.#start();
+    this.#start(early?.url === String(url) ? early : null);
   }
 
-  #start() {
-    const worker = new Worker(this.#url, { type: "module" });
+  #start(early = null) {
+    const worker = early?.worker ?? new Worker(this.#url, { type: "module" });
     this.#worker = worker;
     this.#started = false;
     this.#death = null;
     this.#limitMs = this.#answerWithinMs;
-    worker.onmessage = ({ data }) => {
+    const onMessage = ({ data }) => {
       if (worker !== this.#worker) return;
       this.#heard();
       if (data?.type === STARTED) this.#started = true;
       else if (data?.type === FATAL) this.#die(data.message);
       else this.#dispatch(data);
     };
-    worker.onerror = (event) => {
+    const onError = (event) => {
       event.preventDefault();
       if (worker !== this.#worker) return;
       const message = (event.message || "no message").replace(/^Uncaught /, "");
       this.#die(this.#started ? `an uncaught error (${message})` : "it could not start");
     };
+    worker.onmessage = onMessage;
+    worker.onerror = onError;
+    for (const [kind, event] of early?.heard.splice(0) ?? []) (kind === "message" ? onMessage : onError)(event);
   }
 
   #dispatch(data) {

@@ -2,6 +2,7 @@
 // the worker dies (lib/worker-supervision.js) every open request fails with an Error marked
 // workerDied, and so does every new one until the page calls restart().
 import { SupervisedWorker } from "../lib/worker-supervision.js";
+import { earlyWorker } from "./boot.js";
 
 export class TrainerClient {
   #worker;
@@ -11,6 +12,7 @@ export class TrainerClient {
     this.#worker = new SupervisedWorker(new URL("./worker.js", import.meta.url), {
       reply: (data) => ({ done: true, error: data.error }),
       onDeath,
+      early: earlyWorker,
     });
   }
 
