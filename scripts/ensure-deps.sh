@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 case "${1:-test}" in
   start) packages=(cmake make emscripten libeigen3-dev nlohmann-json3-dev) ;;
   test) packages=(cmake make g++ emscripten libeigen3-dev nlohmann-json3-dev libgtest-dev chromium) ;;
-  bench) packages=(cmake make g++ emscripten libeigen3-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev) ;;
+  bench) packages=(cmake make g++ emscripten libeigen3-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev chromium) ;;
   *) echo "usage: $0 start|test|bench" >&2; exit 2 ;;
 esac
 
