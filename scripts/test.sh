@@ -10,12 +10,13 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # tests leave about half the CPU idle), and its tests run last.
 [ -f build/sanitize/CMakeCache.txt ] ||
   cmake -S . -B build/sanitize -DNNPLAY_SANITIZE=ON -DCMAKE_BUILD_TYPE=Release >/dev/null
-# Job control gives it a process group of its own (so a failing suite stops the compilers too)
-# but keeps it in this session: with the kernel's autogroups, nice only counts within one.
-set -m
-nice -n 19 cmake --build build/sanitize -j"$jobs" --target nnplay_tests >build/sanitize/build.log 2>&1 &
+# Its own session (so a failing suite stops the compilers too) is its own scheduler autogroup
+# on Linux, and Chromium runs in another: nice only counts within a group, so the group itself
+# gets nice 19 as well.
+setsid bash -c 'echo 19 >/proc/self/autogroup 2>/dev/null || true
+  exec nice -n 19 cmake --build build/sanitize -j"$1" --target nnplay_tests' _ "$jobs" \
+  >build/sanitize/build.log 2>&1 &
 sanitize_build=$!
-set +m
 trap 'kill -- "-$sanitize_build" 2>/dev/null || true' EXIT
 
 echo "== C++ tests (ctest)"
