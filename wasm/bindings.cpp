@@ -204,19 +204,24 @@ val networkFromJSON(const std::string& modelJson) {
   });
 }
 
+// { x, y, n, inputs, outputs } of a Dataset or CsvData, the arrays copied out of the heap.
+template <typename Samples>
+val samplesObject(const Samples& d) {
+  val result = val::object();
+  result.set("x", floatArray(d.x.data(), d.x.size()));
+  result.set("y", floatArray(d.y.data(), d.y.size()));
+  result.set("n", d.n);
+  result.set("inputs", d.inputs);
+  result.set("outputs", d.outputs);
+  return result;
+}
+
 val makeDatasetBinding(const std::string& name, int n, double noise, double seed) {
   return guarded([&] {
     if (!(seed >= 0 && seed <= 4294967295.0 && seed == static_cast<double>(uint64_t(seed))))
       throw ConfigError("seed: expected an integer in [0, 4294967295], got " +
                         std::to_string(seed));
-    const Dataset d = makeDataset(name, n, noise, static_cast<uint64_t>(seed));
-    val result = val::object();
-    result.set("x", floatArray(d.x.data(), d.x.size()));
-    result.set("y", floatArray(d.y.data(), d.y.size()));
-    result.set("n", d.n);
-    result.set("inputs", d.inputs);
-    result.set("outputs", d.outputs);
-    return result;
+    return samplesObject(makeDataset(name, n, noise, static_cast<uint64_t>(seed)));
   });
 }
 
@@ -224,12 +229,7 @@ val parseCsvBinding(const std::string& text, const std::string& label, int label
                     bool standardize) {
   return guarded([&] {
     const CsvData d = parseCsv(text, {label, labelIndex, standardize});
-    val result = val::object();
-    result.set("x", floatArray(d.x.data(), d.x.size()));
-    result.set("y", floatArray(d.y.data(), d.y.size()));
-    result.set("n", d.n);
-    result.set("inputs", d.inputs);
-    result.set("outputs", d.outputs);
+    val result = samplesObject(d);
     result.set("label", d.label);
     val classes = val::array();
     for (const std::string& c : d.classes) classes.call<void>("push", c);
