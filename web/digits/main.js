@@ -172,7 +172,7 @@ function usePretrainedModel() {
 }
 
 // The first pretrained model that loads; its file downloads while the module (nnReady) compiles.
-async function loadPretrained(nnReady) {
+async function loadPretrained() {
   const reasons = [];
   for (const { file, name } of PRETRAINED) {
     const response = await fetch(new URL(file, modelsUrl));
@@ -411,7 +411,7 @@ async function start() {
     console.warn(error);
     return null;
   });
-  const pretrainedReady = loadPretrained(nnReady);
+  const pretrainedReady = loadPretrained();
   pretrainedReady.catch(() => {});  // awaited below, after the module
   nn = await nnReady;
   saved = await savedReady;

@@ -1,7 +1,8 @@
 // The digits page's module Worker: owns MNIST and does everything slow — training (in chunks,
 // so progress is reported and "stop" is heard) and evaluation on the 10k test digits.
 //
-// Page -> worker: { type: "load" } | { type: "evaluate", id, model } | { type: "noise", id, model, n } |
+// Page -> worker: { type: "load" } | { type: "evaluate", id, model } |
+//                 { type: "noise", id, model, n } |
 //                 { type: "train", id, kind, epochs, optimizer?, lr?, batchSize?, augment?, seed? } |
 //                 { type: "stop" }
 // Worker -> page: { type: "data-progress", loaded, total } | { type: "data-ready", test } |

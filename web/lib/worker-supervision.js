@@ -98,7 +98,14 @@ export class SupervisedWorker {
     };
     worker.onmessage = onMessage;
     worker.onerror = onError;
-    for (const [kind, event] of early?.heard.splice(0) ?? []) (kind === "message" ? onMessage : onError)(event);
+    // What an early worker said before: told in a microtask, so onDeath never runs inside the
+    // constructor, and before any later message (a task).
+    const heard = early?.heard.splice(0) ?? [];
+    if (heard.length) {
+      queueMicrotask(() => {
+        for (const [kind, event] of heard) (kind === "message" ? onMessage : onError)(event);
+      });
+    }
   }
 
   #dispatch(data) {
