@@ -105,21 +105,28 @@ function onPadChange(final) {
 function setModel(net, name, model, { evaluation = null, saved: isSaved = false } = {}) {
   current?.net.delete();
   current = { net, name, model, saved: isSaved };
-  current.evaluation = evaluation ? Promise.resolve(evaluation) : testSetReady.then(() => trainer.evaluate(model));
-  const mine = current;
+  testModel(evaluation);
+  insights.showWeights(net);
+  classifyPad();
+  renderModelChoice();
+}
+
+// What the worker finds out about the model in use: its test results (unless known already)
+// and its answers to noise. A new worker (onWorkerDeath) is asked again.
+function testModel(evaluation = null) {
+  const mine = current, { name } = mine;
+  mine.evaluation = evaluation ? Promise.resolve(evaluation) :
+    testSetReady.then(() => trainer.evaluate(mine.model));
   $("model-info").textContent = `Model: ${name} · testing…`;
   $("test-accuracy").textContent = "Testing on the 10,000 test digits…";
-  current.evaluation.then((result) => {
+  mine.evaluation.then((result) => {
     if (current !== mine) return;
     $("model-info").textContent = `Model: ${name} · ${percent(result.accuracy, 2)} on the MNIST test set`;
     $("test-accuracy").textContent = `${name}: ${count(result.accuracy * 10000)} of 10,000 ` +
       `test digits right (${percent(result.accuracy, 2)}).`;
     insights.showEvaluation(result);
   }).catch(showError);
-  insights.showWeights(net);
   showNoise();
-  classifyPad();
-  renderModelChoice();
 }
 
 // The noise view. The worker runs the network on the noise: 500 CNN predictions here would hold
@@ -328,7 +335,7 @@ function onWorkerDeath(reason) {
     `${training ? " The training that was running is lost; the model reading the pad is unchanged." : ""}`);
   $("data-status").classList.remove("done");
   loadData();
-  if (current) setModel(nn.fromJSON(current.model), current.name, current.model, { saved: current.saved });
+  if (current) testModel();  // the network reading the pad is unchanged
 }
 
 function onWorkerEvent(message) {
