@@ -91,9 +91,10 @@ startLesson("000-moons", (nn) => {
       const lr = Number($("lr").value), batchSize = Number($("batch").value);
       target = readInteger($("epochs"), 1, 10000);
       const config = moonsConfig(hidden, lr, batchSize);
+      const link = playgroundLink(hidden, lr, batchSize);  // checks the fields first
       net = nn.createNetwork(config);
       $("network-code").textContent = configText(config);
-      $("playground-link").href = playgroundLink(hidden, lr, batchSize);
+      $("playground-link").href = link;
       showError(null);
     } catch (error) {
       showError(error);

@@ -81,7 +81,9 @@ startLesson("001-breast-cancer", async (nn) => {
       lossChart.draw();
       return iteration < iterations;
     });
+    const mine = training;
     training.done.then((finished) => {
+      if (training !== mine) return;  // a newer run has the controls
       $("retrain").disabled = false;
       if (!finished) return;
       describeTest();

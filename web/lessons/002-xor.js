@@ -42,9 +42,10 @@ startLesson("002-xor", (nn) => {
       const units = Number($("hidden-units").value), lr = Number($("lr").value);
       target = readInteger($("epochs"), 1, 10000);
       const config = xorConfig(units, lr);
+      const link = playgroundLink(units, lr);  // checks the fields first
       net = nn.createNetwork(config);
       $("network-code").textContent = configText(config);
-      $("playground-link").href = playgroundLink(units, lr);
+      $("playground-link").href = link;
       showError(null);
     } catch (error) {
       showError(error);

@@ -126,6 +126,10 @@ function mnistSection(nn) {
     } else if (message.type === "error") {
       showError(message.message);
     }
+  }, (reason) => {
+    const restarted = trainer.restart();  // a new worker loads MNIST again when asked to train
+    showError(`The training worker stopped: ${reason}. ` +
+      (restarted ? "A new one has started: press Train to try again." : "Reload the page to train."));
   });
   let net = nn.createNetwork(modelConfig("mlp30"));
 
@@ -179,7 +183,9 @@ function mnistSection(nn) {
     }
   }
 
-  $("mnist-train").addEventListener("click", () => train().catch(showError));
+  $("mnist-train").addEventListener("click", () => train().catch((error) => {
+    if (!error.workerDied) showError(error);  // a death is told by the handler above
+  }));
   $("mnist-stop").addEventListener("click", () => trainer.stop());
   $("noise-again").addEventListener("click", () => insights.showNoise(noiseThrough(net)));
   showNetwork(false);
