@@ -2,7 +2,7 @@
 // 2018): the plane θ + α·d1 + β·d2 through a network's weights θ, the loss over a grid on it,
 // and optimizer paths kept on it. Parameters are flat arrays in getWeights() order. No DOM.
 import { makeRandom } from "../digits/augment.js";
-import { withFlatWeights } from "./lesson.js";
+import { flatWeights, withFlatWeights } from "../playground/model.js";
 
 const dot = (a, b) => {
   let sum = 0;
@@ -47,7 +47,7 @@ export class Slice {
   /** template: getWeights() of the network at the centre; d1, d2: flat directions. */
   constructor(template, d1, d2) {
     this.template = template;
-    this.centre = Float64Array.from(template.flatMap(({ data }) => Array.from(data)));
+    this.centre = Float64Array.from(flatWeights(template));
     this.d1 = d1;
     this.d2 = d2;
     // The Gram matrix of the directions, for projecting onto their plane.

@@ -170,16 +170,6 @@ export class PlayButton {
 /** Dense layers from [units, activation] pairs (the tutorials' lists of layers). */
 export const denseLayers = (pairs) => pairs.map(([units, activation]) => ({ type: "dense", units, activation }));
 
-/** A getWeights() list with every tensor's data replaced by the matching part of `flat`. */
-export function withFlatWeights(template, flat) {
-  let offset = 0;
-  return template.map(({ name, shape, data }) => {
-    const part = flat.subarray(offset, offset + data.length);
-    offset += data.length;
-    return { name, shape, data: part };
-  });
-}
-
 /** A network config as the call that builds it, one field (and one layer) a line. */
 export function configText(config) {
   const value = (v) => (Array.isArray(v) && v.some((item) => typeof item === "object") ?

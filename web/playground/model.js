@@ -40,6 +40,16 @@ export function flatWeights(weights) {
   return flat;
 }
 
+/** A getWeights() list with every tensor's data replaced by the matching part of `flat`. */
+export function withFlatWeights(template, flat) {
+  let offset = 0;
+  return template.map(({ name, shape, data }) => {
+    const part = flat.subarray(offset, offset + data.length);
+    offset += data.length;
+    return { name, shape, data: part };
+  });
+}
+
 /**
  * What window.nnplay.state() returns: { config, data, features, showTest }. Table data adds
  * data.label, data.plot ([horizontal, vertical] column), data.standardize and, for a CSV

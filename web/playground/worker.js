@@ -28,7 +28,7 @@
 import { loadNN } from "../lib/nnplay.js";
 import { isFatal, superviseSelf } from "../lib/worker-supervision.js";
 import { featureMatrix, gridPoints } from "./features.js";
-import { fitToTable, flatWeights, toConfig } from "./model.js";
+import { fitToTable, flatWeights, toConfig, withFlatWeights } from "./model.js";
 import { PRESETS, csvHeader, defaultLabel, isTable, plotGrid, prepareTable, tableKind, trainCount } from "./tables.js";
 
 const GRID = 100;
@@ -139,15 +139,12 @@ async function build({ state, keepNetwork, source }, nn) {
 }
 
 function setFlatWeights(net, flat) {
-  const count = net.getWeights().reduce((sum, w) => sum + w.data.length, 0);
+  const template = net.getWeights();
+  const count = template.reduce((sum, w) => sum + w.data.length, 0);
   if (flat.length !== count) {
     throw new Error(`the weights do not fit this network: it has ${count} parameters, got ${flat.length}`);
   }
-  let offset = 0;
-  net.setWeights(net.getWeights().map(({ name, shape, data }) => {
-    offset += data.length;
-    return { name, shape, data: flat.subarray(offset - data.length, offset) };
-  }));
+  net.setWeights(withFlatWeights(template, flat));
 }
 
 function train({ epochs, budgetMs }) {
