@@ -7,9 +7,9 @@
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { loadNN } from "../web/lib/nnplay.js";
-import { makeRandom, permutation } from "../web/digits/augment.js";
-import { gather, range } from "../web/digits/mnist.js";
-import { modelConfig } from "../web/digits/models.js";
+import { makeRandom, permutation } from "../web/lib/random.js";
+import { gather, range } from "../web/lib/mnist/data.js";
+import { modelConfig } from "../web/lib/mnist/models.js";
 import { readMnist } from "./mnist-data.mjs";
 
 const { values: args } = parseArgs({ options: {

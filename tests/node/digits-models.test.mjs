@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
-import { MODELS, modelConfig } from "../../web/digits/models.js";
+import { MODELS, modelConfig } from "../../web/lib/mnist/models.js";
 import { loadNN } from "../../web/lib/nnplay.js";
 
 test("page_cnn_is_the_benchmark_cnn", async () => {

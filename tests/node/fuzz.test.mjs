@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadNN } from "../../web/lib/nnplay.js";
-import { decodeState, defaultState, encodeState } from "../../web/playground/url-state.js";
+import { decodeState, defaultState, encodeState } from "../../web/lib/plane/state.js";
 import { parseHash } from "../../web/digits/state.js";
 
 const nn = await loadNN();

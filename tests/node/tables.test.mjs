@@ -4,11 +4,10 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
 import { loadNN } from "../../web/lib/nnplay.js";
-import { toConfig } from "../../web/playground/model.js";
 import {
   csvHeader, defaultLabel, plotGrid, prepareTable, shuffledRows, tableKind,
-} from "../../web/playground/tables.js";
-import { defaultState } from "../../web/playground/url-state.js";
+} from "../../web/lib/plane/tables.js";
+import { defaultState, toConfig } from "../../web/lib/plane/state.js";
 
 const nn = await loadNN();
 

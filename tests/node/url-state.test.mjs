@@ -2,10 +2,11 @@
 // round trips, and every field refused with a message naming it when bad.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { adaptToTask, fitToTable, mergeContract, toConfig, toContract } from "../../web/playground/model.js";
+import { toConfig } from "../../web/lib/plane/state.js";
+import { adaptToTask, fitToTable, mergeContract, toContract } from "../../web/playground/model.js";
 import {
   FIELDS, decodeState, defaultState, encodeState, parameterCount, validateState,
-} from "../../web/playground/url-state.js";
+} from "../../web/lib/plane/state.js";
 
 const edited = () => ({
   ...defaultState(),

@@ -5,4 +5,4 @@ import { startEarly } from "../lib/worker-supervision.js";
 
 export const nnReady = loadNN();
 nnReady.catch(() => {});  // main.js awaits it and reports a failure
-export const earlyWorker = startEarly(new URL("./worker.js", import.meta.url));
+export const earlyWorker = startEarly(new URL("../lib/mnist/worker.js", import.meta.url));

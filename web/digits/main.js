@@ -7,16 +7,17 @@
 import { saveFiles } from "../lib/downloads.js";
 import { nnplayModelFile, readModelFiles, tfjsModelFiles } from "../lib/model-files.js";
 import { ProbabilityBars } from "./bars.js";
-import { TrainingCurves } from "./curves.js";
-import { nnReady } from "./boot.js";
-import { Insights, NOISE_SAMPLES } from "./insights.js";
-import { MODELS } from "./models.js";
+import { TrainingCurves } from "../lib/mnist/curves.js";
+import { earlyWorker, nnReady } from "./boot.js";
+import { EvaluationView } from "./evaluation-view.js";
+import { NOISE_SAMPLES, NoiseView, WeightsView } from "../lib/mnist/network-views.js";
+import { MODELS } from "../lib/mnist/models.js";
 import { DrawingPad } from "./pad.js";
-import { grayCanvas } from "./picture.js";
+import { grayCanvas } from "../lib/mnist/pictures.js";
 import { preprocess } from "./preprocess.js";
 import { deleteSavedModel, readSavedModel, setSavedModelActive, writeSavedModel } from "./saved-model.js";
 import { defaultSettings, formatHash, parseHash } from "./state.js";
-import { Trainer } from "./trainer.js";
+import { Trainer } from "../lib/mnist/client.js";
 
 const $ = (id) => document.getElementById(id);
 const modelsUrl = new URL("../models/", import.meta.url);
@@ -41,11 +42,11 @@ const testSetReady = new Promise((resolve, reject) => { resolveTestSet = resolve
 testSetReady.catch(() => {});  // reported where it is awaited
 const bars = new ProbabilityBars($("probabilities"));
 const curves = new TrainingCurves($("train-curves"));
-const insights = new Insights({
-  confusion: $("confusion"), galleryTitle: $("gallery-title"), gallery: $("gallery"),
-  weights: $("weights"), weightsNote: $("weights-note"), noise: $("noise"), noiseNote: $("noise-note"),
-});
-const trainer = new Trainer(onWorkerEvent, onWorkerDeath);
+const evaluationView = new EvaluationView({ confusion: $("confusion"), galleryTitle: $("gallery-title"),
+  gallery: $("gallery") });
+const weightsView = new WeightsView($("weights"), $("weights-note"));
+const noiseView = new NoiseView($("noise"), $("noise-note"));
+const trainer = new Trainer(onWorkerEvent, onWorkerDeath, { early: earlyWorker });
 const pad = new DrawingPad($("digit-pad"), onPadChange);
 
 // A failed request of a dead worker says nothing: onWorkerDeath reports the death once.
@@ -106,7 +107,7 @@ function setModel(net, name, model, { evaluation = null, saved: isSaved = false 
   current?.net.delete();
   current = { net, name, model, saved: isSaved };
   testModel(evaluation);
-  insights.showWeights(net);
+  weightsView.show(net.getWeights()[0]);
   classifyPad();
   renderModelChoice();
 }
@@ -124,7 +125,7 @@ function testModel(evaluation = null) {
     $("model-info").textContent = `Model: ${name} · ${percent(result.accuracy, 2)} on the MNIST test set`;
     $("test-accuracy").textContent = `${name}: ${count(result.accuracy * 10000)} of 10,000 ` +
       `test digits right (${percent(result.accuracy, 2)}).`;
-    insights.showEvaluation(result);
+    evaluationView.showEvaluation(result);
   }).catch(showError);
   showNoise();
 }
@@ -133,9 +134,9 @@ function testModel(evaluation = null) {
 // the page up for a second.
 function showNoise() {
   const mine = current;
-  $("noise-note").textContent = "Showing the network random noise…";
+  noiseView.waiting();
   trainer.noise(mine.model, NOISE_SAMPLES).then((result) => {
-    if (current === mine) insights.showNoise(result);
+    if (current === mine) noiseView.show(result);
   }).catch((error) => {
     if (!error.workerDied) showError(error);  // else the new worker is asked again (onWorkerDeath)
   });
@@ -343,7 +344,7 @@ function onWorkerEvent(message) {
     $("data-progress").value = message.loaded / message.total;
     $("data-text").textContent = `${(message.loaded / 1e6).toFixed(1)} / ${(message.total / 1e6).toFixed(1)} MB`;
   } else if (message.type === "data-ready") {
-    insights.setTestSet(message.test);
+    evaluationView.setTestSet(message.test);
     $("data-status").classList.add("done");
     $("data-text").textContent = `${count(message.train)} training + ${count(message.test.n)} test digits`;
     resolveTestSet();

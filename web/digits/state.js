@@ -1,6 +1,6 @@
 // The page state in the URL hash (CONTRACT §4): the training settings, versioned, as one table
 // of typed properties. No DOM.
-import { MODELS, modelConfig } from "./models.js";
+import { MODELS, modelConfig } from "../lib/mnist/models.js";
 
 const VERSION = "1";
 

@@ -1,11 +1,11 @@
 // Lesson 000: tutorial 000's network from a list of layers (2-25-50-50-25-1, ReLU, sigmoid
 // output, binary cross-entropy) learning the two moons; the playground's heatmap draws the
 // decision boundary as it trains, with snapshots along the way.
-import { gridPoints } from "../playground/features.js";
-import { Heatmap, SQUARE } from "../playground/heatmap.js";
-import { outputColors } from "../playground/colors.js";
-import { defaultState, encodeState, validateState } from "../playground/url-state.js";
-import { LineChart } from "./chart.js";
+import { gridPoints } from "../lib/plane/features.js";
+import { Heatmap, SQUARE } from "../lib/plane/heatmap.js";
+import { outputColors } from "../lib/plane/colors.js";
+import { defaultState, encodeState, validateState } from "../lib/plane/state.js";
+import { LineChart } from "../lib/chart.js";
 import { $, PlayButton, configText, denseLayers, element, fixed, percent, readInteger, showError, startLesson } from "./lesson.js";
 
 // The tutorial's data: 1000 points, noise 0.2, a tenth kept for testing.

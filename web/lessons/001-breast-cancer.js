@@ -4,9 +4,9 @@
 // that slice with and without momentum and learning-rate annealing. The core computes every
 // loss: the landscape by setting the network's weights to each grid point and evaluating it,
 // the paths by the core's own optimizer steps (projected back onto the slice after each).
-import { PRESETS, prepareTable } from "../playground/tables.js";
-import { defaultState, encodeState, validateState } from "../playground/url-state.js";
-import { LineChart } from "./chart.js";
+import { PRESETS, prepareTable } from "../lib/plane/tables.js";
+import { defaultState, encodeState, validateState } from "../lib/plane/state.js";
+import { LineChart } from "../lib/chart.js";
 import { LandscapeView } from "./landscape-view.js";
 import { Slice, gridValues, randomDirection, unitDirection } from "./landscape.js";
 import { $, denseLayers, element, everyFrame, fixed, percent, readInteger, showError, startLesson } from "./lesson.js";

@@ -1,8 +1,8 @@
 // Lesson 002: tutorial 002's XOR network (2-3-1 tanh, MSE, batch 1, lr 0.1, uniform init)
 // trained live, with its epoch log, and a diagram of one sample's pass: every layer's output
 // going forward and the error's slope coming back, from net.inspect.
-import { defaultState, encodeState, validateState } from "../playground/url-state.js";
-import { LineChart } from "./chart.js";
+import { defaultState, encodeState, validateState } from "../lib/plane/state.js";
+import { LineChart } from "../lib/chart.js";
 import { $, PlayButton, configText, denseLayers, element, float32Text, readInteger, showError, startLesson } from "./lesson.js";
 
 const X = new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]);

@@ -1,7 +1,7 @@
 // Lesson 003: tutorial 003's neuron, its 2-2-1 network, the loss and one partial derivative
 // for Alice, then stochastic gradient descent on four people, live, and predictions for two
 // more. The core computes every value; the page holds the tutorial's inputs only.
-import { LineChart } from "./chart.js";
+import { LineChart } from "../lib/chart.js";
 import { $, denseLayers, element, everyFrame, fixed, float32Text, readInteger, readNumber, showError, startLesson } from "./lesson.js";
 
 // The tutorial's people, shifted by 135 lb and 66 in; gender: 1 female, 0 male.

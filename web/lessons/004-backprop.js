@@ -2,10 +2,10 @@
 // derivative of one backpropagation step, recomputed as the values are edited), then its
 // MNIST network 784-30-10 trained in the digits page's Worker, with the digits page's views of
 // the hidden units and of random noise.
-import { TrainingCurves } from "../digits/curves.js";
-import { Insights, noiseThrough } from "../digits/insights.js";
-import { modelConfig } from "../digits/models.js";
-import { Trainer } from "../digits/trainer.js";
+import { TrainingCurves } from "../lib/mnist/curves.js";
+import { NoiseView, WeightsView, noiseThrough } from "../lib/mnist/network-views.js";
+import { modelConfig } from "../lib/mnist/models.js";
+import { Trainer } from "../lib/mnist/client.js";
 import { $, denseLayers, float32Text, percent, readInteger, readNumber, showError, startLesson } from "./lesson.js";
 
 // The tutorial's example: its inputs, not its results.
@@ -115,8 +115,8 @@ function stepInspector(nn) {
 // ---- MNIST 784-30-10
 
 function mnistSection(nn) {
-  const insights = new Insights({ weights: $("hidden-units"), weightsNote: $("units-note"),
-    noise: $("noise"), noiseNote: $("noise-note") });
+  const weightsView = new WeightsView($("hidden-units"), $("units-note"));
+  const noiseView = new NoiseView($("noise"), $("noise-note"));
   const curves = new TrainingCurves($("mnist-curves"));
   const trainer = new Trainer((message) => {
     if (message.type === "data-progress") {
@@ -134,8 +134,8 @@ function mnistSection(nn) {
   let net = nn.createNetwork(modelConfig("mlp30"));
 
   function showNetwork(trained) {
-    insights.showWeights(net);
-    insights.showNoise(noiseThrough(net));
+    weightsView.show(net.getWeights()[0]);
+    noiseView.show(noiseThrough(net));
     if (!trained) {
       $("units-note").textContent = "Untrained: each hidden neuron's 784 weights are random. " +
         "Train the network to see what they become (red pixels raise a neuron's input, blue lower it).";
@@ -187,6 +187,6 @@ function mnistSection(nn) {
     if (!error.workerDied) showError(error);  // a death is told by the handler above
   }));
   $("mnist-stop").addEventListener("click", () => trainer.stop());
-  $("noise-again").addEventListener("click", () => insights.showNoise(noiseThrough(net)));
+  $("noise-again").addEventListener("click", () => noiseView.show(noiseThrough(net)));
   showNetwork(false);
 }

@@ -1,5 +1,5 @@
 // The lesson index: one entry per lesson of list.js, with what it teaches.
-import { lessons } from "./list.js";
+import { lessons } from "../lib/lessons.js";
 
 const SUMMARIES = {
   "000-moons": "A deep network written as a list of layers (2-25-50-50-25-1, ReLU and a " +

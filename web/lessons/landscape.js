@@ -1,8 +1,8 @@
 // A loss-landscape slice (after Li et al., "Visualizing the Loss Landscape of Neural Nets",
 // 2018): the plane θ + α·d1 + β·d2 through a network's weights θ, the loss over a grid on it,
 // and optimizer paths kept on it. Parameters are flat arrays in getWeights() order. No DOM.
-import { makeRandom } from "../digits/augment.js";
-import { flatWeights, withFlatWeights } from "../playground/model.js";
+import { makeRandom } from "../lib/random.js";
+import { flatWeights, withFlatWeights } from "../lib/flat-weights.js";
 
 const dot = (a, b) => {
   let sum = 0;

@@ -3,7 +3,7 @@
 // Every number a lesson shows is computed by the WASM core while the page runs; the pages only
 // hold the tutorials' settings (inputs), never their results.
 import { loadNN } from "../lib/nnplay.js";
-import { lessons } from "./list.js";
+import { lessons } from "../lib/lessons.js";
 
 export const $ = (id) => document.getElementById(id);
 

@@ -4,8 +4,8 @@
 // current when the edit runs. effect says what the edit needs: "rebuild" (new data and
 // network), "points" (new data, same network: the plotted columns), "live" (applies to the
 // running network: learning rate, batch size) or "view" (drawing only).
-import { FEATURES } from "./features.js";
-import { HIDDEN_ACTIVATIONS, LIMITS } from "./url-state.js";
+import { FEATURES } from "../lib/plane/features.js";
+import { HIDDEN_ACTIVATIONS, LIMITS } from "../lib/plane/state.js";
 
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const REGULARIZATION_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];

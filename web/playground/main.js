@@ -10,22 +10,23 @@
 //
 // When the worker dies (out of memory, an uncaught error, no answer) the page says so, starts
 // a new one and rebuilds from its state, as opening its URL would (`recover`).
-import { lessons } from "../lessons/list.js";
+import { lessons } from "../lib/lessons.js";
 import { nnplayModelFile, readModelFiles, tfjsModelFiles } from "../lib/model-files.js";
 import { Charts } from "./charts.js";
-import { CLASS_COLORS, NEGATIVE, POSITIVE, outputColors, paintClassProbability, unitScale } from "./colors.js";
+import { CLASS_COLORS, NEGATIVE, POSITIVE, outputColors, paintClassProbability, unitScale } from "../lib/plane/colors.js";
 import { Controls } from "./controls.js";
-import { FEATURES } from "./features.js";
+import { FEATURES } from "../lib/plane/features.js";
 import { saveFiles } from "../lib/downloads.js";
 import { watchFiles } from "./files.js";
-import { Heatmap, SQUARE } from "./heatmap.js";
-import { adaptToTask, flatWeights, mergeContract, toContract } from "./model.js";
+import { Heatmap, SQUARE } from "../lib/plane/heatmap.js";
+import { flatWeights } from "../lib/flat-weights.js";
+import { adaptToTask, mergeContract, toContract } from "./model.js";
 import { NetworkView } from "./network-view.js";
-import { PRESETS } from "./tables.js";
+import { PRESETS } from "../lib/plane/tables.js";
 import { TrainerClient } from "./trainer-client.js";
 import {
   LIMITS, decodeState, defaultState, encodeState, isRegression, validateState,
-} from "./url-state.js";
+} from "../lib/plane/state.js";
 
 const CHUNK_MS = 14;       // training per round trip at most; the page draws while the worker trains
 const SHARE_LIMIT = 8000;  // a share link with weights longer than this goes without them

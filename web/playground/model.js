@@ -3,52 +3,9 @@
 //
 // For table data the network's size comes from the table: `table` is the worker's description
 // of the loaded file ({ inputs, outputs, kind, features, label, ... }).
-import { FEATURE_KEYS } from "./features.js";
-import { PRESETS } from "./tables.js";
-import { isRegression, isTable, validateState } from "./url-state.js";
-
-/**
- * The network config (CONTRACT §3) of a state: inputs are the selected features, or a table's
- * feature columns; one output, or one per class of a table with more than 2.
- */
-export function toConfig(state, table = null) {
-  const optimizer = state.optimizer === "adam" ? { type: "adam", lr: state.lr } :
-    { type: "sgd", lr: state.lr, momentum: state.optimizer === "momentum" ? state.momentum : 0 };
-  return {
-    input: [table ? table.inputs : state.features.length],
-    layers: [
-      ...state.hidden.map(({ units, activation }) => ({ type: "dense", units, activation })),
-      { type: "dense", units: table ? table.outputs : 1, activation: state.output },
-    ],
-    loss: state.loss,
-    optimizer,
-    regularization: { type: state.regularization, rate: state.regRate },
-    init: state.init,
-    seed: state.seed,
-    batchSize: state.batchSize,
-  };
-}
-
-/** A getWeights()-style list as one Float32Array, what state.weights holds. */
-export function flatWeights(weights) {
-  const flat = new Float32Array(weights.reduce((sum, w) => sum + w.data.length, 0));
-  let offset = 0;
-  for (const { data } of weights) {
-    flat.set(data, offset);
-    offset += data.length;
-  }
-  return flat;
-}
-
-/** A getWeights() list with every tensor's data replaced by the matching part of `flat`. */
-export function withFlatWeights(template, flat) {
-  let offset = 0;
-  return template.map(({ name, shape, data }) => {
-    const part = flat.subarray(offset, offset + data.length);
-    offset += data.length;
-    return { name, shape, data: part };
-  });
-}
+import { FEATURE_KEYS } from "../lib/plane/features.js";
+import { PRESETS } from "../lib/plane/tables.js";
+import { isRegression, isTable, toConfig, validateState } from "../lib/plane/state.js";
 
 /**
  * What window.nnplay.state() returns: { config, data, features, showTest }. Table data adds

@@ -3,7 +3,7 @@
 // their weight (blue +, orange -) and as thick as it is large. Hovering shows the value. A
 // column may draw only some of its units (30 input columns would not be readable) and says
 // how many it leaves out.
-import { NEGATIVE, POSITIVE, paintGrid } from "./colors.js";
+import { NEGATIVE, POSITIVE, paintGrid } from "../lib/plane/colors.js";
 
 const LABEL_WIDTH = { min: 52, max: 130 };  // room for unit names left of the inputs, right of the outputs
 const FONT = "12px system-ui, sans-serif";

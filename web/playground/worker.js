@@ -27,9 +27,11 @@
 // and the table's description.
 import { loadNN } from "../lib/nnplay.js";
 import { isFatal, superviseSelf } from "../lib/worker-supervision.js";
-import { featureMatrix, gridPoints } from "./features.js";
-import { fitToTable, flatWeights, toConfig, withFlatWeights } from "./model.js";
-import { PRESETS, csvHeader, defaultLabel, isTable, plotGrid, prepareTable, tableKind, trainCount } from "./tables.js";
+import { featureMatrix, gridPoints } from "../lib/plane/features.js";
+import { flatWeights, withFlatWeights } from "../lib/flat-weights.js";
+import { toConfig } from "../lib/plane/state.js";
+import { fitToTable } from "./model.js";
+import { PRESETS, csvHeader, defaultLabel, isTable, plotGrid, prepareTable, tableKind, trainCount } from "../lib/plane/tables.js";
 
 const GRID = 100;
 const UNIT_GRID = 24;

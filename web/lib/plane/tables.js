@@ -2,6 +2,7 @@
 // table (nn.datasets.parseCSV) to what the worker trains and the page draws: a seeded
 // train/test split, the two plotted columns, and grids over them with every other input held
 // at its mean. No DOM; the worker and Node tests import it.
+import { makeRandom, permutation } from "../random.js";
 
 /** Presets: a CSV built into the site, its label column and the page state it opens with. */
 export const PRESETS = {
@@ -86,27 +87,8 @@ export function tableKind(classes) {
   return classes.length === 0 ? "regression" : classes.length === 2 ? "binary" : "multiclass";
 }
 
-// mulberry32: a small, fast generator whose sequence depends only on the seed.
-function generator(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** 0..n-1 in a seeded random order (Fisher-Yates): files are often sorted by their label. */
-export function shuffledRows(n, seed) {
-  const rows = Array.from({ length: n }, (_, i) => i);
-  const random = generator(seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [rows[i], rows[j]] = [rows[j], rows[i]];
-  }
-  return rows;
-}
+/** 0..n-1 in a seeded random order: files are often sorted by their label. */
+export const shuffledRows = (n, seed) => permutation(n, makeRandom(seed));
 
 // The rows `rows` of a row-major matrix `width` values wide.
 function gatherRows(values, width, rows) {

@@ -10,14 +10,14 @@
 //                 { type: "result", id, ... } | { type: "error", id?, message }
 // A fatal error (out of memory, an aborted module) is reported to the page, which restarts
 // the worker (lib/worker-supervision.js).
-import { loadNN } from "../lib/nnplay.js";
-import { isFatal, superviseSelf } from "../lib/worker-supervision.js";
-import { makeRandom, permutation } from "./augment.js";
-import { noiseThrough } from "./insights.js";
-import { CLASSES, fetchMnist, gather, range } from "./mnist.js";
+import { loadNN } from "../nnplay.js";
+import { isFatal, superviseSelf } from "../worker-supervision.js";
+import { makeRandom, permutation } from "../random.js";
+import { noiseThrough } from "./network-views.js";
+import { CLASSES, fetchMnist, gather, range } from "./data.js";
 import { modelConfig } from "./models.js";
 
-const dataUrl = new URL("../build/data/", import.meta.url);
+const dataUrl = new URL("../../build/data/", import.meta.url);
 const chunkSeconds = 0.15;  // train this long between progress reports / stop checks
 const evaluationChunk = 2000;
 

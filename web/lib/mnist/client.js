@@ -1,23 +1,23 @@
-// The page's side of the training worker (worker.js): requests become Promises, progress
-// messages become callbacks. When the worker dies (lib/worker-supervision.js) every open
+// The page's side of the MNIST training worker (worker.js), for the digits page and lesson 004:
+// requests become Promises, progress messages become callbacks. When the worker dies (lib/worker-supervision.js) every open
 // request fails with an Error marked workerDied, and so does every new one until restart().
-import { SupervisedWorker } from "../lib/worker-supervision.js";
-import { earlyWorker } from "./boot.js";
+import { SupervisedWorker } from "../worker-supervision.js";
 
 export class Trainer {
   #worker;
 
   /**
    * onEvent(message) receives the worker's messages that answer no request (data-progress,
-   * data-ready); onDeath(reason) is told when the worker died.
+   * data-ready); onDeath(reason) is told when the worker died. early: the worker a page
+   * started with startEarly (lib/worker-supervision.js) while its modules loaded, if any.
    */
-  constructor(onEvent, onDeath) {
+  constructor(onEvent, onDeath, { early = null } = {}) {
     this.#worker = new SupervisedWorker(new URL("./worker.js", import.meta.url), {
       reply: ({ type, message }) => ({ done: type === "result" || type === "error",
         error: type === "error" ? message : undefined }),
       onEvent,
       onDeath,
-      early: earlyWorker,
+      early,
     });
   }
 

@@ -193,6 +193,28 @@ export const FIELDS = [
   { key: "w", prop: "weights", name: "weights", optional: true, ...weights },
 ];
 
+/**
+ * The network config (CONTRACT §3) of a state: inputs are the selected features, or a table's
+ * feature columns; one output, or one per class of a table with more than 2.
+ */
+export function toConfig(state, table = null) {
+  const optimizer = state.optimizer === "adam" ? { type: "adam", lr: state.lr } :
+    { type: "sgd", lr: state.lr, momentum: state.optimizer === "momentum" ? state.momentum : 0 };
+  return {
+    input: [table ? table.inputs : state.features.length],
+    layers: [
+      ...state.hidden.map(({ units, activation }) => ({ type: "dense", units, activation })),
+      { type: "dense", units: table ? table.outputs : 1, activation: state.output },
+    ],
+    loss: state.loss,
+    optimizer,
+    regularization: { type: state.regularization, rate: state.regRate },
+    init: state.init,
+    seed: state.seed,
+    batchSize: state.batchSize,
+  };
+}
+
 /** Number of parameters of the network a state of generated data describes (kernels and biases). */
 export function parameterCount(state) {
   let inputs = state.features.length, count = 0;

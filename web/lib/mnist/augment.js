@@ -5,31 +5,6 @@
 const SIZE = 28;
 const CENTRE = 14.5;  // the centre of mass of MNIST digits, in continuous coordinates
 
-/** A small seeded generator (mulberry32): returns () => uniform in [0, 1). */
-export function makeRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Fisher-Yates shuffle of 0..n-1 with the given generator. */
-export function permutation(n, random) {
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
-  return order;
-}
-
 const between = (random, low, high) => low + (high - low) * random();
 
 /**

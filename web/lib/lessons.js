@@ -1,7 +1,7 @@
-// The seed tutorials as lessons (CONTRACT §4 lessons(): [{ id, title, url }]), one page each.
-// URLs are absolute, resolved against this module, so they work from any page and wherever
-// the site is hosted.
-const page = (file) => new URL(file, import.meta.url).href;
+// The seed tutorials as lessons (CONTRACT §4 lessons(): [{ id, title, url }]), one page each in
+// web/lessons/. URLs are absolute, resolved against this module, so they work from any page and
+// wherever the site is hosted.
+const page = (file) => new URL(`../lessons/${file}`, import.meta.url).href;
 
 export const lessons = [
   { id: "000-moons", title: "A network from a list of layers: two moons",
