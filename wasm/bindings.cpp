@@ -247,6 +247,11 @@ val parseCsvBinding(const std::string& text, const std::string& label, int label
   });
 }
 
+// The config schema as JSON text; nnplay.js parses and freezes it once.
+val configSchemaBinding() {
+  return guarded([] { return val(configSchema().dump()); });
+}
+
 val datasetNamesBinding() {
   val list = val::array();
   for (const std::string& name : datasetNames()) list.call<void>("push", name);
@@ -299,6 +304,7 @@ EMSCRIPTEN_BINDINGS(nnplay) {
   function("networkFromJSON", &nnplay::networkFromJSON);
   function("makeDataset", &nnplay::makeDatasetBinding);
   function("datasetNames", &nnplay::datasetNamesBinding);
+  function("configSchema", &nnplay::configSchemaBinding);
   function("parseCsv", &nnplay::parseCsvBinding);
   function("memory", &nnplay::memoryBinding);
   function("allocFloats", &nnplay::allocFloats);
