@@ -178,7 +178,9 @@ class NetworkHandle {
     });
   }
 
-  std::string toJSON(bool base64) const { return modelToJson(*net_, base64).dump(); }
+  val toJSON(bool base64) const {
+    return guarded([&] { return val(modelToJson(*net_, base64).dump()); });
+  }
 
  private:
   std::unique_ptr<Net> net_;

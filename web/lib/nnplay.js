@@ -281,7 +281,7 @@ class Network {
 
   /** { format: "nnplay-model", version: 1, config, weights } with base64 float32 data. */
   toJSON() {
-    return JSON.parse(this.#live.toJSON(true));
+    return JSON.parse(check(this.#live.toJSON(true)));
   }
 
   /**
