@@ -156,12 +156,9 @@ class NetworkHandle {
         const double count = m.value("count", -1.0);
         if (!m.contains("name") || !m["name"].is_string() || count < 0 || used + count > total)
           throw ConfigError(at + ": expected { name, shape, data }");
-        NamedTensor<float> tensor{m["name"].get<std::string>(), {}, {}};
-        for (const Json& d : m.value("shape", Json::array())) {
-          if (!d.is_number_integer() || d.get<long long>() < 1 || d.get<long long>() > (1 << 24))
-            throw ConfigError(at + ".shape: expected positive integers");
-          tensor.shape.push_back(d.get<int>());
-        }
+        NamedTensor<float> tensor{m["name"].get<std::string>(),
+                                  shapeFromJson(m.value("shape", Json::array()), at + ".shape"),
+                                  {}};
         tensor.data.assign(values + static_cast<size_t>(used), values + static_cast<size_t>(used + count));
         used += count;
         tensors.push_back(std::move(tensor));

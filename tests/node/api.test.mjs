@@ -167,6 +167,8 @@ test("errors_are_Errors_naming_the_field", () => {
     { message: /^y: expected 1 values, got 2$/ });
   assert.throws(() => net.setWeights([{ name: "dense_0/kernel", shape: [2, 1], data: [1, 2] }]),
     { message: /^weights: expected 2 tensors, got 1$/ });
+  assert.throws(() => net.setWeights([{ name: "dense_0/kernel", shape: [2, 0], data: [1, 2] }]),
+    { message: "weights[0].shape: expected positive integers" }, "as in a model file");
   assert.throws(() => net.fit({ x: new Float32Array(2), y: new Float32Array(1), n: 1, epochs: 0 }),
     { message: /^epochs: expected a positive integer, got 0$/ });
   // The module is still usable after every error.
