@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -40,6 +41,107 @@ const char* nameOf(const NameTable<E>& table, E value) {
   for (const auto& [v, name] : table)
     if (v == value) return name;
   return "?";
+}
+
+// Each validated field is described once, here: parseConfig reads through these descriptors
+// and configSchema() publishes them, so the ranges a page shows are the ranges the core checks.
+struct IntegerField {
+  const char* key;
+  int64_t min, max;
+  std::optional<int64_t> fallback;  // the value when the field is missing; none: required
+};
+
+struct NumberField {
+  const char* key;
+  double min, max;
+  std::optional<double> fallback;
+};
+
+template <typename E>
+struct ChoiceField {
+  const char* key;
+  const NameTable<E>& values;
+  std::optional<E> fallback;
+};
+
+// Layers.
+const ChoiceField<LayerType> kLayerType{"type", kLayerTypes, std::nullopt};
+const IntegerField kUnits{"units", 1, Limits::kMaxUnits, std::nullopt};
+const ChoiceField<Activation> kActivation{"activation", kActivations, Activation::Linear};
+const IntegerField kFilters{"filters", 1, 1024, std::nullopt};
+const IntegerField kKernel{"kernel", 1, 64, std::nullopt};
+const IntegerField kStride{"stride", 1, 64, 1};
+const ChoiceField<Padding> kPadding{"padding", kPaddings, Padding::Valid};
+const IntegerField kPoolSize{"size", 1, 64, std::nullopt};
+const NumberField kDropoutRate{"rate", 0, 0.95, std::nullopt};
+
+// Softmax normalises across its units, which means something only for the output's classes.
+const std::vector<Activation> kLastLayerOnly = {Activation::Softmax};
+
+// Optimizers; the learning rate's default depends on the optimizer.
+const ChoiceField<OptimizerType> kOptimizerType{"type", kOptimizers, std::nullopt};
+const NumberField kSgdLr{"lr", 0, 100, 0.03};
+const NumberField kMomentum{"momentum", 0, 0.9999, 0.0};
+const NumberField kAdamLr{"lr", 0, 100, 0.001};
+const NumberField kBeta1{"beta1", 0, 0.9999999, 0.9};
+const NumberField kBeta2{"beta2", 0, 0.9999999, 0.999};
+const NumberField kEpsilon{"epsilon", 1e-12, 1, 1e-7};
+
+// The rest of the config.
+const ChoiceField<LossType> kLoss{"loss", kLosses, std::nullopt};
+const ChoiceField<RegularizationType> kRegularizationType{"type", kRegularizations, std::nullopt};
+const NumberField kRegularizationRate{"rate", 0, 10, 0.0};
+const ChoiceField<InitType> kInit{"init", kInits, InitType::Xavier};
+const IntegerField kSeed{"seed", 0, 4294967295, 1};
+const IntegerField kBatchSize{"batchSize", 1, Limits::kMaxBatchSize, 10};
+
+// The output activation a loss needs: bce reads one probability per output, cross_entropy a
+// distribution over the classes.
+const std::vector<std::pair<LossType, Activation>> kLossOutputs = {
+    {LossType::Bce, Activation::Sigmoid}, {LossType::CrossEntropy, Activation::Softmax}};
+
+// The fields of each layer type in the order they are read, each with the member it fills.
+// parseLayer and configSchema() both walk this list.
+template <typename Visit>
+void forEachLayerField(LayerConfig& layer, Visit&& visit) {
+  switch (layer.type) {
+    case LayerType::Dense:
+      visit(kUnits, layer.units);
+      visit(kActivation, layer.activation);
+      break;
+    case LayerType::Conv2d:
+      visit(kFilters, layer.filters);
+      visit(kKernel, layer.kernel);
+      visit(kStride, layer.stride);
+      visit(kPadding, layer.padding);
+      visit(kActivation, layer.activation);
+      break;
+    case LayerType::MaxPool2d:
+      visit(kPoolSize, layer.size);
+      break;
+    case LayerType::Flatten:
+      break;
+    case LayerType::Dropout:
+      visit(kDropoutRate, layer.rate);
+      break;
+  }
+}
+
+// The same for each optimizer.
+template <typename Visit>
+void forEachOptimizerField(OptimizerConfig& optimizer, Visit&& visit) {
+  switch (optimizer.type) {
+    case OptimizerType::Sgd:
+      visit(kSgdLr, optimizer.lr);
+      visit(kMomentum, optimizer.momentum);
+      break;
+    case OptimizerType::Adam:
+      visit(kAdamLr, optimizer.lr);
+      visit(kBeta1, optimizer.beta1);
+      visit(kBeta2, optimizer.beta2);
+      visit(kEpsilon, optimizer.epsilon);
+      break;
+  }
 }
 
 // A JSON value as it appears in an error message, cut short so a hostile value stays readable.
@@ -83,34 +185,36 @@ class ObjectReader {
     return *value;
   }
 
-  int integer(const char* key, int low, int high, std::optional<int> fallback = std::nullopt) {
-    const Json* value = fallback ? get(key) : &require(key);
-    if (!value) return *fallback;
-    return readInteger(*value, fieldPath(key), low, high);
+  // A present field is checked against the descriptor; a missing one gets its fallback, or
+  // fails when it has none.
+  int64_t read(const IntegerField& field) {
+    const Json* value = field.fallback ? get(field.key) : &require(field.key);
+    if (!value) return *field.fallback;
+    return readInteger(*value, fieldPath(field.key), field.min, field.max);
   }
 
-  double number(const char* key, double low, double high,
-                std::optional<double> fallback = std::nullopt) {
-    const Json* value = fallback ? get(key) : &require(key);
-    if (!value) return *fallback;
-    const std::string range = "a number in [" + formatNumber(low) + ", " + formatNumber(high) + "]";
-    if (!value->is_number()) fail(fieldPath(key), range, *value);
-    const double v = value->get<double>();
-    if (!std::isfinite(v) || v < low || v > high) fail(fieldPath(key), range, *value);
+  double read(const NumberField& field) {
+    const Json* value = field.fallback ? get(field.key) : &require(field.key);
+    if (!value) return *field.fallback;
+    const std::string range =
+        "a number in [" + formatNumber(field.min) + ", " + formatNumber(field.max) + "]";
+    const double v = value->is_number() ? value->get<double>() : NAN;
+    if (!std::isfinite(v) || v < field.min || v > field.max)
+      fail(fieldPath(field.key), range, *value);
     return v;
   }
 
   template <typename E>
-  E choice(const char* key, const NameTable<E>& table, std::optional<E> fallback = std::nullopt) {
-    const Json* value = fallback ? get(key) : &require(key);
-    if (!value) return *fallback;
+  E read(const ChoiceField<E>& field) {
+    const Json* value = field.fallback ? get(field.key) : &require(field.key);
+    if (!value) return *field.fallback;
     std::string options;
-    for (const auto& [v, name] : table) {
+    for (const auto& [v, name] : field.values) {
       options += options.empty() ? "" : "|";
       options += name;
       if (value->is_string() && value->get<std::string>() == name) return v;
     }
-    fail(fieldPath(key), "one of " + options, *value);
+    fail(fieldPath(field.key), "one of " + options, *value);
   }
 
   void rejectUnknownFields() const {
@@ -120,13 +224,14 @@ class ObjectReader {
                           ")");
   }
 
-  static int readInteger(const Json& value, const std::string& path, int low, int high) {
+  static int64_t readInteger(const Json& value, const std::string& path, int64_t low,
+                             int64_t high) {
     const std::string range =
         "an integer in [" + std::to_string(low) + ", " + std::to_string(high) + "]";
     if (!value.is_number()) fail(path, range, value);
     const double v = value.get<double>();
     if (!std::isfinite(v) || v != std::floor(v) || v < low || v > high) fail(path, range, value);
-    return static_cast<int>(v);
+    return static_cast<int64_t>(v);
   }
 
  private:
@@ -135,46 +240,46 @@ class ObjectReader {
   std::set<std::string> read_;
 };
 
+// member = value, narrowed to the member's type (the descriptor's range makes that exact).
+template <typename Member, typename Value>
+void assign(Member& member, Value value) {
+  member = static_cast<Member>(value);
+}
+
 LayerConfig parseLayer(const Json& json, const std::string& path, bool isLast) {
   ObjectReader r(json, path);
   LayerConfig layer;
-  layer.type = r.choice("type", kLayerTypes);
-  switch (layer.type) {
-    case LayerType::Dense:
-      layer.units = r.integer("units", 1, Limits::kMaxUnits);
-      layer.activation = r.choice("activation", kActivations, std::optional(Activation::Linear));
-      break;
-    case LayerType::Conv2d:
-      layer.filters = r.integer("filters", 1, 1024);
-      layer.kernel = r.integer("kernel", 1, 64);
-      layer.stride = r.integer("stride", 1, 64, 1);
-      layer.padding = r.choice("padding", kPaddings, std::optional(Padding::Valid));
-      layer.activation = r.choice("activation", kActivations, std::optional(Activation::Linear));
-      break;
-    case LayerType::MaxPool2d:
-      layer.size = r.integer("size", 1, 64);
-      break;
-    case LayerType::Flatten:
-      break;
-    case LayerType::Dropout:
-      layer.rate = r.number("rate", 0.0, 0.95);
-      break;
-  }
+  layer.type = r.read(kLayerType);
+  forEachLayerField(layer, [&](const auto& field, auto& member) { assign(member, r.read(field)); });
   r.rejectUnknownFields();
-  if (layer.activation == Activation::Softmax && !isLast)
-    throw ConfigError(path + ".activation: softmax is only allowed on the last layer");
+  const bool lastLayerOnly = std::find(kLastLayerOnly.begin(), kLastLayerOnly.end(),
+                                       layer.activation) != kLastLayerOnly.end();
+  if (lastLayerOnly && !isLast)
+    throw ConfigError(path + ".activation: " + toString(layer.activation) +
+                      " is only allowed on the last layer");
   return layer;
+}
+
+OptimizerConfig parseOptimizer(const Json& json) {
+  ObjectReader r(json, "optimizer");
+  OptimizerConfig optimizer;
+  optimizer.type = r.read(kOptimizerType);
+  forEachOptimizerField(optimizer,
+                        [&](const auto& field, auto& member) { assign(member, r.read(field)); });
+  r.rejectUnknownFields();
+  return optimizer;
 }
 
 Shape parseInput(const Json& json) {
   const std::string path = "input";
   const std::string expected = "a shape like [2] or [28, 28, 1]";
-  if (!json.is_array() || json.empty() || json.size() > 3) fail(path, expected, json);
+  if (!json.is_array() || json.empty() || json.size() > Limits::kMaxInputRank)
+    fail(path, expected, json);
   Shape shape;
   Index size = 1;
   for (size_t i = 0; i < json.size(); ++i) {
-    shape.push_back(ObjectReader::readInteger(json[i], path + "[" + std::to_string(i) + "]", 1,
-                                              Limits::kMaxInputSize));
+    shape.push_back(static_cast<int>(ObjectReader::readInteger(
+        json[i], path + "[" + std::to_string(i) + "]", 1, Limits::kMaxInputSize)));
     size *= shape.back();
   }
   if (size > Limits::kMaxInputSize)
@@ -191,6 +296,32 @@ Index parameterCount(const LayerConfig& layer, const Shape& in) {
     default:
       return 0;
   }
+}
+
+template <typename E>
+Json names(const NameTable<E>& table) {
+  Json list = Json::array();
+  for (const auto& entry : table) list.push_back(entry.second);
+  return list;
+}
+
+Json fieldSchema(const IntegerField& field) {
+  Json schema = {{"type", "integer"}, {"min", field.min}, {"max", field.max}};
+  if (field.fallback) schema["default"] = *field.fallback;
+  return schema;
+}
+
+Json fieldSchema(const NumberField& field) {
+  Json schema = {{"type", "number"}, {"min", field.min}, {"max", field.max}};
+  if (field.fallback) schema["default"] = *field.fallback;
+  return schema;
+}
+
+template <typename E>
+Json fieldSchema(const ChoiceField<E>& field) {
+  Json schema = {{"type", "choice"}, {"values", names(field.values)}};
+  if (field.fallback) schema["default"] = nameOf(field.values, *field.fallback);
+  return schema;
 }
 
 }  // namespace
@@ -276,46 +407,29 @@ Config parseConfig(const Json& json) {
     config.layers.push_back(
         parseLayer(layers[i], "layers[" + std::to_string(i) + "]", i + 1 == layers.size()));
 
-  config.loss = r.choice("loss", kLosses);
-  if (const Json* optimizer = r.get("optimizer")) {
-    ObjectReader o(*optimizer, "optimizer");
-    config.optimizer.type = o.choice("type", kOptimizers);
-    const bool adam = config.optimizer.type == OptimizerType::Adam;
-    config.optimizer.lr = o.number("lr", 0.0, 100.0, adam ? 0.001 : 0.03);
-    if (adam) {
-      config.optimizer.beta1 = o.number("beta1", 0.0, 0.9999999, 0.9);
-      config.optimizer.beta2 = o.number("beta2", 0.0, 0.9999999, 0.999);
-      config.optimizer.epsilon = o.number("epsilon", 1e-12, 1.0, 1e-7);
-    } else {
-      config.optimizer.momentum = o.number("momentum", 0.0, 0.9999, 0.0);
-    }
-    o.rejectUnknownFields();
-  }
+  config.loss = r.read(kLoss);
+  // No optimizer is plain SGD with its defaults; no regularization is none.
+  const Json* optimizer = r.get("optimizer");
+  config.optimizer = parseOptimizer(optimizer ? *optimizer : Json{{"type", "sgd"}});
   if (const Json* reg = r.get("regularization")) {
     ObjectReader o(*reg, "regularization");
-    config.regularization = o.choice("type", kRegularizations);
-    config.regularizationRate = o.number("rate", 0.0, 10.0, 0.0);
+    config.regularization = o.read(kRegularizationType);
+    config.regularizationRate = o.read(kRegularizationRate);
     o.rejectUnknownFields();
   }
-  config.init = r.choice("init", kInits, std::optional(InitType::Xavier));
-  if (const Json* seed = r.get("seed")) {
-    const double s = seed->is_number() ? seed->get<double>() : -1;
-    if (!(s >= 0 && s <= 4294967295.0 && s == std::floor(s)))
-      fail("seed", "an integer in [0, 4294967295]", *seed);
-    config.seed = static_cast<uint64_t>(s);
-  }
-  config.batchSize = r.integer("batchSize", 1, Limits::kMaxBatchSize, 10);
+  config.init = r.read(kInit);
+  config.seed = static_cast<uint64_t>(r.read(kSeed));
+  config.batchSize = static_cast<int>(r.read(kBatchSize));
   r.rejectUnknownFields();
 
   const std::vector<Shape> shapes = layerOutputShapes(config);
   const Activation out = config.layers.back().activation;
   const bool outputIsDense =
       config.layers.back().type == LayerType::Dense || config.layers.back().type == LayerType::Conv2d;
-  if (config.loss == LossType::CrossEntropy && !(outputIsDense && out == Activation::Softmax))
-    throw ConfigError(std::string("loss: cross_entropy needs a softmax output layer, got ") +
-                      toString(out));
-  if (config.loss == LossType::Bce && !(outputIsDense && out == Activation::Sigmoid))
-    throw ConfigError(std::string("loss: bce needs a sigmoid output layer, got ") + toString(out));
+  for (const auto& [loss, needed] : kLossOutputs)
+    if (config.loss == loss && !(outputIsDense && out == needed))
+      throw ConfigError(std::string("loss: ") + toString(loss) + " needs a " + toString(needed) +
+                        " output layer, got " + toString(out));
   if (out == Activation::Softmax && shapes.back().size() != 1)
     throw ConfigError("layers[" + std::to_string(config.layers.size() - 1) +
                       "].activation: softmax needs a flat output, got shape " +
@@ -331,6 +445,51 @@ Config parseConfig(const std::string& text) {
     throw ConfigError(std::string("config: not valid JSON (") + e.what() + ")");
   }
   return parseConfig(json);
+}
+
+Json configSchema() {
+  Json layers = Json::object();
+  for (const auto& [type, name] : kLayerTypes) {
+    LayerConfig layer;
+    layer.type = type;
+    Json& fields = layers[name] = Json::object();
+    forEachLayerField(layer,
+                      [&](const auto& field, auto&) { fields[field.key] = fieldSchema(field); });
+  }
+  Json optimizers = Json::object();
+  for (const auto& [type, name] : kOptimizers) {
+    OptimizerConfig optimizer;
+    optimizer.type = type;
+    Json& fields = optimizers[name] = Json::object();
+    forEachOptimizerField(
+        optimizer, [&](const auto& field, auto&) { fields[field.key] = fieldSchema(field); });
+  }
+  Json lastLayerOnly = Json::array();
+  for (Activation a : kLastLayerOnly) lastLayerOnly.push_back(toString(a));
+  Json lossOutput = Json::object();
+  for (const auto& [loss, activation] : kLossOutputs)
+    lossOutput[toString(loss)] = toString(activation);
+  return {{"layers", layers},
+          {"layerTypes", names(kLayerTypes)},
+          {"activations", names(kActivations)},
+          {"lastLayerOnly", lastLayerOnly},
+          {"losses", names(kLosses)},
+          {"lossOutput", lossOutput},
+          {"optimizers", optimizers},
+          {"regularizations", names(kRegularizations)},
+          {"regularizationRate", fieldSchema(kRegularizationRate)},
+          {"inits", names(kInits)},
+          {"seed", fieldSchema(kSeed)},
+          {"batchSize", fieldSchema(kBatchSize)},
+          {"input", {{"maxRank", Limits::kMaxInputRank}, {"maxValues", Limits::kMaxInputSize}}},
+          {"limits",
+           {{"units", Limits::kMaxUnits},
+            {"layers", Limits::kMaxLayers},
+            {"inputValues", Limits::kMaxInputSize},
+            {"parameters", Limits::kMaxParameters},
+            {"activationsPerSample", Limits::kMaxActivations},
+            {"batchValues", Limits::kMaxBatchValues},
+            {"batchSize", Limits::kMaxBatchSize}}}};
 }
 
 Json toJson(const Config& config) {

@@ -71,6 +71,7 @@ struct Config {
 struct Limits {
   static constexpr int kMaxUnits = 4096;
   static constexpr int kMaxLayers = 64;
+  static constexpr int kMaxInputRank = 3;            // [features] or [height, width, channels]
   static constexpr int kMaxInputSize = 1 << 18;      // values per sample: 512 x 512 x 1
   static constexpr Index kMaxParameters = 16 << 20;  // 16 Mi weights = 64 MB of float32
   static constexpr Index kMaxActivations = 1 << 20;  // values per sample summed over layers
@@ -83,6 +84,17 @@ struct Limits {
 Config parseConfig(const Json& json);
 Config parseConfig(const std::string& text);
 Json toJson(const Config& config);
+
+// What parseConfig accepts, as data for the pages (web/lib/nnplay.js publishes it as
+// nn.schema), built from the same field descriptors parseConfig validates with:
+//   { layers: { dense: { units: {type: "integer", min, max}, activation: {type: "choice",
+//     values, default} }, ... }, layerTypes, activations, lastLayerOnly, losses,
+//     lossOutput: { bce: "sigmoid", ... }, optimizers: { sgd: { lr: {type: "number", min, max,
+//     default}, ... }, adam: {...} }, regularizations, regularizationRate, inits, seed,
+//     batchSize, input: { maxRank, maxValues }, limits: { units, layers, inputValues,
+//     parameters, activationsPerSample, batchValues, batchSize } }
+// A field without "default" is required.
+Json configSchema();
 
 // Output size along one axis of a convolution or pooling window, TensorFlow's rule:
 // same -> ceil(input / stride), valid -> floor((input - window) / stride) + 1 (0 if it won't fit).

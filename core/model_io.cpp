@@ -18,6 +18,19 @@ Json modelToJson(const Network<T>& network, bool base64) {
           {"weights", weights}};
 }
 
+Shape shapeFromJson(const Json& shape, const std::string& at) {
+  if (!shape.is_array()) throw ConfigError(at + ": expected positive integers");
+  Shape result;
+  for (const Json& d : shape) {
+    // No dimension can exceed the parameter limit; the bound also keeps int products exact.
+    if (!d.is_number_integer() || d.get<long long>() < 1 ||
+        d.get<long long>() > Limits::kMaxParameters)
+      throw ConfigError(at + ": expected positive integers");
+    result.push_back(d.get<int>());
+  }
+  return result;
+}
+
 std::vector<NamedTensor<float>> weightsFromJson(const Json& weights, const std::string& field) {
   if (!weights.is_array()) throw ConfigError(field + ": expected a list of tensors");
   std::vector<NamedTensor<float>> list;
@@ -29,11 +42,7 @@ std::vector<NamedTensor<float>> weightsFromJson(const Json& weights, const std::
       throw ConfigError(at + ": expected {name, shape, data}");
     NamedTensor<float> tensor;
     tensor.name = w["name"].get<std::string>();
-    for (const Json& d : w["shape"]) {
-      if (!d.is_number_integer() || d.get<long long>() < 1 || d.get<long long>() > (1 << 24))
-        throw ConfigError(at + ".shape: expected positive integers");
-      tensor.shape.push_back(d.get<int>());
-    }
+    tensor.shape = shapeFromJson(w["shape"], at + ".shape");
     const Json& data = w["data"];
     if (data.is_string()) {
       tensor.data = decodeFloatsBase64(data.get<std::string>(), at + ".data");

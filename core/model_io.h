@@ -18,4 +18,8 @@ std::unique_ptr<Network<T>> modelFromJson(const Json& model);
 
 std::vector<NamedTensor<float>> weightsFromJson(const Json& weights, const std::string& field);
 
+// A tensor's shape: a list of integers in [1, Limits::kMaxParameters]. `at` is the shape's path
+// for the error, e.g. "weights[0].shape: expected positive integers".
+Shape shapeFromJson(const Json& shape, const std::string& at);
+
 }  // namespace nnplay

@@ -156,12 +156,9 @@ class NetworkHandle {
         const double count = m.value("count", -1.0);
         if (!m.contains("name") || !m["name"].is_string() || count < 0 || used + count > total)
           throw ConfigError(at + ": expected { name, shape, data }");
-        NamedTensor<float> tensor{m["name"].get<std::string>(), {}, {}};
-        for (const Json& d : m.value("shape", Json::array())) {
-          if (!d.is_number_integer() || d.get<long long>() < 1 || d.get<long long>() > (1 << 24))
-            throw ConfigError(at + ".shape: expected positive integers");
-          tensor.shape.push_back(d.get<int>());
-        }
+        NamedTensor<float> tensor{m["name"].get<std::string>(),
+                                  shapeFromJson(m.value("shape", Json::array()), at + ".shape"),
+                                  {}};
         tensor.data.assign(values + static_cast<size_t>(used), values + static_cast<size_t>(used + count));
         used += count;
         tensors.push_back(std::move(tensor));
@@ -178,7 +175,9 @@ class NetworkHandle {
     });
   }
 
-  std::string toJSON(bool base64) const { return modelToJson(*net_, base64).dump(); }
+  val toJSON(bool base64) const {
+    return guarded([&] { return val(modelToJson(*net_, base64).dump()); });
+  }
 
  private:
   std::unique_ptr<Net> net_;
@@ -247,6 +246,11 @@ val parseCsvBinding(const std::string& text, const std::string& label, int label
   });
 }
 
+// The config schema as JSON text; nnplay.js parses and freezes it once.
+val configSchemaBinding() {
+  return guarded([] { return val(configSchema().dump()); });
+}
+
 val datasetNamesBinding() {
   val list = val::array();
   for (const std::string& name : datasetNames()) list.call<void>("push", name);
@@ -299,6 +303,7 @@ EMSCRIPTEN_BINDINGS(nnplay) {
   function("networkFromJSON", &nnplay::networkFromJSON);
   function("makeDataset", &nnplay::makeDatasetBinding);
   function("datasetNames", &nnplay::datasetNamesBinding);
+  function("configSchema", &nnplay::configSchemaBinding);
   function("parseCsv", &nnplay::parseCsvBinding);
   function("memory", &nnplay::memoryBinding);
   function("allocFloats", &nnplay::allocFloats);

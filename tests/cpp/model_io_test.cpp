@@ -58,6 +58,9 @@ TEST(ModelIO, bad_model_files_give_clear_errors) {
   EXPECT_EQ(with("/version", 2), "version: expected 1, got 2");
   EXPECT_EQ(with("/config/layers/0/units", 6),
             "weights[0].shape: expected [2, 6] for dense_0/kernel, got [2, 5]");
+  for (const Json& dimension : {Json(0), Json(2.5), Json("5"), Json(16777217)})
+    EXPECT_EQ(with("/weights/0/shape/1", dimension), "weights[0].shape: expected positive integers")
+        << dimension;
   EXPECT_EQ(with("/config/loss", "hinge"),
             "config.loss: expected one of mse|quadratic|bce|cross_entropy, got \"hinge\"");
   EXPECT_EQ(with("/weights/1/data", "AAAAAA=="),

@@ -167,6 +167,8 @@ test("errors_are_Errors_naming_the_field", () => {
     { message: /^y: expected 1 values, got 2$/ });
   assert.throws(() => net.setWeights([{ name: "dense_0/kernel", shape: [2, 1], data: [1, 2] }]),
     { message: /^weights: expected 2 tensors, got 1$/ });
+  assert.throws(() => net.setWeights([{ name: "dense_0/kernel", shape: [2, 0], data: [1, 2] }]),
+    { message: "weights[0].shape: expected positive integers" }, "as in a model file");
   assert.throws(() => net.fit({ x: new Float32Array(2), y: new Float32Array(1), n: 1, epochs: 0 }),
     { message: /^epochs: expected a positive integer, got 0$/ });
   // The module is still usable after every error.
@@ -235,4 +237,65 @@ test("inspect_returns_per_layer_matrices_without_updating", () => {
   for (let i = 0; i < 4; i++) assert.ok(Math.abs(output.dz[i] - (output.a[i] - y[i]) / 2) < 1e-6);
   assert.deepEqual(allWeights(net), before);
   net.delete();
+});
+
+test("schema_lists_the_config_rules_and_is_deep_frozen", async () => {
+  const schema = nn.schema;
+  assert.equal(nn.schema, schema, "the same object on every access");
+  assert.equal((await loadNN()).schema, schema, "and for every loadNN()");
+  const activations = ["linear", "sigmoid", "tanh", "relu", "softmax"];
+  const activation = { type: "choice", values: activations, default: "linear" };
+  assert.deepEqual(schema, {
+    layers: {
+      dense: { units: { type: "integer", min: 1, max: 4096 }, activation },
+      conv2d: {
+        filters: { type: "integer", min: 1, max: 1024 },
+        kernel: { type: "integer", min: 1, max: 64 },
+        stride: { type: "integer", min: 1, max: 64, default: 1 },
+        padding: { type: "choice", values: ["valid", "same"], default: "valid" },
+        activation,
+      },
+      maxpool2d: { size: { type: "integer", min: 1, max: 64 } },
+      flatten: {},
+      dropout: { rate: { type: "number", min: 0, max: 0.95 } },
+    },
+    layerTypes: ["dense", "conv2d", "maxpool2d", "flatten", "dropout"],
+    activations,
+    lastLayerOnly: ["softmax"],
+    losses: ["mse", "quadratic", "bce", "cross_entropy"],
+    lossOutput: { bce: "sigmoid", cross_entropy: "softmax" },
+    optimizers: {
+      sgd: {
+        lr: { type: "number", min: 0, max: 100, default: 0.03 },
+        momentum: { type: "number", min: 0, max: 0.9999, default: 0 },
+      },
+      adam: {
+        lr: { type: "number", min: 0, max: 100, default: 0.001 },
+        beta1: { type: "number", min: 0, max: 0.9999999, default: 0.9 },
+        beta2: { type: "number", min: 0, max: 0.9999999, default: 0.999 },
+        epsilon: { type: "number", min: 1e-12, max: 1, default: 1e-7 },
+      },
+    },
+    regularizations: ["none", "l1", "l2"],
+    regularizationRate: { type: "number", min: 0, max: 10, default: 0 },
+    inits: ["xavier", "he", "uniform"],
+    seed: { type: "integer", min: 0, max: 4294967295, default: 1 },
+    batchSize: { type: "integer", min: 1, max: 65536, default: 10 },
+    input: { maxRank: 3, maxValues: 262144 },
+    limits: { units: 4096, layers: 64, inputValues: 262144, parameters: 16777216,
+      activationsPerSample: 1048576, batchValues: 33554432, batchSize: 65536 },
+  });
+
+  const unfrozen = [];
+  const visit = (value, path) => {
+    if (!Object.isFrozen(value)) unfrozen.push(path);
+    for (const [key, child] of Object.entries(value)) {
+      if (typeof child === "object") visit(child, `${path}.${key}`);
+    }
+  };
+  visit(schema, "schema");
+  assert.deepEqual(unfrozen, []);
+  assert.throws(() => { schema.layers.dense.units.max = 1e6; }, TypeError);
+  assert.throws(() => { schema.activations.push("swish"); }, TypeError);
+  assert.equal(nn.schema.layers.dense.units.max, 4096);
 });

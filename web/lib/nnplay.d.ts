@@ -116,7 +116,59 @@ export interface CsvDataset extends Dataset {
   columns: { name: string; mean: number; scale: number }[];
 }
 
+/** A numeric config field's bounds (inclusive); without `default` the field is required. */
+export interface NumberFieldSchema {
+  type: "integer" | "number";
+  min: number;
+  max: number;
+  default?: number;
+}
+
+export interface ChoiceFieldSchema<T extends string = string> {
+  type: "choice";
+  values: readonly T[];
+  default?: T;
+}
+
+export type FieldSchema = NumberFieldSchema | ChoiceFieldSchema;
+
+/** What createNetwork accepts, from the descriptors the core validates with (deep-frozen). */
+export interface ConfigSchema {
+  readonly layers: {
+    readonly dense: { units: NumberFieldSchema; activation: ChoiceFieldSchema<Activation> };
+    readonly conv2d: { filters: NumberFieldSchema; kernel: NumberFieldSchema;
+      stride: NumberFieldSchema; padding: ChoiceFieldSchema<"valid" | "same">;
+      activation: ChoiceFieldSchema<Activation> };
+    readonly maxpool2d: { size: NumberFieldSchema };
+    readonly flatten: Record<string, never>;
+    readonly dropout: { rate: NumberFieldSchema };
+  };
+  readonly layerTypes: readonly LayerConfig["type"][];
+  readonly activations: readonly Activation[];
+  /** Activations allowed only on the last layer. */
+  readonly lastLayerOnly: readonly Activation[];
+  readonly losses: readonly NetworkConfig["loss"][];
+  /** The output activation a loss needs, e.g. bce: "sigmoid". */
+  readonly lossOutput: Readonly<Partial<Record<NetworkConfig["loss"], Activation>>>;
+  readonly optimizers: {
+    readonly sgd: { lr: NumberFieldSchema; momentum: NumberFieldSchema };
+    readonly adam: { lr: NumberFieldSchema; beta1: NumberFieldSchema; beta2: NumberFieldSchema;
+      epsilon: NumberFieldSchema };
+  };
+  readonly regularizations: readonly ("none" | "l1" | "l2")[];
+  readonly regularizationRate: NumberFieldSchema;
+  readonly inits: readonly ("xavier" | "he" | "uniform")[];
+  readonly seed: NumberFieldSchema;
+  readonly batchSize: NumberFieldSchema;
+  /** input: up to maxRank dimensions, at most maxValues values per sample. */
+  readonly input: { maxRank: number; maxValues: number };
+  readonly limits: { units: number; layers: number; inputValues: number; parameters: number;
+    activationsPerSample: number; batchValues: number; batchSize: number };
+}
+
 export interface NN {
+  /** The config rules the core enforces, as data; the same frozen object on every access. */
+  readonly schema: ConfigSchema;
   /** The WebAssembly memory and how much of it is allocated (for leak checks). */
   memory(): { heapBytes: number; inUseBytes: number };
   createNetwork(config: NetworkConfig): Network;

@@ -13,6 +13,7 @@ const isNode = typeof process === "object" && typeof process.versions?.node === 
   typeof window === "undefined" && typeof importScripts === "undefined";
 
 let modulePromise = null;
+let frozenSchema = null;  // nn.schema, built once per realm like the module
 
 async function loadModule() {
   if (isNode) {
@@ -39,6 +40,14 @@ export async function loadNN() {
 function check(result) {
   if (result instanceof Error) throw new Error(result.message);
   return result;
+}
+
+function deepFreeze(value) {
+  if (typeof value === "object" && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 function positiveInteger(value, name) {
@@ -88,6 +97,18 @@ class NN {
         return { ...data, classes: Array.from(data.classes), columns: Array.from(data.columns) };
       },
     };
+  }
+
+  /**
+   * What createNetwork accepts, made by the core from the descriptors it validates with (see
+   * configSchema in core/config.h): each layer type's and optimizer's fields as
+   * { type: "integer" | "number", min, max, default? } or { type: "choice", values, default? }
+   * (no default: required), the name lists, lossOutput, input and limits. Deep-frozen; the same
+   * object on every access.
+   */
+  get schema() {
+    frozenSchema ??= deepFreeze(JSON.parse(check(this.#module.configSchema())));
+    return frozenSchema;
   }
 
   /** { heapBytes, inUseBytes }: the WebAssembly memory and how much of it is allocated. */
@@ -260,7 +281,7 @@ class Network {
 
   /** { format: "nnplay-model", version: 1, config, weights } with base64 float32 data. */
   toJSON() {
-    return JSON.parse(this.#live.toJSON(true));
+    return JSON.parse(check(this.#live.toJSON(true)));
   }
 
   /**
