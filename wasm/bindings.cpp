@@ -45,6 +45,12 @@ val floatArray(const float* data, size_t count) {
   return val::global("Float32Array").new_(emscripten::typed_memory_view(count, data));
 }
 
+val stringArray(const std::vector<std::string>& strings) {
+  val array = val::array();
+  for (const std::string& s : strings) array.call<void>("push", s);
+  return array;
+}
+
 val shapeArray(const Shape& shape) {
   val array = val::array();
   for (int d : shape) array.call<void>("push", d);
@@ -230,9 +236,8 @@ val parseCsvBinding(const std::string& text, const std::string& label, int label
     const CsvData d = parseCsv(text, {label, labelIndex, standardize});
     val result = samplesObject(d);
     result.set("label", d.label);
-    val classes = val::array();
-    for (const std::string& c : d.classes) classes.call<void>("push", c);
-    result.set("classes", classes);
+    result.set("header", stringArray(d.header));
+    result.set("classes", stringArray(d.classes));
     val columns = val::array();
     for (const CsvColumn& c : d.columns) {
       val column = val::object();
@@ -251,11 +256,7 @@ val configSchemaBinding() {
   return guarded([] { return val(configSchema().dump()); });
 }
 
-val datasetNamesBinding() {
-  val list = val::array();
-  for (const std::string& name : datasetNames()) list.call<void>("push", name);
-  return list;
-}
+val datasetNamesBinding() { return stringArray(datasetNames()); }
 
 // Scratch memory that JS fills with inputs; 0 when the allocation fails.
 uintptr_t allocFloats(double count) {

@@ -110,7 +110,10 @@ export interface Dataset {
 }
 
 export interface CsvDataset extends Dataset {
+  /** The label column's name. */
   label: string;
+  /** Every column's name in file order, the label's included. */
+  header: string[];
   /** Class names (sorted); empty for regression. Two classes give one 0/1 output. */
   classes: string[];
   columns: { name: string; mean: number; scale: number }[];
@@ -178,6 +181,10 @@ export interface NN {
     names(): string[];
     make(name: "circle" | "xor" | "gauss" | "spiral" | "moons" | "reg-plane" | "reg-gauss",
       options?: { n?: number; noise?: number; seed?: number }): Dataset;
+    /**
+     * label defaults to the last column whose value in the first data row is not a number, or
+     * the last column when every value there is one.
+     */
     parseCSV(text: string, options?: { label?: string | number; standardize?: boolean }): CsvDataset;
   };
 }

@@ -80,11 +80,14 @@ class NN {
         return { x: data.x, y: data.y, n: data.n, inputs: data.inputs, outputs: data.outputs };
       },
       /**
-       * Parses CSV text with a header row: { x, y, n, inputs, outputs, classes, columns, label }.
-       * label: column name or 0-based index (default: the last column). Text labels (or only
-       * 0/1) are classes — two classes give one 0/1 output, more are one-hot — other numbers
-       * are regression targets. standardize: scale each feature to mean 0, deviation 1
-       * (columns[i] has the mean and scale used). Errors name the line and column.
+       * Parses CSV text with a header row:
+       * { x, y, n, inputs, outputs, classes, columns, label, header }.
+       * label: column name or 0-based index (default: the last column whose value in the first
+       * data row is not a number, else the last column). Text labels (or only 0/1) are classes —
+       * two classes give one 0/1 output, more are one-hot — other numbers are regression
+       * targets. standardize: scale each feature to mean 0, deviation 1 (columns[i] has the
+       * mean and scale used). header: every column name in file order, the label's included.
+       * Errors name the line and column.
        */
       parseCSV: (text, { label, standardize = false } = {}) => {
         if (typeof text !== "string") throw new Error("csv: expected the file's text as a string");
@@ -94,7 +97,8 @@ class NN {
         }
         const data = check(module.parseCsv(text, typeof label === "string" ? label : "",
           Number.isInteger(label) ? label : -1, Boolean(standardize)));
-        return { ...data, classes: Array.from(data.classes), columns: Array.from(data.columns) };
+        return { ...data, header: Array.from(data.header), classes: Array.from(data.classes),
+          columns: Array.from(data.columns) };
       },
     };
   }
