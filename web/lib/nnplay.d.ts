@@ -119,6 +119,19 @@ export interface CsvDataset extends Dataset {
   columns: { name: string; mean: number; scale: number }[];
 }
 
+/** Random distortions of digit images on a seeded stream of their own. */
+export interface DigitAugmenter {
+  readonly height: number;
+  readonly width: number;
+  /**
+   * A new array with each of the n images in x (n * height * width values) freshly distorted;
+   * successive calls continue the same random stream.
+   */
+  apply(x: Floats, n: number): Float32Array;
+  /** Frees the WebAssembly memory; any later use throws. */
+  delete(): void;
+}
+
 /** A numeric config field's bounds (inclusive); without `default` the field is required. */
 export interface NumberFieldSchema {
   type: "integer" | "number";
@@ -186,6 +199,8 @@ export interface NN {
      * the last column when every value there is one.
      */
     parseCSV(text: string, options?: { label?: string | number; standardize?: boolean }): CsvDataset;
+    /** Defaults: seed 1, 28 x 28 images (MNIST's). */
+    digitAugmenter(options?: { seed?: number; height?: number; width?: number }): DigitAugmenter;
   };
 }
 
