@@ -29,8 +29,6 @@ namespace {
 
 using namespace nnplay;
 
-constexpr uint64_t kAugmentStream = 0x61756730;  // "aug0"
-
 struct Split {
   Matrix<float> trainX, trainY, testX, testY;
 };

@@ -7,12 +7,18 @@
 // portable sin/cos, so the same seed gives the same images natively and in WASM.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "rng.h"
 #include "tensor.h"
 
 namespace nnplay {
+
+// The Rng stream augmentation draws from, Rng(seed, kAugmentStream): a stream of its own, so
+// augmenting leaves what a network draws from the same seed (initial weights, shuffling,
+// dropout) unchanged. The CLI's --augment and nn.datasets.digitAugmenter both use it.
+constexpr uint64_t kAugmentStream = 0x61756730;  // "aug0"
 
 // The ranges random transforms are drawn from, uniformly.
 struct AugmentOptions {

@@ -79,6 +79,15 @@ bool parseNumber(const std::string& text, double& value) {
   return end == s.c_str() + s.size() && std::isfinite(value);
 }
 
+// The label column when the options name none: the last column whose first value is not a
+// number (the features must be numbers), else the last column.
+int defaultLabelColumn(const std::vector<std::string>& firstRow) {
+  double value;
+  for (int c = static_cast<int>(firstRow.size()) - 1; c >= 0; --c)
+    if (!parseNumber(firstRow[c], value)) return c;
+  return static_cast<int>(firstRow.size()) - 1;
+}
+
 std::string quote(const std::string& s) {
   return "\"" + (s.size() > 40 ? s.substr(0, 37) + "..." : s) + "\"";
 }
@@ -104,14 +113,12 @@ CsvData parseCsv(std::string_view text, const CsvOptions& options) {
                             " does not exist (the header has " + std::to_string(header.size()) +
                             " columns)");
         labelColumn = options.labelIndex;
-      } else if (options.label.empty()) {
-        labelColumn = static_cast<int>(header.size()) - 1;
-      } else {
+      } else if (!options.label.empty()) {
         const auto it = std::find(header.begin(), header.end(), options.label);
         if (it == header.end())
           throw ConfigError("label: no column named " + quote(options.label) + " in the header");
         labelColumn = static_cast<int>(it - header.begin());
-      }
+      }  // else the first data row decides
       return;
     }
     if (fields.size() != header.size())
@@ -121,6 +128,7 @@ CsvData parseCsv(std::string_view text, const CsvOptions& options) {
     if ((features.size() + 1) * header.size() > kMaxValues)
       throw ConfigError("line " + std::to_string(line) + ": the file has more than " +
                         std::to_string(kMaxValues) + " values, too many for a page");
+    if (labelColumn < 0) labelColumn = defaultLabelColumn(fields);
     std::vector<double> row;
     row.reserve(header.size() - 1);
     for (size_t c = 0; c < fields.size(); ++c) {
@@ -143,6 +151,7 @@ CsvData parseCsv(std::string_view text, const CsvOptions& options) {
   data.n = static_cast<int>(features.size());
   data.inputs = static_cast<int>(header.size()) - 1;
   data.label = header[labelColumn];
+  data.header = header;
 
   // The label: class names unless every value is a number other than only 0/1.
   std::vector<double> numeric(labels.size());

@@ -1,5 +1,7 @@
 // CSV data for training: a header row, numeric feature columns and one label column whose
-// values are class names (text, or only 0 and 1) or real numbers (regression).
+// values are class names (text, or only 0 and 1) or real numbers (regression). Unless the
+// options name it, the label is the last column whose value in the first data row is not a
+// number (the features must be numbers), or the last column when every value there is one.
 #pragma once
 
 #include <string>
@@ -21,13 +23,14 @@ struct CsvData {
   int inputs = 0;
   int outputs = 0;
   std::string label;                 // the label column's name
+  std::vector<std::string> header;   // every column's name, in file order (label included)
   std::vector<std::string> classes;  // empty for regression; 2 classes -> one 0/1 output
   std::vector<CsvColumn> columns;    // the feature columns, in order
 };
 
 struct CsvOptions {
-  std::string label;     // column name; empty: the last column
-  int labelIndex = -1;   // or a 0-based column index
+  std::string label;    // column name; empty and labelIndex -1: the default rule above
+  int labelIndex = -1;  // or a 0-based column index
   bool standardize = false;
 };
 

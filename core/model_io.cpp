@@ -22,7 +22,7 @@ Shape shapeFromJson(const Json& shape, const std::string& at) {
   if (!shape.is_array()) throw ConfigError(at + ": expected positive integers");
   Shape result;
   for (const Json& d : shape) {
-    // No dimension can exceed the parameter limit; the bound also keeps int products exact.
+    // A dimension above the parameter limit matches no layer, and every one fits an int.
     if (!d.is_number_integer() || d.get<long long>() < 1 ||
         d.get<long long>() > Limits::kMaxParameters)
       throw ConfigError(at + ": expected positive integers");

@@ -15,6 +15,7 @@
 #include <string>
 #include <utility>
 
+#include "augment.h"
 #include "config.h"
 #include "csv.h"
 #include "datasets.h"
@@ -43,6 +44,12 @@ val guarded(F&& body) {
 val floatArray(const float* data, size_t count) {
   // A copy: results must outlive the next call, which may grow memory and detach views.
   return val::global("Float32Array").new_(emscripten::typed_memory_view(count, data));
+}
+
+val stringArray(const std::vector<std::string>& strings) {
+  val array = val::array();
+  for (const std::string& s : strings) array.call<void>("push", s);
+  return array;
 }
 
 val shapeArray(const Shape& shape) {
@@ -215,12 +222,48 @@ val samplesObject(const Samples& d) {
   return result;
 }
 
+// A seed from JS, where every number is a double: an integer in [0, 2^32 - 1] like a config's.
+uint64_t seedFromJs(double seed) {
+  if (!(seed >= 0 && seed <= 4294967295.0 && seed == static_cast<double>(uint64_t(seed))))
+    throw ConfigError("seed: expected an integer in [0, 4294967295], got " + std::to_string(seed));
+  return static_cast<uint64_t>(seed);
+}
+
 val makeDatasetBinding(const std::string& name, int n, double noise, double seed) {
+  return guarded([&] { return samplesObject(makeDataset(name, n, noise, seedFromJs(seed))); });
+}
+
+// Digit augmentation (augment.h) on its own random stream: each apply() distorts every image
+// afresh and continues the stream, so a training run is deterministic from the seed.
+class AugmenterHandle {
+ public:
+  AugmenterHandle(uint64_t seed, int height, int width)
+      : rng_(seed, kAugmentStream), height_(height), width_(width) {}
+
+  // x is n images of height x width, one per column; returns a view of the distorted images,
+  // valid until the next call into the module.
+  val apply(uintptr_t x, int n) {
+    return guarded([&] {
+      augmentImages(mapFloats(x, Index(height_) * width_, n), out_, height_, width_,
+                    AugmentOptions{}, rng_);
+      return val(emscripten::typed_memory_view(out_.size(), out_.data()));
+    });
+  }
+
+ private:
+  Rng rng_;
+  int height_, width_;
+  Matrix<float> out_;
+};
+
+val makeDigitAugmenter(double seed, int height, int width) {
   return guarded([&] {
-    if (!(seed >= 0 && seed <= 4294967295.0 && seed == static_cast<double>(uint64_t(seed))))
-      throw ConfigError("seed: expected an integer in [0, 4294967295], got " +
-                        std::to_string(seed));
-    return samplesObject(makeDataset(name, n, noise, static_cast<uint64_t>(seed)));
+    const uint64_t checkedSeed = seedFromJs(seed);
+    if (height < 1 || width < 1 || Index(height) * width > Limits::kMaxInputSize)
+      throw ConfigError("height, width: expected images of 1 to " +
+                        std::to_string(Limits::kMaxInputSize) + " pixels, got " +
+                        std::to_string(height) + "x" + std::to_string(width));
+    return val(AugmenterHandle(checkedSeed, height, width));
   });
 }
 
@@ -230,9 +273,8 @@ val parseCsvBinding(const std::string& text, const std::string& label, int label
     const CsvData d = parseCsv(text, {label, labelIndex, standardize});
     val result = samplesObject(d);
     result.set("label", d.label);
-    val classes = val::array();
-    for (const std::string& c : d.classes) classes.call<void>("push", c);
-    result.set("classes", classes);
+    result.set("header", stringArray(d.header));
+    result.set("classes", stringArray(d.classes));
     val columns = val::array();
     for (const CsvColumn& c : d.columns) {
       val column = val::object();
@@ -251,11 +293,7 @@ val configSchemaBinding() {
   return guarded([] { return val(configSchema().dump()); });
 }
 
-val datasetNamesBinding() {
-  val list = val::array();
-  for (const std::string& name : datasetNames()) list.call<void>("push", name);
-  return list;
-}
+val datasetNamesBinding() { return stringArray(datasetNames()); }
 
 // Scratch memory that JS fills with inputs; 0 when the allocation fails.
 uintptr_t allocFloats(double count) {
@@ -299,9 +337,12 @@ EMSCRIPTEN_BINDINGS(nnplay) {
       .function("setWeights", &NetworkHandle::setWeights)
       .function("setLearningRate", &NetworkHandle::setLearningRate)
       .function("toJSON", &NetworkHandle::toJSON);
+  class_<nnplay::AugmenterHandle>("AugmenterHandle")
+      .function("apply", &nnplay::AugmenterHandle::apply);
   function("createNetwork", &nnplay::createNetwork);
   function("networkFromJSON", &nnplay::networkFromJSON);
   function("makeDataset", &nnplay::makeDatasetBinding);
+  function("makeDigitAugmenter", &nnplay::makeDigitAugmenter);
   function("datasetNames", &nnplay::datasetNamesBinding);
   function("configSchema", &nnplay::configSchemaBinding);
   function("parseCsv", &nnplay::parseCsvBinding);

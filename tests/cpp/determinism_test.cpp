@@ -1,4 +1,5 @@
-// Same seed, same bits. Datasets and initial weights match tests/golden/determinism.json, which
+// Same seed, same bits. Datasets, initial weights and digit augmentation match
+// tests/golden/determinism.json, which
 // the Node tests check the WASM build against too (NNPLAY_UPDATE_GOLDEN=1 rewrites it). Trained
 // weights are bit-identical within a build (native twice; WASM in Node and Chromium), not
 // between native and WASM: their exp() and GEMM summation orders differ in the last bits.
@@ -7,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "augment.h"
 #include "datasets.h"
 #include "network.h"
 #include "test_util.h"
@@ -18,6 +20,15 @@ using testing::fingerprint;
 
 const std::string kGoldenPath = std::string(NNPLAY_GOLDEN_DIR) + "/determinism.json";
 
+// Input for the augmentation cases, the same in tests/node/fingerprint.mjs: value k of the
+// whole input, counted across batches, is max(0, (k * 37) % 101 - 50) / 50.
+Matrix<float> augmentInput(Index pixels, Index images, Index first) {
+  Matrix<float> x(pixels, images);
+  for (Index i = 0; i < x.size(); ++i)
+    x.data()[i] = static_cast<float>(std::max<Index>(0, (first + i) * 37 % 101 - 50) / 50.0);
+  return x;
+}
+
 // The cases are read from the golden file; only the fingerprints are computed here.
 Json computeFingerprints(Json golden) {
   for (Json& c : golden["datasets"]) {
@@ -28,6 +39,19 @@ Json computeFingerprints(Json golden) {
   for (Json& c : golden["networks"]) {
     Network<float> net(parseConfig(c["config"]));
     c["initial"] = fingerprint(net.parameters().data(), net.parameters().size());
+  }
+  // One augmenter's stream over successive batches, as nn.datasets.digitAugmenter draws it.
+  for (Json& c : golden["augmentations"]) {
+    const int height = c["height"], width = c["width"];
+    Rng rng(c["seed"].get<uint64_t>(), kAugmentStream);
+    std::vector<float> images;
+    for (const Json& batch : c["batches"]) {
+      const Matrix<float> x = augmentInput(height * width, batch, Index(images.size()));
+      Matrix<float> out;
+      augmentImages(x, out, height, width, AugmentOptions{}, rng);
+      images.insert(images.end(), out.data(), out.data() + out.size());
+    }
+    c["images"] = fingerprint(images.data(), images.size());
   }
   return golden;
 }
@@ -48,7 +72,7 @@ TEST(Determinism, same_seed_gives_bit_identical_training) {
   EXPECT_NE(a.parameters(), c.parameters());
 }
 
-TEST(Determinism, datasets_and_weights_match_golden_file) {
+TEST(Determinism, datasets_weights_and_augmentation_match_golden_file) {
   std::ifstream in(kGoldenPath);
   ASSERT_TRUE(in) << kGoldenPath;
   const Json golden = Json::parse(in);

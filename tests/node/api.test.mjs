@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
 import { loadNN } from "../../web/lib/nnplay.js";
-import { fingerprint } from "./fingerprint.mjs";
+import { augmentInput, fingerprint } from "./fingerprint.mjs";
 
 const nn = await loadNN();
 const golden = JSON.parse(await readFile(new URL("../golden/determinism.json", import.meta.url)));
@@ -129,6 +129,77 @@ test("datasets_and_initial_weights_match_the_native_golden_file", () => {
     assert.equal(fingerprint(allWeights(net)), c.initial, JSON.stringify(c.config.layers));
     net.delete();
   }
+});
+
+test("digit_augmentation_matches_the_native_golden_file", () => {
+  for (const c of golden.augmentations) {
+    const augmenter = nn.datasets.digitAugmenter(c);
+    const pixels = c.height * c.width;
+    const x = augmentInput(c.batches.reduce((sum, n) => sum + n, 0) * pixels);
+    const images = new Float32Array(x.length);
+    let first = 0;
+    for (const n of c.batches) {
+      images.set(augmenter.apply(x.subarray(first * pixels, (first + n) * pixels), n), first * pixels);
+      first += n;
+    }
+    assert.equal(fingerprint(images), c.images, JSON.stringify(c));
+    augmenter.delete();
+  }
+});
+
+test("digit_augmenter_is_seeded_and_its_stream_continues_across_calls", () => {
+  const x = augmentInput(3 * 784);
+  const run = (seed, batches) => {
+    const augmenter = nn.datasets.digitAugmenter({ seed });
+    const parts = [];
+    let first = 0;
+    for (const n of batches) {
+      parts.push(...augmenter.apply(x.subarray(first * 784, (first + n) * 784), n));
+      first += n;
+    }
+    augmenter.delete();
+    return new Float32Array(parts);
+  };
+  const whole = run(7, [3]);
+  assert.equal(whole.length, 3 * 784);
+  assert.deepEqual(run(7, [3]), whole, "same seed, same bits");
+  assert.deepEqual(run(7, [2, 1]), whole, "2 + 1 images in two calls = 3 in one");
+  assert.deepEqual(run(7, [1, 1, 1]), whole);
+  const other = run(8, [3]);
+  assert.ok(other.some((v, i) => v !== whole[i]), "another seed, other distortions");
+  assert.ok(whole.some((v, i) => v !== x[i]), "the images are distorted");
+  assert.ok(whole.every((v) => v >= 0 && v <= 1), "and stay in [0, 1]");
+
+  const augmenter = nn.datasets.digitAugmenter();  // seed 1, 28 x 28
+  assert.equal(augmenter.height, 28);
+  assert.equal(augmenter.width, 28);
+  const first = augmenter.apply(x.subarray(0, 784), 1);
+  assert.notDeepEqual(augmenter.apply(x.subarray(0, 784), 1), first, "each call draws afresh");
+  const again = nn.datasets.digitAugmenter({ seed: 1 });
+  assert.deepEqual(again.apply(x.subarray(0, 784), 1), first);
+  again.delete();
+  augmenter.delete();
+  augmenter.delete();  // twice is harmless
+  assert.throws(() => augmenter.apply(x.subarray(0, 784), 1), { message: "this augmenter was deleted" });
+});
+
+test("digit_augmenter_errors_name_the_argument", () => {
+  const cases = [
+    [() => nn.datasets.digitAugmenter({ seed: -1 }),
+      /^seed: expected an integer in \[0, 4294967295\], got -1/],
+    [() => nn.datasets.digitAugmenter({ seed: 1.5 }), /^seed: expected an integer/],
+    [() => nn.datasets.digitAugmenter({ height: 0 }), /^height: expected a positive integer, got 0$/],
+    [() => nn.datasets.digitAugmenter({ width: 2.5 }), /^width: expected a positive integer, got 2.5$/],
+    [() => nn.datasets.digitAugmenter({ height: 600, width: 600 }),
+      /^height, width: expected images of 1 to 262144 pixels, got 600x600$/],
+  ];
+  for (const [fn, message] of cases) assert.throws(fn, (e) => e instanceof Error && message.test(e.message));
+  const augmenter = nn.datasets.digitAugmenter({ height: 4, width: 5 });
+  assert.throws(() => augmenter.apply(new Float32Array(20), 2), { message: "x: expected 40 values, got 20" });
+  assert.throws(() => augmenter.apply(new Float32Array(20), 0), { message: "n: expected a positive integer, got 0" });
+  assert.throws(() => augmenter.apply("pixels", 1), { message: "x: expected a Float32Array or an array of numbers" });
+  assert.equal(augmenter.apply(new Array(20).fill(0.5), 1).length, 20, "usable after errors");
+  augmenter.delete();
 });
 
 test("same_seed_gives_bit_identical_training", () => {

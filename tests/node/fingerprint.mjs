@@ -8,3 +8,9 @@ export function fingerprint(values) {
   }
   return hash.toString(16).padStart(16, "0");
 }
+
+// Input for the golden augmentation cases, as tests/cpp/determinism_test.cpp makes it: value k
+// of the whole input, counted across batches, is max(0, (k * 37) % 101 - 50) / 50.
+export function augmentInput(count) {
+  return Float32Array.from({ length: count }, (_, k) => Math.max(0, (k * 37) % 101 - 50) / 50);
+}

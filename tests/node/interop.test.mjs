@@ -77,10 +77,29 @@ test("csv_parses_classes_and_reports_line_and_column", () => {
   assert.equal(data.outputs, 3);
   assert.deepEqual(Array.from(data.x), [1, 2, 3, 4, 5, 6]);
   assert.deepEqual(data.columns.map((c) => c.name), ["a", "b"]);
+  assert.deepEqual(data.header, ["a", "b", "kind"]);
   assert.throws(() => nn.datasets.parseCSV("a,b,c\n1,2,3\n4,five,6\n"),
     { message: 'line 3, column 2 ("b"): "five" is not a number' });
   assert.throws(() => nn.datasets.parseCSV("a,b,c\n1,2\n"), { message: "line 2: expected 3 columns, got 2" });
   assert.throws(() => nn.datasets.parseCSV(42), { message: "csv: expected the file's text as a string" });
+});
+
+test("csv_default_label_is_the_last_text_column_of_the_first_row_else_the_last", () => {
+  const text = 'kind,"width, cm",height\nred,1,2\nblue,3,4\n';
+  const data = nn.datasets.parseCSV(text);
+  assert.equal(data.label, "kind");
+  assert.deepEqual(data.header, ["kind", "width, cm", "height"]);
+  assert.deepEqual(data.columns.map((c) => c.name), ["width, cm", "height"]);
+  assert.deepEqual(Array.from(data.x), [1, 2, 3, 4]);
+  assert.deepEqual(data.classes, ["blue", "red"]);
+  assert.deepEqual(Array.from(data.y), [1, 0]);
+  const numeric = nn.datasets.parseCSV("a,b,price\n1,2,3.5\n4,5,6.25\n");
+  assert.equal(numeric.label, "price");
+  assert.deepEqual(Array.from(numeric.y), [3.5, 6.25]);
+  assert.throws(() => nn.datasets.parseCSV("id,a,kind\nx1,1,cat\nx2,2,dog\n"),
+    { message: 'line 2, column 1 ("id"): "x1" is not a number' }, "kind, the last text column");
+  assert.equal(nn.datasets.parseCSV("a,b,price\n1,2,3.5\n4,5,6.25\n", { label: 0 }).label, "a",
+    "a named label wins");
 });
 
 test("breast_cancer_preset_trains_to_high_test_accuracy", async () => {

@@ -110,10 +110,26 @@ export interface Dataset {
 }
 
 export interface CsvDataset extends Dataset {
+  /** The label column's name. */
   label: string;
+  /** Every column's name in file order, the label's included. */
+  header: string[];
   /** Class names (sorted); empty for regression. Two classes give one 0/1 output. */
   classes: string[];
   columns: { name: string; mean: number; scale: number }[];
+}
+
+/** Random distortions of digit images on a seeded stream of their own. */
+export interface DigitAugmenter {
+  readonly height: number;
+  readonly width: number;
+  /**
+   * A new array with each of the n images in x (n * height * width values) freshly distorted;
+   * successive calls continue the same random stream.
+   */
+  apply(x: Floats, n: number): Float32Array;
+  /** Frees the WebAssembly memory; any later use throws. */
+  delete(): void;
 }
 
 /** A numeric config field's bounds (inclusive); without `default` the field is required. */
@@ -178,7 +194,13 @@ export interface NN {
     names(): string[];
     make(name: "circle" | "xor" | "gauss" | "spiral" | "moons" | "reg-plane" | "reg-gauss",
       options?: { n?: number; noise?: number; seed?: number }): Dataset;
+    /**
+     * label defaults to the last column whose value in the first data row is not a number, or
+     * the last column when every value there is one.
+     */
     parseCSV(text: string, options?: { label?: string | number; standardize?: boolean }): CsvDataset;
+    /** Defaults: seed 1, 28 x 28 images (MNIST's). */
+    digitAugmenter(options?: { seed?: number; height?: number; width?: number }): DigitAugmenter;
   };
 }
 

@@ -67,6 +67,22 @@ function floatArray(values, name, expectedLength) {
   return values;
 }
 
+// Copies the arrays into WASM memory for the duration of fn(pointers...).
+function withFloats(module, arrays, fn) {
+  const pointers = [];
+  try {
+    for (const array of arrays) {
+      const pointer = module.allocFloats(array.length);
+      if (!pointer) throw new Error("out of memory: the data is too large for this page");
+      pointers.push(pointer);
+      module.floatView(pointer, array.length).set(array);
+    }
+    return fn(...pointers);
+  } finally {
+    for (const pointer of pointers) module.freeFloats(pointer);
+  }
+}
+
 class NN {
   #module;
 
@@ -80,11 +96,14 @@ class NN {
         return { x: data.x, y: data.y, n: data.n, inputs: data.inputs, outputs: data.outputs };
       },
       /**
-       * Parses CSV text with a header row: { x, y, n, inputs, outputs, classes, columns, label }.
-       * label: column name or 0-based index (default: the last column). Text labels (or only
-       * 0/1) are classes — two classes give one 0/1 output, more are one-hot — other numbers
-       * are regression targets. standardize: scale each feature to mean 0, deviation 1
-       * (columns[i] has the mean and scale used). Errors name the line and column.
+       * Parses CSV text with a header row:
+       * { x, y, n, inputs, outputs, classes, columns, label, header }.
+       * label: column name or 0-based index (default: the last column whose value in the first
+       * data row is not a number, else the last column). Text labels (or only 0/1) are classes —
+       * two classes give one 0/1 output, more are one-hot — other numbers are regression
+       * targets. standardize: scale each feature to mean 0, deviation 1 (columns[i] has the
+       * mean and scale used). header: every column name in file order, the label's included.
+       * Errors name the line and column.
        */
       parseCSV: (text, { label, standardize = false } = {}) => {
         if (typeof text !== "string") throw new Error("csv: expected the file's text as a string");
@@ -94,7 +113,19 @@ class NN {
         }
         const data = check(module.parseCsv(text, typeof label === "string" ? label : "",
           Number.isInteger(label) ? label : -1, Boolean(standardize)));
-        return { ...data, classes: Array.from(data.classes), columns: Array.from(data.columns) };
+        return { ...data, header: Array.from(data.header), classes: Array.from(data.classes),
+          columns: Array.from(data.columns) };
+      },
+      /**
+       * Random distortions of digit images (core/augment.h: shifts, rotations, scales, slants,
+       * stroke widths), the ones the pretrained CNN saw in training. Images are height x width,
+       * one channel, ink bright on 0. See DigitAugmenter.
+       */
+      digitAugmenter: ({ seed = 1, height = 28, width = 28 } = {}) => {
+        positiveInteger(height, "height");
+        positiveInteger(width, "width");
+        const handle = check(module.makeDigitAugmenter(Number(seed), height, width));
+        return new DigitAugmenter(module, handle, height, width);
       },
     };
   }
@@ -163,21 +194,8 @@ class Network {
     return this.#handle;
   }
 
-  // Copies the arrays into WASM memory for the duration of fn(pointers...).
   #withData(arrays, fn) {
-    const m = this.#module;
-    const pointers = [];
-    try {
-      for (const array of arrays) {
-        const pointer = m.allocFloats(array.length);
-        if (!pointer) throw new Error("out of memory: the data is too large for this page");
-        pointers.push(pointer);
-        m.floatView(pointer, array.length).set(array);
-      }
-      return fn(...pointers);
-    } finally {
-      for (const pointer of pointers) m.freeFloats(pointer);
-    }
+    return withFloats(this.#module, arrays, fn);
   }
 
   #xy(x, y, n) {
@@ -290,6 +308,41 @@ class Network {
   toTFJS() {
     const handle = this.#live;
     return toTFJS(JSON.parse(handle.config()), check(handle.getWeights()));
+  }
+
+  /** Frees the WASM memory; any later use throws. */
+  delete() {
+    if (this.#handle) this.#handle.delete();
+    this.#handle = null;
+  }
+}
+
+class DigitAugmenter {
+  #module;
+  #handle;
+
+  constructor(module, handle, height, width) {
+    this.#module = module;
+    this.#handle = handle;
+    this.height = height;
+    this.width = width;
+  }
+
+  get #live() {
+    if (!this.#handle) throw new Error("this augmenter was deleted");
+    return this.#handle;
+  }
+
+  /**
+   * A new Float32Array of the n images in x (n * height * width values), each freshly
+   * distorted. Successive calls continue one random stream, so the same seed and the same
+   * calls give the same bits (the same as the native core's).
+   */
+  apply(x, n) {
+    const handle = this.#live;
+    positiveInteger(n, "n");
+    floatArray(x, "x", n * this.height * this.width);
+    return withFloats(this.#module, [x], (px) => check(handle.apply(px, n)).slice());
   }
 
   /** Frees the WASM memory; any later use throws. */
