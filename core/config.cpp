@@ -475,6 +475,7 @@ Json configSchema() {
           {"lastLayerOnly", lastLayerOnly},
           {"losses", names(kLosses)},
           {"lossOutput", lossOutput},
+          {"optimizerTypes", names(kOptimizers)},
           {"optimizers", optimizers},
           {"regularizations", names(kRegularizations)},
           {"regularizationRate", fieldSchema(kRegularizationRate)},

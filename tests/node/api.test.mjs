@@ -335,6 +335,7 @@ test("schema_lists_the_config_rules_and_is_deep_frozen", async () => {
     lastLayerOnly: ["softmax"],
     losses: ["mse", "quadratic", "bce", "cross_entropy"],
     lossOutput: { bce: "sigmoid", cross_entropy: "softmax" },
+    optimizerTypes: ["sgd", "adam"],
     optimizers: {
       sgd: {
         lr: { type: "number", min: 0, max: 100, default: 0.03 },

@@ -5,22 +5,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadNN } from "../../web/lib/nnplay.js";
-import { decodeState, defaultState, encodeState } from "../../web/lib/plane/state.js";
+import { PlaygroundRules, defaultState } from "../../web/lib/plane/state.js";
+import { makeRandom } from "../../web/lib/random.js";
 import { parseHash } from "../../web/digits/state.js";
 
 const nn = await loadNN();
+const rules = new PlaygroundRules({ schema: nn.schema, datasets: nn.datasets.names() });
 
-// mulberry32: a small seeded generator, so every run tries the same inputs.
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A seeded generator, so every run tries the same inputs.
+const random = makeRandom;
 
 const hostile = [-1, 0, 1, 2, 1e9, -1e9, 1e300, 0.5, 4294967296, -0, NaN, Infinity, "", "x",
   "softmax", "conv2d", "<img src=x onerror=alert(1)>", "javascript:alert(1)", null, true, [], {},
@@ -143,20 +136,20 @@ test("fuzz_csv_texts_and_config_texts", () => {
 
 test("fuzz_url_hashes_never_throw_and_fall_back_to_defaults", () => {
   const rand = random(99);
-  const good = encodeState(defaultState());
+  const good = rules.encode(defaultState());
   const digitsGood = "v=1&model=mlp&epochs=1";
   const alphabet = ["&", "=", "%", "%zz", "#", ",", ";", ":", "<img onerror=alert(1)>", "javascript:", "\u0000", "v=2", "1e999", "-"];
   let errors = 0;
   for (let i = 0; i < 4000; i++) {
     const hash = `#${mutateText(i % 2 ? good : digitsGood, rand, alphabet)}`;
-    const decoded = i % 2 ? decodeState(hash) : parseHash(hash);
+    const decoded = i % 2 ? rules.decode(hash) : parseHash(hash);
     assert.ok(decoded && typeof decoded === "object", hash);
     if (decoded.error !== null) {
       assert.equal(typeof decoded.error, "string", hash);
       errors++;
     }
     if (i % 2 && decoded.error === null) {
-      assert.equal(decodeState(`#${encodeState(decoded.state)}`).error, null, `re-encoding ${hash}`);
+      assert.equal(rules.decode(`#${rules.encode(decoded.state)}`).error, null, `re-encoding ${hash}`);
     }
   }
   assert.ok(errors > 1000, `${errors} hashes refused`);

@@ -1,30 +1,16 @@
-// Table data in the playground (web/playground/tables.js): the header read like the core reads
-// it, the seeded split, the projection onto the plotted columns and the grid over them.
+// Table data in the playground (web/lib/plane/tables.js): the seeded split, the projection onto
+// the plotted columns and the grid over them. (The header and the default label are the core's:
+// tests/cpp/csv_test.cpp.)
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
 import { loadNN } from "../../web/lib/nnplay.js";
 import {
-  csvHeader, defaultLabel, plotGrid, prepareTable, shuffledRows, tableKind,
+  plotGrid, prepareTable, shuffledRows, tableKind,
 } from "../../web/lib/plane/tables.js";
 import { defaultState, toConfig } from "../../web/lib/plane/state.js";
 
 const nn = await loadNN();
-
-test("csv_header_matches_the_core_columns", () => {
-  const text = '\uFEFF\n "id" , "a, quoted ""name""",plain \r\n1,2,3\n';
-  assert.deepEqual(csvHeader(text), ["id", 'a, quoted "name"', "plain"]);
-  const data = nn.datasets.parseCSV(text, { label: "id" });
-  assert.deepEqual(data.columns.map((c) => c.name), csvHeader(text).slice(1));
-  assert.deepEqual(csvHeader("only"), ["only"]);
-});
-
-test("default_label_is_the_text_column_else_the_last", () => {
-  assert.equal(defaultLabel("kind,a,b\nred,1,2\n"), "kind");
-  assert.equal(defaultLabel("a,b,price\n1,2,3.5\n"), "price");
-  assert.equal(defaultLabel("id,a,kind\nx1,1,cat\n"), "kind", "the last text column");
-  assert.equal(defaultLabel("a,b\n"), "b", "no data row");
-});
 
 test("shuffled_rows_are_a_seeded_permutation", () => {
   const rows = shuffledRows(100, 7);

@@ -1,12 +1,22 @@
-// The playground's URL state (web/playground/url-state.js) and its contract mapping (model.js):
+// The playground's URL state (web/lib/plane/state.js) and its contract mapping (model.js):
 // round trips, and every field refused with a message naming it when bad.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { toConfig } from "../../web/lib/plane/state.js";
-import { adaptToTask, fitToTable, mergeContract, toContract } from "../../web/playground/model.js";
-import {
-  FIELDS, decodeState, defaultState, encodeState, parameterCount, validateState,
-} from "../../web/lib/plane/state.js";
+import { loadNN } from "../../web/lib/nnplay.js";
+import { PlaygroundRules, defaultState, parameterCount, toConfig } from "../../web/lib/plane/state.js";
+import * as model from "../../web/playground/model.js";
+
+// The rules are made from what the core says, as the page makes them from its worker's answer.
+const nn = await loadNN();
+const rules = new PlaygroundRules({ schema: nn.schema, datasets: nn.datasets.names() });
+const FIELDS = rules.fields;
+const decodeState = (hash) => rules.decode(hash);
+const encodeState = (state) => rules.encode(state);
+const validateState = (state) => rules.validate(state);
+const adaptToTask = (...args) => model.adaptToTask(rules, ...args);
+const fitToTable = (...args) => model.fitToTable(rules, ...args);
+const mergeContract = (...args) => model.mergeContract(rules, ...args);
+const toContract = model.toContract;
 
 const edited = () => ({
   ...defaultState(),
@@ -57,12 +67,12 @@ const BAD = {
   dseed: ["-1", "4294967296", "1.5"],
   f: ["", "x3", "x1,x1"],
   h: ["65:tanh", "0:tanh", "4:softmax", "4tanh", Array(9).fill("2:tanh").join(",")],
-  out: ["relu", "softmax"],
+  out: ["identity", "softmax"],
   loss: ["huber", "cross_entropy"],
-  opt: ["rmsprop"],
-  lr: ["0", "11", "abc", "0x10"],
+  opt: ["gradient-ascent"],
+  lr: ["-1", "101", "abc", "0x10"],  // the core's range: [0, 100]
   mom: ["1", "-0.5"],
-  bs: ["0", "2.5", "1001"],
+  bs: ["0", "2.5", "65537"],
   reg: ["l3"],
   rr: ["-1", "11"],
   init: ["zeros"],

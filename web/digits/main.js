@@ -268,7 +268,7 @@ async function runTraining(settings) {
   $("train-status").textContent = "Waiting for the MNIST training set…";
   let smoothLoss = null, smoothAccuracy = null, trainSize = 60000;
   const onMessage = (message) => {
-    if (message.type === "progress") {
+    if (message.what === "chunk") {
       trainSize = message.total / epochs;
       // exponential moving averages: one chunk's numbers are noisy
       smoothLoss = smoothLoss === null ? message.loss : 0.8 * smoothLoss + 0.2 * message.loss;
@@ -278,7 +278,7 @@ async function runTraining(settings) {
       $("train-status").textContent = `Epoch ${message.epoch}/${epochs} · ${count(message.seen)} / ` +
         `${count(message.total)} digits · ${count(message.samplesPerSecond)} digits/s · ` +
         `${Math.ceil(message.secondsLeft)} s left`;
-    } else if (message.type === "epoch") {
+    } else if (message.what === "epoch") {
       curves.addTest(message.seen / trainSize, message.testLoss, message.testAccuracy);
     }
   };

@@ -4,9 +4,8 @@
 import { gridPoints } from "../lib/plane/features.js";
 import { Heatmap, SQUARE } from "../lib/plane/heatmap.js";
 import { outputColors } from "../lib/plane/colors.js";
-import { defaultState, encodeState, validateState } from "../lib/plane/state.js";
 import { LineChart } from "../lib/chart.js";
-import { $, PlayButton, configText, denseLayers, element, fixed, percent, readInteger, showError, startLesson } from "./lesson.js";
+import { $, PlayButton, configText, denseLayers, element, fixed, percent, playgroundLink, readInteger, showError, startLesson } from "./lesson.js";
 
 // The tutorial's data: 1000 points, noise 0.2, a tenth kept for testing.
 const DATA = { name: "moons", n: 1000, noise: 0.2, seed: 1, trainRatio: 0.9 };
@@ -25,14 +24,6 @@ function moonsConfig(hidden, lr, batchSize) {
     layers: denseLayers([...hidden.map(({ units, activation }) => [units, activation]), [1, "sigmoid"]]),
     loss: "bce", optimizer: { type: "sgd", lr, momentum: 0 }, init: "xavier", seed: 1, batchSize,
   };
-}
-
-// The playground's share link for this setup (its own encoder and validation).
-function playgroundLink(hidden, lr, batchSize) {
-  const state = validateState({ ...defaultState(), dataset: DATA.name, points: DATA.n, noise: DATA.noise,
-    trainRatio: DATA.trainRatio, dataSeed: DATA.seed, hidden, output: "sigmoid", loss: "bce",
-    optimizer: "sgd", lr, batchSize, init: "xavier", seed: 1, showTest: true });
-  return new URL(`../#${encodeState(state)}`, location.href).href;
 }
 
 startLesson("000-moons", (nn) => {
@@ -91,7 +82,9 @@ startLesson("000-moons", (nn) => {
       const lr = Number($("lr").value), batchSize = Number($("batch").value);
       target = readInteger($("epochs"), 1, 10000);
       const config = moonsConfig(hidden, lr, batchSize);
-      const link = playgroundLink(hidden, lr, batchSize);  // checks the fields first
+      const link = playgroundLink(nn, { dataset: DATA.name, points: DATA.n, noise: DATA.noise,  // checks the fields first
+        trainRatio: DATA.trainRatio, dataSeed: DATA.seed, hidden, output: "sigmoid", loss: "bce",
+        optimizer: "sgd", lr, batchSize, init: "xavier", seed: 1, showTest: true });
       net = nn.createNetwork(config);
       $("network-code").textContent = configText(config);
       $("playground-link").href = link;

@@ -5,11 +5,10 @@
 // loss: the landscape by setting the network's weights to each grid point and evaluating it,
 // the paths by the core's own optimizer steps (projected back onto the slice after each).
 import { PRESETS, prepareTable } from "../lib/plane/tables.js";
-import { defaultState, encodeState, validateState } from "../lib/plane/state.js";
 import { LineChart } from "../lib/chart.js";
 import { LandscapeView } from "./landscape-view.js";
 import { Slice, gridValues, randomDirection, unitDirection } from "./landscape.js";
-import { $, denseLayers, element, everyFrame, fixed, percent, readInteger, showError, startLesson } from "./lesson.js";
+import { $, denseLayers, element, everyFrame, fixed, percent, playgroundLink, readInteger, showError, startLesson } from "./lesson.js";
 
 const PRESET = PRESETS["breast-cancer"];
 const HIDDEN_UNITS = 15;
@@ -30,7 +29,7 @@ startLesson("001-breast-cancer", async (nn) => {
   const { train, test } = prepareTable(table, { trainRatio: PRESET.state.trainRatio, dataSeed: 1,
     plotX: columnNames[0], plotY: "" });
   describeData(table);
-  $("playground-link").href = new URL(`../#${encodeState(validateState(defaultState("breast-cancer")))}`, location.href).href;
+  $("playground-link").href = playgroundLink(nn, { dataset: "breast-cancer" });
 
   const baseConfig = {
     input: [table.inputs], layers: denseLayers([[HIDDEN_UNITS, "relu"], [1, "sigmoid"]]), loss: "bce",

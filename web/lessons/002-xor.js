@@ -1,9 +1,8 @@
 // Lesson 002: tutorial 002's XOR network (2-3-1 tanh, MSE, batch 1, lr 0.1, uniform init)
 // trained live, with its epoch log, and a diagram of one sample's pass: every layer's output
 // going forward and the error's slope coming back, from net.inspect.
-import { defaultState, encodeState, validateState } from "../lib/plane/state.js";
 import { LineChart } from "../lib/chart.js";
-import { $, PlayButton, configText, denseLayers, element, float32Text, readInteger, showError, startLesson } from "./lesson.js";
+import { $, PlayButton, configText, denseLayers, element, float32Text, playgroundLink, readInteger, showError, startLesson } from "./lesson.js";
 
 const X = new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]);
 const Y = new Float32Array([0, 1, 1, 0]);
@@ -16,14 +15,6 @@ function xorConfig(hiddenUnits, lr) {
     layers: denseLayers(hiddenUnits > 0 ? [[hiddenUnits, "tanh"], [1, "tanh"]] : [[1, "tanh"]]),
     loss: "mse", optimizer: { type: "sgd", lr, momentum: 0 }, init: "uniform", seed: 1, batchSize: 1,
   };
-}
-
-// The playground's share link for this network on its XOR data (its own encoder).
-function playgroundLink(hiddenUnits, lr) {
-  const state = validateState({ ...defaultState(), dataset: "xor",
-    hidden: hiddenUnits > 0 ? [{ units: hiddenUnits, activation: "tanh" }] : [],
-    output: "tanh", loss: "mse", optimizer: "sgd", lr, batchSize: 1, init: "uniform" });
-  return new URL(`../#${encodeState(state)}`, location.href).href;
 }
 
 startLesson("002-xor", (nn) => {
@@ -42,7 +33,9 @@ startLesson("002-xor", (nn) => {
       const units = Number($("hidden-units").value), lr = Number($("lr").value);
       target = readInteger($("epochs"), 1, 10000);
       const config = xorConfig(units, lr);
-      const link = playgroundLink(units, lr);  // checks the fields first
+      const link = playgroundLink(nn, { dataset: "xor",  // checks the fields first
+        hidden: units > 0 ? [{ units, activation: "tanh" }] : [], output: "tanh", loss: "mse",
+        optimizer: "sgd", lr, batchSize: 1, init: "uniform" });
       net = nn.createNetwork(config);
       $("network-code").textContent = configText(config);
       $("playground-link").href = link;

@@ -157,13 +157,13 @@ function mnistSection(nn) {
     try {
       const result = await trainer.train({ kind: "mlp30", epochs, optimizer: "sgd", lr, batchSize: 10, seed: 1 },
         (message) => {
-          if (message.type === "progress") {
+          if (message.what === "chunk") {
             trainSize = message.total / epochs;
             curves.addTrain(message.seen / trainSize, message.loss, message.accuracy);
             $("mnist-progress").value = message.seen / message.total;
             $("mnist-status").textContent = `Epoch ${message.epoch} of ${epochs} · ` +
               `${count(message.samplesPerSecond)} digits/s · ${Math.ceil(message.secondsLeft)} s left`;
-          } else if (message.type === "epoch") {
+          } else if (message.what === "epoch") {
             curves.addTest(message.seen / trainSize, message.testLoss, message.testAccuracy);
             log.textContent += `Epoch ${message.epoch}: ${Math.round(message.testAccuracy * 10000)} / 10000\n`;
             log.scrollTop = log.scrollHeight;

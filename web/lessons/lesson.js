@@ -2,8 +2,9 @@
 // lessons, number formatting, animation-frame loops and window.nnplay.ready (CONTRACT §4).
 // Every number a lesson shows is computed by the WASM core while the page runs; the pages only
 // hold the tutorials' settings (inputs), never their results.
-import { loadNN } from "../lib/nnplay.js";
 import { lessons } from "../lib/lessons.js";
+import { loadNN } from "../lib/nnplay.js";
+import { PlaygroundRules, defaultState } from "../lib/plane/state.js";
 
 export const $ = (id) => document.getElementById(id);
 
@@ -175,4 +176,14 @@ export function configText(config) {
   const value = (v) => (Array.isArray(v) && v.some((item) => typeof item === "object") ?
     `[\n${v.map((item) => `    ${JSON.stringify(item)},`).join("\n")}\n  ]` : JSON.stringify(v));
   return `nn.createNetwork({\n${Object.entries(config).map(([key, v]) => `  ${key}: ${value(v)},`).join("\n")}\n});`;
+}
+
+/**
+ * The playground's share link for a state: `state`'s fields, the defaults (a preset's, for a
+ * preset) for the rest. Throws an Error naming a field the playground refuses.
+ */
+export function playgroundLink(nn, state) {
+  const rules = new PlaygroundRules({ schema: nn.schema, datasets: nn.datasets.names() });
+  const hash = rules.encode(rules.validate({ ...defaultState(state.dataset), ...state }));
+  return new URL(`../#${hash}`, location.href).href;
 }

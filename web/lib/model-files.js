@@ -7,6 +7,7 @@
 // Both formats can carry metadata (a JSON object) for the page that made them: the nnplay file
 // as a "metadata" member beside format, version, config and weights (nn.fromJSON ignores it),
 // model.json as TF.js's own userDefinedMetadata.
+import { floatsFromBase64 } from "./base64.js";
 
 export const TFJS_WEIGHTS_FILE = "weights.bin";
 
@@ -29,6 +30,25 @@ export function tfjsModelFiles(artifacts, { metadata } = {}) {
     { name: "model.json", type: "application/json", data: JSON.stringify(modelJson) },
     { name: TFJS_WEIGHTS_FILE, type: "application/octet-stream", data: weightData },
   ];
+}
+
+/**
+ * An nnplay model's weights as a setWeights() list: { name, shape, data: Float32Array }, the
+ * data decoded from its base64 text or number list. What the names, shapes and values must be
+ * is the core's to check (net.setWeights); this only says when a tensor is not one at all.
+ */
+export function weightsOfModel(model) {
+  if (!Array.isArray(model?.weights)) throw new Error("weights: expected a list of tensors");
+  return model.weights.map((w, i) => {
+    const at = `weights[${i}]`;
+    if (typeof w?.name !== "string" || !Array.isArray(w.shape)) throw new Error(`${at}: expected {name, shape, data}`);
+    if (Array.isArray(w.data)) return { name: w.name, shape: w.shape, data: Float32Array.from(w.data) };
+    try {
+      return { name: w.name, shape: w.shape, data: floatsFromBase64(w.data) };
+    } catch (error) {
+      throw new Error(`${at}.data: ${error.message}`);
+    }
+  });
 }
 
 const isWeightsFile = (file) => /\.bin$/i.test(file.name);

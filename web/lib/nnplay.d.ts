@@ -166,6 +166,8 @@ export interface ConfigSchema {
   readonly losses: readonly NetworkConfig["loss"][];
   /** The output activation a loss needs, e.g. bce: "sigmoid". */
   readonly lossOutput: Readonly<Partial<Record<NetworkConfig["loss"], Activation>>>;
+  /** The optimizer types in the core's order (optimizers' keys come sorted by name). */
+  readonly optimizerTypes: readonly ("sgd" | "adam")[];
   readonly optimizers: {
     readonly sgd: { lr: NumberFieldSchema; momentum: NumberFieldSchema };
     readonly adam: { lr: NumberFieldSchema; beta1: NumberFieldSchema; beta2: NumberFieldSchema;

@@ -1,15 +1,22 @@
-// Keeping a page's module Worker alive: the page side (SupervisedWorker) notices when its
-// worker dies — an uncaught error, a fatal error the worker reports (its WebAssembly memory
-// failed, or the module aborted), or no answer for too long — terminates it and tells the page,
-// which restarts it and restores what the worker held. The worker side (superviseSelf) says
-// when it has started and reports its fatal errors. No DOM: both sides run in any realm.
+// A page's module Worker as requests and answers, kept alive. The page side (SupervisedWorker)
+// sends requests, each a Promise of its answer, and notices when its worker dies — an uncaught
+// error, a fatal error the worker reports (its WebAssembly memory failed, or the module
+// aborted), or no answer for too long — terminates it and tells the page, which restarts it and
+// restores what the worker held. The worker side (serveRequests) answers with its handlers,
+// says when it has started and reports its fatal errors. No DOM: both sides run in any realm.
 //
-// Worker -> page: { type: "started" } once the worker's module ran; { type: "fatal", message }
-// when it cannot go on. Page -> worker: { type: "crash-test", how } kills it on purpose (tests).
+// Page -> worker: { type, id, ... } a request; { type } without id, a message that expects no
+// answer (e.g. "stop"); { type: "crash-test", how } kills the worker on purpose (tests).
+// Worker -> page: { type: "started" } once its module ran; { type: "fatal", message } when it
+// cannot go on; { id, type: "progress", ... } along the way; { id, type: "result", value } or
+// { id, type: "error", message } to end a request; anything else (no id) is an event.
 
 const STARTED = "started";
 const FATAL = "fatal";
 const CRASH_TEST = "crash-test";
+const PROGRESS = "progress";
+const RESULT = "result";
+const ERROR = "error";
 const HANG_TEST_LIMIT_MS = 1000;  // the watchdog's limit after crash("hang"), so tests need not wait
 
 /**
@@ -44,17 +51,16 @@ export function startEarly(url) {
 /**
  * Page side: requests to a module Worker, each a Promise, and the worker's health.
  *
- * A request is a message with an id; the worker's messages with that id are either its final
- * answer or progress for it: reply(data) -> { done, error } tells which (error: the answer is a
- * failure with that message). Progress goes to the request's onProgress, messages without an
- * open request to onEvent. When the worker dies, every open request fails with an Error marked
- * workerDied (so is every new one until restart()), and onDeath(reason) is told once. A worker
- * silent for answerWithinMs while a request is open is taken for hung (any message it sends,
- * progress included, counts as an answer).
+ * A request is a message with an id; the worker's messages with that id are progress for it
+ * (to the request's onProgress) or its end: a result (the Promise resolves to its value) or an
+ * error (it rejects with that message). Messages without an open request go to onEvent. When
+ * the worker dies, every open request fails with an Error marked workerDied (so does every new
+ * one until restart()), and onDeath(reason) is told once. A worker silent for answerWithinMs
+ * while a request is open is taken for hung (any message it sends, progress included, counts as
+ * an answer).
  */
 export class SupervisedWorker {
   #url;
-  #reply;
   #onEvent;
   #onDeath;
   #answerWithinMs;
@@ -68,9 +74,8 @@ export class SupervisedWorker {
   #forcedWait = false;  // crash("hang"): wait for an answer that will never come
 
   /** early: what startEarly(url) returned, adopted as the first worker (if it is for url). */
-  constructor(url, { reply, onEvent = () => {}, onDeath, answerWithinMs = 120_000, early = null }) {
+  constructor(url, { onEvent = () => {}, onDeath, answerWithinMs = 120_000, early = null }) {
     this.#url = url;
-    this.#reply = reply;
     this.#onEvent = onEvent;
     this.#onDeath = onDeath;
     this.#answerWithinMs = answerWithinMs;
@@ -111,14 +116,13 @@ export class SupervisedWorker {
   #dispatch(data) {
     const request = data?.id !== undefined && this.#pending.get(data.id);
     if (!request) return this.#onEvent(data);
-    const { done, error } = this.#reply(data);
-    if (!done) return request.onProgress?.(data);
+    if (data.type === PROGRESS) return request.onProgress?.(data);
     this.#pending.delete(data.id);
-    if (error !== undefined) request.reject(new Error(error));
-    else request.resolve(data);
+    if (data.type === ERROR) request.reject(new Error(data.message));
+    else request.resolve(data.value);
   }
 
-  /** Sends { ...message, id } -> Promise of the final answer; onProgress(data) gets the rest. */
+  /** Sends { ...message, id } -> Promise of the answer's value; onProgress(data) gets progress. */
   request(message, onProgress) {
     if (this.#death) return Promise.reject(this.#death);
     const id = this.#nextId++;
@@ -182,11 +186,46 @@ export class SupervisedWorker {
 }
 
 /**
- * Worker side: handle(event) becomes the worker's message handler; it is told "started", and
- * fatal errors thrown outside handle's own error handling (unhandled rejections) are reported.
- * Returns reportFatal(error), for the errors handle catches itself.
+ * Worker side: answers requests with handlers[type](message, progress) — its return value (or
+ * what its Promise resolves to) is the answer, a thrown Error's message the failure, and
+ * progress(data) sends progress along the way. Requests run one at a time, in order, except
+ * those whose type is in `concurrent` (e.g. "stop" while training). Typed arrays in an answer
+ * are transferred, not copied. Fatal errors (isFatal) are reported, after which the page
+ * replaces the worker. post(message) sends an event (a message no request waits for).
  */
-export function superviseSelf(handle) {
+export function serveRequests(handlers, { concurrent = [] } = {}) {
+  let queue = Promise.resolve();
+  const reportFatal = superviseSelf(({ data: message }) => {
+    const { id, type } = message;
+    const progress = (data) => self.postMessage({ ...data, id, type: PROGRESS }, transferables(data));
+    const run = async () => {
+      try {
+        const value = await handlers[type](message, progress);
+        if (id !== undefined) self.postMessage({ id, type: RESULT, value }, transferables(value));
+      } catch (error) {
+        if (isFatal(error)) reportFatal(error);
+        else if (id !== undefined) self.postMessage({ id, type: ERROR, message: error?.message ?? String(error) });
+      }
+    };
+    if (concurrent.includes(type)) run();
+    else queue = queue.then(run);
+  });
+  return { post: (message) => self.postMessage(message, transferables(message)) };
+}
+
+// The buffers of every typed array in a message, to transfer instead of copying.
+function transferables(value, list = []) {
+  if (ArrayBuffer.isView(value)) {
+    if (!list.includes(value.buffer)) list.push(value.buffer);
+  } else if (value && typeof value === "object") {
+    for (const v of Object.values(value)) transferables(v, list);
+  }
+  return list;
+}
+
+// Says "started", reports fatal errors thrown outside handle's own error handling (unhandled
+// rejections), and hands every other message to handle; returns reportFatal(error).
+function superviseSelf(handle) {
   const reportFatal = (error) => self.postMessage({ type: FATAL, message: describe(error) });
   self.addEventListener("unhandledrejection", (event) => {
     if (!isFatal(event.reason)) return;

@@ -1,10 +1,12 @@
-// Loss and accuracy over epochs, train and test: two of lib/chart.js's line charts.
+// Loss and accuracy over epochs, train and test: two of lib/chart.js's line charts, fed from
+// session snapshots.
 import { LineChart } from "../lib/chart.js";
 import { NEGATIVE, POSITIVE } from "../lib/plane/colors.js";
 
 export class Charts {
   #loss;
   #accuracy;
+  #run = 0;
 
   constructor(lossElement, accuracyElement) {
     const series = (what) => [{ label: `train ${what}`, stroke: POSITIVE },
@@ -13,20 +15,17 @@ export class Charts {
     this.#accuracy = new LineChart(accuracyElement, { series: series("accuracy"), range: [0, 1] });
   }
 
-  clear() {
-    this.#loss.clear();
-    this.#accuracy.clear();
-  }
-
-  /** Adds the metrics of a snapshot (once per epoch count). */
-  push(metrics) {
-    if (metrics.epoch <= this.#loss.lastX) return;
-    this.#loss.push(metrics.epoch, [metrics.trainLoss, metrics.testLoss]);
-    this.#accuracy.push(metrics.epoch, [metrics.trainAccuracy, metrics.testAccuracy]);
-  }
-
-  /** Redraws what was pushed since the last call. */
-  draw() {
+  /** Adds a session snapshot's metrics (once per epoch count); a new network starts over. */
+  render({ run, metrics }) {
+    if (run !== this.#run) {
+      this.#run = run;
+      this.#loss.clear();
+      this.#accuracy.clear();
+    }
+    if (metrics.epoch > this.#loss.lastX) {
+      this.#loss.push(metrics.epoch, [metrics.trainLoss, metrics.testLoss]);
+      this.#accuracy.push(metrics.epoch, [metrics.trainAccuracy, metrics.testAccuracy]);
+    }
     this.#loss.draw();
     this.#accuracy.draw();
   }

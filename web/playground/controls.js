@@ -1,13 +1,25 @@
 // The form controls: data, input features or table columns, hidden layers and training
-// settings. They show a state (render) and report edits as partial states (onChange(patch,
-// effect)); a patch that depends on the state is a function of it, applied to the state
-// current when the edit runs. effect says what the edit needs: "rebuild" (new data and
-// network), "points" (new data, same network: the plotted columns), "live" (applies to the
-// running network: learning rate, batch size) or "view" (drawing only).
+// settings. They show a session snapshot (render) and report edits as partial states
+// (onChange(patch, effect)); a patch that depends on the state is a function of it, applied to
+// the state current when the edit runs. effect says what the edit needs: "rebuild" (new data
+// and network), "points" (new data, same network: the plotted columns), "live" (applies to the
+// running network: learning rate, batch size) or "view" (drawing only). The choices offered
+// are the core's (rules.lists); only their names for people are here.
+import { $, element } from "../lib/dom.js";
 import { FEATURES } from "../lib/plane/features.js";
-import { HIDDEN_ACTIVATIONS, LIMITS } from "../lib/plane/state.js";
+import { LIMITS } from "../lib/plane/state.js";
+import { PRESETS } from "../lib/plane/tables.js";
 
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+// Names for people; a choice without one shows its own name.
+const NAMES = {
+  "reg-plane": "plane (regression)", "reg-gauss": "bumps (regression)", csv: "your CSV file (load one)",
+  bce: "binary cross-entropy", mse: "mean squared error", quadratic: "quadratic (½‖a − y‖²)",
+  cross_entropy: "cross-entropy", sgd: "SGD", momentum: "SGD + momentum", adam: "Adam", l1: "L1", l2: "L2",
+  xavier: "Xavier", he: "He", uniform: "uniform ±0.5",
+  ...Object.fromEntries(Object.entries(PRESETS).map(([key, { title }]) => [key, title])),
+};
+const nameOf = (value) => NAMES[value] ?? value;
 const REGULARIZATION_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 
 // id, state property, how to read the element, what an edit needs, how to show the value.
@@ -34,20 +46,36 @@ const FIELDS = [
   { id: "seed", prop: "seed", number: true },
 ];
 
-const $ = (id) => document.getElementById(id);
-
-function element(tag, properties = {}, children = []) {
-  const node = Object.assign(document.createElement(tag), properties);
+// An element with properties and children.
+function build(tag, properties = {}, children = []) {
+  const node = Object.assign(element(tag), properties);
   node.append(...children);
   return node;
 }
 
+const option = (value) => build("option", { value: String(value), textContent: nameOf(value) });
+
 export class Controls {
   #onChange;
+  #lists;
+  #softmaxLoss;
   #csvFile = "";  // the name of the CSV file the worker has, "" before one is loaded
 
-  constructor(onChange) {
+  /** rules: the session's PlaygroundRules, what the core offers. */
+  constructor(rules, onChange) {
+    const lists = rules.lists;
     this.#onChange = onChange;
+    this.#lists = lists;
+    this.#softmaxLoss = rules.lossFor("softmax");
+    const generated = lists.datasets.filter((d) => d !== "csv" && !PRESETS[d]);
+    const tables = lists.datasets.filter((d) => d === "csv" || PRESETS[d]);
+    $("dataset").replaceChildren(build("optgroup", { label: "Generated" }, generated.map(option)),
+      build("optgroup", { label: "Tables" }, tables.map(option)));
+    $("dataset").querySelector('option[value="csv"]').disabled = true;
+    for (const [id, list] of [["output", lists.outputActivations], ["loss", lists.losses],
+      ["optimizer", lists.optimizers], ["regularization", lists.regularizations], ["init", lists.inits]]) {
+      $(id).replaceChildren(...list.map(option));
+    }
     fillOptions($("lr"), LEARNING_RATES);
     fillOptions($("reg-rate"), REGULARIZATION_RATES);
     for (const field of FIELDS) {
@@ -58,12 +86,12 @@ export class Controls {
     }
     const features = $("features");
     for (const { key, label } of FEATURES) {
-      const box = element("input", { type: "checkbox", id: `feature-${key}`, value: key });
+      const box = build("input", { type: "checkbox", id: `feature-${key}`, value: key });
       box.addEventListener("change", () => {
         const selected = FEATURES.map((f) => f.key).filter((k) => $(`feature-${k}`).checked);
         this.#emit({ features: selected });
       });
-      features.append(element("label", {}, [box, ` ${label}`]));
+      features.append(build("label", {}, [box, ` ${label}`]));
     }
     $("add-layer").addEventListener("click", () => this.#emit(({ hidden }) => ({
       hidden: [...hidden, { units: 4, activation: hidden.at(-1)?.activation ?? "tanh" }],
@@ -75,8 +103,8 @@ export class Controls {
     this.#onChange(patch, effect);
   }
 
-  /** Enables "your CSV file" in the dataset list: the worker has this file now. */
-  setCsvFile(name) {
+  // Enables "your CSV file" in the dataset list: the worker has this file now.
+  #setCsvFile(name) {
     this.#csvFile = name;
     const option = $("dataset").querySelector('option[value="csv"]');
     option.disabled = false;
@@ -89,8 +117,10 @@ export class Controls {
     if (option && !option.textContent.endsWith("(unavailable)")) option.textContent += " (unavailable)";
   }
 
-  /** Shows a state in every control; table: the loaded table's description, if any. */
-  render(state, table = null) {
+  /** Shows a snapshot's state in every control. */
+  render({ state, table, csvFile }) {
+    if (!state) return;
+    if (csvFile && csvFile !== this.#csvFile) this.#setCsvFile(csvFile);
     if (table) this.#renderColumns(table);
     for (const field of FIELDS) {
       const input = $(field.id), value = state[field.prop];
@@ -102,11 +132,10 @@ export class Controls {
       if (field.show) $(`${field.id}-value`).textContent = field.show(value);
     }
     for (const { key } of FEATURES) $(`feature-${key}`).checked = state.features.includes(key);
-    // softmax and cross_entropy only for more than 2 classes.
+    // softmax and its loss only for more than 2 classes.
     const multiclass = table?.kind === "multiclass";
-    for (const [id, value] of [["output", "softmax"], ["loss", "cross_entropy"]]) {
-      $(id).querySelector(`option[value="${value}"]`).disabled = !multiclass;
-    }
+    $("output").querySelector('option[value="softmax"]').disabled = !multiclass;
+    $("loss").querySelector(`option[value="${this.#softmaxLoss}"]`).disabled = !multiclass;
     $("new-data").textContent = table ? "New split" : "New data";
     $("momentum-label").hidden = state.optimizer !== "momentum";
     $("reg-rate").disabled = state.regularization === "none";
@@ -120,7 +149,7 @@ export class Controls {
   #renderColumns(table) {
     const fill = (select, names) => {
       if ([...select.options].map((o) => o.value).join("\n") === names.join("\n")) return;
-      select.replaceChildren(...names.map((name) => element("option", { value: name, textContent: name })));
+      select.replaceChildren(...names.map((name) => build("option", { value: name, textContent: name })));
     };
     fill($("label-column"), table.columns);
     fill($("plot-x"), table.features);
@@ -144,15 +173,15 @@ export class Controls {
     const change = (key, value) => this.#emit(({ hidden }) => ({
       hidden: hidden.map((layer, i) => (i === index ? { ...layer, [key]: value } : layer)),
     }));
-    const units = element("input", { type: "number", min: 1, max: LIMITS.units, step: 1,
+    const units = build("input", { type: "number", min: 1, max: LIMITS.units, step: 1,
       ariaLabel: `units in hidden layer ${index + 1}` });
     units.addEventListener("change", () => change("units", Number(units.value)));
-    const activation = element("select", { ariaLabel: `activation of hidden layer ${index + 1}` },
-      HIDDEN_ACTIVATIONS.map((a) => element("option", { value: a, textContent: a })));
+    const activation = build("select", { ariaLabel: `activation of hidden layer ${index + 1}` },
+      this.#lists.hiddenActivations.map(option));
     activation.addEventListener("change", () => change("activation", activation.value));
-    return element("div", { className: "layer" }, [
-      element("span", { textContent: `Layer ${index + 1}` }),
-      element("label", {}, [units, " units"]),
+    return build("div", { className: "layer" }, [
+      build("span", { textContent: `Layer ${index + 1}` }),
+      build("label", {}, [units, " units"]),
       activation,
     ]);
   }
@@ -168,5 +197,5 @@ function patchOf(prop, value, csvFile) {
 }
 
 function fillOptions(select, values) {
-  select.replaceChildren(...values.map((v) => element("option", { value: String(v), textContent: String(v) })));
+  select.replaceChildren(...values.map((v) => build("option", { value: String(v), textContent: String(v) })));
 }

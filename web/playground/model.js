@@ -1,11 +1,13 @@
-// Page state <-> the contract's view of it (CONTRACT §3 config, §4 state()): which network and
-// data a playground state means. No DOM; shared by the page and the training worker.
+// How the playground's state changes: edits kept consistent (adaptToTask), a state fitted to a
+// loaded table (fitToTable), and the contract's view of a state (CONTRACT §3 config, §4
+// state()) both ways. Pure functions of a state; `rules` is the page's PlaygroundRules
+// (lib/plane/state.js), which knows what the core allows. No DOM.
 //
 // For table data the network's size comes from the table: `table` is the worker's description
 // of the loaded file ({ inputs, outputs, kind, features, label, ... }).
 import { FEATURE_KEYS } from "../lib/plane/features.js";
 import { PRESETS } from "../lib/plane/tables.js";
-import { isRegression, isTable, toConfig, validateState } from "../lib/plane/state.js";
+import { isRegression, isTable, toConfig } from "../lib/plane/state.js";
 
 /**
  * What window.nnplay.state() returns: { config, data, features, showTest }. Table data adds
@@ -27,11 +29,10 @@ export function toContract(state, table = null) {
   };
 }
 
-// bce needs a sigmoid output; softmax and cross_entropy go together.
-const compatible = (output, loss) => (loss !== "bce" || output === "sigmoid") &&
-  (output === "softmax") === (loss === "cross_entropy");
-const LOSS_OF = { sigmoid: "bce", softmax: "cross_entropy" };
-const OUTPUT_OF = { bce: "sigmoid", cross_entropy: "softmax" };
+// A loss that needs an output activation (the core's rule: bce a sigmoid) has it, and a softmax
+// output goes with the loss made for it (the playground's rule: one output per class).
+const compatible = (rules, output, loss) => (rules.outputFor(loss) ?? output) === output &&
+  (output === "softmax") === (rules.outputFor(loss) === "softmax");
 
 /**
  * Keeps an edit sensible: bce needs a sigmoid output and cross_entropy a softmax, so choosing
@@ -40,10 +41,10 @@ const OUTPUT_OF = { bce: "sigmoid", cross_entropy: "softmax" };
  * own network; a switch between classification and regression brings a suitable output and
  * loss (for a CSV file, fitToTable does that once the file is read).
  */
-export function adaptToTask(previous, next) {
-  if (!compatible(next.output, next.loss)) {
-    if (next.output !== previous.output) next = { ...next, loss: LOSS_OF[next.output] ?? "mse" };
-    else if (next.loss !== previous.loss) next = { ...next, output: OUTPUT_OF[next.loss] ?? "linear" };
+export function adaptToTask(rules, previous, next) {
+  if (!compatible(rules, next.output, next.loss)) {
+    if (next.output !== previous.output) next = { ...next, loss: rules.lossFor(next.output) ?? "mse" };
+    else if (next.loss !== previous.loss) next = { ...next, output: rules.outputFor(next.loss) ?? "linear" };
   }
   if (previous.dataset === next.dataset) return next;
   // What this edit did not set itself belongs to the old data.
@@ -68,7 +69,7 @@ export function adaptToTask(previous, next) {
  * really has (the first feature columns by default) and an output and loss for its task —
  * softmax with cross_entropy for more than 2 classes, never a classifier's for regression.
  */
-export function fitToTable(state, table) {
+export function fitToTable(rules, state, table) {
   const names = table.features;
   const pick = (name, other) => (names.includes(name) && name !== other ? name :
     names.find((n) => n !== other) ?? "");
@@ -76,11 +77,11 @@ export function fitToTable(state, table) {
   const plotY = names.length > 1 ? pick(state.plotY, plotX) : "";
   let { output, loss } = state;
   if (table.kind === "multiclass") {
-    [output, loss] = ["softmax", "cross_entropy"];
+    [output, loss] = ["softmax", rules.lossFor("softmax")];
   } else if (output === "softmax" || (table.kind === "regression" && loss !== "mse")) {
-    [output, loss] = table.kind === "regression" ? ["linear", "mse"] : ["sigmoid", "bce"];
+    [output, loss] = table.kind === "regression" ? ["linear", "mse"] : ["sigmoid", rules.lossFor("sigmoid")];
   }
-  return validateState({ ...state, label: table.label, plotX, plotY, output, loss });
+  return rules.validate({ ...state, label: table.label, plotX, plotY, output, loss });
 }
 
 const DATA_FIELDS = { name: "dataset", n: "points", noise: "noise", trainRatio: "trainRatio",
@@ -102,7 +103,7 @@ function known(object, keys, what) {
  * Trained weights do not survive: the result is a fresh network, like opening a URL.
  * table: the loaded table of state's dataset, if any, to check the config's size against.
  */
-export function mergeContract(state, partial, table = null) {
+export function mergeContract(rules, state, partial, table = null) {
   known(partial, ["config", "data", "features", "showTest"], "state");
   let next = { ...state, weights: null };
   if (partial.data !== undefined) {
@@ -110,7 +111,7 @@ export function mergeContract(state, partial, table = null) {
     for (const [key, prop] of Object.entries(DATA_FIELDS)) {
       if (key in partial.data) next[prop] = partial.data[key];
     }
-    next = adaptToTask(state, next);
+    next = adaptToTask(rules, state, next);
     if (partial.data.plot !== undefined) {
       if (!Array.isArray(partial.data.plot) || partial.data.plot.length !== 2) {
         throw new Error("data.plot: expected [horizontal column, vertical column]");
@@ -122,12 +123,12 @@ export function mergeContract(state, partial, table = null) {
   if (partial.showTest !== undefined) next.showTest = partial.showTest;
   if (partial.config !== undefined) {
     const sameData = next.dataset === state.dataset && next.label === state.label;
-    next = mergeConfig(next, partial.config, partial.features, sameData ? table : null);
+    next = mergeConfig(rules, next, partial.config, partial.features, sameData ? table : null);
   }
-  return validateState(next);
+  return rules.validate(next);
 }
 
-function mergeConfig(state, config, features, table) {
+function mergeConfig(rules, state, config, features, table) {
   known(config, ["input", "layers", "loss", "optimizer", "regularization", "init", "seed",
     "batchSize"], "config");
   const next = { ...state };
@@ -151,8 +152,8 @@ function mergeConfig(state, config, features, table) {
   }
   if (config.loss !== undefined) next.loss = config.loss;
   if (config.optimizer !== undefined) {
-    const { type, lr = next.lr, momentum = 0 } = known(config.optimizer,
-      ["type", "lr", "momentum", "beta1", "beta2", "epsilon"], "config.optimizer");
+    const fields = Object.keys(rules.schema.optimizers[config.optimizer?.type] ?? {});
+    const { type, lr = next.lr, momentum = 0 } = known(config.optimizer, ["type", ...fields], "config.optimizer");
     next.optimizer = type === "sgd" && momentum > 0 ? "momentum" : type;
     next.lr = lr;
     if (type === "sgd" && momentum > 0) next.momentum = momentum;

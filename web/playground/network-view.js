@@ -2,9 +2,12 @@
 // small image of what it outputs over the input plane, connections coloured by the sign of
 // their weight (blue +, orange -) and as thick as it is large. Hovering shows the value. A
 // column may draw only some of its units (30 input columns would not be readable) and says
-// how many it leaves out.
-import { NEGATIVE, POSITIVE, paintGrid } from "../lib/plane/colors.js";
+// how many it leaves out. Renders a session snapshot.
+import { NEGATIVE, POSITIVE, paintClassProbability, paintGrid, unitScale } from "../lib/plane/colors.js";
+import { FEATURES } from "../lib/plane/features.js";
+import { outputToUnit, taskOf } from "./output-view.js";
 
+const DRAWN_INPUTS = { all: 8, some: 6 };  // more inputs than `all`: the diagram draws `some` of them
 const LABEL_WIDTH = { min: 52, max: 130 };  // room for unit names left of the inputs, right of the outputs
 const FONT = "12px system-ui, sans-serif";
 
@@ -20,6 +23,14 @@ export class NetworkView {
     this.#tip = tip;
     canvas.addEventListener("pointermove", (event) => this.#hover(event));
     canvas.addEventListener("pointerleave", () => { tip.hidden = true; });
+  }
+
+  /** Draws a session snapshot's network. */
+  render(snapshot) {
+    const { picture } = snapshot;
+    if (!picture) return;
+    this.draw({ columns: diagramColumns(snapshot, picture.units[0]), units: picture.units,
+      gridSize: picture.unitGridSize, weights: picture.weights });
   }
 
   /**
@@ -108,6 +119,40 @@ export class NetworkView {
     tip.style.left = `${Math.min(px + 12, box.width - tip.offsetWidth)}px`;
     tip.style.top = `${py + 14}px`;
   }
+}
+
+// Which units of a column the diagram draws: all, or for many a few and "+ N more" (inputs:
+// the plotted columns first).
+function shownUnits(units, first = []) {
+  if (units <= DRAWN_INPUTS.all) return undefined;
+  const rest = Array.from({ length: units }, (_, i) => i).filter((i) => !first.includes(i));
+  return [...first, ...rest].slice(0, DRAWN_INPUTS.some);
+}
+
+// The diagram's columns: inputs (each stretched over its range on the grid), hidden, output.
+function diagramColumns(snapshot, inputValues) {
+  const { state, table } = snapshot;
+  const k = table ? table.inputs : state.features.length;
+  const ranges = Array.from({ length: k }, (_, j) => {
+    let low = Infinity, high = -Infinity;
+    for (let i = j; i < inputValues.length; i += k) {
+      low = Math.min(low, inputValues[i]);
+      high = Math.max(high, inputValues[i]);
+    }
+    return [(low + high) / 2, (high - low) / 2 || 1];
+  });
+  const labels = table ? table.features : state.features.map((key) => FEATURES.find((f) => f.key === key).label);
+  const output = taskOf(snapshot) === "multiclass" ?
+    { title: "output", units: table.outputs, labels: table.classes, paint: paintClassProbability,
+      shown: shownUnits(table.outputs) } :
+    { title: "output", units: 1, toUnit: () => outputToUnit(snapshot) };
+  return [
+    { title: "input", units: k, labels, toUnit: (j) => (v) => (v - ranges[j][0]) / ranges[j][1],
+      shown: shownUnits(k, table ? table.plot.columns.filter((c) => c >= 0) : []) },
+    ...state.hidden.map((layer, i) => ({ title: `layer ${i + 1}`, units: layer.units,
+      toUnit: () => unitScale(layer.activation) })),
+    output,
+  ];
 }
 
 // Room for the names left of the first column and right of the last one.

@@ -13,8 +13,6 @@ export class Trainer {
    */
   constructor(onEvent, onDeath, { early = null } = {}) {
     this.#worker = new SupervisedWorker(new URL("./worker.js", import.meta.url), {
-      reply: ({ type, message }) => ({ done: type === "result" || type === "error",
-        error: type === "error" ? message : undefined }),
       onEvent,
       onDeath,
       early,
@@ -42,10 +40,10 @@ export class Trainer {
 
   /**
    * Trains a new network: options { kind, epochs, optimizer, lr, batchSize, augment, seed };
-   * onMessage gets "progress" and "epoch" messages. Resolves to { model, seconds, stopped,
+   * onProgress gets { what: "chunk" | "epoch", ... } (worker.js). Resolves to { model, seconds, stopped,
    * testAccuracy, evaluation }.
    */
-  train(options, onMessage) { return this.#worker.request({ type: "train", ...options }, onMessage); }
+  train(options, onProgress) { return this.#worker.request({ type: "train", ...options }, onProgress); }
 
   /** Asks a running training to stop after its current chunk; it still resolves. */
   stop() { this.#worker.post({ type: "stop" }); }

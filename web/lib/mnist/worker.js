@@ -1,17 +1,19 @@
-// The digits page's module Worker: owns MNIST and does everything slow — training (in chunks,
-// so progress is reported and "stop" is heard) and evaluation on the 10k test digits.
+// The MNIST worker (the digits page, lesson 004): owns MNIST and does everything slow —
+// training (in chunks, so progress is reported and "stop" is heard) and evaluation on the 10k
+// test digits. Requests and answers travel as lib/worker-supervision.js says:
 //
-// Page -> worker: { type: "load" } | { type: "evaluate", id, model } |
-//                 { type: "noise", id, model, n } |
-//                 { type: "train", id, kind, epochs, optimizer?, lr?, batchSize?, augment?, seed? } |
-//                 { type: "stop" }
-// Worker -> page: { type: "data-progress", loaded, total } | { type: "data-ready", test } |
-//                 { type: "progress", id, ... } | { type: "epoch", id, ... } |
-//                 { type: "result", id, ... } | { type: "error", id?, message }
-// A fatal error (out of memory, an aborted module) is reported to the page, which restarts
-// the worker (lib/worker-supervision.js).
+//   load()                                   -> {} once MNIST is here
+//   evaluate({ model })                      -> { accuracy, loss, predicted, confidence }
+//   noise({ model, n })                      -> { images, outputs } (runs at once, unqueued)
+//   train({ kind, epochs, optimizer?, lr?, batchSize?, augment?, seed? })
+//                                            -> { model, seconds, stopped, testAccuracy, evaluation };
+//                                               progress { what: "chunk", epoch, seen, total, loss,
+//                                               accuracy, samplesPerSecond, secondsLeft } and
+//                                               { what: "epoch", epoch, seen, testAccuracy, testLoss }
+//   stop()                                   a training ends after its current chunk
+// Events: { type: "data-progress", loaded, total }, { type: "data-ready", train, test }.
 import { loadNN } from "../nnplay.js";
-import { isFatal, superviseSelf } from "../worker-supervision.js";
+import { serveRequests } from "../worker-supervision.js";
 import { makeRandom, permutation } from "../random.js";
 import { noiseThrough } from "./network-views.js";
 import { CLASSES, fetchMnist, gather, range } from "./data.js";
@@ -25,9 +27,7 @@ let nnPromise = null;
 let dataPromise = null;
 let testData = null;  // the test split as network inputs, made once
 let stopRequested = false;
-let queue = Promise.resolve();
-
-const post = (message, transfer = []) => self.postMessage(message, transfer);
+let post = null;  // sends an event to the page (serveRequests, below)
 
 function loadData() {
   dataPromise ??= fetchMnist(dataUrl, ({ loaded, total }) =>
@@ -79,12 +79,11 @@ function evaluateNetwork(net) {
   return { accuracy: correct / n, loss: loss / n, predicted, confidence };
 }
 
-async function evaluate({ id, model }) {
+async function evaluate({ model }) {
   const [nn] = await Promise.all([nnPromise, loadData()]);
   const net = nn.fromJSON(model);
   try {
-    const result = evaluateNetwork(net);
-    post({ type: "result", id, ...result }, [result.predicted.buffer, result.confidence.buffer]);
+    return evaluateNetwork(net);
   } finally {
     net.delete();
   }
@@ -92,17 +91,16 @@ async function evaluate({ id, model }) {
 
 // What the network says about n images of uniform random pixels: { images, outputs }. It needs no
 // data, so it does not wait for MNIST (and runs outside the queue).
-async function noise({ id, model, n }) {
+async function noise({ model, n }) {
   const net = (await nnPromise).fromJSON(model);
   try {
-    const { images, outputs } = noiseThrough(net, n);
-    post({ type: "result", id, images, outputs }, [images.buffer, outputs.buffer]);
+    return noiseThrough(net, n);
   } finally {
     net.delete();
   }
 }
 
-async function train({ id, kind, epochs, optimizer, lr, batchSize, augment = false, seed = 1 }) {
+async function train({ kind, epochs, optimizer, lr, batchSize, augment = false, seed = 1 }, progress) {
   stopRequested = false;
   const config = modelConfig(kind, { optimizer, lr, batchSize, seed });
   const [nn, data] = await Promise.all([nnPromise, loadData()]);
@@ -126,7 +124,7 @@ async function train({ id, kind, epochs, optimizer, lr, batchSize, augment = fal
         seen += part.n;
         start += part.n;
         const rate = seen / seconds;
-        post({ type: "progress", id, epoch, seen, total, loss: entry.loss, accuracy: entry.accuracy,
+        progress({ what: "chunk", epoch, seen, total, loss: entry.loss, accuracy: entry.accuracy,
           samplesPerSecond: rate, secondsLeft: (total - seen) / rate });
         // next chunk: about chunkSeconds of work, a whole number of batches
         chunk = batch * Math.min(Math.max(1, Math.round(part.n / elapsed * chunkSeconds / batch)),
@@ -135,36 +133,22 @@ async function train({ id, kind, epochs, optimizer, lr, batchSize, augment = fal
         if (stopRequested) { stopped = true; break; }
       }
       last = evaluateNetwork(net);
-      post({ type: "epoch", id, epoch, seen, testAccuracy: last.accuracy, testLoss: last.loss });
+      progress({ what: "epoch", epoch, seen, testAccuracy: last.accuracy, testLoss: last.loss });
     }
-    const model = net.toJSON();
-    post({ type: "result", id, model, seconds, stopped, testAccuracy: last.accuracy,
-      evaluation: last }, [last.predicted.buffer, last.confidence.buffer]);
+    return { model: net.toJSON(), seconds, stopped, testAccuracy: last.accuracy, evaluation: last };
   } finally {
     net.delete();
   }
 }
 
-const handlers = {
-  load: async ({ id }) => {
+nnPromise = loadNN();
+({ post } = serveRequests({
+  load: async () => {
     await loadData();
-    post({ type: "result", id });
+    return {};
   },
   evaluate,
+  noise,
   train,
-};
-
-const reportFatal = superviseSelf(({ data: message }) => {
-  if (message.type === "stop") {
-    stopRequested = true;
-    return;
-  }
-  const fail = (error) => {
-    if (isFatal(error)) reportFatal(error);
-    else post({ type: "error", id: message.id, message: error.message || String(error) });
-  };
-  if (message.type === "noise") noise(message).catch(fail);
-  else queue = queue.then(() => handlers[message.type](message)).catch(fail);
-});
-
-nnPromise = loadNN();
+  stop: () => { stopRequested = true; },
+}, { concurrent: ["noise", "stop"] }));

@@ -1,19 +1,20 @@
 // The playground's state and its URL hash (#v=1&data=spiral&...): one table of typed fields,
 // each validated both when decoded from a URL and when set from code (TensorFlow Playground's
-// state table, with validation). No DOM here, so Node tests import it directly.
+// state table, with validation), and the network config a state means. Shared by the
+// playground and the lessons that link to it. No DOM, so Node tests use it directly.
+//
+// What the core decides comes from the core (nn.schema and nn.datasets.names()): the
+// activations, losses, optimizers, regularizations and inits there are, the ranges of the
+// numbers a config holds, and which output a loss needs. What is the playground's own is here:
+// its defaults, at most 8 hidden layers of at most 64 units, added points, table fields.
+import { floatsFromBase64, floatsToBase64 } from "../base64.js";
 import { EXTENT, FEATURE_KEYS, canonicalFeatures } from "./features.js";
 import { PRESETS, TABLE_DATASETS, isTable } from "./tables.js";
 
 export const VERSION = 1;
-const GENERATED = ["circle", "xor", "gauss", "spiral", "moons", "reg-plane", "reg-gauss"];
-export const DATASETS = [...GENERATED, ...TABLE_DATASETS];
-export const HIDDEN_ACTIVATIONS = ["tanh", "relu", "sigmoid", "linear"];
-export const OUTPUT_ACTIVATIONS = ["sigmoid", "tanh", "linear", "softmax"];
-export const LOSSES = ["bce", "mse", "cross_entropy"];
-export const OPTIMIZERS = ["sgd", "momentum", "adam"];
-export const REGULARIZATIONS = ["none", "l1", "l2"];
-export const INITS = ["xavier", "he", "uniform"];
 export const LIMITS = { hiddenLayers: 8, units: 64, addedPoints: 500, hashLength: 65536, name: 200 };
+// SGD with momentum is its own choice in the playground: opt=momentum in a link.
+const MOMENTUM = "momentum";
 
 /** A generated regression set (a CSV's task is known only once the file is read). */
 export const isRegression = (dataset) => dataset.startsWith("reg-");
@@ -41,6 +42,38 @@ export function defaultState(dataset = "circle") {
   };
 }
 
+/**
+ * The network config (CONTRACT §3) of a state: inputs are the selected features, or a table's
+ * feature columns; one output, or one per class of a table with more than 2.
+ */
+export function toConfig(state, table = null) {
+  const optimizer = state.optimizer === MOMENTUM ? { type: "sgd", lr: state.lr, momentum: state.momentum } :
+    state.optimizer === "sgd" ? { type: "sgd", lr: state.lr, momentum: 0 } : { type: state.optimizer, lr: state.lr };
+  return {
+    input: [table ? table.inputs : state.features.length],
+    layers: [
+      ...state.hidden.map(({ units, activation }) => ({ type: "dense", units, activation })),
+      { type: "dense", units: table ? table.outputs : 1, activation: state.output },
+    ],
+    loss: state.loss,
+    optimizer,
+    regularization: { type: state.regularization, rate: state.regRate },
+    init: state.init,
+    seed: state.seed,
+    batchSize: state.batchSize,
+  };
+}
+
+/** Number of parameters of the network a state of generated data describes (kernels and biases). */
+export function parameterCount(state) {
+  let inputs = state.features.length, count = 0;
+  for (const units of [...state.hidden.map((l) => l.units), 1]) {
+    count += inputs * units + units;
+    inputs = units;
+  }
+  return count;
+}
+
 // ---- field types: parse(text) for URLs, check(value) for both; errors say what was expected.
 
 const show = (value) => {
@@ -51,16 +84,11 @@ const fail = (what, value) => { throw new TypeError(`expected ${what}, got ${sho
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const parseNumber = (text) => (NUMBER.test(text) ? Number(text) : fail("a number", text));
 
-const number = (min, max) => ({
+// A number or integer field of the core's schema ({ type, min, max }), or a range of our own.
+const numeric = ({ type = "number", min, max }) => ({
   parse: parseNumber,
-  check: (v) => (typeof v === "number" && v >= min && v <= max ? v :
-    fail(`a number in [${min}, ${max}]`, v)),
-  format: String,
-});
-const integer = (min, max) => ({
-  parse: parseNumber,
-  check: (v) => (Number.isInteger(v) && v >= min && v <= max ? v :
-    fail(`an integer in [${min}, ${max}]`, v)),
+  check: (v) => ((type === "integer" ? Number.isInteger(v) : typeof v === "number") && v >= min && v <= max ? v :
+    fail(`${type === "integer" ? "an integer" : "a number"} in [${min}, ${max}]`, v)),
   format: String,
 });
 const oneOf = (values) => ({
@@ -94,9 +122,9 @@ const features = {
 };
 
 // "8:tanh,8:tanh"; the empty string is no hidden layer.
-const hidden = {
+const hiddenLayers = (activations) => ({
   parse: (text) => (text === "" ? [] : text.split(",").map((item) => {
-    const match = /^(\d+):([a-z]+)$/.exec(item);
+    const match = /^(\d+):([a-z_]+)$/.exec(item);
     return match ? { units: Number(match[1]), activation: match[2] } :
       fail("layers like 8:tanh,4:relu", item);
   })),
@@ -110,14 +138,14 @@ const hidden = {
       if (!Number.isInteger(layer.units) || layer.units < 1 || layer.units > LIMITS.units) {
         fail(at(`units: an integer in [1, ${LIMITS.units}]`), layer.units);
       }
-      if (!HIDDEN_ACTIVATIONS.includes(layer.activation)) {
-        fail(at(`activation: one of ${HIDDEN_ACTIVATIONS.join("|")}`), layer.activation);
+      if (!activations.includes(layer.activation)) {
+        fail(at(`activation: one of ${activations.join("|")}`), layer.activation);
       }
       return { units: layer.units, activation: layer.activation };
     });
   },
   format: (v) => v.map((l) => `${l.units}:${l.activation}`).join(","),
-};
+});
 
 // "x1,x2,label;..." with coordinates rounded to 0.01 when added, so the URL is exact.
 const addedPoints = {
@@ -138,15 +166,14 @@ const addedPoints = {
   format: (v) => v.map((p) => p.join(",")).join(";"),
 };
 
-// Little-endian float32, base64url: exact weights in about 5.3 characters each.
+// Exact weights: little-endian float32 in base64url.
 const weights = {
   parse: (text) => {
-    if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) fail("base64url float32 data", text);
-    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "==".slice(0, (4 - text.length % 4) % 4));
-    if (binary.length % 4 !== 0) fail("whole float32 values", `${binary.length} bytes`);
-    const view = new DataView(new ArrayBuffer(binary.length));
-    for (let i = 0; i < binary.length; i++) view.setUint8(i, binary.charCodeAt(i));
-    return Float32Array.from({ length: binary.length / 4 }, (_, i) => view.getFloat32(4 * i, true));
+    try {
+      return floatsFromBase64(text, { urlSafe: true });
+    } catch {
+      return fail("base64url float32 data", text);
+    }
   },
   check: (v) => {
     if (v === null) return null;
@@ -154,201 +181,205 @@ const weights = {
     if (!Array.prototype.every.call(v, Number.isFinite)) fail("finite numbers", "NaN or Infinity");
     return Float32Array.from(v);
   },
-  format: (v) => {
-    const view = new DataView(new ArrayBuffer(v.length * 4));
-    v.forEach((value, i) => view.setFloat32(4 * i, value, true));
-    let binary = "";
-    for (let i = 0; i < view.byteLength; i++) binary += String.fromCharCode(view.getUint8(i));
-    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  },
+  format: (v) => floatsToBase64(v, { urlSafe: true }),
 };
-
-/** The table: URL key, state property, human name (for messages), type. URL order = this order. */
-export const FIELDS = [
-  { key: "data", prop: "dataset", name: "dataset", ...oneOf(DATASETS) },
-  // Table data only; left out of the URL when they have their default value.
-  { key: "file", prop: "file", name: "CSV file", optional: true, ...name("a file name") },
-  { key: "label", prop: "label", name: "label column", optional: true, ...name("a column name") },
-  { key: "px", prop: "plotX", name: "horizontal plot column", optional: true, ...name("a column name") },
-  { key: "py", prop: "plotY", name: "vertical plot column", optional: true, ...name("a column name") },
-  { key: "std", prop: "standardize", name: "standardize columns", optional: true, ...boolean },
-  { key: "n", prop: "points", name: "number of points", ...integer(10, 2000) },
-  { key: "noise", prop: "noise", name: "noise", ...number(0, 1) },
-  { key: "train", prop: "trainRatio", name: "training ratio", ...number(0.1, 0.9) },
-  { key: "dseed", prop: "dataSeed", name: "data seed", ...integer(0, 4294967295) },
-  { key: "f", prop: "features", name: "input features", ...features },
-  { key: "h", prop: "hidden", name: "hidden layers", ...hidden },
-  { key: "out", prop: "output", name: "output activation", ...oneOf(OUTPUT_ACTIVATIONS) },
-  { key: "loss", prop: "loss", name: "loss", ...oneOf(LOSSES) },
-  { key: "opt", prop: "optimizer", name: "optimizer", ...oneOf(OPTIMIZERS) },
-  { key: "lr", prop: "lr", name: "learning rate", ...number(1e-6, 10) },
-  { key: "mom", prop: "momentum", name: "momentum", ...number(0, 0.999) },
-  { key: "bs", prop: "batchSize", name: "batch size", ...integer(1, 1000) },
-  { key: "reg", prop: "regularization", name: "regularization", ...oneOf(REGULARIZATIONS) },
-  { key: "rr", prop: "regRate", name: "regularization rate", ...number(0, 10) },
-  { key: "init", prop: "init", name: "initialization", ...oneOf(INITS) },
-  { key: "seed", prop: "seed", name: "network seed", ...integer(0, 4294967295) },
-  { key: "test", prop: "showTest", name: "show test data", ...boolean },
-  { key: "pts", prop: "added", name: "added points", ...addedPoints },
-  { key: "w", prop: "weights", name: "weights", optional: true, ...weights },
-];
-
-/**
- * The network config (CONTRACT §3) of a state: inputs are the selected features, or a table's
- * feature columns; one output, or one per class of a table with more than 2.
- */
-export function toConfig(state, table = null) {
-  const optimizer = state.optimizer === "adam" ? { type: "adam", lr: state.lr } :
-    { type: "sgd", lr: state.lr, momentum: state.optimizer === "momentum" ? state.momentum : 0 };
-  return {
-    input: [table ? table.inputs : state.features.length],
-    layers: [
-      ...state.hidden.map(({ units, activation }) => ({ type: "dense", units, activation })),
-      { type: "dense", units: table ? table.outputs : 1, activation: state.output },
-    ],
-    loss: state.loss,
-    optimizer,
-    regularization: { type: state.regularization, rate: state.regRate },
-    init: state.init,
-    seed: state.seed,
-    batchSize: state.batchSize,
-  };
-}
-
-/** Number of parameters of the network a state of generated data describes (kernels and biases). */
-export function parameterCount(state) {
-  let inputs = state.features.length, count = 0;
-  for (const units of [...state.hidden.map((l) => l.units), 1]) {
-    count += inputs * units + units;
-    inputs = units;
-  }
-  return count;
-}
-
-/**
- * Checks every field of a complete state object and the rules between fields; returns a clean
- * copy or throws an Error like `learning rate (lr): expected a number in [0.000001, 10], got 0`.
- */
-export function validateState(state) {
-  if (typeof state !== "object" || state === null) throw new Error("state: expected an object");
-  const clean = {};
-  for (const field of FIELDS) {
-    try {
-      clean[field.prop] = field.check(state[field.prop]);
-    } catch (error) {
-      throw new Error(`${field.name} (${field.key}): ${error.message}`);
-    }
-  }
-  const regression = isRegression(clean.dataset);
-  const table = isTable(clean.dataset);
-  checkTableFields(clean);
-  // A softmax output has one unit per class: only a CSV file can have more than 2 classes.
-  if (clean.output === "softmax" && clean.dataset !== "csv") {
-    throw new Error(`output activation (out): softmax is for CSV data with more than 2 classes; ${clean.dataset} has one output`);
-  }
-  if ((clean.output === "softmax") !== (clean.loss === "cross_entropy")) {
-    throw new Error(`loss (loss): cross_entropy goes with a softmax output, got ${clean.loss} with ${clean.output}`);
-  }
-  if (clean.loss === "bce" && clean.output !== "sigmoid") {
-    throw new Error(`loss (loss): bce needs a sigmoid output, got ${clean.output}`);
-  }
-  if (regression && clean.loss === "bce") {
-    throw new Error(`loss (loss): ${clean.dataset} is a regression set, use mse, not bce`);
-  }
-  if (table && clean.added.length > 0) {
-    throw new Error(`added points (pts): points can be added to generated data only, not to ${clean.dataset}`);
-  }
-  for (const [x1, x2, label] of clean.added) {
-    if (!regression && label !== 0 && label !== 1) {
-      throw new Error(`added points (pts): labels of ${clean.dataset} are 0 or 1, got ${label} at ${x1},${x2}`);
-    }
-  }
-  // A table's network size is known once the file is read: the worker checks those weights.
-  if (!table && clean.weights && clean.weights.length !== parameterCount(clean)) {
-    throw new Error(`weights (w): this network has ${parameterCount(clean)} parameters, ` +
-      `got ${clean.weights.length}`);
-  }
-  return clean;
-}
-
-// file, label and plot columns belong to table data; file to CSV data only.
-function checkTableFields(state) {
-  const table = isTable(state.dataset);
-  for (const field of FIELDS.filter((f) => ["file", "label", "px", "py"].includes(f.key))) {
-    const value = state[field.prop];
-    if (value === "") continue;
-    if (!table || (field.key === "file" && state.dataset !== "csv")) {
-      throw new Error(`${field.name} (${field.key}): only for ${field.key === "file" ? "CSV data" : "CSV data and presets"}, not ${state.dataset}`);
-    }
-  }
-  if (state.plotX !== "" && state.plotX === state.plotY) {
-    throw new Error(`vertical plot column (py): choose a column other than the horizontal one, ${show(state.plotX)}`);
-  }
-}
 
 // Percent-encode a value, keeping the characters our formats use readable (legal in a fragment).
 const encodeValue = (text) => encodeURIComponent(text).replace(/%2C/g, ",").replace(/%3A/g, ":")
   .replace(/%3B/g, ";");
 
-/** state -> "v=1&data=circle&..." (no leading #). Optional fields only when not their default. */
-export function encodeState(state) {
-  const parts = [`v=${VERSION}`];
-  const defaults = defaultState();
-  for (const field of FIELDS) {
-    const value = state[field.prop];
-    if (field.optional && value === defaults[field.prop]) continue;
-    parts.push(`${field.key}=${encodeValue(field.format(value))}`);
-  }
-  return parts.join("&");
-}
-
 /**
- * "#v=1&..." -> { state, error }. Missing fields take their defaults; any bad, unknown,
- * repeated field or a foreign hash gives error (a message for the page) and the default state.
- * An empty hash is the default state without error.
+ * The playground's rules, made from what the core says (`core`: { schema: nn.schema, datasets:
+ * nn.datasets.names() }): the field table, validation and the URL encoding.
  */
-export function decodeState(hash) {
-  const text = String(hash ?? "").replace(/^#/, "");
-  if (text === "") return { state: defaultState(), error: null };
-  try {
-    return { state: parseHash(text), error: null };
-  } catch (error) {
-    return { state: defaultState(), error: `This link's settings could not be used: ${error.message}. ` +
-      "Showing the default playground instead." };
-  }
-}
+export class PlaygroundRules {
+  /** nn.schema: what the core allows in a config. */
+  schema;
+  /** Every choice the playground offers, in the core's order. */
+  lists;
+  /** The table: URL key, state property, human name (for messages), type. URL order = this order. */
+  fields;
+  #lossOutput;
 
-function parseHash(text) {
-  if (text.length > LIMITS.hashLength) throw new Error(`the link is too long (${text.length} characters)`);
-  const values = new Map();
-  for (const part of text.split("&")) {
-    const eq = part.indexOf("=");
-    let key, value;
-    try {
-      [key, value] = eq < 0 ? [decodeURIComponent(part), ""] :
-        [decodeURIComponent(part.slice(0, eq)), decodeURIComponent(part.slice(eq + 1))];
-    } catch {
-      throw new Error(`bad percent-encoding in ${show(part)}`);
+  constructor({ schema, datasets }) {
+    const { activations, lastLayerOnly, losses, optimizerTypes, optimizers, regularizations, inits } = schema;
+    this.schema = schema;
+    this.#lossOutput = schema.lossOutput;
+    this.lists = Object.freeze({
+      datasets: [...datasets, ...TABLE_DATASETS],
+      hiddenActivations: activations.filter((a) => !lastLayerOnly.includes(a)),
+      outputActivations: [...activations],
+      losses: [...losses],
+      optimizers: optimizerTypes.flatMap((o) => (o === "sgd" ? [o, MOMENTUM] : [o])),
+      regularizations: [...regularizations],
+      inits: [...inits],
+    });
+    const { lists } = this;
+    const seed = numeric(schema.seed);
+    this.fields = Object.freeze([
+      { key: "data", prop: "dataset", name: "dataset", ...oneOf(lists.datasets) },
+      // Table data only; left out of the URL when they have their default value.
+      { key: "file", prop: "file", name: "CSV file", optional: true, ...name("a file name") },
+      { key: "label", prop: "label", name: "label column", optional: true, ...name("a column name") },
+      { key: "px", prop: "plotX", name: "horizontal plot column", optional: true, ...name("a column name") },
+      { key: "py", prop: "plotY", name: "vertical plot column", optional: true, ...name("a column name") },
+      { key: "std", prop: "standardize", name: "standardize columns", optional: true, ...boolean },
+      { key: "n", prop: "points", name: "number of points", ...numeric({ type: "integer", min: 10, max: 2000 }) },
+      { key: "noise", prop: "noise", name: "noise", ...numeric({ min: 0, max: 1 }) },
+      { key: "train", prop: "trainRatio", name: "training ratio", ...numeric({ min: 0.1, max: 0.9 }) },
+      { key: "dseed", prop: "dataSeed", name: "data seed", ...seed },
+      { key: "f", prop: "features", name: "input features", ...features },
+      { key: "h", prop: "hidden", name: "hidden layers", ...hiddenLayers(lists.hiddenActivations) },
+      { key: "out", prop: "output", name: "output activation", ...oneOf(lists.outputActivations) },
+      { key: "loss", prop: "loss", name: "loss", ...oneOf(lists.losses) },
+      { key: "opt", prop: "optimizer", name: "optimizer", ...oneOf(lists.optimizers) },
+      { key: "lr", prop: "lr", name: "learning rate", ...numeric(optimizers.sgd.lr) },
+      { key: "mom", prop: "momentum", name: "momentum", ...numeric(optimizers.sgd.momentum) },
+      { key: "bs", prop: "batchSize", name: "batch size", ...numeric(schema.batchSize) },
+      { key: "reg", prop: "regularization", name: "regularization", ...oneOf(lists.regularizations) },
+      { key: "rr", prop: "regRate", name: "regularization rate", ...numeric(schema.regularizationRate) },
+      { key: "init", prop: "init", name: "initialization", ...oneOf(lists.inits) },
+      { key: "seed", prop: "seed", name: "network seed", ...seed },
+      { key: "test", prop: "showTest", name: "show test data", ...boolean },
+      { key: "pts", prop: "added", name: "added points", ...addedPoints },
+      { key: "w", prop: "weights", name: "weights", optional: true, ...weights },
+    ].map(Object.freeze));
+  }
+
+  /** The output activation a loss needs, if it needs one (the core's rule: bce -> sigmoid). */
+  outputFor(loss) {
+    return this.#lossOutput[loss];
+  }
+
+  /** The loss that needs this output activation, if one does. */
+  lossFor(output) {
+    return Object.keys(this.#lossOutput).find((loss) => this.#lossOutput[loss] === output);
+  }
+
+  /**
+   * Checks every field of a complete state object and the rules between fields; returns a
+   * clean copy or throws an Error like `learning rate (lr): expected a number in [0, 100], got -1`.
+   */
+  validate(state) {
+    if (typeof state !== "object" || state === null) throw new Error("state: expected an object");
+    const clean = {};
+    for (const field of this.fields) {
+      try {
+        clean[field.prop] = field.check(state[field.prop]);
+      } catch (error) {
+        throw new Error(`${field.name} (${field.key}): ${error.message}`);
+      }
     }
-    if (values.has(key)) throw new Error(`${show(key)} appears twice`);
-    values.set(key, value);
+    const regression = isRegression(clean.dataset);
+    const table = isTable(clean.dataset);
+    this.#checkTableFields(clean);
+    // A softmax output has one unit per class: only a CSV file can have more than 2 classes,
+    // and each class needs the loss for that.
+    const softmaxLoss = this.lossFor("softmax");
+    if (clean.output === "softmax" && clean.dataset !== "csv") {
+      throw new Error(`output activation (out): softmax is for CSV data with more than 2 classes; ${clean.dataset} has one output`);
+    }
+    if ((clean.output === "softmax") !== (clean.loss === softmaxLoss)) {
+      throw new Error(`loss (loss): ${softmaxLoss} goes with a softmax output, got ${clean.loss} with ${clean.output}`);
+    }
+    const needed = this.outputFor(clean.loss);
+    if (needed && clean.output !== needed) {
+      throw new Error(`loss (loss): ${clean.loss} needs a ${needed} output, got ${clean.output}`);
+    }
+    if (regression && needed === "sigmoid") {
+      throw new Error(`loss (loss): ${clean.dataset} is a regression set, use mse, not ${clean.loss}`);
+    }
+    if (table && clean.added.length > 0) {
+      throw new Error(`added points (pts): points can be added to generated data only, not to ${clean.dataset}`);
+    }
+    for (const [x1, x2, label] of clean.added) {
+      if (!regression && label !== 0 && label !== 1) {
+        throw new Error(`added points (pts): labels of ${clean.dataset} are 0 or 1, got ${label} at ${x1},${x2}`);
+      }
+    }
+    // A table's network size is known once the file is read: the worker checks those weights.
+    if (!table && clean.weights && clean.weights.length !== parameterCount(clean)) {
+      throw new Error(`weights (w): this network has ${parameterCount(clean)} parameters, ` +
+        `got ${clean.weights.length}`);
+    }
+    return clean;
   }
-  if (!values.has("v")) throw new Error("it is not an nnplay link (no v=1)");
-  if (values.get("v") !== String(VERSION)) {
-    throw new Error(`it was made by another version of nnplay (v=${values.get("v").slice(0, 20)}, this page reads v=${VERSION})`);
+
+  // file, label and plot columns belong to table data; file to CSV data only.
+  #checkTableFields(state) {
+    const table = isTable(state.dataset);
+    for (const field of this.fields.filter((f) => ["file", "label", "px", "py"].includes(f.key))) {
+      const value = state[field.prop];
+      if (value === "") continue;
+      if (!table || (field.key === "file" && state.dataset !== "csv")) {
+        throw new Error(`${field.name} (${field.key}): only for ${field.key === "file" ? "CSV data" : "CSV data and presets"}, not ${state.dataset}`);
+      }
+    }
+    if (state.plotX !== "" && state.plotX === state.plotY) {
+      throw new Error(`vertical plot column (py): choose a column other than the horizontal one, ${show(state.plotX)}`);
+    }
   }
-  values.delete("v");
-  // A preset's link takes the preset's settings for the fields it leaves out.
-  const state = defaultState(DATASETS.includes(values.get("data")) ? values.get("data") : undefined);
-  for (const field of FIELDS) {
-    if (!values.has(field.key)) continue;
+
+  /** state -> "v=1&data=circle&..." (no leading #). Optional fields only when not their default. */
+  encode(state) {
+    const parts = [`v=${VERSION}`];
+    const defaults = defaultState();
+    for (const field of this.fields) {
+      const value = state[field.prop];
+      if (field.optional && value === defaults[field.prop]) continue;
+      parts.push(`${field.key}=${encodeValue(field.format(value))}`);
+    }
+    return parts.join("&");
+  }
+
+  /**
+   * "#v=1&..." -> { state, error }. Missing fields take their defaults; any bad, unknown,
+   * repeated field or a foreign hash gives error (a message for the page) and the default state.
+   * An empty hash is the default state without error.
+   */
+  decode(hash) {
+    const text = String(hash ?? "").replace(/^#/, "");
+    if (text === "") return { state: defaultState(), error: null };
     try {
-      state[field.prop] = field.parse(values.get(field.key));
+      return { state: this.#parse(text), error: null };
     } catch (error) {
-      throw new Error(`${field.name} (${field.key}): ${error.message}`);
+      return { state: defaultState(), error: `This link's settings could not be used: ${error.message}. ` +
+        "Showing the default playground instead." };
     }
-    values.delete(field.key);
   }
-  if (values.size) throw new Error(`unknown setting ${show([...values.keys()][0])}`);
-  return validateState(state);
+
+  #parse(text) {
+    if (text.length > LIMITS.hashLength) throw new Error(`the link is too long (${text.length} characters)`);
+    const values = new Map();
+    for (const part of text.split("&")) {
+      const eq = part.indexOf("=");
+      let key, value;
+      try {
+        [key, value] = eq < 0 ? [decodeURIComponent(part), ""] :
+          [decodeURIComponent(part.slice(0, eq)), decodeURIComponent(part.slice(eq + 1))];
+      } catch {
+        throw new Error(`bad percent-encoding in ${show(part)}`);
+      }
+      if (values.has(key)) throw new Error(`${show(key)} appears twice`);
+      values.set(key, value);
+    }
+    if (!values.has("v")) throw new Error("it is not an nnplay link (no v=1)");
+    if (values.get("v") !== String(VERSION)) {
+      throw new Error(`it was made by another version of nnplay (v=${values.get("v").slice(0, 20)}, this page reads v=${VERSION})`);
+    }
+    values.delete("v");
+    // A preset's link takes the preset's settings for the fields it leaves out.
+    const state = defaultState(this.lists.datasets.includes(values.get("data")) ? values.get("data") : undefined);
+    for (const field of this.fields) {
+      if (!values.has(field.key)) continue;
+      try {
+        state[field.prop] = field.parse(values.get(field.key));
+      } catch (error) {
+        throw new Error(`${field.name} (${field.key}): ${error.message}`);
+      }
+      values.delete(field.key);
+    }
+    if (values.size) throw new Error(`unknown setting ${show([...values.keys()][0])}`);
+    return this.validate(state);
+  }
 }

@@ -26,62 +26,6 @@ export const isTable = (dataset) => TABLE_DATASETS.includes(dataset);
 /** Training rows out of n: at least 1, and at least 1 left to test. */
 export const trainCount = (n, ratio) => Math.min(n - 1, Math.max(1, Math.round(n * ratio)));
 
-/**
- * The first `count` records of CSV text (blank lines skipped), each a list of trimmed fields,
- * read the way the core reads them: RFC 4180 quoting with "" escapes.
- */
-export function csvRecords(text, count) {
-  const records = [];
-  const trim = (s) => s.replace(/^[ \t]+|[ \t]+$/g, "");
-  let fields = [], field = "", quoted = false;
-  const endRecord = () => {
-    fields.push(trim(field));
-    if (fields.length > 1 || fields[0] !== "") records.push(fields);
-    fields = [];
-    field = "";
-  };
-  for (let i = text.startsWith("\uFEFF") ? 1 : 0; i < text.length && records.length < count; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c === '"' && trim(field) === "") {
-      quoted = true;
-      field = "";
-    } else if (c === ",") {
-      fields.push(trim(field));
-      field = "";
-    } else if (c === "\n" || c === "\r") {
-      endRecord();
-    } else {
-      field += c;
-    }
-  }
-  if (records.length < count && (fields.length > 0 || trim(field) !== "")) endRecord();
-  return records;
-}
-
-/** The column names of CSV text's header row. */
-export const csvHeader = (text) => csvRecords(text, 1)[0] ?? [""];
-
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
-
-/**
- * The label column a file most likely means: the last column whose first value is text (the
- * features must be numbers), else the last column.
- */
-export function defaultLabel(text) {
-  const [header = [], first = []] = csvRecords(text, 2);
-  const textColumns = header.filter((_, i) => first[i] !== undefined && !NUMBER.test(first[i]));
-  return textColumns.at(-1) ?? header.at(-1);
-}
-
 /** "binary" (2 classes, one 0/1 output), "multiclass" (one-hot) or "regression". */
 export function tableKind(classes) {
   return classes.length === 0 ? "regression" : classes.length === 2 ? "binary" : "multiclass";

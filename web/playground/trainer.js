@@ -1,0 +1,218 @@
+// What the playground's worker does (worker.js runs it; Node tests run it directly): it holds
+// the WASM network and the data, and answers the session's requests with facts — what the core
+// says, a table's description, training snapshots. It never decides the page's state: the
+// session sends a validated state and the worker builds exactly that, or fails saying why.
+//
+// Requests (lib/worker-supervision.js carries them; each returns its reply):
+//   core()                                 -> { schema, datasets }: what the core offers
+//   describe({ dataset, source, label, standardize })
+//                                          a table (preset or CSV file) read and parsed by the
+//                                          core -> { table: { name, columns, features, label,
+//                                          classes, kind, rows, inputs, outputs } }
+//   build({ state, source, weights, keepNetwork })
+//                                          data (and, unless keepNetwork, a fresh network, with
+//                                          `weights` — a getWeights() list — or state.weights
+//                                          if given) -> { points, split, snapshot }
+//   train({ epochs, budgetMs })            up to `epochs` epochs, stopping after budgetMs
+//                                          -> { snapshot }
+//   tune({ lr, batchSize })                applies to the next epochs, no reset -> {}
+//   exportModel({ format })                the network as "nnplay" JSON or "tfjs" artifacts
+//                                          -> { model }
+//   memory()                               the WebAssembly memory -> { heapBytes, inUseBytes }
+//
+// A snapshot is { metrics, diverged, gridSize, output, unitGridSize, units, weights }: the
+// output over a GRID x GRID grid from one batched predict, every unit (inputs included) over a
+// UNIT_GRID x UNIT_GRID grid, and the weights. Training is deterministic: the data split,
+// features and shuffling depend only on the state.
+//
+// Table data: a newly chosen CSV file (`source`: { file, name }) replaces the one held only
+// when a build with it succeeds, so a bad file changes nothing.
+import { withFlatWeights } from "../lib/flat-weights.js";
+import { featureMatrix, gridPoints } from "../lib/plane/features.js";
+import { toConfig } from "../lib/plane/state.js";
+import { PRESETS, isTable, plotGrid, prepareTable, tableKind, trainCount } from "../lib/plane/tables.js";
+
+const GRID = 100;
+const UNIT_GRID = 24;
+const DRAWN_POINTS = 2000;  // per part at most: a large file's points would only hide the plot
+
+function concat(a, b) {
+  const out = new Float32Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+export class PlaygroundTrainer {
+  #nn;
+  #fetchPreset;
+  #run = null;            // { net, epoch, diverged, batchSize, train, test, grid, unitGrid, unitZeros }
+  #texts = new Map();     // dataset -> { name, text } of the preset or CSV file in use
+  #parsed = null;         // the last parse: { text, label, standardize, data }
+
+  /** nn: loadNN()'s module; fetchPreset(preset) -> Promise of a preset's CSV text (PRESETS). */
+  constructor(nn, { fetchPreset }) {
+    this.#nn = nn;
+    this.#fetchPreset = fetchPreset;
+  }
+
+  core() {
+    return { schema: this.#nn.schema, datasets: this.#nn.datasets.names() };
+  }
+
+  // The text of a table dataset: a newly chosen file, the CSV file or preset read before.
+  async #text(dataset, source) {
+    if (source) return { name: source.name, text: await source.file.text() };
+    if (this.#texts.has(dataset)) return this.#texts.get(dataset);
+    const preset = PRESETS[dataset];
+    if (!preset) throw new Error("no CSV file is loaded: choose one with Load CSV, or drop it on the page");
+    const entry = { name: preset.path.split("/").pop(), text: await this.#fetchPreset(preset) };
+    this.#texts.set(dataset, entry);
+    return entry;
+  }
+
+  // parseCSV's result for this text and label, reused while only the network or split changes.
+  #parse(text, label, standardize) {
+    const p = this.#parsed;
+    if (p?.text !== text || p.label !== label || p.standardize !== standardize) {
+      this.#parsed = null;  // free the old arrays before a large file's new ones
+      this.#parsed = { text, label, standardize, data: this.#nn.datasets.parseCSV(text, { label, standardize }) };
+    }
+    return this.#parsed.data;
+  }
+
+  async describe({ dataset, source = null, label = "", standardize }) {
+    const { name, text } = await this.#text(dataset, source);
+    const data = this.#parse(text, label || PRESETS[dataset]?.label, standardize);
+    return { table: { name, columns: data.header, features: data.columns.map((c) => c.name), label: data.label,
+      classes: data.classes, kind: tableKind(data.classes), rows: data.n, inputs: data.inputs,
+      outputs: data.outputs } };
+  }
+
+  #generated(state) {
+    const all = this.#nn.datasets.make(state.dataset, { n: state.points, noise: state.noise, seed: state.dataSeed });
+    // The generator already shuffled the points, so the first part is a random training set.
+    const nTrain = trainCount(all.n, state.trainRatio);
+    // Clicked points join the training set.
+    const added = state.added;
+    const train = {
+      n: nTrain + added.length,
+      points: concat(all.x.subarray(0, 2 * nTrain), added.flatMap((p) => [p[0], p[1]])),
+      labels: concat(all.y.subarray(0, nTrain), added.map((p) => p[2])),
+    };
+    const test = { n: all.n - nTrain, points: all.x.slice(2 * nTrain), labels: all.y.slice(nTrain) };
+    for (const part of [train, test]) {
+      part.x = featureMatrix(part.points, part.n, state.features);
+      part.y = part.labels;
+    }
+    const grid = (size) => featureMatrix(gridPoints(size), size * size, state.features);
+    return { train, test, grid, dims: null, split: null };
+  }
+
+  async #table(state, source) {
+    const { name, text } = await this.#text(state.dataset, source);
+    const data = this.#parse(text, state.label, state.standardize);
+    const split = prepareTable(data, state);
+    return {
+      train: split.train, test: split.test, grid: (size) => plotGrid(split, size),
+      dims: { inputs: data.inputs, outputs: data.outputs },
+      split: { plot: split.plot, labelRange: split.labelRange, trainRows: split.train.n, testRows: split.test.n },
+      commit: () => { if (source) this.#texts.set(state.dataset, { name, text }); },
+    };
+  }
+
+  async build({ state, source = null, weights = null, keepNetwork = false }) {
+    const data = isTable(state.dataset) ? await this.#table(state, source) : this.#generated(state);
+    const kept = keepNetwork ? this.#run : null;
+    let net = kept?.net;
+    if (!net) {
+      net = this.#nn.createNetwork(toConfig(state, data.dims));
+      try {
+        if (weights) net.setWeights(weights);
+        else if (state.weights) this.#setFlatWeights(net, state.weights);
+      } catch (error) {
+        net.delete();
+        throw error;
+      }
+    }
+    if (this.#run && this.#run.net !== net) this.#run.net.delete();
+    data.commit?.();
+    const { train, test } = data;
+    this.#run = {
+      net, epoch: kept?.epoch ?? 0, diverged: kept?.diverged ?? false, batchSize: state.batchSize, train, test,
+      grid: data.grid(GRID), unitGrid: data.grid(UNIT_GRID),
+      unitZeros: new Float32Array(UNIT_GRID * UNIT_GRID * net.outputs),
+    };
+    // Copies: the reply's buffers are transferred, and training keeps using these.
+    const drawn = (part) => {
+      const n = Math.min(part.n, DRAWN_POINTS);
+      return { x: part.points.slice(0, 2 * n), y: part.labels.slice(0, n) };
+    };
+    return { points: { train: drawn(train), test: drawn(test) }, split: data.split, snapshot: this.#snapshot() };
+  }
+
+  #setFlatWeights(net, flat) {
+    const template = net.getWeights();
+    const count = template.reduce((sum, w) => sum + w.data.length, 0);
+    if (flat.length !== count) {
+      throw new Error(`the weights do not fit this network: it has ${count} parameters, got ${flat.length}`);
+    }
+    net.setWeights(withFlatWeights(template, flat));
+  }
+
+  // The network of the last build; every request but build needs one.
+  get #live() {
+    if (!this.#run) throw new Error("no network yet: build one first");
+    return this.#run;
+  }
+
+  train({ epochs, budgetMs }) {
+    const run = this.#live;
+    if (!run.diverged) {
+      const start = performance.now();
+      const history = run.net.fit({ x: run.train.x, y: run.train.y, n: run.train.n, epochs, shuffle: true,
+        batchSize: run.batchSize, onEpoch: () => performance.now() - start < budgetMs });
+      run.diverged = Boolean(history.at(-1)?.diverged);
+      run.epoch += history.length - (run.diverged ? 1 : 0);
+    }
+    return { snapshot: this.#snapshot() };
+  }
+
+  tune({ lr, batchSize }) {
+    const run = this.#live;
+    run.net.setLearningRate(lr);
+    run.batchSize = batchSize;
+    return {};
+  }
+
+  exportModel({ format }) {
+    const { net } = this.#live;
+    return { model: format === "tfjs" ? net.toTFJS() : net.toJSON() };
+  }
+
+  memory() {
+    return this.#nn.memory();
+  }
+
+  #snapshot() {
+    const { net, train, test, unitGrid, unitZeros, epoch, diverged } = this.#run;
+    const trainMetrics = net.evaluate(train.x, train.y, train.n);
+    const testMetrics = net.evaluate(test.x, test.y, test.n);
+    const cells = UNIT_GRID * UNIT_GRID;
+    const layers = net.inspect(unitGrid, unitZeros, cells).layers;
+    return {
+      diverged,
+      metrics: {
+        epoch, step: net.steps,
+        trainLoss: trainMetrics.loss, testLoss: testMetrics.loss,
+        trainAccuracy: trainMetrics.accuracy, testAccuracy: testMetrics.accuracy,
+      },
+      gridSize: GRID,
+      output: net.predict(this.#run.grid, GRID * GRID),
+      unitGridSize: UNIT_GRID,
+      // Row-major cells x units for the inputs, then each layer's activations.
+      units: [unitGrid.slice(), ...layers.map((layer) => layer.a)],
+      weights: net.getWeights().map(({ shape, data }) => ({ shape, data })),
+    };
+  }
+}
