@@ -127,20 +127,18 @@ void forEachLayerField(LayerConfig& layer, Visit&& visit) {
   }
 }
 
-// The same for each optimizer.
+// The same for each optimizer: the learning rate (its default depends on the optimizer), then
+// the optimizer's own fields.
 template <typename Visit>
 void forEachOptimizerField(OptimizerConfig& optimizer, Visit&& visit) {
-  switch (optimizer.type) {
-    case OptimizerType::Sgd:
-      visit(kSgdLr, optimizer.lr);
-      visit(kMomentum, optimizer.momentum);
-      break;
-    case OptimizerType::Adam:
-      visit(kAdamLr, optimizer.lr);
-      visit(kBeta1, optimizer.beta1);
-      visit(kBeta2, optimizer.beta2);
-      visit(kEpsilon, optimizer.epsilon);
-      break;
+  const bool adam = optimizer.type == OptimizerType::Adam;
+  visit(adam ? kAdamLr : kSgdLr, optimizer.lr);
+  if (adam) {
+    visit(kBeta1, optimizer.beta1);
+    visit(kBeta2, optimizer.beta2);
+    visit(kEpsilon, optimizer.epsilon);
+  } else {
+    visit(kMomentum, optimizer.momentum);
   }
 }
 

@@ -70,7 +70,9 @@ class NetworkHandle {
   int inputSize() const { return static_cast<int>(net_->inputSize()); }
   int outputSize() const { return static_cast<int>(net_->outputSize()); }
   double steps() const { return static_cast<double>(net_->steps()); }
-  std::string config() const { return toJson(net_->config()).dump(); }
+  val config() const {
+    return guarded([&] { return val(toJson(net_->config()).dump()); });
+  }
 
   // A view of the predictions, valid until the next call into the module.
   val predict(uintptr_t x, int n) {
@@ -322,21 +324,19 @@ val memoryBinding() {
 
 EMSCRIPTEN_BINDINGS(nnplay) {
   using namespace emscripten;
-  using nnplay::NetworkHandle;
-  class_<NetworkHandle>("NetworkHandle")
-      .function("inputSize", &NetworkHandle::inputSize)
-      .function("outputSize", &NetworkHandle::outputSize)
-      .function("steps", &NetworkHandle::steps)
-      .function("config", &NetworkHandle::config)
-      .function("predict", &NetworkHandle::predict)
-      .function("trainBatch", &NetworkHandle::trainBatch)
-      .function("evaluate", &NetworkHandle::evaluate)
-      .function("trainEpoch", &NetworkHandle::trainEpoch)
-      .function("inspect", &NetworkHandle::inspect)
-      .function("getWeights", &NetworkHandle::getWeights)
-      .function("setWeights", &NetworkHandle::setWeights)
-      .function("setLearningRate", &NetworkHandle::setLearningRate)
-      .function("toJSON", &NetworkHandle::toJSON);
+  using H = nnplay::NetworkHandle;
+  class_<H>("NetworkHandle")
+      .function("inputSize", &H::inputSize).function("outputSize", &H::outputSize)
+      .function("steps", &H::steps).function("config", &H::config)
+      .function("predict", &H::predict)
+      .function("trainBatch", &H::trainBatch)
+      .function("evaluate", &H::evaluate)
+      .function("trainEpoch", &H::trainEpoch)
+      .function("inspect", &H::inspect)
+      .function("getWeights", &H::getWeights)
+      .function("setWeights", &H::setWeights)
+      .function("setLearningRate", &H::setLearningRate)
+      .function("toJSON", &H::toJSON);
   class_<nnplay::AugmenterHandle>("AugmenterHandle")
       .function("apply", &nnplay::AugmenterHandle::apply);
   function("createNetwork", &nnplay::createNetwork);

@@ -80,6 +80,15 @@ async function openModel(page, files) {
 const metricsWithoutEpoch = ({ trainLoss, testLoss, trainAccuracy, testAccuracy }) =>
   ({ trainLoss, testLoss, trainAccuracy, testAccuracy });
 
+// `fresh` opened what `page` saved: the same playground and metrics; neither logged an error.
+async function expectReopened(page, fresh, state, trained) {
+  assert.deepEqual(await hooks(fresh, "state"), state);
+  assert.deepEqual(metricsWithoutEpoch(await hooks(fresh, "metrics")), metricsWithoutEpoch(trained));
+  assert.deepEqual([...page.errors, ...fresh.errors], []);
+  await page.close();
+  await fresh.close();
+}
+
 test("csv_upload_trains_three_classes_with_class_colours", TIMEOUT, async () => {
   const page = await open();
   await loadCsv(page, "clusters.csv", clusters());
@@ -198,11 +207,7 @@ test("downloaded_model_opens_in_a_fresh_page_with_identical_metrics", TIMEOUT, a
   delete conv.metadata;
   await fresh.setInputFiles("#open-model", { name: "conv.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(conv)) });
   await waitForAlert(fresh, /conv.json could not be opened: config.layers\[0\].type: the playground has only dense layers/);
-  assert.deepEqual(await hooks(fresh, "state"), state);
-  assert.deepEqual(metricsWithoutEpoch(await hooks(fresh, "metrics")), metricsWithoutEpoch(trained));
-  assert.deepEqual([...page.errors, ...fresh.errors], []);
-  await page.close();
-  await fresh.close();
+  await expectReopened(page, fresh, state, trained);
 });
 
 test("tfjs_files_download_and_open_round_trip", TIMEOUT, async () => {
@@ -223,11 +228,7 @@ test("tfjs_files_download_and_open_round_trip", TIMEOUT, async () => {
   assert.equal((await hooks(fresh, "state")).data.name, "circle");
   await openModel(fresh, files);
   await fresh.waitForFunction(() => window.nnplay.state().data.name === "breast-cancer");
-  assert.deepEqual(await hooks(fresh, "state"), state);
-  assert.deepEqual(metricsWithoutEpoch(await hooks(fresh, "metrics")), metricsWithoutEpoch(trained));
-  assert.deepEqual([...page.errors, ...fresh.errors], []);
-  await page.close();
-  await fresh.close();
+  await expectReopened(page, fresh, state, trained);
 });
 
 test("csv_links_and_models_wait_for_their_file", TIMEOUT, async () => {

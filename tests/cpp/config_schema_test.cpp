@@ -6,18 +6,12 @@
 #include <cmath>
 
 #include "config.h"
+#include "test_util.h"
 
 namespace nnplay {
 namespace {
 
-std::string errorFor(const Json& config) {
-  try {
-    parseConfig(config);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using testing::errorFor;
 
 // A valid config whose layers[0] is a layer of this type with every field set, and room for
 // each field to reach its bounds: 64x64 images so a 64-wide kernel or pool still fits, stride 8

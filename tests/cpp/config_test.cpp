@@ -7,21 +7,14 @@
 namespace nnplay {
 namespace {
 
+using testing::errorFor;
+
 Json validConfig() {
   return Json::parse(R"({ "input": [2],
     "layers": [ {"type": "dense", "units": 4, "activation": "tanh"},
                 {"type": "dense", "units": 1, "activation": "sigmoid"} ],
     "loss": "bce", "optimizer": {"type": "sgd", "lr": 0.03, "momentum": 0},
     "regularization": {"type": "none", "rate": 0}, "init": "xavier", "seed": 1, "batchSize": 10 })");
-}
-
-std::string errorFor(const Json& config) {
-  try {
-    parseConfig(config);
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "no error";
 }
 
 TEST(Config, contract_example_parses_and_round_trips) {

@@ -28,6 +28,16 @@ inline Json denseJson(int inputs, const std::vector<std::pair<int, std::string>>
           {"batchSize", batchSize}};
 }
 
+// parseConfig's error message for a config, or "no error".
+inline std::string errorFor(const Json& config) {
+  try {
+    parseConfig(config);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 // Expects `got` to match a reference number of CONTRACT §5, rounded there to 7 decimals:
 // half a unit of the 7th decimal for the rounding plus float32's relative error.
 inline void expectReference(double got, double expected, const char* what) {

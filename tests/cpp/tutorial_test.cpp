@@ -47,22 +47,28 @@ TEST(Tutorial004, backprop_by_hand_matches_every_partial_derivative) {
   expectReference(net.evaluate(x, y).loss, 0.0110959, "cost after one step");
 }
 
-TEST(Tutorial003, one_neuron_gives_0_9990889) {
-  Network<float> net(parseConfig(denseJson(2, {{1, "sigmoid"}}, "mse")));
-  net.setWeights({{"dense_0/kernel", {2, 1}, {0, 1}}, {"dense_0/bias", {1}, {4}}});
+// Tutorial 003's sigmoid networks on x = [2, 3]: the one output for these weights.
+float outputFor2And3(const Json& config, const std::vector<NamedTensor<float>>& weights) {
+  Network<float> net(parseConfig(config));
+  net.setWeights(weights);
   Matrix<float> out;
   net.predict(columns({{2, 3}}), out);
-  expectReference(out(0), 0.9990889, "neuron output");
+  return out(0);
+}
+
+TEST(Tutorial003, one_neuron_gives_0_9990889) {
+  expectReference(outputFor2And3(denseJson(2, {{1, "sigmoid"}}, "mse"),
+                                 {{"dense_0/kernel", {2, 1}, {0, 1}}, {"dense_0/bias", {1}, {4}}}),
+                  0.9990889, "neuron output");
 }
 
 TEST(Tutorial003, two_two_one_network_gives_0_7216326) {
-  Network<float> net(parseConfig(denseJson(2, {{2, "sigmoid"}, {1, "sigmoid"}}, "mse")));
   // Each neuron has w = [0, 1] (from x1, x2), b = 0; kernels are [in, out] row-major.
-  net.setWeights({{"dense_0/kernel", {2, 2}, {0, 0, 1, 1}}, {"dense_0/bias", {2}, {0, 0}},
-                  {"dense_1/kernel", {2, 1}, {0, 1}}, {"dense_1/bias", {1}, {0}}});
-  Matrix<float> out;
-  net.predict(columns({{2, 3}}), out);
-  expectReference(out(0), 0.7216326, "network output");
+  expectReference(
+      outputFor2And3(denseJson(2, {{2, "sigmoid"}, {1, "sigmoid"}}, "mse"),
+                     {{"dense_0/kernel", {2, 2}, {0, 0, 1, 1}}, {"dense_0/bias", {2}, {0, 0}},
+                      {"dense_1/kernel", {2, 1}, {0, 1}}, {"dense_1/bias", {1}, {0}}}),
+      0.7216326, "network output");
 }
 
 TEST(Tutorial003, alice_prediction_and_first_weight_gradient) {

@@ -203,7 +203,7 @@ class Network {
     return [floatArray(x, "x", n * this.inputs), floatArray(y, "y", n * this.outputs)];
   }
 
-  get config() { return JSON.parse(this.#live.config()); }
+  get config() { return JSON.parse(check(this.#live.config())); }
   get steps() { return this.#live.steps(); }
 
   /** Outputs for n samples: a Float32Array of n * outputs values, row-major. */
@@ -307,7 +307,7 @@ class Network {
    */
   toTFJS() {
     const handle = this.#live;
-    return toTFJS(JSON.parse(handle.config()), check(handle.getWeights()));
+    return toTFJS(JSON.parse(check(handle.config())), check(handle.getWeights()));
   }
 
   /** Frees the WASM memory; any later use throws. */
