@@ -228,6 +228,19 @@ test("training_distorts_digits_with_the_cores_augmenter_on_its_own_stream", asyn
   assert.notDeepEqual(plain.model.weights, trained.model.weights);
 });
 
+test("a_stop_reaches_its_training_however_early_and_never_the_next", async () => {
+  const trainer = new MnistTrainer(nn, { fetchFile });
+  // Lesson 004's stop names no run: it stops the training under way, MNIST's loading included.
+  const early = trainer.train({ kind: "mlp30", epochs: 3 });
+  trainer.stop();
+  assert.equal((await early).stopped, true);
+  // The page's stop names its run, and may arrive before that training started, or after it ended.
+  trainer.stop({ run: 2 });
+  assert.equal((await trainer.train({ kind: "mlp30", epochs: 3, run: 2 })).stopped, true);
+  trainer.stop({ run: 2 });
+  assert.equal((await trainer.train({ kind: "mlp30", epochs: 1, run: 3 })).stopped, false);
+});
+
 test("commands_sent_all_at_once_do_not_race", async () => {
   const { session, store } = makeSession({ pretrained: ["digits-mlp.json"] });
   const seen = [];

@@ -102,51 +102,58 @@ export class MnistTrainer {
 
   async train({ kind, epochs, optimizer, lr, batchSize, augment = false, seed = 1, run = `local ${++this.#runs}` },
     progress = () => {}) {
-    if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`epochs: expected a positive integer, got ${epochs}`);
-    const config = modelConfig(kind, { optimizer, lr, batchSize, seed });
-    const data = await this.#load();
-    const net = this.#nn.createNetwork(config);
-    const augmenter = augment ? this.#nn.datasets.digitAugmenter({ seed }) : null;
+    // Under way from now, MNIST's loading included: a stop without a run may come meanwhile.
     this.#running = run;
     try {
-      const random = makeRandom(seed);
-      const batch = config.batchSize;
-      const total = epochs * data.train.n;
-      let chunk = batch * Math.max(1, Math.round(256 / batch));
-      let seen = 0, seconds = 0, last = null, stopped = false;
-      for (let epoch = 1; epoch <= epochs && !stopped; epoch++) {
-        const order = permutation(data.train.n, random);
-        for (let start = 0; start < data.train.n; ) {
-          const began = performance.now();
-          const part = gather(data.train, order.subarray(start, start + chunk));
-          if (augmenter) part.x = augmenter.apply(part.x, part.n);
-          const entry = net.fit({ ...part, epochs: 1, shuffle: false })[0];
-          const elapsed = (performance.now() - began) / 1000;
-          if (entry.diverged) throw new Error("training diverged (the loss became NaN or infinite): try a smaller learning rate");
-          seconds += elapsed;
-          seen += part.n;
-          start += part.n;
-          const rate = seen / seconds;
-          progress({ what: "chunk", epoch, seen, total, loss: entry.loss, accuracy: entry.accuracy,
-            samplesPerSecond: rate, secondsLeft: (total - seen) / rate });
-          // next chunk: about CHUNK_SECONDS of work, a whole number of batches
-          chunk = batch * Math.min(Math.max(1, Math.round(part.n / elapsed * CHUNK_SECONDS / batch)),
-            Math.ceil(MAX_CHUNK / batch));
-          await this.#yield();
-          if (this.#stopRun === run) {
-            stopped = true;
-            break;
-          }
-        }
-        last = this.#evaluateNetwork(net);
-        progress({ what: "epoch", epoch, seen, testAccuracy: last.accuracy, testLoss: last.loss });
+      if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`epochs: expected a positive integer, got ${epochs}`);
+      const config = modelConfig(kind, { optimizer, lr, batchSize, seed });
+      const data = await this.#load();
+      const net = this.#nn.createNetwork(config);
+      const augmenter = augment ? this.#nn.datasets.digitAugmenter({ seed }) : null;
+      try {
+        return await this.#fit(net, config.batchSize, { data, epochs, augmenter, seed, run }, progress);
+      } finally {
+        augmenter?.delete();
+        net.delete();
       }
-      return { model: net.toJSON(), seconds, stopped, testAccuracy: last.accuracy, evaluation: last };
     } finally {
       this.#running = null;
-      augmenter?.delete();
-      net.delete();
     }
+  }
+
+  async #fit(net, batch, { data, epochs, augmenter, seed, run }, progress) {
+    const random = makeRandom(seed);
+    const total = epochs * data.train.n;
+    let chunk = batch * Math.max(1, Math.round(256 / batch));
+    let seen = 0, seconds = 0, last = null, stopped = false;
+    for (let epoch = 1; epoch <= epochs && !stopped; epoch++) {
+      const order = permutation(data.train.n, random);
+      for (let start = 0; start < data.train.n; ) {
+        const began = performance.now();
+        const part = gather(data.train, order.subarray(start, start + chunk));
+        if (augmenter) part.x = augmenter.apply(part.x, part.n);
+        const entry = net.fit({ ...part, epochs: 1, shuffle: false })[0];
+        const elapsed = (performance.now() - began) / 1000;
+        if (entry.diverged) throw new Error("training diverged (the loss became NaN or infinite): try a smaller learning rate");
+        seconds += elapsed;
+        seen += part.n;
+        start += part.n;
+        const rate = seen / seconds;
+        progress({ what: "chunk", epoch, seen, total, loss: entry.loss, accuracy: entry.accuracy,
+          samplesPerSecond: rate, secondsLeft: (total - seen) / rate });
+        // next chunk: about CHUNK_SECONDS of work, a whole number of batches
+        chunk = batch * Math.min(Math.max(1, Math.round(part.n / elapsed * CHUNK_SECONDS / batch)),
+          Math.ceil(MAX_CHUNK / batch));
+        await this.#yield();
+        if (this.#stopRun === run) {
+          stopped = true;
+          break;
+        }
+      }
+      last = this.#evaluateNetwork(net);
+      progress({ what: "epoch", epoch, seen, testAccuracy: last.accuracy, testLoss: last.loss });
+    }
+    return { model: net.toJSON(), seconds, stopped, testAccuracy: last.accuracy, evaluation: last };
   }
 
   /** { accuracy, loss, predicted: Uint8Array(n), confidence: Float32Array(n) } on the test set. */
