@@ -1,7 +1,8 @@
-// Trains the digits page's fallback model (used until web/models/digits-cnn.json exists): the
-// page's MLP 784-128-10 on all 60k MNIST training digits, most of them randomly distorted
-// (web/digits/augment.js) so that digits drawn on the pad are read too. Deterministic: same
-// seed, same file.
+// Trains the digits page's fallback model (used when web/models/digits-cnn.json cannot be
+// loaded): the page's MLP 784-128-10 on all 60k MNIST training digits, each randomly distorted
+// by the core's augmentation (nn.datasets.digitAugmenter, core/augment.h: the distortions the
+// pretrained CNN was trained with) so that digits drawn on the pad are read too.
+// Deterministic: same seed, same file.
 //
 //   node scripts/train-digits-mlp.mjs [--epochs 20] [--seed 1] [--out web/models/digits-mlp.json]
 import { writeFile } from "node:fs/promises";
@@ -25,6 +26,9 @@ const [train, test] = await Promise.all([readMnist("train"), readMnist("test")])
 const testData = gather(test, range(0, test.n));
 const net = nn.createNetwork(modelConfig("mlp", { lr: learningRate, batchSize, seed }));
 const random = makeRandom(seed);
+// Its own random stream from the same seed (core/augment.h kAugmentStream): the batch order
+// does not depend on it.
+const augmenter = nn.datasets.digitAugmenter({ seed });
 const started = Date.now();
 let accuracy = 0;
 for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -33,7 +37,8 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   const order = permutation(train.n, random);
   let loss = 0;
   for (let start = 0; start < train.n; start += chunk) {
-    const batch = gather(train, order.subarray(start, start + chunk), { random });
+    const batch = gather(train, order.subarray(start, start + chunk));
+    batch.x = augmenter.apply(batch.x, batch.n);
     loss += net.fit({ ...batch, epochs: 1, shuffle: false })[0].loss * batch.n;
   }
   ({ accuracy } = net.evaluate(testData.x, testData.y, testData.n));

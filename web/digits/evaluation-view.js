@@ -1,27 +1,38 @@
-// What the current network does on the 10k MNIST test digits: the confusion matrix and the
-// digits it gets wrong most confidently (or those of one matrix cell).
+// What the model reading the pad does on the 10k MNIST test digits: how many it gets right,
+// the confusion matrix and the digits it gets wrong most confidently (or those of one matrix
+// cell, once clicked). Renders session snapshots; until a new model's evaluation arrives the
+// matrix of the one before stays.
 import { element } from "../lib/dom.js";
 import { grayCanvas, tile } from "../lib/mnist/pictures.js";
 
 const GALLERY = 24;  // digits shown at once
 const percent = (p, digits = 0) => `${(100 * p).toFixed(digits)}%`;
+const count = (n) => Math.round(n).toLocaleString("en-US");
 
 export class EvaluationView {
   #view;
   #test = null;        // { n, labels, images }
   #evaluation = null;  // { accuracy, predicted, confidence }
+  #model = null;       // the model the accuracy text is about
 
-  /** view: { confusion, galleryTitle, gallery } elements. */
+  /** view: { accuracy, confusion, galleryTitle, gallery } elements. */
   constructor(view) {
     this.#view = view;
   }
 
-  setTestSet(test) { this.#test = test; }
-
-  /** A test-set evaluation of the current network (worker.js): fills matrix and gallery. */
-  showEvaluation(evaluation) {
+  render({ data, model }) {
+    if (model !== this.#model) {
+      this.#model = model;
+      this.#view.accuracy.textContent = !model ? "Waiting for the MNIST test set…" :
+        model.evaluation ? `${model.name}: ${count(model.evaluation.accuracy * 10000)} of 10,000 test digits ` +
+          `right (${percent(model.evaluation.accuracy, 2)}).` :
+          model.testError ? `${model.name} could not be tested: ${model.testError}` :
+          "Testing on the 10,000 test digits…";
+    }
+    const evaluation = model?.evaluation ?? this.#evaluation;
+    if (!data.test || !evaluation || (data.test === this.#test && evaluation === this.#evaluation)) return;
+    this.#test = data.test;
     this.#evaluation = evaluation;
-    if (!this.#test) return;
     this.#showConfusion();
     this.#showMostConfidentlyWrong();
   }

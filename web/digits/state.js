@@ -1,27 +1,39 @@
-// The page state in the URL hash (CONTRACT §4): the training settings, versioned, as one table
-// of typed properties. No DOM.
+// The digits page's training settings (CONTRACT §4: its state in the URL hash, versioned), as
+// one table of typed fields. The same rules read a link, a form edit and window.nnplay.train's
+// options: a value is the field's type, or text as a link or a form field holds it. No DOM.
 import { MODELS, modelConfig } from "../lib/mnist/models.js";
 
 const VERSION = "1";
+const QUOTED = 40;  // characters of a refused value quoted back
 
-const PROPERTIES = {
-  model: { parse: (v) => v in MODELS ? v : undefined },
-  epochs: { parse: (v) => integerIn(v, 1, 50) },
-  optimizer: { parse: (v) => (v === "adam" || v === "sgd" ? v : undefined) },
-  lr: { parse: (v) => numberIn(v, 1e-6, 10) },
-  batch: { parse: (v) => integerIn(v, 1, 1024) },
-  augment: { parse: (v) => (v === "1" ? true : v === "0" ? false : undefined) },
+const integer = (low, high) => ({
+  parse: (text) => (text.trim() ? Number(text) : NaN),
+  valid: (v) => Number.isInteger(v) && v >= low && v <= high,
+  expected: `an integer from ${low} to ${high}`,
+});
+const number = (low, high) => ({
+  parse: (text) => (/^[0-9.e+-]+$/i.test(text) ? Number(text) : NaN),  // no "0x10", no "Infinity"
+  valid: (v) => Number.isFinite(v) && v >= low && v <= high,
+  expected: `a number from ${low} to ${high}`,
+});
+const choice = (values) => ({
+  parse: (text) => text,
+  valid: (v) => values.includes(v),
+  expected: `one of ${values.join(", ")}`,
+});
+
+/** The fields in hash order: label (for people), parse(text), valid(value), expected. */
+const FIELDS = {
+  model: { label: "Network", ...choice(Object.keys(MODELS)) },
+  epochs: { label: "Epochs", ...integer(1, 50) },
+  optimizer: { label: "Optimizer", ...choice(["adam", "sgd"]) },
+  lr: { label: "Learning rate", ...number(0.000001, 10) },
+  batch: { label: "Batch", ...integer(1, 1024) },
+  augment: { label: "Distort the training digits", parse: (text) => ({ 1: true, 0: false })[text],
+    valid: (v) => typeof v === "boolean", expected: "1 or 0 (on or off)" },
 };
 
-function integerIn(text, low, high) {
-  const v = Number(text);
-  return Number.isInteger(v) && v >= low && v <= high ? v : undefined;
-}
-
-function numberIn(text, low, high) {
-  const v = Number(text);
-  return /^[0-9.e+-]+$/i.test(text) && v >= low && v <= high ? v : undefined;
-}
+const quote = (value) => (value === "" ? "nothing" : JSON.stringify(String(value).slice(0, QUOTED)));
 
 /** The default settings, or those of `model` when given. */
 export function defaultSettings(model = "mlp") {
@@ -31,31 +43,46 @@ export function defaultSettings(model = "mlp") {
 }
 
 /**
+ * `settings` with `patch` applied, or an Error naming the first field at fault. A new network
+ * (model) brings its own optimizer, learning rate and batch size, unless the patch gives them.
+ */
+export function editedSettings(settings, patch) {
+  const values = {};
+  for (const [key, raw] of Object.entries(patch ?? {})) {
+    if (!Object.hasOwn(FIELDS, key)) throw new Error(`unknown setting ${quote(key)}`);
+    const field = FIELDS[key];
+    const value = typeof raw === "string" ? field.parse(raw) : raw;
+    if (!field.valid(value)) throw new Error(`${field.label} (${key}): expected ${field.expected}, got ${quote(raw)}`);
+    values[key] = value;
+  }
+  const model = values.model ?? settings.model;
+  const base = model === settings.model ? settings :
+    { ...defaultSettings(model), epochs: settings.epochs, augment: settings.augment };
+  return { ...base, ...values };
+}
+
+/**
  * Settings from a location hash: { settings, error } where error (a sentence, or null) says
  * why the hash was not used and settings are then the defaults.
  */
 export function parseHash(hash) {
-  const text = hash.replace(/^#/, "");
+  const text = String(hash).replace(/^#/, "");
   if (!text) return { settings: defaultSettings(), error: null };
   const params = new URLSearchParams(text);
   const fail = (why) => ({ settings: defaultSettings(), error: `The link's settings were not used (${why}); showing the defaults.` });
-  if (params.get("v") !== VERSION) return fail(`unknown version ${JSON.stringify(params.get("v") ?? "none")}`);
-  const settings = defaultSettings(PROPERTIES.model.parse(params.get("model") ?? "mlp") ?? "mlp");
-  for (const [key, value] of params) {
-    if (key === "v") continue;
-    const property = PROPERTIES[key];
-    if (!property) return fail(`unknown setting ${JSON.stringify(key.slice(0, 20))}`);
-    const parsed = property.parse(value);
-    if (parsed === undefined) return fail(`bad value for ${key}: ${JSON.stringify(value.slice(0, 20))}`);
-    settings[key] = parsed;
+  if (params.get("v") !== VERSION) return fail(`unknown version ${quote(params.get("v") ?? "none")}`);
+  params.delete("v");
+  try {
+    return { settings: editedSettings(defaultSettings(), Object.fromEntries(params)), error: null };
+  } catch (error) {
+    return fail(error.message);
   }
-  return { settings, error: null };
 }
 
-/** The hash for these settings. */
+/** The hash for these settings: "#v=1&model=...". */
 export function formatHash(settings) {
   const params = new URLSearchParams({ v: VERSION });
-  for (const key of Object.keys(PROPERTIES)) {
+  for (const key of Object.keys(FIELDS)) {
     const value = settings[key];
     params.set(key, typeof value === "boolean" ? (value ? "1" : "0") : String(value));
   }

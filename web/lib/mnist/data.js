@@ -1,17 +1,18 @@
 // MNIST as the page loads it: web/build/data/mnist.json and one gzip file per split (made by
 // scripts/mnist-data.mjs) holding n label bytes then n * 784 pixel bytes. No DOM: runs in the
-// training worker (and in Node, where the scripts read the IDX files instead).
-import { augmentDigit } from "./augment.js";
+// training worker and in Node (the tests serve web/build/data/ themselves; the scripts read the
+// IDX files instead).
 
 export const PIXELS = 784;
 export const CLASSES = 10;
 
 /**
- * Fetches both splits from `base` (URL of the data folder). onProgress({loaded, total}) counts
- * compressed bytes. Resolves to { train, test }, each { n, labels, images } of Uint8Arrays.
+ * Fetches both splits: fetchFile(name) -> Promise of a Response for a file of the data folder
+ * (mnist.json and the files it names). onProgress({loaded, total}) counts compressed bytes.
+ * Resolves to { train, test }, each { n, labels, images } of Uint8Arrays.
  */
-export async function fetchMnist(base, onProgress = () => {}) {
-  const response = await fetch(new URL("mnist.json", base));
+export async function fetchMnist(fetchFile, onProgress = () => {}) {
+  const response = await fetchFile("mnist.json");
   if (!response.ok) throw new Error(`MNIST data not found (${response.status}): run scripts/build.sh`);
   const manifest = await response.json();
   const splits = ["test", "train"];  // the small one first: evaluation can start sooner
@@ -20,7 +21,7 @@ export async function fetchMnist(base, onProgress = () => {}) {
   const result = {};
   for (const split of splits) {
     const { file, n } = manifest.splits[split];
-    const fileResponse = await fetch(new URL(file, base));
+    const fileResponse = await fetchFile(file);
     if (!fileResponse.ok) throw new Error(`${file}: HTTP ${fileResponse.status}`);
     const counted = fileResponse.body.pipeThrough(new TransformStream({
       transform(chunk, controller) {
@@ -39,21 +40,16 @@ export async function fetchMnist(base, onProgress = () => {}) {
 
 /**
  * Network inputs for the digits at `indices` of a split: { x: Float32Array(count * 784) in
- * [0, 1], y: one-hot Float32Array(count * 10), n }. With `random`, each digit is distorted
- * (see augment.js) with probability `augmentShare`.
+ * [0, 1], y: one-hot Float32Array(count * 10), n }. Distorted copies for training come from
+ * the core (nn.datasets.digitAugmenter applied to x), never from here.
  */
-export function gather(split, indices, { random = null, augmentShare = 0.8 } = {}) {
+export function gather(split, indices) {
   const n = indices.length;
   const x = new Float32Array(n * PIXELS);
   const y = new Float32Array(n * CLASSES);
   for (let j = 0; j < n; j++) {
     const i = indices[j];
-    const pixels = split.images.subarray(i * PIXELS, (i + 1) * PIXELS);
-    if (random && random() < augmentShare) {
-      augmentDigit(pixels, x, j * PIXELS, random);
-    } else {
-      for (let k = 0; k < PIXELS; k++) x[j * PIXELS + k] = pixels[k] / 255;
-    }
+    for (let k = 0; k < PIXELS; k++) x[j * PIXELS + k] = split.images[i * PIXELS + k] / 255;
     y[j * CLASSES + split.labels[i]] = 1;
   }
   return { x, y, n };

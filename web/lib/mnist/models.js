@@ -41,7 +41,7 @@ export const MODELS = {
  * Throws an Error naming the field at fault.
  */
 export function modelConfig(kind, { optimizer, lr, batchSize, seed } = {}) {
-  const model = MODELS[kind];
+  const model = Object.hasOwn(MODELS, kind) ? MODELS[kind] : null;  // not "toString" and the like
   if (!model) throw new Error(`model: expected one of ${Object.keys(MODELS).join(", ")}, got ${String(kind).slice(0, 40)}`);
   const config = structuredClone(model.config);
   if (optimizer !== undefined && optimizer !== config.optimizer.type) {

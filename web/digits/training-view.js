@@ -1,0 +1,50 @@
+// The "Train your own" form: the settings (network, epochs, optimizer, learning rate, batch,
+// distortion), Train and Stop, the progress bar and the status line. Renders session
+// snapshots; an edit is sent as it is typed (text) and the session's rules decide, so a refused
+// one comes back as the settings in use. The form is locked while a training runs: it shows
+// what is being trained.
+import { MODELS } from "../lib/mnist/models.js";
+
+const BUSY = new Set(["waiting", "running", "stopping"]);
+
+export class TrainingView {
+  #view;
+  #inputs;
+  #shown = {};
+
+  /**
+   * view: { form, inputs: { model, epochs, optimizer, lr, batch, augment }, start, stop,
+   * progress, status } elements. commands: { edit(patch), train(), stop() }.
+   */
+  constructor(view, { edit, train, stop }) {
+    this.#view = view;
+    this.#inputs = view.inputs;
+    for (const [kind, { label }] of Object.entries(MODELS)) view.inputs.model.append(new Option(label, kind));
+    for (const [key, input] of Object.entries(this.#inputs)) {
+      input.addEventListener("change", () => edit({ [key]: input.type === "checkbox" ? input.checked : input.value }));
+    }
+    view.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      train();
+    });
+    view.stop.addEventListener("click", stop);
+  }
+
+  render({ settings, training, status }) {
+    if (settings !== this.#shown.settings) {
+      for (const [key, input] of Object.entries(this.#inputs)) {
+        if (input.type === "checkbox") input.checked = settings[key];
+        else input.value = String(settings[key]);
+      }
+    }
+    if (training !== this.#shown.training) {
+      const busy = BUSY.has(training.state);
+      this.#view.start.disabled = busy;
+      this.#view.stop.disabled = training.state !== "waiting" && training.state !== "running";
+      for (const input of Object.values(this.#inputs)) input.disabled = busy;
+      this.#view.progress.value = training.progress;
+    }
+    if (status !== this.#shown.status) this.#view.status.textContent = status;
+    this.#shown = { settings, training, status };
+  }
+}
