@@ -8,7 +8,6 @@ import { LineChart } from "../lib/chart.js";
 import { $, element } from "../lib/dom.js";
 import { lessons } from "../lib/lessons.js";
 import { loadNN } from "../lib/nnplay.js";
-import { playgroundRules, playgroundState } from "./networks.js";
 
 /** A Promise resolved at the next animation frame: the pace of the sessions' jobs. */
 export const nextFrame = () => new Promise((resolve) => { requestAnimationFrame(resolve); });
@@ -113,63 +112,4 @@ export class CurveView {
 export function showPlaygroundLink(anchor, hash) {
   const url = new URL(hash ? `../#${hash}` : "../", location.href).href;
   if (anchor.href !== url) anchor.href = url;
-}
-
-// ---- The pages without a session yet (001, 003, 004) still use these; they go with them.
-export { $, element } from "../lib/dom.js";
-export { denseLayers } from "./networks.js";
-export { fixed, float32Text, percent } from "./format.js";
-
-/** Shows an error in the page's role="alert" element (null clears it). */
-export function showError(error) {
-  showAlert(error ? String(error.message ?? error) : "");
-}
-
-/**
- * Calls work() once per animation frame until it returns false or stop() is called.
- * Returns { done: Promise (true when work finished, false when stopped), stop }.
- */
-export function everyFrame(work) {
-  let stopped = false;
-  const done = new Promise((resolve, reject) => {
-    const frame = () => {
-      if (stopped) return resolve(false);
-      try {
-        if (work() === false) return resolve(true);
-      } catch (error) {
-        return reject(error);
-      }
-      requestAnimationFrame(frame);
-    };
-    requestAnimationFrame(frame);
-  });
-  return { done, stop: () => { stopped = true; } };
-}
-
-/** The number typed in `input`; throws an Error naming the field (its label). */
-export function readNumber(input) {
-  const value = input.value.trim() === "" ? NaN : Number(input.value);
-  input.setAttribute("aria-invalid", String(!Number.isFinite(value)));
-  if (!Number.isFinite(value)) {
-    const name = input.labels?.[0]?.textContent.trim() || input.id;
-    throw new Error(`${name}: expected a number, got ${JSON.stringify(input.value.slice(0, 20))}`);
-  }
-  return value;
-}
-
-/** readNumber for a whole number in [low, high]. */
-export function readInteger(input, low, high) {
-  const value = readNumber(input);
-  if (!Number.isInteger(value) || value < low || value > high) {
-    input.setAttribute("aria-invalid", "true");
-    const name = input.labels?.[0]?.textContent.trim() || input.id;
-    throw new Error(`${name}: expected a whole number from ${low} to ${high}, got ${value}`);
-  }
-  return value;
-}
-
-/** The playground's share link for a state (its dataset's defaults for the rest). */
-export function playgroundLink(nn, state) {
-  const rules = playgroundRules(nn);
-  return new URL(`../#${rules.encode(playgroundState(rules, state))}`, location.href).href;
 }
