@@ -253,7 +253,7 @@ export class BreastCancerSession extends LessonSession {
 
   /** Moves the start by `delta` (fractions of the span). */
   nudgeStart(delta) {
-    return this.command(() => this.publish({ start: this.snapshot.start.map((f, k) => Math.max(-1, Math.min(1, f + delta[k]))) }));
+    return this.command(() => this.publish({ start: this.snapshot.start.map((f, k) => Math.max(-1, Math.min(1, f + (Number(delta[k]) || 0)))) }));
   }
 
   /** Runs gradient descent on the slice from the start (only once its landscape is done). */
@@ -270,10 +270,15 @@ export class BreastCancerSession extends LessonSession {
     await this.stopJobs("path");
     const { momentum, annealing } = options;
     const slice = this.#slice;
-    const walker = this.#nn.createNetwork({ ...this.#config, optimizer: { type: "sgd", lr, momentum: momentum ? MOMENTUM : 0 } });
     const span = this.snapshot.landscape.span;
     let [alpha, beta] = this.snapshot.start.map((f) => f * span);
-    walker.setWeights(slice.weightsAt(alpha, beta));
+    const walker = this.#nn.createNetwork({ ...this.#config, optimizer: { type: "sgd", lr, momentum: momentum ? MOMENTUM : 0 } });
+    try {
+      walker.setWeights(slice.weightsAt(alpha, beta));
+    } catch (error) {
+      walker.delete();
+      throw error;
+    }
     const paths = [...this.snapshot.paths];
     const used = new Set(paths.map((p) => p.color));
     if (paths.length >= MAX_PATHS) paths.shift();
