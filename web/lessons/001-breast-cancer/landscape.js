@@ -1,8 +1,8 @@
 // A loss-landscape slice (after Li et al., "Visualizing the Loss Landscape of Neural Nets",
 // 2018): the plane θ + α·d1 + β·d2 through a network's weights θ, the loss over a grid on it,
 // and optimizer paths kept on it. Parameters are flat arrays in getWeights() order. No DOM.
-import { makeRandom } from "../lib/random.js";
-import { flatWeights, withFlatWeights } from "../lib/flat-weights.js";
+import { gaussian, makeRandom } from "../../lib/random.js";
+import { flatWeights, withFlatWeights } from "../../lib/flat-weights.js";
 
 const dot = (a, b) => {
   let sum = 0;
@@ -17,10 +17,9 @@ const dot = (a, b) => {
  */
 export function randomDirection(weights, seed) {
   const random = makeRandom(seed);
-  const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const direction = [];
   for (const { shape, data } of weights) {
-    const d = Float64Array.from(data, gaussian);
+    const d = Float64Array.from(data, () => gaussian(random));
     const [rows, columns] = shape.length === 2 ? shape : [data.length, 1];
     for (let j = 0; j < columns; j++) {
       let dd = 0, ww = 0;
