@@ -18,7 +18,8 @@ const chromiumArgs = [
  * opens a page, records console errors and page errors in page.errors, and waits for
  * window.nnplay.ready unless { ready: false } is passed. { timeout } sets the page's default
  * timeout (playwright's 30 s unless given), the wait for ready included; { before } is an async
- * function given the page before it is opened (to add init scripts or listeners).
+ * function given the page before it is opened (to add init scripts or listeners);
+ * { acceptDownloads } is playwright's (true unless given: downloads complete, into a temporary folder).
  */
 export async function startBrowser({ isolated = false } = {}) {
   const { server, url } = await serve({ port: 0, isolated });
@@ -26,8 +27,9 @@ export async function startBrowser({ isolated = false } = {}) {
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: chromiumArgs,
   });
-  async function newPage(path = "", { ready = true, viewport = { width: 1280, height: 800 }, timeout, before } = {}) {
-    const page = await browser.newPage({ viewport });
+  async function newPage(path = "", { ready = true, viewport = { width: 1280, height: 800 }, timeout, before,
+    acceptDownloads } = {}) {
+    const page = await browser.newPage({ viewport, acceptDownloads });
     if (timeout) page.setDefaultTimeout(timeout);
     page.errors = [];
     page.on("console", (m) => { if (m.type() === "error") page.errors.push(m.text()); });
