@@ -7,7 +7,7 @@
 // finds nothing to do does not shift the rest); which control a draw lands on still depends
 // on what the page shows at that moment, which asynchronous training can change. The log, not
 // a replay, is the reproduction.
-import { makeRandom } from "../../web/digits/augment.js";
+import { makeRandom } from "../../web/lib/random.js";
 
 /** Text typed into fields. */
 export const JUNK = ["", "-1", "0", "1e309", "-1e-400", "NaN", "abc", "3.5", "999999999", "0.0000001",

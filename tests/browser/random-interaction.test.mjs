@@ -45,6 +45,16 @@ async function until(page, what, check, arg) {
     throw new Error(`${what} (${error.message.split("\n")[0]})`);
   }
 }
+// Lessons 000 and 002: valid choices, `epochs` epochs, Start over, and they all train.
+async function trainsAfterStartOver(page, choices, epochs) {
+  for (const [selector, option] of Object.entries(choices)) await page.selectOption(selector, option);
+  await enter(page, "#epochs", String(epochs));
+  await page.click("#restart");
+  await until(page, `${epochs} epochs trained after Start over`, (n) =>
+    document.getElementById("epoch").textContent === n && document.getElementById("play").textContent === "Done",
+  String(epochs));
+}
+
 // A field set as a user would leave it: typed, then left (input and change).
 async function enter(page, selector, value) {
   await page.fill(selector, value);
@@ -84,15 +94,7 @@ const PAGES = [
   { name: "lessons index", path: "lessons/", actions: 60,  // links only: keys and drops
     probe: async (page) => assert.equal(await page.locator("main li a[href$='.html']").count(), 5) },
   { name: "lesson 000-moons", path: "lessons/000-moons.html", actions: 150,
-    probe: async (page) => {
-      await page.selectOption("#hidden", { index: 0 });
-      await page.selectOption("#lr", "0.01");
-      await page.selectOption("#batch", "32");
-      await enter(page, "#epochs", "3");
-      await page.click("#restart");
-      await until(page, "3 epochs trained after Start over", () => document.getElementById("epoch").textContent === "3" &&
-        document.getElementById("play").textContent === "Done");
-    } },
+    probe: (page) => trainsAfterStartOver(page, { "#hidden": { index: 0 }, "#lr": "0.01", "#batch": "32" }, 3) },
   { name: "lesson 001-breast-cancer", path: "lessons/001-breast-cancer.html", actions: 150,
     probe: async (page) => {
       await page.selectOption("#slice-kind", "random");
@@ -105,14 +107,7 @@ const PAGES = [
         / after 10 steps/.test(document.getElementById("paths").textContent));
     } },
   { name: "lesson 002-xor", path: "lessons/002-xor.html", actions: 150,
-    probe: async (page) => {
-      await page.selectOption("#hidden-units", "3");
-      await page.selectOption("#lr", "0.1");
-      await enter(page, "#epochs", "50");
-      await page.click("#restart");
-      await until(page, "50 epochs trained after Start over", () => document.getElementById("epoch").textContent === "50" &&
-        document.getElementById("play").textContent === "Done");
-    } },
+    probe: (page) => trainsAfterStartOver(page, { "#hidden-units": "3", "#lr": "0.1" }, 50) },
   { name: "lesson 003-neuron", path: "lessons/003-neuron.html", actions: 150,
     probe: async (page) => {
       for (const [id, value] of Object.entries({ "n-w1": "0", "n-w2": "1", "n-b": "4", "n-x1": "2", "n-x2": "3" })) {

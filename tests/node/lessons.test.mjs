@@ -26,18 +26,7 @@ const XOR = { hidden: "3", lr: "0.1", epochs: "1000" };
 const INTERNAL = /deleted|Cannot read|is not a function|is not defined|undefined|of null|still running/;
 
 /** The first snapshot (the current one included) for which predicate holds. */
-function until(session, predicate) {
-  return new Promise((resolve) => {
-    let unsubscribe = null, found = null;
-    unsubscribe = session.subscribe((snapshot) => {
-      if (found || !predicate(snapshot)) return;
-      found = snapshot;
-      unsubscribe?.();
-      resolve(snapshot);
-    });
-    if (found) unsubscribe();
-  });
-}
+const until = (session, predicate) => session.until(predicate);
 
 /** Every alert a session shows from now on, and whether every snapshot was frozen. */
 function watch(session) {

@@ -5,7 +5,7 @@
 import { saveFiles } from "../lib/downloads.js";
 import { $ } from "../lib/dom.js";
 import { Trainer } from "../lib/mnist/client.js";
-import { AlertView } from "./alert-view.js";
+import { alertView } from "./alert-view.js";
 import { ProbabilityBars } from "./bars.js";
 import { earlyWorker, nnReady } from "./boot.js";
 import { CurvesView } from "./curves-view.js";
@@ -45,7 +45,7 @@ const pad = new PadView({ canvas: $("digit-pad"), clear: $("digit-clear"), undo:
   },
 });
 const views = [
-  new AlertView($("digits-error")),
+  alertView($("digits-error")),
   new DataView({ status: $("data-status"), progress: $("data-progress"), text: $("data-text") }),
   new ModelView({ info: $("model-info"), choice: $("model-choice"), choiceText: $("model-choice-text"),
     useSaved: $("model-use-saved"), usePretrained: $("model-use-pretrained") }),

@@ -27,6 +27,7 @@
 import { MODELS } from "../lib/mnist/models.js";
 import { NOISE_SAMPLES } from "../lib/mnist/network-views.js";
 import { nnplayModelFile, readModelFiles, tfjsModelFiles } from "../lib/model-files.js";
+import { Snapshots } from "../lib/snapshots.js";
 import { preprocess } from "./preprocess.js";
 import { defaultSettings, editedSettings, formatHash, parseHash } from "./state.js";
 
@@ -91,8 +92,7 @@ export class DigitsSession {
   #json = null;         // the model in use as model JSON: what the worker is asked about
   #pretrained = null;   // { name, json }
   #saved = null;        // the record kept in the browser (with its model JSON), or null
-  #snapshot = INITIAL;
-  #listeners = new Set();
+  #published = new Snapshots(INITIAL);
   #queue = Promise.resolve();
   #started = null;
   #models = 0;
@@ -113,38 +113,23 @@ export class DigitsSession {
     this.#nnReady = Promise.resolve(nn);
   }
 
-  get snapshot() { return this.#snapshot; }
+  get snapshot() { return this.#published.snapshot; }
 
   /** listener(snapshot) now and after every change; returns a function that unsubscribes. */
   subscribe(listener) {
-    this.#listeners.add(listener);
-    listener(this.#snapshot);
-    return () => this.#listeners.delete(listener);
+    return this.#published.subscribe(listener);
   }
 
+  // Snapshots are frozen all the way down (typed arrays aside): views cannot change them.
   #publish(changes) {
-    const snapshot = this.#snapshot = freeze({ ...this.#snapshot, ...changes });
-    for (const listener of this.#listeners) {
-      try {
-        listener(snapshot);
-      } catch (error) {
-        // A view's bug is reported, but never stops the session's command.
-        queueMicrotask(() => { throw error; });
-      }
-    }
+    this.#published.publish(freeze({ ...changes }));
   }
 
   // The first snapshot (this one or a later one) for which predicate holds.
   #until(predicate) {
-    return new Promise((resolve) => {
-      const listener = (snapshot) => {
-        if (!predicate(snapshot)) return;
-        this.#listeners.delete(listener);
-        resolve(snapshot);
-      };
-      this.subscribe(listener);
-    });
+    return this.#published.until(predicate);
   }
+
 
   #enqueue(task) {
     const run = this.#queue.then(task);
@@ -248,12 +233,12 @@ export class DigitsSession {
 
   // Changes to the model `id`, if it is still the one in use.
   #updateModel(id, changes) {
-    const { model } = this.#snapshot;
+    const { model } = this.snapshot;
     if (model?.id === id) this.#publish({ model: { ...model, ...changes } });
   }
 
   #test() {
-    const { id } = this.#snapshot.model;
+    const { id } = this.snapshot.model;
     this.#updateModel(id, { evaluation: null, testError: "" });
     this.#trainer.evaluate(this.#json).then((evaluation) => {
       this.#deathsInARow = 0;  // this worker works
@@ -265,7 +250,7 @@ export class DigitsSession {
 
   // The worker runs the network on noise: 500 CNN predictions here would hold the page up.
   #showNoise() {
-    const { id } = this.#snapshot.model;
+    const { id } = this.snapshot.model;
     this.#updateModel(id, { noise: null });
     this.#trainer.noise(this.#json, NOISE_SAMPLES).then((noise) => this.#updateModel(id, { noise }), (error) => {
       if (!error.workerDied) this.#say(`The network could not be shown noise: ${error.message}`);
@@ -274,7 +259,7 @@ export class DigitsSession {
 
   /** Keeps the model in use (one that loaded fine) for the next visit, as the saved one. */
   #keep() {
-    const { model } = this.#snapshot;
+    const { model } = this.snapshot;
     const record = { model: this.#json, name: model.name, savedAt: Date.now(), active: true };
     const previous = this.#saved;
     this.#saved = record;
@@ -299,7 +284,7 @@ export class DigitsSession {
   useSaved() {
     return this.#enqueue(() => {
       const saved = this.#saved;
-      if (!saved || this.#snapshot.model?.saved) return;
+      if (!saved || this.snapshot.model?.saved) return;
       try {
         this.#use(this.#network(saved.model), saved.model, { name: saved.name, source: "saved", saved: true });
       } catch (error) {
@@ -315,7 +300,7 @@ export class DigitsSession {
   usePretrained() {
     return this.#enqueue(() => {
       const pretrained = this.#pretrained;
-      if (!pretrained || this.#snapshot.model?.source === "pretrained") return;
+      if (!pretrained || this.snapshot.model?.source === "pretrained") return;
       this.#use(this.#network(pretrained.json), pretrained.json, { name: pretrained.name, source: "pretrained" });
       this.#say("");
       if (this.#saved?.active) this.#setActive(false);
@@ -399,13 +384,13 @@ export class DigitsSession {
    */
   editSettings(patch) {
     try {
-      const settings = editedSettings(this.#snapshot.settings, patch);
+      const settings = editedSettings(this.snapshot.settings, patch);
       this.#publish({ settings, hash: formatHash(settings) });
       this.#say("");
     } catch (error) {
       this.#say(`${error.message}. The settings are unchanged.`);
       // The settings as they are, anew: views show them instead of the refused edit.
-      this.#publish({ settings: { ...this.#snapshot.settings } });
+      this.#publish({ settings: { ...this.snapshot.settings } });
     }
   }
 
@@ -418,7 +403,7 @@ export class DigitsSession {
    */
   train(request) {
     try {
-      if (isBusy(this.#snapshot.training)) throw new Error("Training is already running: wait for it, or press Stop");
+      if (isBusy(this.snapshot.training)) throw new Error("Training is already running: wait for it, or press Stop");
       if (request !== undefined) {
         const settings = editedSettings(defaultSettings(), request);
         this.#publish({ settings, hash: formatHash(settings) });
@@ -427,8 +412,8 @@ export class DigitsSession {
       this.#say(error.message);
       return Promise.reject(error);
     }
-    const { settings } = this.#snapshot;
-    const run = this.#snapshot.training.run + 1;
+    const { settings } = this.snapshot;
+    const run = this.snapshot.training.run + 1;
     this.#publish({ training: { run, state: "waiting", settings, progress: 0, total: 0, smooth: null,
       curve: { train: [], test: [] } }, status: "Waiting for the MNIST training set…", alert: "" });
     return this.#trainer.train({ run, kind: settings.model, epochs: settings.epochs, optimizer: settings.optimizer,
@@ -443,14 +428,14 @@ export class DigitsSession {
 
   /** Ends the training after its current chunk (it still gives its network); else nothing. */
   stop() {
-    const { training } = this.#snapshot;
+    const { training } = this.snapshot;
     if (training.state !== "waiting" && training.state !== "running") return;  // none, or asked already
     this.#trainer.stop(training.run);
     this.#publish({ training: { ...training, state: "stopping" } });
   }
 
   #progress(run, message) {
-    const { training } = this.#snapshot;
+    const { training } = this.snapshot;
     if (training.run !== run) return;
     const { curve, settings: { epochs } } = training;
     if (message.what === "chunk") {
@@ -472,7 +457,7 @@ export class DigitsSession {
   }
 
   #trained(run, result) {
-    const { training } = this.#snapshot;
+    const { training } = this.snapshot;
     const { model: kind, epochs } = training.settings;
     const done = result.stopped ? "stopped early" : `${epochs} epoch${epochs > 1 ? "s" : ""}`;
     this.#use(this.#network(result.model), result.model,
@@ -485,7 +470,7 @@ export class DigitsSession {
   }
 
   #trainingFailed(run, error) {
-    const { training } = this.#snapshot;
+    const { training } = this.snapshot;
     if (training.run !== run || !isBusy(training)) return;
     // A death is told by workerDied.
     if (!error.workerDied) this.#say(`Training failed: ${error.message}`);
@@ -499,14 +484,14 @@ export class DigitsSession {
     this.#publish({ data: LOADING });
     this.#trainer.loadData().catch((error) => {
       if (error.workerDied) return;  // the new worker loads it (workerDied)
-      this.#publish({ data: { ...this.#snapshot.data, state: "failed", error: error.message } });
+      this.#publish({ data: { ...this.snapshot.data, state: "failed", error: error.message } });
       this.#say(`The MNIST data could not be loaded: ${error.message}`);
     });
   }
 
   /** The worker's events: MNIST's loading progress, and its test set once loaded. */
   workerEvent(message) {
-    const { data } = this.#snapshot;
+    const { data } = this.snapshot;
     if (message?.type === "data-progress") {
       this.#publish({ data: { ...data, loaded: message.loaded, total: message.total } });
     } else if (message?.type === "data-ready") {
@@ -521,7 +506,7 @@ export class DigitsSession {
       this.#say(`${died} It could not be restarted: reload the page.`);
       return;
     }
-    const lost = isBusy(this.#snapshot.training) ?
+    const lost = isBusy(this.snapshot.training) ?
       " The training that was running is lost; the model reading the pad is unchanged." : "";
     this.#say(`${died} It was restarted: it loads the MNIST data again and retests the model in use.${lost}`);
     this.#loadData();

@@ -18,6 +18,20 @@ export class Snapshots {
     return () => this.#listeners.delete(listener);
   }
 
+  /** A Promise of the first snapshot (the current one included) for which predicate holds. */
+  until(predicate) {
+    return new Promise((resolve) => {
+      let unsubscribe = null, found = null;
+      unsubscribe = this.subscribe((snapshot) => {
+        if (found || !predicate(snapshot)) return;
+        found = snapshot;
+        unsubscribe?.();
+        resolve(snapshot);
+      });
+      if (found) unsubscribe();
+    });
+  }
+
   /** The next snapshot: this one with `changes`. */
   publish(changes) {
     const snapshot = this.#snapshot = Object.freeze({ ...this.#snapshot, ...changes });

@@ -51,7 +51,7 @@ export function toTFJS(config, weights) {
 }
 
 const isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
-const show = (value) => String(JSON.stringify(value)).slice(0, 60);
+const show = (value) => (value === undefined ? "nothing" : String(JSON.stringify(value)).slice(0, 60));
 
 function pair(value, field) {
   const [a, b] = Array.isArray(value) ? value : [value, value];

@@ -17,6 +17,7 @@
 // When the worker dies (out of memory, an uncaught error, no answer) the session starts a new
 // one and rebuilds from its state, as opening its URL would.
 import { flatWeights } from "../lib/flat-weights.js";
+import { Snapshots } from "../lib/snapshots.js";
 import { nnplayModelFile, readModelFiles, tfjsModelFiles, weightsOfModel } from "../lib/model-files.js";
 import { LIMITS, PlaygroundRules, defaultState, isRegression, isTable } from "../lib/plane/state.js";
 import { fromTFJS } from "../lib/tfjs.js";
@@ -48,8 +49,7 @@ export class PlaygroundSession {
   rules = null;
   #worker;
   #nextFrame;
-  #snapshot = INITIAL;
-  #listeners = new Set();
+  #published = new Snapshots(INITIAL);
   #queue = Promise.resolve();
   #loop = null;           // promise of the running training loop
   #playing = false;       // the loop goes on while this is true
@@ -69,25 +69,15 @@ export class PlaygroundSession {
     this.#nextFrame = nextFrame;
   }
 
-  get snapshot() { return this.#snapshot; }
+  get snapshot() { return this.#published.snapshot; }
 
   /** listener(snapshot) now and after every change; returns a function that unsubscribes. */
   subscribe(listener) {
-    this.#listeners.add(listener);
-    listener(this.#snapshot);
-    return () => this.#listeners.delete(listener);
+    return this.#published.subscribe(listener);
   }
 
   #publish(changes) {
-    const snapshot = this.#snapshot = Object.freeze({ ...this.#snapshot, ...changes });
-    for (const listener of this.#listeners) {
-      try {
-        listener(snapshot);
-      } catch (error) {
-        // A view's bug is reported, but never stops the session's command.
-        queueMicrotask(() => { throw error; });
-      }
-    }
+    this.#published.publish(changes);
   }
 
   #enqueue(task) {
@@ -96,7 +86,7 @@ export class PlaygroundSession {
     return run;
   }
 
-  #say(alert, status = this.#snapshot.status) {
+  #say(alert, status = this.snapshot.status) {
     this.#publish({ alert, status });
   }
 
@@ -123,7 +113,7 @@ export class PlaygroundSession {
     const reply = await this.#worker.request({ type: "build", state, source, weights, keepNetwork });
     if (weights) state = { ...state, weights: flatWeights(weights) };
     if (source) this.#csvSource = source;
-    const s = this.#snapshot;
+    const s = this.snapshot;
     this.#publish({
       state, hash: rules.encode(state), table: table && { ...table, ...reply.split }, points: reply.points,
       run: keepNetwork ? s.run : s.run + 1, diverged: keepNetwork && s.diverged, picture: null,
@@ -133,10 +123,10 @@ export class PlaygroundSession {
   }
 
   #apply(picture) {
-    this.#snapshots++;
+    this.snapshots++;
     const { metrics, diverged } = picture;
     if (diverged) {
-      if (!this.#snapshot.diverged) this.#publish({ alert: this.#divergence(metrics.epoch) });
+      if (!this.snapshot.diverged) this.#publish({ alert: this.#divergence(metrics.epoch) });
       this.#playing = false;
       this.#publish({ metrics, diverged: true });
     } else {
@@ -145,7 +135,7 @@ export class PlaygroundSession {
   }
 
   #divergence(epoch) {
-    const { lr } = this.#snapshot.state;
+    const { lr } = this.snapshot.state;
     return `Training stopped at epoch ${epoch}: the loss became NaN or infinite: the weights ` +
       `diverged. The learning rate (${lr}) is too high for this network and data: lower it ` +
       `(try ${lr / 10}) and press Reset.`;
@@ -154,17 +144,17 @@ export class PlaygroundSession {
   /** Trains until untilEpoch (or a pause); paced: at most `speed` epochs per animation frame. */
   #startLoop(untilEpoch, { paced = false } = {}) {
     if (this.#loop) return this.#loop;
-    if (this.#snapshot.diverged) {
-      this.#say(this.#divergence(this.#snapshot.metrics.epoch));
+    if (this.snapshot.diverged) {
+      this.#say(this.#divergence(this.snapshot.metrics.epoch));
       return Promise.resolve();
     }
     this.#playing = true;
     this.#publish({ playing: true, status: "Training…" });
     this.#loop = (async () => {
       try {
-        while (this.#playing && !this.#snapshot.diverged && this.#snapshot.metrics.epoch < untilEpoch) {
-          const perFrame = paced ? this.#snapshot.speed : Infinity;
-          const epochs = Math.min(untilEpoch - this.#snapshot.metrics.epoch, perFrame, 1e6);
+        while (this.#playing && !this.snapshot.diverged && this.snapshot.metrics.epoch < untilEpoch) {
+          const perFrame = paced ? this.snapshot.speed : Infinity;
+          const epochs = Math.min(untilEpoch - this.snapshot.metrics.epoch, perFrame, 1e6);
           const { snapshot } = await this.#worker.request({ type: "train", epochs, budgetMs: CHUNK_MS });
           this.#apply(snapshot);
           if (perFrame !== Infinity) await this.#nextFrame();
@@ -174,7 +164,7 @@ export class PlaygroundSession {
       } finally {
         this.#loop = null;
         this.#playing = false;
-        this.#publish({ playing: false, status: `Paused at epoch ${this.#snapshot.metrics.epoch}.` });
+        this.#publish({ playing: false, status: `Paused at epoch ${this.snapshot.metrics.epoch}.` });
       }
     })();
     return this.#loop;
@@ -207,7 +197,7 @@ export class PlaygroundSession {
       this.#say(`${died} It could not be restarted: reload the page.`, "");
       return;
     }
-    const state = this.#snapshot.state;
+    const state = this.snapshot.state;
     const fallback = this.#deathsInARow > 1 || !state;
     try {
       await this.#core();
@@ -233,7 +223,7 @@ export class PlaygroundSession {
       this.#say(error ?? "");
       await this.#stopLoop();
       this.#pending = null;
-      if (!error && next.dataset === "csv" && next.file !== this.#snapshot.csvFile) {
+      if (!error && next.dataset === "csv" && next.file !== this.snapshot.csvFile) {
         await this.#build(defaultState());
         this.#waitForCsv(next, null, "the link", "Until then this is the default playground.");
         // Reloading the page still says so.
@@ -249,7 +239,7 @@ export class PlaygroundSession {
             "playground instead.");
           await this.#build(defaultState());
         }
-        this.#publish({ status: this.#snapshot.state.weights ? "Loaded the trained weights from the link; " +
+        this.#publish({ status: this.snapshot.state.weights ? "Loaded the trained weights from the link; " +
           "Reset starts from fresh weights." : "Ready: press Play (space) to train." });
       }
       this.#deathsInARow = 0;
@@ -274,7 +264,7 @@ export class PlaygroundSession {
    */
   edit(patch, effect = "rebuild") {
     return this.#enqueue(async () => {
-      const state = this.#snapshot.state;
+      const state = this.snapshot.state;
       if (!state) return;
       try {
         const change = typeof patch === "function" ? patch(state) : patch;
@@ -282,7 +272,7 @@ export class PlaygroundSession {
           { ...state, ...change, weights: effect === "rebuild" ? null : state.weights }));
         this.#say("");
         if (effect === "rebuild" || effect === "points") {
-          await this.#rebuild(next.dataset === "csv" ? { ...next, file: this.#snapshot.csvFile } : next,
+          await this.#rebuild(next.dataset === "csv" ? { ...next, file: this.snapshot.csvFile } : next,
             { keepNetwork: effect === "points" });
           return;
         }
@@ -291,14 +281,14 @@ export class PlaygroundSession {
       } catch (error) {
         if (!error.workerDied) this.#say(error.message);
         // The state as it is, anew: views show it instead of the refused edit.
-        if (this.#snapshot.state) this.#publish({ state: { ...this.#snapshot.state } });
+        if (this.snapshot.state) this.#publish({ state: { ...this.snapshot.state } });
       }
     });
   }
 
   /** Adds a training point at (x1, x2) of the generated data: positive (blue) or not. */
   addPoint(x1, x2, positive) {
-    if (this.#snapshot.table) return Promise.resolve();  // a table's rows have every column, not two
+    if (this.snapshot.table) return Promise.resolve();  // a table's rows have every column, not two
     return this.edit(({ added, dataset }) => {
       if (added.length >= LIMITS.addedPoints) {
         throw new Error(`At most ${LIMITS.addedPoints} points can be added; clear some first.`);
@@ -319,13 +309,13 @@ export class PlaygroundSession {
   // ---- training
 
   play() {
-    return this.#enqueue(() => { if (this.#snapshot.state) this.#startLoop(Infinity, { paced: true }); });
+    return this.#enqueue(() => { if (this.snapshot.state) this.#startLoop(Infinity, { paced: true }); });
   }
 
   /** Resolves with the metrics once training has stopped. */
   pause() {
     this.#playing = false;
-    return this.#enqueue(() => this.#stopLoop()).then(() => this.#snapshot.metrics);
+    return this.#enqueue(() => this.#stopLoop()).then(() => this.snapshot.metrics);
   }
 
   togglePlay() {
@@ -337,9 +327,9 @@ export class PlaygroundSession {
     if (!Number.isInteger(k) || k < 1) return Promise.reject(new Error(`step: expected a positive integer, got ${k}`));
     return this.#enqueue(async () => {
       await this.#stopLoop();
-      if (!this.#snapshot.state) return NO_METRICS;
-      await this.#startLoop(this.#snapshot.metrics.epoch + k);
-      return this.#snapshot.metrics;
+      if (!this.snapshot.state) return NO_METRICS;
+      await this.#startLoop(this.snapshot.metrics.epoch + k);
+      return this.snapshot.metrics;
     });
   }
 
@@ -347,11 +337,11 @@ export class PlaygroundSession {
   reset() {
     return this.#enqueue(async () => {
       await this.#stopLoop();
-      const state = this.#snapshot.state;
+      const state = this.snapshot.state;
       if (!state) return NO_METRICS;
       await this.#build({ ...state, weights: null });
       this.#say("");
-      return this.#snapshot.metrics;
+      return this.snapshot.metrics;
     });
   }
 
@@ -359,14 +349,14 @@ export class PlaygroundSession {
 
   /** CONTRACT §4 state(): { config, data, features, showTest }. */
   contractState() {
-    const { state, table } = this.#snapshot;
+    const { state, table } = this.snapshot;
     return state && toContract(state, table);
   }
 
   /** Merges a partial contract state and rebuilds; rejects with an Error naming a bad field. */
   setState(partial) {
     return this.#enqueue(async () => {
-      const { state, table, csvFile } = this.#snapshot;
+      const { state, table, csvFile } = this.snapshot;
       try {
         const next = mergeContract(this.rules, state, partial, table);
         await this.#stopLoop();
@@ -382,7 +372,7 @@ export class PlaygroundSession {
 
   /** A link to this playground (base: the page's URL without hash); weights when it stays short. */
   shareUrl(base, { withWeights = false } = {}) {
-    const { state, picture } = this.#snapshot;
+    const { state, picture } = this.snapshot;
     if (!state) return base;
     if (withWeights && picture) {
       const url = `${base}#${this.rules.encode({ ...state, weights: flatWeights(picture.weights) })}`;
@@ -396,7 +386,7 @@ export class PlaygroundSession {
   /** Loads a CSV file chosen by the user; a link or model waiting for one opens on it. */
   loadCsv(file) {
     return this.#enqueue(async () => {
-      if (!this.#snapshot.state) return;
+      if (!this.snapshot.state) return;
       const source = { file, name: file.name.slice(-LIMITS.name) };
       const size = file.size < 1e6 ? `${(file.size / 1e3).toFixed(1)} kB` : `${(file.size / 1e6).toFixed(1)} MB`;
       this.#publish({ status: `Reading and parsing ${file.name} (${size})…` });
@@ -415,7 +405,7 @@ export class PlaygroundSession {
               "so it opens with its defaults.";
           }
         }
-        const state = this.#snapshot.state;
+        const state = this.snapshot.state;
         const fresh = { ...state, dataset: "csv", file: source.name, label: "", plotX: "", plotY: "", weights: null };
         await this.#rebuild(this.rules.validate(adaptToTask(this.rules, state, fresh)), { source });
         this.#pending = null;
@@ -436,7 +426,7 @@ export class PlaygroundSession {
   openModel(files) {
     const names = Array.from(files, (f) => f.name).join(" + ");
     return this.#enqueue(async () => {
-      const { state, table, csvFile } = this.#snapshot;
+      const { state, table, csvFile } = this.snapshot;
       if (!state) return;
       try {
         const file = await readModelFiles(files);
@@ -463,7 +453,7 @@ export class PlaygroundSession {
   /** The network as files to save: "nnplay" (one JSON file) or "tfjs" (model.json, weights.bin). */
   exportModel(format) {
     return this.#enqueue(async () => {
-      const { state } = this.#snapshot;
+      const { state } = this.snapshot;
       const { model } = await this.#worker.request({ type: "exportModel", format });
       // The page's settings travel along, so opening the file rebuilds this playground.
       const metadata = { playground: this.rules.encode({ ...state, weights: null }) };
@@ -491,5 +481,5 @@ export class PlaygroundSession {
   }
 
   /** How many worker snapshots arrived. */
-  get snapshotCount() { return this.#snapshots; }
+  get snapshotCount() { return this.snapshots; }
 }

@@ -3,12 +3,10 @@
 // Renders the `mnist` part of BackpropSession snapshots.
 import { $ } from "../../lib/dom.js";
 import { TrainingCurves } from "../../lib/mnist/curves.js";
-import { NoiseView, WeightsView } from "../../lib/mnist/network-views.js";
+import { showNoise, showWeights } from "../../lib/mnist/network-views.js";
 import { setText } from "../lesson.js";
 
 export class MnistView {
-  #weights = new WeightsView($("hidden-units"), $("units-note"));
-  #noise = new NoiseView($("noise"), $("noise-note"));
   #curves = new TrainingCurves($("mnist-curves"));
   #shown = null;  // the mnist snapshot rendered last
   #curvePoints = 0;
@@ -30,13 +28,13 @@ export class MnistView {
     }
     this.#renderCurves(mnist, shown);
     if (mnist.firstLayer !== shown?.firstLayer) {
-      this.#weights.show(mnist.firstLayer);
+      showWeights(mnist.firstLayer, { tiles: $("hidden-units"), note: $("units-note") });
       if (!mnist.trained) {
         $("units-note").textContent = "Untrained: each hidden neuron's 784 weights are random. " +
           "Train the network to see what they become (red pixels raise a neuron's input, blue lower it).";
       }
     }
-    if (mnist.noise !== shown?.noise) this.#noise.show(mnist.noise);
+    if (mnist.noise !== shown?.noise) showNoise(mnist.noise, { tiles: $("noise"), note: $("noise-note") });
   }
 
   #renderCurves({ run, points }, shown) {
