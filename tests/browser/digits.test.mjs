@@ -9,7 +9,6 @@ let env;
 before(async () => { env = await startBrowser(); });
 after(async () => { await env.close(); });
 
-const realErrors = (page) => page.errors;
 const predicted = async (page) => (await page.textContent("#digit-prediction")).match(/\d/)?.[0];
 
 // Strokes in pad coordinates (280 x 280), as a person would draw each digit.
@@ -44,14 +43,17 @@ async function draw(page, strokes) {
   }
 }
 
-test("pretrained_model_scores_at_least_98_percent_on_the_mnist_test_set", async () => {
+test("pretrained_cnn_reads_the_pad_and_scores_99_percent_on_the_mnist_test_set", async () => {
   const page = await env.newPage("digits.html");
+  // The CNN, not the MLP fallback (98.6 %, which a 98 % bar would let through).
+  assert.deepEqual(await page.evaluate(() => window.nnplay.model()), { name: "pretrained CNN", source: "pretrained",
+    layers: ["conv2d", "maxpool2d", "conv2d", "maxpool2d", "flatten", "dense"] });
   const { testAccuracy } = await page.evaluate(() => window.nnplay.evaluate());
-  assert.ok(testAccuracy >= 0.98, `test accuracy ${testAccuracy}`);
+  assert.ok(testAccuracy >= 0.99, `test accuracy ${testAccuracy}`);
   await page.waitForFunction(() => /\d+\.\d\d% on the MNIST test set/.test(
     document.getElementById("model-info").textContent), null, { timeout: 60_000 });
   assert.equal(await page.locator("#confusion button").count(), 100);
-  assert.deepEqual(realErrors(page), []);
+  assert.deepEqual(page.errors, []);
   await page.close();
 });
 
@@ -76,7 +78,7 @@ test("digits_drawn_with_the_mouse_are_classified", async () => {
   const preview = await page.evaluate(() => window.nnplay.classify(
     new Uint8Array(280 * 280), 280, 280));
   assert.equal(preview.label, null);  // a blank picture has no digit
-  assert.deepEqual(realErrors(page), []);
+  assert.deepEqual(page.errors, []);
   await page.close();
 });
 
@@ -140,7 +142,7 @@ test("training_one_mlp_epoch_in_the_worker_reaches_95_percent_and_drives_the_pad
   assert.equal(await page.evaluate(() => document.getElementById("train-progress").value), 1);
   await draw(page, DRAWN[7]);
   assert.equal(await predicted(page), "7");
-  assert.deepEqual(realErrors(page), []);
+  assert.deepEqual(page.errors, []);
   await page.close();
 });
 
@@ -156,7 +158,7 @@ test("stop_button_ends_training_early_and_the_partly_trained_network_reads_the_p
     null, { timeout: 120_000 });
   assert.match(await page.textContent("#model-info"), /stopped early/);
   assert.equal(await page.isEnabled("#train-start"), true);
-  assert.deepEqual(realErrors(page), []);
+  assert.deepEqual(page.errors, []);
   await page.close();
 });
 
@@ -193,7 +195,7 @@ test("the_model_saved_for_tfjs_opens_again_and_reads_the_same", async () => {
   await page.click("#digit-clear");
   await draw(page, DRAWN[7]);
   assert.equal(await page.textContent("#digit-prediction"), before);
-  assert.deepEqual(realErrors(page), []);
+  assert.deepEqual(page.errors, []);
   await page.close();
 });
 

@@ -86,9 +86,6 @@ async function assertNothingInjected(page) {
 
 const alertText = (page) => page.locator('[role="alert"]').textContent();
 
-// The non-404 console errors (the digits page asks for a CNN model that may not be built yet).
-const realErrors = (page) => page.errors.filter((e) => !/status of 404/.test(e));
-
 // ---- Content-Security-Policy
 
 // What each page does under test: load, train and draw, through its controls.
@@ -134,7 +131,7 @@ for (const path of pages) {
     if (await page.evaluate(() => Boolean(window.nnplay?.ready))) await page.evaluate(() => window.nnplay.ready);
     await EXERCISE[path]?.(page);
     assert.deepEqual(await page.violations(), []);
-    assert.deepEqual(realErrors(page), []);
+    assert.deepEqual(page.errors, []);
     await page.close();
   });
 }
@@ -212,7 +209,7 @@ test("digits_link_payloads_render_as_text", TIMEOUT, async () => {
   const { label } = await page.evaluate(() => window.nnplay.classify(new Uint8Array(28 * 28).fill(255, 300, 320), 28, 28));
   assert.ok(Number.isInteger(label), "the page still classifies");
   assert.deepEqual(await page.violations(), []);
-  assert.deepEqual(realErrors(page), []);
+  assert.deepEqual(page.errors, []);
   await page.close();
 });
 
@@ -322,6 +319,6 @@ test("digits_model_file_with_payload_names_renders_as_text", TIMEOUT, async () =
     await assertNothingInjected(page);
   }
   assert.deepEqual(await page.violations(), []);
-  assert.deepEqual(realErrors(page), []);
+  assert.deepEqual(page.errors, []);
   await page.close();
 });

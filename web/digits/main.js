@@ -104,6 +104,8 @@ window.nnplay = {
     const { accuracy, loss } = await session.evaluation();
     return { testAccuracy: accuracy, loss };
   },
+  /** The model reading the pad: { name, source, layers } (layer types). */
+  model: () => session.modelInUse(),
   // Test hook: kills the training worker ("error", "memory" or "hang").
   _crashWorker: (how) => session.crashWorker(how),
 };

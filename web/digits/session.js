@@ -361,6 +361,15 @@ export class DigitsSession {
     return { label, probabilities, input28, inverted, empty };
   }
 
+  /**
+   * The model reading the pad: { name, source: "pretrained" | "saved" | "trained" | "file",
+   * layers: its layer types } (a CNN has conv2d layers), or null before one is loaded.
+   */
+  modelInUse() {
+    const { model } = this.snapshot;
+    return model && { name: model.name, source: model.source, layers: this.#json.config.layers.map((l) => l.type) };
+  }
+
   /** The test-set evaluation of the model reading the pad, once known. */
   async evaluation() {
     await this.#started;
