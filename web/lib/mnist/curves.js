@@ -8,10 +8,14 @@ const SERIES = [{ label: "training set", stroke: "#3b82f6" },
   { label: "test set, per epoch", stroke: "#f97316", dots: true }];
 
 export class TrainingCurves {
+  #container;
   #loss;
   #accuracy;
 
+  /** container: shown once there is something to draw (empty charts would be blank boxes). */
   constructor(container) {
+    this.#container = container;
+    container.hidden = true;
     const loss = element("div", "chart");
     const accuracy = element("div", "chart");
     container.replaceChildren(loss, accuracy);
@@ -20,6 +24,7 @@ export class TrainingCurves {
   }
 
   reset() {
+    this.#container.hidden = true;
     for (const chart of [this.#loss, this.#accuracy]) {
       chart.clear();
       chart.draw();
@@ -33,6 +38,7 @@ export class TrainingCurves {
   addTest(epochs, loss, accuracy) { this.#add(epochs, [null, loss], [null, accuracy]); }
 
   #add(epochs, losses, accuracies) {
+    this.#container.hidden = false;
     this.#loss.push(epochs, losses);
     this.#accuracy.push(epochs, accuracies);
     this.#loss.draw();
