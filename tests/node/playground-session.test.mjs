@@ -48,6 +48,8 @@ test("session_steps_to_the_numbers_of_the_core_used_directly", async () => {
   await session.open("");
   const metrics = await session.step(5);
   assert.equal(metrics.epoch, 5);
+  // One worker snapshot for the build, at least one per training round trip (perf() counts them).
+  assert.ok(Number.isInteger(session.snapshotCount) && session.snapshotCount >= 2, String(session.snapshotCount));
 
   // The same run without the session: the default playground's data, features and network.
   const state = defaultState();

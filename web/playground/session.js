@@ -123,7 +123,7 @@ export class PlaygroundSession {
   }
 
   #apply(picture) {
-    this.snapshots++;
+    this.#snapshots++;
     const { metrics, diverged } = picture;
     if (diverged) {
       if (!this.snapshot.diverged) this.#publish({ alert: this.#divergence(metrics.epoch) });
@@ -481,5 +481,5 @@ export class PlaygroundSession {
   }
 
   /** How many worker snapshots arrived. */
-  get snapshotCount() { return this.snapshots; }
+  get snapshotCount() { return this.#snapshots; }
 }
