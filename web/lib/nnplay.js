@@ -1,4 +1,4 @@
-// nnplay's JavaScript API (CONTRACT §2): one ES module for Node >= 20, pages and module Workers.
+// nnplay's JavaScript API (docs/API.md): one ES module for Node >= 20, pages and module Workers.
 //
 //   import { loadNN } from "nnplay";
 //   const nn = await loadNN();
@@ -147,7 +147,7 @@ class NN {
     return this.#module.memory();
   }
 
-  /** Builds a network from a config object (CONTRACT §3); throws an Error naming a bad field. */
+  /** Builds a network from a config object (docs/API.md); throws an Error naming a bad field. */
   createNetwork(config) {
     if (typeof config !== "object" || config === null) {
       throw new Error("config: expected an object");
