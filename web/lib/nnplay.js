@@ -17,7 +17,7 @@ let frozenSchema = null;  // nn.schema, built once per realm like the module
 
 async function loadModule() {
   if (isNode) {
-    // The module is built for web and worker (see TOOLCHAIN.md); in Node it gets its bytes here.
+    // The module is built for web and worker; in Node it gets its bytes here.
     // A computed specifier keeps browser bundlers from trying to resolve a Node built-in.
     const fs = "node:fs/promises";
     const { readFile } = await import(/* @vite-ignore */ /* webpackIgnore: true */ fs);
