@@ -1,5 +1,5 @@
 // npm run bench: nnplay's WASM module against the same core built natively, TensorFlow.js and
-// ConvNetJS on the same work, in one process and one time window (CONTRACT §6). Prints a table
+// ConvNetJS on the same work, in one process and one time window. Prints a table
 // and writes bench/results.json.
 //
 // The machine is shared and its load varies, so every implementation of a row is measured once

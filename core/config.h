@@ -1,4 +1,4 @@
-// The model config (CONTRACT §3): what the share URL carries and what builds a network.
+// The model config (docs/API.md): what the share URL carries and what builds a network.
 // parseConfig validates every field before anything is allocated; each error names the field
 // and the offending value, e.g. `layers[1].units: expected an integer in [1, 4096], got -3`.
 #pragma once

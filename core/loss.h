@@ -1,4 +1,4 @@
-// Losses as batch means (CONTRACT §3), and their gradients.
+// Losses as batch means (docs/API.md), and their gradients.
 //
 // bce after a sigmoid and cross_entropy after a softmax are fused with the activation: the loss
 // is computed from the logits z with the log-sum-exp trick, and the gradient dL/dz = (a - y) / m

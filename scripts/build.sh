@@ -14,7 +14,7 @@ case "$what" in
 esac
 
 jobs=$(nproc 2>/dev/null || echo 2)
-# Emscripten 3.1.6 links at -O2+ only when Node finds Debian's acorn (TOOLCHAIN.md).
+# Emscripten 3.1.6 links at -O2+ only when Node finds Debian's acorn.
 export NODE_PATH=/usr/share/nodejs
 
 if [ "$what" != native ]; then

@@ -1,6 +1,6 @@
 // The lesson pages (issue 9): each opens from its URL without console errors and shows the
 // numbers of its tutorial, computed by the core in the page; window.nnplay.lessons() on the
-// playground lists them. Reference numbers: CONTRACT §5.
+// playground lists them. Reference numbers: the tutorials'.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { startBrowser } from "./browser.mjs";
@@ -20,7 +20,7 @@ const number = async (page, id) => Number((await page.textContent(`#${id}`)).tri
 // The text of a float32 result has at least 7 significant digits (leading zeros do not count).
 const significantDigits = (text) => text.replace(/^[-+]?0*\.?0*/, "").replace(/\D/g, "").length;
 
-// CONTRACT §5 gives 7 decimals; the core computes in float32, which adds its own rounding.
+// The reference numbers have 7 decimals; the core computes in float32, which adds its own rounding.
 function assertReference(got, expected, what) {
   assert.ok(Math.abs(got - expected) <= 0.5e-7 + 2e-7 * Math.abs(expected),
     `${what}: got ${got}, expected ${expected}`);

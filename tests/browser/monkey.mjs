@@ -100,7 +100,7 @@ function actInPage({ kind, r, junk, hash, drop }) {
   };
   const pick = (list, x) => list[Math.min(list.length - 1, Math.floor(x * list.length))];
   // Many controls that share a parent (the 100 cells of a matrix, a row of checkboxes) count
-  // as one choice, the contract's controls (CONTRACT §4) as two; x picks a choice, then what
+  // as one choice, the contract's controls (docs/API.md) as two; x picks a choice, then what
   // remains of it a control of the choice.
   const pickWeighted = (list, x) => {
     const choices = [...Map.groupBy(list, (el) => el.parentElement).values()]

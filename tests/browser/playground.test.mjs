@@ -1,4 +1,4 @@
-// The 2-D playground (web/index.html) through its window.nnplay hooks and ids (CONTRACT §4).
+// The 2-D playground (web/index.html) through its window.nnplay hooks and ids (docs/API.md).
 // No timing assertions: training is driven by step(k), which resolves after exactly k epochs.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";

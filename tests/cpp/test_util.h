@@ -38,7 +38,7 @@ inline std::string errorFor(const Json& config) {
   return "no error";
 }
 
-// Expects `got` to match a reference number of CONTRACT §5, rounded there to 7 decimals:
+// Expects `got` to match a reference number of a seed tutorial, rounded to 7 decimals:
 // half a unit of the 7th decimal for the rounding plus float32's relative error.
 inline void expectReference(double got, double expected, const char* what) {
   EXPECT_NEAR(got, expected, 0.5e-7 + 2e-7 * std::abs(expected)) << what;

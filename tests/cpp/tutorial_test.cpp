@@ -1,4 +1,4 @@
-// The reference numbers of the seed tutorials (CONTRACT §5), computed by the float core.
+// The reference numbers of the seed tutorials, computed by the float core.
 #include <gtest/gtest.h>
 
 #include "datasets.h"

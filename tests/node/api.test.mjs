@@ -1,4 +1,4 @@
-// The JS API (CONTRACT §2) against the built WASM module, in Node.
+// The JS API (docs/API.md) against the built WASM module, in Node.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
@@ -20,7 +20,7 @@ function dense(inputs, layers, loss, extra = {}) {
   };
 }
 
-// Reference numbers are rounded to 7 decimals in CONTRACT §5; float32 adds its own error.
+// Reference numbers are the tutorials', rounded to 7 decimals; float32 adds its own error.
 function assertReference(got, expected, what) {
   assert.ok(Math.abs(got - expected) <= 0.5e-7 + 2e-7 * Math.abs(expected),
     `${what}: got ${got}, expected ${expected}`);

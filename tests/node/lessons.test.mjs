@@ -1,5 +1,5 @@
 // The lesson pages' sessions driven in Node, without a DOM or a browser (their jobs paced by
-// setImmediate instead of animation frames): the tutorials' reference numbers (CONTRACT §5),
+// setImmediate instead of animation frames): the tutorials' reference numbers,
 // the playground link and the network built from one state, commands sent all at once by a
 // restless user (no race, no deleted network in use), and bad fields refused by name.
 import assert from "node:assert/strict";

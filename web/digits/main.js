@@ -1,7 +1,7 @@
 // The digits page: wiring only. The session (session.js) owns the state, the main thread's
 // network and the MNIST worker; the views render its snapshots; the page's buttons, file input
 // and address bar send it commands; the address bar shows its settings. window.nnplay is
-// CONTRACT §4's hooks.
+// docs/API.md's page hooks.
 import { saveFiles } from "../lib/downloads.js";
 import { $ } from "../lib/dom.js";
 import { Trainer } from "../lib/mnist/client.js";

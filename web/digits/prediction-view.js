@@ -1,5 +1,5 @@
 // The answer in words and what the network saw: "7 100% sure" (#digit-prediction, whose first
-// digit is the predicted class, CONTRACT §4) and the 28×28 input the pad's drawing became.
+// digit is the predicted class, docs/API.md) and the 28×28 input the pad's drawing became.
 import { element } from "../lib/dom.js";
 import { grayCanvas } from "../lib/mnist/pictures.js";
 

@@ -13,7 +13,7 @@
 // a model goes to the worker only as model JSON in a request.
 //
 // Why a WebAssembly network on the main thread too, when the worker has the module: classify
-// is synchronous (CONTRACT §4) and the pad runs it on every stroke while a digit is drawn. A
+// is synchronous (docs/API.md) and the pad runs it on every stroke while a digit is drawn. A
 // worker can only answer later, and would answer after a training that keeps it busy for
 // minutes. So the session keeps exactly one network here, the model in use, for classify and
 // for saving it for TF.js. Views get data from it (its first layer's weights), never the
@@ -347,7 +347,7 @@ export class DigitsSession {
   }
 
   /**
-   * CONTRACT §4: classifies a grayscale picture (0..255, either polarity) as the pad does ->
+   * Classifies a grayscale picture (0..255, either polarity) as the pad does ->
    * { label, probabilities, input28, inverted, empty }; label is null for an empty picture.
    */
   classify(gray, width, height) {
@@ -406,7 +406,7 @@ export class DigitsSession {
   // ---- training
 
   /**
-   * Trains a new network in the worker with the settings, or with `request` (CONTRACT §4:
+   * Trains a new network in the worker with the settings, or with `request` (docs/API.md:
    * { model, epochs } and any other setting, the rest defaults) which become the settings.
    * Resolves, once it reads the pad, to { testAccuracy, seconds, stopped }.
    */

@@ -1,4 +1,4 @@
-// The digits page's training settings (CONTRACT §4: its state in the URL hash, versioned), as
+// The digits page's training settings (docs/API.md: its state in the URL hash, versioned), as
 // one table of typed fields. The same rules read a link, a form edit and window.nnplay.train's
 // options: a value is the field's type, or text as a link or a form field holds it. No DOM.
 import { MODELS, modelConfig } from "../lib/mnist/models.js";

@@ -1,5 +1,5 @@
 // What every lesson page shares on its DOM side: starting the page (the core, the links to the
-// neighbouring lessons, window.nnplay.ready of CONTRACT §4), the animation-frame pace of its
+// neighbouring lessons, window.nnplay.ready of docs/API.md), the animation-frame pace of its
 // session's jobs, and the small views every session's snapshot needs: the alert with the field
 // at fault, the Play button, a live chart, the playground link. Every number a lesson shows is
 // computed by the WASM core while the page runs; the pages only hold the tutorials' settings

@@ -1,4 +1,4 @@
-// The seed tutorials as lessons (CONTRACT §4 lessons(): [{ id, title, url }]), one page each in
+// The seed tutorials as lessons (window.nnplay.lessons(): [{ id, title, url }]), one page each in
 // web/lessons/. URLs are absolute, resolved against this module, so they work from any page and
 // wherever the site is hosted.
 const page = (file) => new URL(`../lessons/${file}`, import.meta.url).href;

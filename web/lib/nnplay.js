@@ -1,4 +1,4 @@
-// nnplay's JavaScript API (CONTRACT §2): one ES module for Node >= 20, pages and module Workers.
+// nnplay's JavaScript API (docs/API.md): one ES module for Node >= 20, pages and module Workers.
 //
 //   import { loadNN } from "nnplay";
 //   const nn = await loadNN();
@@ -17,7 +17,7 @@ let frozenSchema = null;  // nn.schema, built once per realm like the module
 
 async function loadModule() {
   if (isNode) {
-    // The module is built for web and worker (see TOOLCHAIN.md); in Node it gets its bytes here.
+    // The module is built for web and worker; in Node it gets its bytes here.
     // A computed specifier keeps browser bundlers from trying to resolve a Node built-in.
     const fs = "node:fs/promises";
     const { readFile } = await import(/* @vite-ignore */ /* webpackIgnore: true */ fs);
@@ -147,7 +147,7 @@ class NN {
     return this.#module.memory();
   }
 
-  /** Builds a network from a config object (CONTRACT §3); throws an Error naming a bad field. */
+  /** Builds a network from a config object (docs/API.md); throws an Error naming a bad field. */
   createNetwork(config) {
     if (typeof config !== "object" || config === null) {
       throw new Error("config: expected an object");

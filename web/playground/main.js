@@ -1,6 +1,6 @@
 // The 2-D playground page: wiring only. The session (session.js) owns the state and the
 // training worker; the views render its snapshots; the page's controls, keys and file inputs
-// send it commands; the address bar shows its state. window.nnplay is CONTRACT §4's hooks.
+// send it commands; the address bar shows its state. window.nnplay is docs/API.md's page hooks.
 import { saveFiles } from "../lib/downloads.js";
 import { $ } from "../lib/dom.js";
 import { lessons } from "../lib/lessons.js";

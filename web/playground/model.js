@@ -1,5 +1,5 @@
 // How the playground's state changes: edits kept consistent (adaptToTask), a state fitted to a
-// loaded table (fitToTable), and the contract's view of a state (CONTRACT §3 config, §4
+// loaded table (fitToTable), and window.nnplay's view of a state (its config and
 // state()) both ways. Pure functions of a state; `rules` is the page's PlaygroundRules
 // (lib/plane/state.js), which knows what the core allows. No DOM.
 //

@@ -347,7 +347,7 @@ export class PlaygroundSession {
 
   // ---- the contract's view (window.nnplay)
 
-  /** CONTRACT §4 state(): { config, data, features, showTest }. */
+  /** window.nnplay.state(): { config, data, features, showTest }. */
   contractState() {
     const { state, table } = this.snapshot;
     return state && toContract(state, table);

@@ -1,4 +1,4 @@
-// The networks the digits page trains (CONTRACT §3 configs). No DOM.
+// The networks the digits page trains (nnplay configs). No DOM.
 
 const dense = (units, activation) => ({ type: "dense", units, activation });
 const conv = (filters) =>

@@ -43,7 +43,7 @@ export function defaultState(dataset = "circle") {
 }
 
 /**
- * The network config (CONTRACT §3) of a state: inputs are the selected features, or a table's
+ * The network config of a state: inputs are the selected features, or a table's
  * feature columns; one output, or one per class of a table with more than 2.
  */
 export function toConfig(state, table = null) {
