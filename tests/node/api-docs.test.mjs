@@ -176,7 +176,10 @@ test("every_page_hook_is_in_its_pages_section", async () => {
     // A page's section is the one whose heading names its source file.
     const text = section(`(\`${path}\`)`);
     assert.ok(keys.includes("ready"), `${path}: window.nnplay.ready`);
-    for (const key of keys) if (!namedInCode(text, key)) missing.push(`${path}: ${key}`);
+    // A row of its own in the section's hooks table: "| `name(...)` |" or "| `name` |".
+    const table = text.split("\n\n").find((block) => block.startsWith("| hook |")) ?? "";
+    const row = (key) => new RegExp(`^\\| \`${escape(key)}[(\`]`, "m").test(table);
+    for (const key of keys) if (!row(key)) missing.push(`${path}: ${key}`);
   }
   assert.deepEqual(missing, [], `docs/API.md's page sections need these hooks: ${missing.join(", ")}`);
 });
