@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 
 case "${1:-test}" in
   start) packages=(cmake make emscripten libeigen3-dev nlohmann-json3-dev) ;;
-  test) packages=(cmake make g++ emscripten libeigen3-dev nlohmann-json3-dev libgtest-dev chromium) ;;
-  bench) packages=(cmake make g++ emscripten libeigen3-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev chromium) ;;
+  test) packages=(cmake make g++ emscripten libeigen3-dev nlohmann-json3-dev libgtest-dev chromium firefox-esr) ;;
+  bench) packages=(cmake make g++ emscripten libeigen3-dev nlohmann-json3-dev libgtest-dev libbenchmark-dev chromium firefox-esr) ;;
   *) echo "usage: $0 start|test|bench" >&2; exit 2 ;;
 esac
 
@@ -28,8 +28,10 @@ if ((${#missing[@]})); then
   fi
 fi
 
-# npm dependencies: install when node_modules is missing or older than the lock file.
+# npm dependencies: install when node_modules is missing or older than the lock file. Browsers
+# are Debian's: puppeteer-core has no install script, and PUPPETEER_SKIP_DOWNLOAD keeps any
+# puppeteer package from fetching one of its own.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "nnplay: installing npm dependencies"
-  npm ci --no-audit --no-fund
+  PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund
 fi

@@ -25,7 +25,7 @@ ctest --test-dir build/native --output-on-failure -j"$jobs"
 echo "== Node tests of the WASM API"
 node --test --test-reporter=spec tests/node/
 
-echo "== Browser tests (headless Chromium)"
+echo "== Browser tests (headless Chromium; Firefox ESR in engines.test.mjs)"
 node --test --test-reporter=spec --test-concurrency=1 tests/browser/
 
 echo "== C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer"
