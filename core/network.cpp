@@ -20,7 +20,7 @@ Network<T>::Network(const Config& config) : config_(config), rng_(config.seed) {
     for (const ParamInfo& p : layers_.back()->parameters()) {
       const std::string name = std::string(toString(config_.layers[i].type)) + "_" +
                                std::to_string(i) + "/" + p.name;
-      tensors_.push_back({name, p.shape, total, shapeSize(p.shape), p.regularized});
+      tensors_.push_back({name, static_cast<int>(i), p.shape, total, shapeSize(p.shape), p.regularized});
       total += tensors_.back().size;
     }
     in = shapes[i];
@@ -78,7 +78,7 @@ void Network<T>::forward(const ConstRef& x, bool training) {
 }
 
 template <typename T>
-double Network<T>::backward(const ConstRef& x, const ConstRef& y) {
+double Network<T>::backward(const ConstRef& x, const ConstRef& y, Mat* inputGradient) {
   const size_t last = layers_.size() - 1;
   const auto* activated = dynamic_cast<const ActivatedLayer<T>*>(layers_[last].get());
   const Mat& a = layers_[last]->output();
@@ -87,7 +87,7 @@ double Network<T>::backward(const ConstRef& x, const ConstRef& y) {
   lossGradient<T>(config_.loss, a, y, outputGradient_);
   for (size_t i = last + 1; i-- > 0;) {
     const ConstRef in = i == 0 ? x : ConstRef(layers_[i - 1]->output());
-    Mat* dIn = i == 0 ? nullptr : &deltas_[i - 1];
+    Mat* dIn = i == 0 ? inputGradient : &deltas_[i - 1];
     if (i == last && lossIsFused(config_.loss)) {
       // parseConfig guarantees the output layer is an ActivatedLayer for fused losses.
       dynamic_cast<ActivatedLayer<T>&>(*layers_[i]).backwardFromZ(in, outputGradient_, dIn);
@@ -166,7 +166,7 @@ Metrics Network<T>::evaluate(const ConstRef& x, const ConstRef& y, Mat* outputs)
 
 template <typename T>
 EpochResult Network<T>::trainEpoch(const ConstRef& x, const ConstRef& y, bool shuffle,
-                                   int batchSize) {
+                                   int batchSize, bool layerStats) {
   checkData(x, &y, "fit");
   const Index n = x.cols();
   order_.resize(n);
@@ -174,13 +174,23 @@ EpochResult Network<T>::trainEpoch(const ConstRef& x, const ConstRef& y, bool sh
   if (shuffle)  // Fisher-Yates with the network's own generator
     for (Index i = n - 1; i > 0; --i) std::swap(order_[i], order_[rng_.below(uint32_t(i + 1))]);
 
-  EpochResult result{++epochs_, 0, 0, false};
+  EpochResult result{++epochs_, 0, 0, false, {}};
   if (batchSize < 0 || batchSize > Limits::kMaxBatchSize)
     throw ConfigError("batchSize: expected an integer in [1, " +
                       std::to_string(Limits::kMaxBatchSize) + "], got " + std::to_string(batchSize));
   const Index batch = batchSize > 0 ? batchSize : config_.batchSize;
   checkBatchMemory(std::min(batch, n), "batchSize");
-  Index seen = 0;
+  if (layerStats) {
+    epochStart_ = values_;
+    for (size_t i = 0; i < layers_.size(); ++i)
+      if (firstTensor_[i] < tensors_.size() && tensors_[firstTensor_[i]].layer == int(i))
+        result.layers.push_back({static_cast<int>(i), 0, 0});
+  }
+  // A layer's kernel is its first tensor.
+  auto kernelOf = [&](const LayerStats& s) -> const ParamTensor& {
+    return tensors_[firstTensor_[s.layer]];
+  };
+  Index seen = 0, batches = 0;
   for (Index start = 0; start < n; start += batch) {
     const Index count = std::min(batch, n - start);
     double loss;
@@ -204,8 +214,22 @@ EpochResult Network<T>::trainEpoch(const ConstRef& x, const ConstRef& y, bool sh
     }
     result.loss += loss * count;
     seen += count;
+    ++batches;
+    for (LayerStats& stats : result.layers) {
+      const ParamTensor& kernel = kernelOf(stats);
+      stats.meanAbsGradient +=
+          static_cast<double>(gradients_.segment(kernel.offset, kernel.size).cwiseAbs().mean());
+    }
   }
   if (!result.diverged) result.loss /= static_cast<double>(seen);
+  for (LayerStats& stats : result.layers) {
+    const ParamTensor& kernel = kernelOf(stats);
+    stats.meanAbsGradient /= static_cast<double>(std::max<Index>(batches, 1));
+    stats.meanAbsUpdate = static_cast<double>((values_.segment(kernel.offset, kernel.size) -
+                                               epochStart_.segment(kernel.offset, kernel.size))
+                                                  .cwiseAbs()
+                                                  .mean());
+  }
   result.accuracy /= static_cast<double>(std::max<Index>(seen, 1));
   return result;
 }
@@ -224,12 +248,12 @@ std::vector<EpochResult> Network<T>::fit(const ConstRef& x, const ConstRef& y, i
 }
 
 template <typename T>
-Inspection<T> Network<T>::inspect(const ConstRef& x, const ConstRef& y) {
+Inspection<T> Network<T>::inspect(const ConstRef& x, const ConstRef& y, bool inputGradient) {
   checkData(x, &y, "inspect");
   checkBatchMemory(x.cols(), "inspect");
   forward(x, false);
   Inspection<T> result;
-  result.loss = backward(x, y);
+  result.loss = backward(x, y, inputGradient ? &result.dX : nullptr);
   const size_t last = layers_.size() - 1;
   for (size_t i = 0; i < layers_.size(); ++i) {
     const auto* layer = dynamic_cast<const ActivatedLayer<T>*>(layers_[i].get());
@@ -253,12 +277,49 @@ Inspection<T> Network<T>::inspect(const ConstRef& x, const ConstRef& y) {
 }
 
 template <typename T>
-std::vector<NamedTensor<T>> Network<T>::weights() const {
+std::vector<LayerActivation<T>> Network<T>::activations(const ConstRef& x) {
+  checkData(x, nullptr, "activations");
+  checkBatchMemory(x.cols(), "activations");
+  forward(x, false);
+  std::vector<LayerActivation<T>> list;
+  for (size_t i = 0; i < layers_.size(); ++i)
+    list.push_back({static_cast<int>(i), config_.layers[i].type, layers_[i]->outputShape(),
+                    layers_[i]->output()});
+  return list;
+}
+
+template <typename T>
+UpdatePreview<T> Network<T>::previewUpdate(const ConstRef& x, const ConstRef& y) {
+  checkData(x, &y, "previewUpdate");
+  checkBatchMemory(x.cols(), "previewUpdate");
+  forward(x, false);
+  UpdatePreview<T> result{backward(x, y), {}, {}};
+  if (!std::isfinite(result.loss))
+    throw ConfigError("previewUpdate: the loss is not finite, so there is no update to show");
+  addRegularizationGradient();
+  // The step on copies of the parameters and of the optimizer's state.
+  Optimizer<T> trial = *optimizer_;
+  Vector<T> after = values_;
+  Eigen::Map<Vector<T>> w(after.data(), after.size());
+  const Eigen::Map<Vector<T>> g(gradients_.data(), gradients_.size());
+  trial.update(w, g, steps_ + 1);
+  after -= values_;
+  result.gradients = namedTensors(gradients_.data());
+  result.updates = namedTensors(after.data());
+  return result;
+}
+
+template <typename T>
+std::vector<NamedTensor<T>> Network<T>::namedTensors(const T* values) const {
   std::vector<NamedTensor<T>> list;
   for (const ParamTensor& t : tensors_)
-    list.push_back({t.name, t.shape,
-                    std::vector<T>(values_.data() + t.offset, values_.data() + t.offset + t.size)});
+    list.push_back({t.name, t.shape, std::vector<T>(values + t.offset, values + t.offset + t.size)});
   return list;
+}
+
+template <typename T>
+std::vector<NamedTensor<T>> Network<T>::weights() const {
+  return namedTensors(values_.data());
 }
 
 template <typename T>

@@ -18,6 +18,7 @@ namespace nnplay {
 // A parameter tensor's place in the flat buffer, e.g. {"dense_0/kernel", {2, 4}, 0, 8}.
 struct ParamTensor {
   std::string name;
+  int layer;  // index into config.layers
   Shape shape;
   Index offset;
   Index size;
@@ -36,11 +37,36 @@ struct Metrics {
   double accuracy;  // NaN when the targets are not class labels (regression)
 };
 
+// How one layer's kernel fared over an epoch: the gradient flow a learner can watch.
+struct LayerStats {
+  int layer;               // index into config.layers (layers with a kernel only)
+  double meanAbsGradient;  // mean |dL/dW| over the kernel, averaged over the epoch's batches
+  double meanAbsUpdate;    // mean |W after - W before| over the kernel for the whole epoch
+};
+
 struct EpochResult {
   int epoch;
   double loss;      // mean over the epoch's batches, weighted by batch size
   double accuracy;  // of the batches as they were trained on
   bool diverged;    // a batch had a non-finite loss: training stopped before updating with it
+  std::vector<LayerStats> layers;  // filled when trainEpoch is asked for layer statistics
+};
+
+// One layer's output for a batch: values is (size of shape, n), a sample per column.
+template <typename T>
+struct LayerActivation {
+  int layer;
+  LayerType type;
+  Shape shape;  // of one sample, {units} or {height, width, channels}
+  Matrix<T> values;
+};
+
+// What one optimizer step on a batch would do, computed without doing it.
+template <typename T>
+struct UpdatePreview {
+  double loss;
+  std::vector<NamedTensor<T>> gradients;  // dL/dparameter, regularization included
+  std::vector<NamedTensor<T>> updates;    // parameter after the step minus before
 };
 
 template <typename T>
@@ -53,6 +79,7 @@ template <typename T>
 struct Inspection {
   double loss;
   std::vector<LayerInspection<T>> layers;  // the layers that have parameters, in order
+  Matrix<T> dX;  // dL/d(input), (inputs, n); filled when inspect is asked for it
 };
 
 template <typename T>
@@ -82,12 +109,20 @@ class Network {
   Metrics evaluate(const ConstRef& x, const ConstRef& y, Mat* outputs = nullptr);
   // One pass over the data in batches of batchSize (0: config().batchSize), shuffled with the
   // network's Rng.
-  EpochResult trainEpoch(const ConstRef& x, const ConstRef& y, bool shuffle, int batchSize = 0);
+  // With layerStats, the result's `layers` says how each kernel's gradient and weights moved.
+  EpochResult trainEpoch(const ConstRef& x, const ConstRef& y, bool shuffle, int batchSize = 0,
+                         bool layerStats = false);
   // Trains up to `epochs` epochs, stopping early on divergence or when onEpoch returns false.
   std::vector<EpochResult> fit(const ConstRef& x, const ConstRef& y, int epochs, bool shuffle,
                                const std::function<bool(const EpochResult&)>& onEpoch = {});
-  // Forward and backward in inference mode, without an update.
-  Inspection<T> inspect(const ConstRef& x, const ConstRef& y);
+  // Forward and backward in inference mode, without an update; with inputGradient also dL/dx.
+  Inspection<T> inspect(const ConstRef& x, const ConstRef& y, bool inputGradient = false);
+  // Every layer's output for x in inference mode, in order; changes nothing.
+  std::vector<LayerActivation<T>> activations(const ConstRef& x);
+  // The gradient and the change one optimizer step on (x, y) would make, in inference mode
+  // (dropout off), with the optimizer's current state (momentum, Adam's moments and step
+  // count). Parameters, optimizer and Rng are left as they were.
+  UpdatePreview<T> previewUpdate(const ConstRef& x, const ConstRef& y);
 
   std::vector<NamedTensor<T>> weights() const;
   // Checks every name, shape and value first, so a bad list changes nothing.
@@ -95,8 +130,10 @@ class Network {
 
  private:
   void forward(const ConstRef& x, bool training);
-  // Loss of the last forward; fills deltas_ and the gradient buffer.
-  double backward(const ConstRef& x, const ConstRef& y);
+  // Loss of the last forward; fills deltas_, the gradient buffer and, if given, dL/dx.
+  double backward(const ConstRef& x, const ConstRef& y, Mat* inputGradient = nullptr);
+  // The tensors of the flat buffer `values`, named and shaped like weights().
+  std::vector<NamedTensor<T>> namedTensors(const T* values) const;
   void addRegularizationGradient();
   void checkData(const ConstRef& x, const ConstRef* y, const char* what) const;
   void checkBatchMemory(Index samples, const char* what) const;
@@ -112,6 +149,7 @@ class Network {
   std::unique_ptr<Optimizer<T>> optimizer_;
   std::vector<Mat> deltas_;  // deltas_[i] = dL/d(output of layer i)
   Mat outputGradient_, batchX_, batchY_, chunkOut_;
+  Vector<T> epochStart_;  // parameters when an epoch with layer statistics began
   std::vector<uint32_t> order_;
   Index valuesPerSample_ = 0;  // input plus every layer's output
   long long steps_ = 0;

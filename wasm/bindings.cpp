@@ -103,24 +103,35 @@ class NetworkHandle {
     });
   }
 
-  val trainEpoch(uintptr_t x, uintptr_t y, int n, bool shuffle, int batchSize) {
+  val trainEpoch(uintptr_t x, uintptr_t y, int n, bool shuffle, int batchSize, bool layerStats) {
     return guarded([&] {
       const EpochResult r = net_->trainEpoch(mapFloats(x, net_->inputSize(), n),
                                              mapFloats(y, net_->outputSize(), n), shuffle,
-                                             batchSize);
+                                             batchSize, layerStats);
       val result = val::object();
       result.set("epoch", r.epoch);
       result.set("loss", r.loss);
       result.set("accuracy", r.accuracy);
       if (r.diverged) result.set("diverged", true);
+      if (layerStats) {
+        val layers = val::array();
+        for (const LayerStats& l : r.layers) {
+          val layer = val::object();
+          layer.set("layer", l.layer);
+          layer.set("meanAbsGradient", l.meanAbsGradient);
+          layer.set("meanAbsUpdate", l.meanAbsUpdate);
+          layers.call<void>("push", layer);
+        }
+        result.set("layers", layers);
+      }
       return result;
     });
   }
 
-  val inspect(uintptr_t x, uintptr_t y, int n) {
+  val inspect(uintptr_t x, uintptr_t y, int n, bool inputGradient) {
     return guarded([&] {
-      const Inspection<float> info =
-          net_->inspect(mapFloats(x, net_->inputSize(), n), mapFloats(y, net_->outputSize(), n));
+      const Inspection<float> info = net_->inspect(
+          mapFloats(x, net_->inputSize(), n), mapFloats(y, net_->outputSize(), n), inputGradient);
       val layers = val::array();
       for (const LayerInspection<float>& l : info.layers) {
         val layer = val::object();
@@ -132,6 +143,56 @@ class NetworkHandle {
       }
       val result = val::object();
       result.set("loss", info.loss);
+      result.set("layers", layers);
+      if (inputGradient) result.set("dX", floatArray(info.dX.data(), info.dX.size()));
+      return result;
+    });
+  }
+
+  val activations(uintptr_t x, int n) {
+    return guarded([&] {
+      val list = val::array();
+      for (const LayerActivation<float>& l : net_->activations(mapFloats(x, net_->inputSize(), n))) {
+        val layer = val::object();
+        layer.set("layer", l.layer);
+        layer.set("type", std::string(toString(l.type)));
+        layer.set("shape", shapeArray(l.shape));
+        layer.set("data", floatArray(l.values.data(), l.values.size()));
+        list.call<void>("push", layer);
+      }
+      return list;
+    });
+  }
+
+  // { loss, layers: [{ layer, dW, db, updateW, updateB }] } for the layers with parameters.
+  val previewUpdate(uintptr_t x, uintptr_t y, int n) {
+    return guarded([&] {
+      const UpdatePreview<float> preview = net_->previewUpdate(
+          mapFloats(x, net_->inputSize(), n), mapFloats(y, net_->outputSize(), n));
+      // Grouped by layer; a tensor "dense_0/kernel" gives dW and updateW, ".../bias" db and
+      // updateB, any other ".../name" dname and update_name.
+      val layers = val::array();
+      val layer = val::null();
+      int current = -1;
+      const std::vector<ParamTensor>& tensors = net_->parameterTensors();
+      for (size_t t = 0; t < tensors.size(); ++t) {
+        if (tensors[t].layer != current) {
+          current = tensors[t].layer;
+          layer = val::object();
+          layer.set("layer", current);
+          layers.call<void>("push", layer);
+        }
+        const std::string part = tensors[t].name.substr(tensors[t].name.find('/') + 1);
+        const bool kernel = part == "kernel", bias = part == "bias";
+        const std::string gradientKey = kernel ? "dW" : bias ? "db" : "d" + part;
+        const std::string updateKey = kernel ? "updateW" : bias ? "updateB" : "update_" + part;
+        const std::vector<float>& gradient = preview.gradients[t].data;
+        const std::vector<float>& update = preview.updates[t].data;
+        layer.set(gradientKey, floatArray(gradient.data(), gradient.size()));
+        layer.set(updateKey, floatArray(update.data(), update.size()));
+      }
+      val result = val::object();
+      result.set("loss", preview.loss);
       result.set("layers", layers);
       return result;
     });
@@ -333,6 +394,8 @@ EMSCRIPTEN_BINDINGS(nnplay) {
       .function("evaluate", &H::evaluate)
       .function("trainEpoch", &H::trainEpoch)
       .function("inspect", &H::inspect)
+      .function("activations", &H::activations)
+      .function("previewUpdate", &H::previewUpdate)
       .function("getWeights", &H::getWeights)
       .function("setWeights", &H::setWeights)
       .function("setLearningRate", &H::setLearningRate)

@@ -11,12 +11,14 @@
 #include "conv2d_layer.h"
 #include "maxpool2d_layer.h"
 #include "network.h"
+#include "test_util.h"
 
 namespace nnplay {
 namespace {
 
 using Mat = Matrix<double>;
 using Vec = Vector<double>;
+using testing::maxGradientError;
 
 Mat randomMatrix(Index rows, Index cols, Rng& rng) {
   Mat m(rows, cols);
@@ -35,25 +37,6 @@ struct BoundParameters {
     layer.bind(values.data(), gradients.data());
   }
 };
-
-// Largest |analytic - numeric| relative to max(1, |numeric|) over all entries of `point`, where
-// numeric is the central difference (f(p + h) - f(p - h)) / 2h.
-double maxGradientError(double* point, Index size, const double* analytic,
-                        const std::function<double()>& f) {
-  constexpr double h = 1e-5;
-  double worst = 0;
-  for (Index i = 0; i < size; ++i) {
-    const double saved = point[i];
-    point[i] = saved + h;
-    const double plus = f();
-    point[i] = saved - h;
-    const double minus = f();
-    point[i] = saved;
-    const double numeric = (plus - minus) / (2 * h);
-    worst = std::max(worst, std::abs(analytic[i] - numeric) / std::max(1.0, std::abs(numeric)));
-  }
-  return worst;
-}
 
 // With L = sum(R .* layer(x)) for a random R, checks dL/dparameters and dL/dx (dOut = R).
 void expectLayerGradientsMatchNumeric(Layer<double>& layer, Index n) {

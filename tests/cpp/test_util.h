@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -58,6 +60,25 @@ inline std::string fingerprint(const float* values, size_t count) {
   char text[17];
   std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(hash));
   return text;
+}
+
+// Largest |analytic - numeric| relative to max(1, |numeric|) over all entries of `point`, where
+// numeric is the central difference (f(p + h) - f(p - h)) / 2h.
+inline double maxGradientError(double* point, Index size, const double* analytic,
+                        const std::function<double()>& f) {
+  constexpr double h = 1e-5;
+  double worst = 0;
+  for (Index i = 0; i < size; ++i) {
+    const double saved = point[i];
+    point[i] = saved + h;
+    const double plus = f();
+    point[i] = saved - h;
+    const double minus = f();
+    point[i] = saved;
+    const double numeric = (plus - minus) / (2 * h);
+    worst = std::max(worst, std::abs(analytic[i] - numeric) / std::max(1.0, std::abs(numeric)));
+  }
+  return worst;
 }
 
 }  // namespace nnplay::testing

@@ -310,6 +310,100 @@ test("inspect_returns_per_layer_matrices_without_updating", () => {
   net.delete();
 });
 
+// A plain-JS "same" convolution + relu of a one-channel image, from Keras-order weights.
+function referenceConv(image, h, w, kernel, k, bias, filters) {
+  const out = new Float32Array(h * w * filters), pad = Math.floor((k - 1) / 2);
+  for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) for (let f = 0; f < filters; f++) {
+    let sum = bias[f];
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
+      const rr = r + i - pad, cc = c + j - pad;
+      if (rr >= 0 && rr < h && cc >= 0 && cc < w) sum += image[rr * w + cc] * kernel[(i * k + j) * filters + f];
+    }
+    out[(r * w + c) * filters + f] = Math.max(0, sum);
+  }
+  return out;
+}
+
+const tinyCnn = (optimizer = { type: "sgd", lr: 0.1 }) => ({
+  input: [5, 5, 1],
+  layers: [{ type: "conv2d", filters: 2, kernel: 3, padding: "same", activation: "relu" },
+    { type: "maxpool2d", size: 2 }, { type: "flatten" }, { type: "dense", units: 3, activation: "softmax" }],
+  loss: "cross_entropy", optimizer, seed: 4, batchSize: 2,
+});
+
+test("activations_give_every_layer_and_match_a_plain_js_convolution", () => {
+  const net = nn.createNetwork(tinyCnn());
+  const image = Float32Array.from({ length: 25 }, (_, i) => Math.sin(i * 1.7));
+  const layers = net.activations(image, 1);
+  assert.deepEqual(layers.map((l) => [l.layer, l.type, l.shape.join("x")]),
+    [[0, "conv2d", "5x5x2"], [1, "maxpool2d", "2x2x2"], [2, "flatten", "8"], [3, "dense", "3"]]);
+  const [kernel, bias] = net.getWeights();
+  const expected = referenceConv(image, 5, 5, kernel.data, 3, bias.data, 2);
+  const worst = Math.max(...expected.map((v, i) => Math.abs(v - layers[0].data[i])));
+  assert.ok(worst < 1e-6, `conv maps differ from plain JS by ${worst}`);
+  assert.deepEqual(Array.from(layers[3].data), Array.from(net.predict(image, 1)));
+  assert.throws(() => net.activations(image, 2), /x: expected 50 values/);
+  net.delete();
+});
+
+test("inspect_input_gradient_matches_finite_differences", () => {
+  const net = nn.createNetwork(tinyCnn());
+  const x = Float32Array.from({ length: 25 }, (_, i) => Math.cos(i * 0.9)), y = new Float32Array([0, 1, 0]);
+  const { dX } = net.inspect(x, y, 1, { inputGradient: true });
+  assert.equal(dX.length, 25);
+  assert.equal(net.inspect(x, y, 1).dX, undefined);
+  const h = 1e-2;  // float32: a wide step, the loss is smooth enough away from relu kinks
+  let checked = 0;
+  for (const i of [0, 6, 12, 18, 24]) {
+    const plus = Float32Array.from(x), minus = Float32Array.from(x);
+    plus[i] += h; minus[i] -= h;
+    const numeric = (net.evaluate(plus, y, 1).loss - net.evaluate(minus, y, 1).loss) / (2 * h);
+    assert.ok(Math.abs(numeric - dX[i]) < 2e-3 + 0.02 * Math.abs(numeric), `pixel ${i}: ${dX[i]} vs ${numeric}`);
+    if (Math.abs(dX[i]) > 1e-3) checked++;
+  }
+  assert.ok(checked >= 2, "some of the pixels have a gradient worth checking");
+  net.delete();
+});
+
+test("preview_update_is_what_the_next_train_batch_does", () => {
+  const net = nn.createNetwork(tinyCnn({ type: "adam", lr: 0.01 }));
+  const x = Float32Array.from({ length: 50 }, (_, i) => Math.sin(i)), y = new Float32Array([1, 0, 0, 0, 0, 1]);
+  net.trainBatch(x, y, 2);  // Adam's moments are not zero any more
+  const before = net.getWeights();
+  const preview = net.previewUpdate(x, y, 2);
+  assert.deepEqual(net.getWeights(), before, "a preview changes nothing");
+  assert.equal(net.steps, 1);
+  assert.deepEqual(preview.layers.map((l) => l.layer), [0, 3]);
+  assert.equal(net.trainBatch(x, y, 2), preview.loss);
+  const after = net.getWeights();
+  preview.layers.forEach((l, i) => {
+    for (const [key, t] of [["updateW", 2 * i], ["updateB", 2 * i + 1]]) {
+      assert.equal(l[key].length, after[t].data.length);
+      l[key].forEach((d, k) => assert.ok(Math.abs(before[t].data[k] + d - after[t].data[k]) < 1e-7,
+        `${after[t].name}[${k}]`));
+    }
+  });
+  net.delete();
+});
+
+test("fit_layer_stats_report_each_kernels_gradient_and_change", () => {
+  const net = nn.createNetwork(dense(2, [[3, "tanh"], [1, "sigmoid"]], "bce", { batchSize: 4 }));
+  const data = nn.datasets.make("xor", { n: 4 });
+  const before = net.getWeights();
+  const grad = net.inspect(data.x, data.y, 4);
+  const [entry] = net.fit({ ...data, epochs: 1, shuffle: false, layerStats: true });
+  const after = net.getWeights();
+  assert.deepEqual(entry.layers.map((l) => l.layer), [0, 1]);
+  entry.layers.forEach((l, i) => {
+    const meanAbs = (a) => a.reduce((s, v) => s + Math.abs(v), 0) / a.length;
+    assert.ok(Math.abs(l.meanAbsGradient - meanAbs(grad.layers[i].dW)) < 1e-7);
+    assert.ok(Math.abs(l.meanAbsUpdate - meanAbs(after[2 * i].data.map((w, k) => w - before[2 * i].data[k]))) < 1e-7);
+  });
+  assert.equal(net.fit({ ...data, epochs: 1 })[0].layers, undefined);
+  assert.throws(() => net.fit({ ...data, layerStats: "yes" }), /layerStats: expected true or false/);
+  net.delete();
+});
+
 test("schema_lists_the_config_rules_and_is_deep_frozen", async () => {
   const schema = nn.schema;
   assert.equal(nn.schema, schema, "the same object on every access");

@@ -40,6 +40,38 @@ export interface EpochEntry {
   accuracy: number;
   /** Present when a batch's loss was NaN/Infinity; training stopped before using it. */
   diverged?: true;
+  /** With fit({ layerStats: true }): one entry per layer with a kernel. */
+  layers?: LayerStats[];
+}
+
+export interface LayerStats {
+  /** Index into config.layers. */
+  layer: number;
+  /** Mean |dL/dW| over the kernel, averaged over the epoch's batches. */
+  meanAbsGradient: number;
+  /** Mean |W after the epoch - W before it| over the kernel. */
+  meanAbsUpdate: number;
+}
+
+export interface LayerActivation {
+  /** Index into config.layers. */
+  layer: number;
+  type: string;
+  /** One sample's shape: [units] or [height, width, channels]. */
+  shape: number[];
+  /** n samples, row-major; images in NHWC order. */
+  data: Float32Array;
+}
+
+export interface LayerUpdate {
+  /** Index into config.layers. */
+  layer: number;
+  /** Gradients with regularization, in getWeights() order and shapes. */
+  dW: Float32Array;
+  db: Float32Array;
+  /** The change one optimizer step would make: weight after minus weight before. */
+  updateW: Float32Array;
+  updateB: Float32Array;
 }
 
 export interface LayerInspection {
@@ -89,9 +121,15 @@ export interface Network {
   evaluate(x: Floats, y: Floats, n: number, options: { outputs: true }):
     { loss: number; accuracy: number; outputs: Float32Array };
   fit(options: { x: Floats; y: Floats; n: number; epochs?: number; batchSize?: number;
-    shuffle?: boolean; onEpoch?: (entry: EpochEntry) => boolean | void }): EpochEntry[];
-  /** Forward and backward without an update. */
-  inspect(x: Floats, y: Floats, n: number): { loss: number; layers: LayerInspection[] };
+    shuffle?: boolean; onEpoch?: (entry: EpochEntry) => boolean | void;
+    layerStats?: boolean }): EpochEntry[];
+  /** Forward and backward without an update; with inputGradient, also dX = dL/dx (n x inputs). */
+  inspect(x: Floats, y: Floats, n: number, options?: { inputGradient?: boolean }):
+    { loss: number; layers: LayerInspection[]; dX?: Float32Array };
+  /** Every layer's output for n samples in inference mode; changes nothing. */
+  activations(x: Floats, n: number): LayerActivation[];
+  /** The gradients and the change one optimizer step on these samples would make; changes nothing. */
+  previewUpdate(x: Floats, y: Floats, n: number): { loss: number; layers: LayerUpdate[] };
   getWeights(): Weight[];
   setWeights(list: { name: string; shape: number[]; data: Floats }[]): void;
   setLearningRate(lr: number): void;

@@ -57,6 +57,13 @@ function positiveInteger(value, name) {
   return value;
 }
 
+function boolean(value, name) {
+  if (typeof value !== "boolean") {
+    throw new Error(`${name}: expected true or false, got ${String(value).slice(0, 40)}`);
+  }
+  return value;
+}
+
 function floatArray(values, name, expectedLength) {
   if (!(values instanceof Float32Array || values instanceof Float64Array || Array.isArray(values))) {
     throw new Error(`${name}: expected a Float32Array or an array of numbers`);
@@ -227,9 +234,7 @@ class Network {
    */
   evaluate(x, y, n, { outputs = false } = {}) {
     const handle = this.#live;
-    if (typeof outputs !== "boolean") {
-      throw new Error(`outputs: expected true or false, got ${String(outputs).slice(0, 40)}`);
-    }
+    boolean(outputs, "outputs");
     return this.#withData(this.#xy(x, y, n), (px, py) => {
       const result = check(handle.evaluate(px, py, n, outputs));
       if (outputs) result.outputs = result.outputs.slice();
@@ -241,15 +246,20 @@ class Network {
    * Trains for `epochs` passes in batches of `batchSize` (default: the config's); calls
    * onEpoch({epoch, loss, accuracy}) after each, and stops early if it returns false.
    * A non-finite loss stops training; that epoch's entry has `diverged: true`.
+   * With { layerStats: true } each entry also has `layers: [{ layer, meanAbsGradient,
+   * meanAbsUpdate }]` for every layer with a kernel: the mean |dL/dW| over the kernel averaged
+   * over the epoch's batches, and the mean |change of W| over the epoch.
    */
-  fit({ x, y, n, epochs = 1, batchSize, shuffle = true, onEpoch } = {}) {
+  fit({ x, y, n, epochs = 1, batchSize, shuffle = true, onEpoch, layerStats = false } = {}) {
     const handle = this.#live;
     positiveInteger(epochs, "epochs");
     if (batchSize !== undefined) positiveInteger(batchSize, "batchSize");
+    boolean(layerStats, "layerStats");
     return this.#withData(this.#xy(x, y, n), (px, py) => {
       const history = [];
       for (let e = 0; e < epochs; e++) {
-        const entry = check(handle.trainEpoch(px, py, n, Boolean(shuffle), batchSize ?? 0));
+        const entry = check(handle.trainEpoch(px, py, n, Boolean(shuffle), batchSize ?? 0,
+          layerStats));
         history.push(entry);
         if (entry.diverged || (onEpoch && onEpoch(entry) === false)) break;
       }
@@ -260,10 +270,38 @@ class Network {
   /**
    * Forward and backward pass without an update: { loss, layers: [{ layer, z, a, dz, dW, db,
    * dA }] } for each layer with weights; matrices are row-major n x units, dW is [in, out].
+   * With { inputGradient: true } the result also has dX, dL/dx (n x inputs): for a one-hot
+   * y of class c and a softmax output, -dX is the gradient of log p(c) (a saliency map).
    */
-  inspect(x, y, n) {
+  inspect(x, y, n, { inputGradient = false } = {}) {
     const handle = this.#live;
-    return this.#withData(this.#xy(x, y, n), (px, py) => check(handle.inspect(px, py, n)));
+    boolean(inputGradient, "inputGradient");
+    return this.#withData(this.#xy(x, y, n),
+      (px, py) => check(handle.inspect(px, py, n, inputGradient)));
+  }
+
+  /**
+   * Every layer's output for n samples, inference mode, nothing changed:
+   * [{ layer, type, shape, data }], shape of one sample ({units} or [height, width, channels]),
+   * data a Float32Array of n * size values, row-major, images in NHWC order.
+   */
+  activations(x, n) {
+    const handle = this.#live;
+    positiveInteger(n, "n");
+    floatArray(x, "x", n * this.inputs);
+    return this.#withData([x], (px) => check(handle.activations(px, n)));
+  }
+
+  /**
+   * What one optimizer step on these n samples would do, without doing it (inference mode, so
+   * dropout is off; momentum, Adam's moments and the step count as they are now):
+   * { loss, layers: [{ layer, dW, db, updateW, updateB }] }, dW and db the gradients (with
+   * regularization) in getWeights() order and shapes, updateW and updateB the change the step
+   * would make (weight after minus weight before).
+   */
+  previewUpdate(x, y, n) {
+    const handle = this.#live;
+    return this.#withData(this.#xy(x, y, n), (px, py) => check(handle.previewUpdate(px, py, n)));
   }
 
   /** [{ name, shape, data: Float32Array }], kernels in Keras order [in, out]. */
