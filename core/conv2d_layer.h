@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <type_traits>
+#include <vector>
 
 #include "gemm.h"
 #include "layer.h"
@@ -51,6 +52,10 @@ class Conv2dLayer final : public ActivatedLayer<T> {
 
   LayerType type() const override { return LayerType::Conv2d; }
 
+  // Chooses implicit GEMM (float only; the default in WebAssembly) or im2col, so native tests
+  // can check one against the other.
+  void setImplicitGemm(bool on) { implicitGemm_ = on && std::is_same_v<T, float>; }
+
   std::vector<ParamInfo> parameters() const override {
     return {{"kernel", {kernel_, kernel_, channels_, filters_}, true}, {"bias", {filters_}, false}};
   }
@@ -77,9 +82,11 @@ class Conv2dLayer final : public ActivatedLayer<T> {
     z.resize(this->outputSize(), n);
     for (Index start = 0; start < n; start += chunk) {
       const Index count = std::min(chunk, n - start);
-      im2col(in, start, count);
       Eigen::Map<Mat> Z(z.col(start).data(), filters_, P * count);
-      multiply(Z, W_, cols_.leftCols(P * count), gemm_);
+      if (!forwardImplicit(in, start, count, Z)) {
+        im2col(in, start, count);
+        multiply(Z, W_, cols_.leftCols(P * count), gemm_);
+      }
       Z.colwise() += b_;
     }
     colsHoldBatch_ = n <= chunk;
@@ -94,15 +101,17 @@ class Conv2dLayer final : public ActivatedLayer<T> {
     if (dIn) dIn->resize(this->inputSize(), n);
     for (Index start = 0; start < n; start += chunk) {
       const Index count = std::min(chunk, n - start);
-      if (!colsHoldBatch_) im2col(in, start, count);
       const Eigen::Map<const Mat> dZ(dz.col(start).data(), filters_, P * count);
-      multiply(dW_, dZ, cols_.leftCols(P * count).transpose(), gemm_, true);
-      db_ += dZ.rowwise().sum();
-      if (dIn) {
-        if (dCols_.cols() < P * count) dCols_.resize(patchSize(), P * count);
-        multiply(dCols_.leftCols(P * count), W_.transpose(), dZ, gemm_);
-        col2im(*dIn, start, count);
+      if (!kernelGradientImplicit(in, start, count, dZ)) {
+        if (!colsHoldBatch_) im2col(in, start, count);
+        multiply(dW_, dZ, cols_.leftCols(P * count).transpose(), gemm_, true);
       }
+      db_ += dZ.rowwise().sum();
+      if (!dIn) continue;
+      if (inputGradientImplicit(start, count, dZ, *dIn)) continue;
+      if (dCols_.cols() < P * count) dCols_.resize(patchSize(), P * count);
+      multiply(dCols_.leftCols(P * count), W_.transpose(), dZ, gemm_);
+      col2im(*dIn, start, count);
     }
   }
 
@@ -116,6 +125,20 @@ class Conv2dLayer final : public ActivatedLayer<T> {
   static int padBefore(int in, int out, int kernel, int stride) {
     return std::max((out - 1) * stride + kernel - in, 0) / 2;
   }
+
+  // WebAssembly's float products go through gemm.h's packed kernel, which can read the patch
+  // matrix straight from zero-framed copies of the images (implicit GEMM) instead of writing it
+  // out: im2col wrote K values per output position, 25 to 400 times the image. The forward and
+  // the kernel gradient add in the same order as im2col + the same GEMM, so they give the same
+  // bits; dIn (stride 1) becomes a convolution of dZ instead of a product and col2im, which
+  // adds in another order. Native builds keep im2col + Eigen's GEMM, which is faster there (and
+  // trained the pretrained CNN); only float has the packed kernel.
+#ifdef __wasm_simd128__
+  static constexpr bool kWasm = true;
+#else
+  static constexpr bool kWasm = false;
+#endif
+  bool implicitGemm_ = kWasm && std::is_same_v<T, float>;
 
   Index patchSize() const { return Index(kernel_) * kernel_ * channels_; }  // K
   Index positions() const { return Index(outHeight_) * outWidth_; }         // P
@@ -159,6 +182,103 @@ class Conv2dLayer final : public ActivatedLayer<T> {
     }
   }
 
+  // Images of h x w x c (NHWC, one after another) copied into zero frames of hp x wp x c at row
+  // `top`, column `left`, with the offset tables that read the patch matrix of a k x k
+  // convolution with stride s over them: (k*k*c, positions) as im2col would have written it,
+  // patch value (i*k + j)*c + ch, position (sample, oy, ox), without writing it out.
+  struct FramedImages {
+    std::vector<T> values;  // frames are zero and never written
+    std::vector<int> patchOffset, positionOffset;
+    Index count = 0;
+
+    void frame(const T* images, int h, int w, int c, Index n, int top, int left, int hp, int wp,
+               int k, int s, int outH, int outW) {
+      const Index frameSize = Index(hp) * wp * c;
+      if (Index(values.size()) < frameSize * n) values.assign(frameSize * n, T(0));
+      for (Index i = 0; i < n; ++i)
+        for (int y = 0; y < h; ++y)
+          copyShort(values.data() + i * frameSize + (Index(y + top) * wp + left) * c,
+                    images + (i * h + y) * Index(w) * c, Index(w) * c);
+      if (patchOffset.empty()) {
+        for (int i = 0; i < k; ++i)
+          for (int v = 0; v < k * c; ++v) patchOffset.push_back(i * wp * c + v);
+      }
+      const Index positions = Index(outH) * outW;
+      for (Index i = positionOffset.size() / positions; i < n; ++i)
+        for (int oy = 0; oy < outH; ++oy)
+          for (int ox = 0; ox < outW; ++ox)
+            positionOffset.push_back(int(i * frameSize + (Index(oy) * s * wp + Index(ox) * s) * c));
+      count = n * positions;
+    }
+    IndexedMatrix patches() const {
+      return {values.data(), patchOffset.data(), positionOffset.data(), Index(patchOffset.size()),
+              count};
+    }
+    IndexedMatrix patchesTransposed() const {
+      return {values.data(), positionOffset.data(), patchOffset.data(), count,
+              Index(patchOffset.size())};
+    }
+  };
+
+  // in columns [start, start + count) -> input_, framed so that every patch lies inside.
+  void frameInput(const ConstRef& in, Index start, Index count) {
+    const int hp = std::max((outHeight_ - 1) * stride_ + kernel_, height_ + padTop_);
+    const int wp = std::max((outWidth_ - 1) * stride_ + kernel_, width_ + padLeft_);
+    input_.frame(in.col(start).data(), height_, width_, channels_, count, padTop_, padLeft_, hp,
+                 wp, kernel_, stride_, outHeight_, outWidth_);
+  }
+
+  // The implicit-GEMM steps; each returns false where it does not apply (im2col does it).
+  bool forwardImplicit(const ConstRef& in, Index start, Index count, Eigen::Map<Mat>& Z) {
+    if constexpr (std::is_same_v<T, float>) {
+      if (!implicitGemm_) return false;
+      frameInput(in, start, count);
+      gemm_.multiply(stridedView(W_), input_.patches(), Z.data(), Z.outerStride(), false);
+      return true;
+    }
+    return false;
+  }
+
+  bool kernelGradientImplicit(const ConstRef& in, Index start, Index count,
+                              const Eigen::Map<const Mat>& dZ) {
+    if constexpr (std::is_same_v<T, float>) {
+      if (!implicitGemm_) return false;
+      if (!colsHoldBatch_) frameInput(in, start, count);
+      gemm_.multiply(stridedView(dZ), input_.patchesTransposed(), dW_.data(), dW_.outerStride(),
+                     true);
+      return true;
+    }
+    return false;
+  }
+
+  // For stride 1, dIn is the full correlation of dZ with the kernel turned by 180 degrees and
+  // its channel axes swapped: a convolution of dZ, read implicitly like the forward's input.
+  bool inputGradientImplicit(Index start, Index count, const Eigen::Map<const Mat>& dZ, Mat& dIn) {
+    if constexpr (std::is_same_v<T, float>) {
+      if (!implicitGemm_ || stride_ != 1) return false;
+      if (start == 0) rotateKernel();
+      gradient_.frame(dZ.data(), outHeight_, outWidth_, filters_, count, kernel_ - 1 - padTop_,
+                      kernel_ - 1 - padLeft_, height_ + kernel_ - 1, width_ + kernel_ - 1,
+                      kernel_, 1, height_, width_);
+      Eigen::Map<Mat> dX(dIn.col(start).data(), channels_, Index(height_) * width_ * count);
+      gemm_.multiply(stridedView(rotated_), gradient_.patches(), dX.data(), dX.outerStride(),
+                     false);
+      return true;
+    }
+    return false;
+  }
+
+  // rotated_ (C, k*k*F): rotated_(c, (i*k + j)*F + f) = W(f, ((k-1-i)*k + k-1-j)*C + c).
+  void rotateKernel() {
+    const Index C = channels_, F = filters_, k = kernel_;
+    rotated_.resize(C, k * k * F);
+    for (Index i = 0; i < k; ++i)
+      for (Index j = 0; j < k; ++j)
+        for (Index f = 0; f < F; ++f)
+          for (Index c = 0; c < C; ++c)
+            rotated_(c, (i * k + j) * F + f) = W_(f, ((k - 1 - i) * k + k - 1 - j) * C + c);
+  }
+
   // Copies and zero-fills of a kernel row (kernel*C values, 5 to 40 in the digits CNNs), inline:
   // at these sizes a call to memcpy/memset cost more than the copy (a third of im2col's time).
   static void copyShort(T* dst, const T* src, Index count) {
@@ -196,7 +316,9 @@ class Conv2dLayer final : public ActivatedLayer<T> {
   Eigen::Map<Mat> W_{nullptr, 0, 0}, dW_{nullptr, 0, 0};
   Eigen::Map<Vector<T>> b_{nullptr, 0}, db_{nullptr, 0};
   Mat cols_, dCols_;
-  bool colsHoldBatch_ = false;
+  bool colsHoldBatch_ = false;  // cols_ (or input_) still hold the last forward's batch
+  FramedImages input_, gradient_;  // implicit GEMM: the input images, and dZ for dIn
+  Mat rotated_;
   GemmScratch gemm_;
 };
 

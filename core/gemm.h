@@ -34,6 +34,17 @@ struct StridedMatrix {
   float operator()(Index i, Index j) const { return data[i * rowStride + j * colStride]; }
 };
 
+// A read-only matrix whose (i, j) is data[rowOffset[i] + colOffset[j]]: the patch matrix of a
+// convolution read straight from the (padded) images, without writing it out (implicit GEMM).
+// For the conv forward, rows are the patch values (kernel row, column, channel) and columns the
+// output positions; for the kernel gradient, its transpose.
+struct IndexedMatrix {
+  const float* data;
+  const int* rowOffset;  // rows entries
+  const int* colOffset;  // cols entries
+  Index rows, cols;
+};
+
 // Packing buffers: they grow on first use and are then reused, so training allocates nothing.
 class GemmScratch {
  public:
@@ -43,8 +54,15 @@ class GemmScratch {
   // C (m x n, column-major with leading dimension ldc) = (accumulate ? C : 0) + A B.
   void multiply(const StridedMatrix& A, const StridedMatrix& B, float* C, Index ldc,
                 bool accumulate);
+  // The same for B given by offsets. The additions happen in the same order as for a
+  // StridedMatrix holding the same values, so both give the same bits.
+  void multiply(const StridedMatrix& A, const IndexedMatrix& B, float* C, Index ldc,
+                bool accumulate);
 
  private:
+  template <typename BAccess>
+  void multiplyBlocked(const StridedMatrix& A, const BAccess& B, float* C, Index ldc,
+                       bool accumulate);
   std::vector<float> packedA_;
 };
 
@@ -110,19 +128,49 @@ inline void packA(const StridedMatrix& A, Index i0, Index mc, Index k0, Index kc
   }
 }
 
+// How the micro-kernel reads B. For the tile whose columns start at column j and rows at k0,
+// columns(j, k0, n) gives the four column pointers (columns past n repeat column j: their results
+// are not written) and rows(k0) the row offsets, so element (k0 + k, j + c) is column[c][rows[k]].
+struct StridedB {
+  const StridedMatrix& m;
+  Index rowCount() const { return m.rows; }
+  Index colCount() const { return m.cols; }
+  struct Rows {
+    Index stride;
+    Index operator[](Index k) const { return k * stride; }
+  };
+  Rows rows(Index) const { return {m.rowStride}; }
+  void columns(Index j, Index k0, Index n, const float* (&column)[4]) const {
+    const float* first = m.data + k0 * m.rowStride + j * m.colStride;
+    for (Index c = 0; c < 4; ++c) column[c] = j + c < n ? first + c * m.colStride : first;
+  }
+};
+
+struct IndexedB {
+  const IndexedMatrix& m;
+  Index rowCount() const { return m.rows; }
+  Index colCount() const { return m.cols; }
+  struct Rows {
+    const int* offset;
+    Index operator[](Index k) const { return offset[k]; }
+  };
+  Rows rows(Index k0) const { return {m.rowOffset + k0}; }
+  void columns(Index j, Index, Index n, const float* (&column)[4]) const {
+    for (Index c = 0; c < 4; ++c) column[c] = m.data + m.colOffset[j + c < n ? j + c : j];
+  }
+};
+
 // The rows x cols corner of the 8 x 4 tile C (+)= Ap B, where Ap is a packed panel of A (kMr
-// values per k) and B is read in place: column c of the tile at B + c*colStride, rows rowStride
-// apart. B needs no packing: each k step loads four scalars and splats them either way, and the
-// kc x 4 slice of B stays in L1 while the tile row-panels of A stream past it.
-inline void microKernel(Index kc, const float* Ap, const float* B, Index rowStride,
-                        Index colStride, float* C, Index ldc, Index rows, Index cols, bool add) {
-  // Columns past the edge re-read column 0; their results are not written.
-  const float* b0 = B;
-  const float* b1 = B + (cols > 1 ? colStride : 0);
-  const float* b2 = B + (cols > 2 ? 2 * colStride : 0);
-  const float* b3 = B + (cols > 3 ? 3 * colStride : 0);
+// values per k) and B is read in place: element (k, c) of the tile's slice of B at
+// column[c][rows[k]]. B needs no packing: each k step loads four scalars and splats them either
+// way, and the kc x 4 slice of B stays in L1 while the tile row-panels of A stream past it.
+template <typename Rows>
+inline void microKernel(Index kc, const float* Ap, const float* const (&column)[4], Rows rows,
+                        float* C, Index ldc, Index rows_, Index cols, bool add) {
+  const float *b0 = column[0], *b1 = column[1], *b2 = column[2], *b3 = column[3];
   Float4 c[8] = {};  // c[2j + h] holds rows 4h..4h+3 of column j
-  for (Index k = 0, offset = 0; k < kc; ++k, Ap += 8, offset += rowStride) {
+  for (Index k = 0; k < kc; ++k, Ap += 8) {
+    const Index offset = rows[k];
     const Float4 a0 = load(Ap), a1 = load(Ap + 4);
     Float4 b = splat(b0[offset]);
     c[0] += a0 * b;
@@ -137,7 +185,7 @@ inline void microKernel(Index kc, const float* Ap, const float* B, Index rowStri
     c[6] += a0 * b;
     c[7] += a1 * b;
   }
-  if (rows == 8 && cols == 4) {
+  if (rows_ == 8 && cols == 4) {
     for (Index j = 0; j < 4; ++j)
       for (Index h = 0; h < 2; ++h) {
         float* p = C + j * ldc + 4 * h;
@@ -149,15 +197,27 @@ inline void microKernel(Index kc, const float* Ap, const float* B, Index rowStri
   for (Index j = 0; j < 4; ++j)
     for (Index h = 0; h < 2; ++h) store(&tile[j][4 * h], c[2 * j + h]);
   for (Index j = 0; j < cols; ++j)
-    for (Index i = 0; i < rows; ++i) C[i + j * ldc] = add ? C[i + j * ldc] + tile[j][i] : tile[j][i];
+    for (Index i = 0; i < rows_; ++i)
+      C[i + j * ldc] = add ? C[i + j * ldc] + tile[j][i] : tile[j][i];
 }
 
 }  // namespace gemm_detail
 
 inline void GemmScratch::multiply(const StridedMatrix& A, const StridedMatrix& B, float* C,
                                   Index ldc, bool accumulate) {
+  multiplyBlocked(A, gemm_detail::StridedB{B}, C, ldc, accumulate);
+}
+
+inline void GemmScratch::multiply(const StridedMatrix& A, const IndexedMatrix& B, float* C,
+                                  Index ldc, bool accumulate) {
+  multiplyBlocked(A, gemm_detail::IndexedB{B}, C, ldc, accumulate);
+}
+
+template <typename BAccess>
+void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, float* C, Index ldc,
+                                  bool accumulate) {
   using namespace gemm_detail;
-  const Index m = A.rows, n = B.cols, k = A.cols;
+  const Index m = A.rows, n = B.colCount(), k = A.cols;
   if (k == 0) {
     if (!accumulate)
       for (Index j = 0; j < n; ++j) std::fill(C + j * ldc, C + j * ldc + m, 0.f);
@@ -165,17 +225,20 @@ inline void GemmScratch::multiply(const StridedMatrix& A, const StridedMatrix& B
   }
   const Index roundedM = (std::min(m, kMc) + kMr - 1) / kMr * kMr;
   if (Index(packedA_.size()) < roundedM * std::min(k, kKc)) packedA_.resize(roundedM * std::min(k, kKc));
+  const float* column[4];
   for (Index k0 = 0; k0 < k; k0 += kKc) {
     const Index kc = std::min(kKc, k - k0);
     const bool add = accumulate || k0 > 0;
+    const auto rows = B.rows(k0);
     for (Index i0 = 0; i0 < m; i0 += kMc) {
       const Index mc = std::min(kMc, m - i0);
       packA(A, i0, mc, k0, kc, packedA_.data());
-      for (Index j = 0; j < n; j += kNr)
+      for (Index j = 0; j < n; j += kNr) {
+        B.columns(j, k0, n, column);
         for (Index i = 0; i < mc; i += kMr)
-          microKernel(kc, packedA_.data() + i * kc, B.data + k0 * B.rowStride + j * B.colStride,
-                      B.rowStride, B.colStride, C + (i0 + i) + j * ldc, ldc,
+          microKernel(kc, packedA_.data() + i * kc, column, rows, C + (i0 + i) + j * ldc, ldc,
                       std::min(kMr, mc - i), std::min(kNr, n - j), add);
+      }
     }
   }
 }

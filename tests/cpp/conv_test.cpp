@@ -277,6 +277,38 @@ TEST(Conv2d, conv2d_large_batch_in_chunks_matches_small_batches) {
   EXPECT_TRUE(summed.isApprox(gradients, 1e-12));
 }
 
+TEST(Conv2d, implicit_gemm_agrees_with_im2col_forward_and_backward) {
+  // The implicit-GEMM path (WebAssembly's default for float) against im2col + Eigen, natively:
+  // same outputs, kernel gradients and input gradients to float precision, for "same" and
+  // "valid" padding, stride 1 (dIn by convolution of dZ) and stride 2 (dIn by col2im).
+  struct Case { Shape in; int filters, kernel, stride; Padding padding; };
+  for (const Case& c : {Case{{9, 8, 3}, 5, 3, 1, Padding::Same}, Case{{7, 9, 2}, 4, 4, 1, Padding::Valid},
+                        Case{{10, 9, 3}, 6, 3, 2, Padding::Same}, Case{{28, 28, 1}, 8, 5, 1, Padding::Same}}) {
+    Conv2dLayer<float> implicit(c.in, c.filters, c.kernel, c.stride, c.padding, Activation::Tanh);
+    Conv2dLayer<float> explicit_(c.in, c.filters, c.kernel, c.stride, c.padding, Activation::Tanh);
+    implicit.setImplicitGemm(true);
+    explicit_.setImplicitGemm(false);
+    Rng rng(3);
+    Index total = 0;
+    for (const ParamInfo& p : implicit.parameters()) total += shapeSize(p.shape);
+    Vector<float> values = randomMatrix(total, 1, rng).cast<float>(), g1(total), g2(total);
+    implicit.bind(values.data(), g1.data());
+    explicit_.bind(values.data(), g2.data());
+    const Index n = 3;
+    const Matrix<float> x = randomMatrix(implicit.inputSize(), n, rng).cast<float>();
+    const Matrix<float> dOut = randomMatrix(implicit.outputSize(), n, rng).cast<float>();
+    implicit.forward(x, true, rng);
+    explicit_.forward(x, true, rng);
+    EXPECT_TRUE(implicit.output().isApprox(explicit_.output(), 1e-5f));
+    Matrix<float> dIn1, dIn2;
+    implicit.backward(x, dOut, &dIn1);
+    explicit_.backward(x, dOut, &dIn2);
+    EXPECT_TRUE(g1.isApprox(g2, 1e-5f)) << "kernel " << c.kernel << " stride " << c.stride;
+    EXPECT_TRUE(dIn1.isApprox(dIn2, 1e-5f)) << "kernel " << c.kernel << " stride " << c.stride;
+    EXPECT_GT(dIn1.cwiseAbs().maxCoeff(), 1e-3f);
+  }
+}
+
 Config cnnConfig(LossType loss) {
   return parseConfig(std::string(R"({
     "input": [6, 6, 2],

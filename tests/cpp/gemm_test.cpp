@@ -3,9 +3,11 @@
 // blocks, accumulation, and the same bits on a second run.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "gemm.h"
 #include "rng.h"
@@ -73,6 +75,37 @@ TEST(Gemm, multiply_writes_into_a_column_block_of_a_larger_matrix) {
   EXPECT_TRUE(C.middleCols(2, 6).isApprox(expected, 1e-5f));
   EXPECT_EQ(C.col(0).squaredNorm(), 0.f);
   EXPECT_EQ(C.col(9).squaredNorm(), 0.f);
+}
+
+TEST(Gemm, indexed_b_gives_the_bits_of_the_same_values_stored) {
+  // B (k x n) as a scattered table: element (i, j) at data[rowOffset[i] + colOffset[j]], with
+  // offsets that are neither contiguous nor in order; and its transpose the same way.
+  for (const auto& [m, n, k] : {std::array<Index, 3>{8, 37, 25}, {16, 196, 300}, {3, 5, 600}}) {
+    Rng rng(m + n + k);
+    const Matrix<float> A = randomFloats(m, k, rng);
+    std::vector<int> rowOffset(k), colOffset(n);
+    for (Index i = 0; i < k; ++i) rowOffset[i] = int(((i * 7) % k) * n);
+    for (Index j = 0; j < n; ++j) colOffset[j] = int((j * 5 + 3) % n);
+    std::vector<float> data(k * n);
+    for (float& v : data) v = static_cast<float>(rng.uniform(-1, 1));
+    Matrix<float> stored(k, n);
+    for (Index i = 0; i < k; ++i)
+      for (Index j = 0; j < n; ++j) stored(i, j) = data[rowOffset[i] + colOffset[j]];
+    GemmScratch scratch;
+    Matrix<float> expected = randomFloats(m, n, rng), got = expected;
+    scratch.multiply(stridedView(A), stridedView(stored), expected.data(), m, true);
+    scratch.multiply(stridedView(A), IndexedMatrix{data.data(), rowOffset.data(), colOffset.data(), k, n},
+                     got.data(), m, true);
+    EXPECT_EQ(0, std::memcmp(got.data(), expected.data(), got.size() * sizeof(float)))
+        << m << "x" << n << "x" << k;
+    // The transposed product A' (m x n) B^T (n x k) with B^T given by swapped tables.
+    const Matrix<float> A2 = randomFloats(m, n, rng);
+    Matrix<float> expectedT(m, k), gotT(m, k);
+    scratch.multiply(stridedView(A2), stridedView(stored.transpose()), expectedT.data(), m, false);
+    scratch.multiply(stridedView(A2), IndexedMatrix{data.data(), colOffset.data(), rowOffset.data(), n, k},
+                     gotT.data(), m, false);
+    EXPECT_EQ(0, std::memcmp(gotT.data(), expectedT.data(), gotT.size() * sizeof(float)));
+  }
 }
 
 }  // namespace
