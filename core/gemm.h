@@ -23,6 +23,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "parallel.h"
 #include "tensor.h"
 
 namespace nnplay {
@@ -213,6 +214,10 @@ inline void GemmScratch::multiply(const StridedMatrix& A, const IndexedMatrix& B
   multiplyBlocked(A, gemm_detail::IndexedB{B}, C, ldc, accumulate);
 }
 
+// Per block of kKc inner indices: A's rows packed once, then the columns of C split over the
+// threads in whole tiles (parallel.h). Each element of C is one tile's sum over the block in
+// order of k, added to C block after block, whichever thread computes it: the same bits for
+// any number of threads.
 template <typename BAccess>
 void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, float* C, Index ldc,
                                   bool accumulate) {
@@ -223,23 +228,28 @@ void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, floa
       for (Index j = 0; j < n; ++j) std::fill(C + j * ldc, C + j * ldc + m, 0.f);
     return;
   }
-  const Index roundedM = (std::min(m, kMc) + kMr - 1) / kMr * kMr;
+  const Index roundedM = (m + kMr - 1) / kMr * kMr;
   if (Index(packedA_.size()) < roundedM * std::min(k, kKc)) packedA_.resize(roundedM * std::min(k, kKc));
-  const float* column[4];
+  const Index tiles = (n + kNr - 1) / kNr;
   for (Index k0 = 0; k0 < k; k0 += kKc) {
     const Index kc = std::min(kKc, k - k0);
     const bool add = accumulate || k0 > 0;
     const auto rows = B.rows(k0);
-    for (Index i0 = 0; i0 < m; i0 += kMc) {
-      const Index mc = std::min(kMc, m - i0);
-      packA(A, i0, mc, k0, kc, packedA_.data());
-      for (Index j = 0; j < n; j += kNr) {
-        B.columns(j, k0, n, column);
-        for (Index i = 0; i < mc; i += kMr)
-          microKernel(kc, packedA_.data() + i * kc, column, rows, C + (i0 + i) + j * ldc, ldc,
-                      std::min(kMr, mc - i), std::min(kNr, n - j), add);
+    packA(A, 0, m, k0, kc, packedA_.data());
+    // Below ~64k multiply-adds a second thread costs more than it saves.
+    const Index grain = m * kc * kNr * 4 >= (Index(1) << 16) ? 4 : tiles;
+    parallelFor(tiles, grain, [&](int64_t firstTile, int64_t lastTile) {
+      const float* column[4];
+      for (Index i0 = 0; i0 < m; i0 += kMc) {
+        const Index mc = std::min(kMc, m - i0);
+        for (Index j = firstTile * kNr; j < std::min(n, Index(lastTile) * kNr); j += kNr) {
+          B.columns(j, k0, n, column);
+          for (Index i = i0; i < i0 + mc; i += kMr)
+            microKernel(kc, packedA_.data() + i * kc, column, rows, C + i + j * ldc, ldc,
+                        std::min(kMr, m - i), std::min(kNr, n - j), add);
+        }
       }
-    }
+    });
   }
 }
 

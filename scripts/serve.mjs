@@ -1,5 +1,6 @@
 // Serves the static site in web/ on http://localhost:8080 (PORT overrides). No dependencies.
-// With --isolated it also sends COOP/COEP, which cross-origin isolation (WASM threads) needs.
+// It sends COOP/COEP, which cross-origin isolation (WASM threads: every core) needs; with
+// --no-isolation it does not, as a plain static host would not (the pages then use one thread).
 // Every response carries the site's Content-Security-Policy: the same policy as each page's
 // <meta> tag (which any static host serves), plus frame-ancestors, which only a header can carry.
 import { createReadStream } from "node:fs";
@@ -39,7 +40,7 @@ const types = {
  * Starts the server; resolves to { server, url }. port 0 picks a free port (tests); root serves
  * another folder than web/.
  */
-export function serve({ port = Number(process.env.PORT ?? 8080), isolated = false, root = site } = {}) {
+export function serve({ port = Number(process.env.PORT ?? 8080), isolated = true, root = site } = {}) {
   root = root.endsWith(sep) ? root : root + sep;
   const server = createServer(async (request, response) => {
     try {
@@ -81,6 +82,6 @@ export function serve({ port = Number(process.env.PORT ?? 8080), isolated = fals
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { url } = await serve({ isolated: process.argv.includes("--isolated") });
+  const { url } = await serve({ isolated: !process.argv.includes("--no-isolation") });
   console.log(`nnplay is running at ${url}  (Ctrl+C to stop)`);
 }

@@ -21,6 +21,7 @@
 #include "datasets.h"
 #include "model_io.h"
 #include "network.h"
+#include "parallel.h"
 
 namespace nnplay {
 namespace {
@@ -410,6 +411,8 @@ EMSCRIPTEN_BINDINGS(nnplay) {
   function("configSchema", &nnplay::configSchemaBinding);
   function("parseCsv", &nnplay::parseCsvBinding);
   function("memory", &nnplay::memoryBinding);
+  function("setThreads", &nnplay::setThreads);
+  function("threadCount", &nnplay::threadCount);
   function("allocFloats", &nnplay::allocFloats);
   function("freeFloats", &nnplay::freeFloats);
   function("floatView", &nnplay::floatView);

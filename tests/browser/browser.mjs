@@ -21,7 +21,7 @@ const chromiumArgs = [
  * function given the page before it is opened (to add init scripts or listeners);
  * { acceptDownloads } is playwright's (true unless given: downloads complete, into a temporary folder).
  */
-export async function startBrowser({ isolated = false } = {}) {
+export async function startBrowser({ isolated = true } = {}) {
   const { server, url } = await serve({ port: 0, isolated });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

@@ -26,8 +26,9 @@ const CASES = [
   { kind: "cnn", samples: 256, epochs: 1, augment: true },
 ];
 
-// Trains each case and returns { kind: every weight, in order }. Runs in Node and, as source,
-// in a page, so it uses only its arguments: the modules, a fetch for web/build/data/ files.
+// Trains each case and returns { weights: { kind: every weight, in order }, threads, cores }.
+// Runs in Node and, as source, in a page, so it uses only its arguments: the modules, a fetch
+// for web/build/data/ files. The pages are cross-origin isolated, so they use every core.
 async function trainCases({ nnplay, data, models }, fetchData, cases) {
   const nn = await nnplay.loadNN();
   const { splits: { test: { file, n } } } = await (await fetchData("mnist.json")).json();
@@ -47,7 +48,8 @@ async function trainCases({ nnplay, data, models }, fetchData, cases) {
     weights[kind] = net.getWeights().flatMap((w) => Array.from(w.data));
     net.delete();
   }
-  return weights;
+  const cores = globalThis.navigator?.hardwareConcurrency;
+  return { weights, threads: nn.threads, cores };
 }
 
 // The same function in a page: the modules as the site serves them. Passed as an expression,
@@ -65,7 +67,7 @@ test("digits_models_train_to_the_same_bits_in_node_chromium_and_firefox", { time
   const dataFolder = new URL("../../web/build/data/", import.meta.url);
   const inNode = await trainCases({ nnplay, data, models },
     async (name) => new Response(await readFile(new URL(name, dataFolder))), CASES);
-  for (const [kind, values] of Object.entries(inNode)) {
+  for (const [kind, values] of Object.entries(inNode.weights)) {
     assert.ok(values.every(Number.isFinite), `${kind}: finite weights`);
   }
 
@@ -83,10 +85,13 @@ test("digits_models_train_to_the_same_bits_in_node_chromium_and_firefox", { time
   assert.deepEqual(page.errors, []);
   await page.close();
 
-  const hashes = { node: fingerprints(inNode), chromium: fingerprints(inChromium), firefox: fingerprints(inFirefox) };
+  const runs = { node: inNode, chromium: inChromium, firefox: inFirefox };
+  const hashes = Object.fromEntries(Object.entries(runs).map(([engine, run]) => [engine, fingerprints(run.weights)]));
+  console.log(`threads: node ${inNode.threads}  chromium ${inChromium.threads}  firefox ${inFirefox.threads}`);
   for (const { kind } of CASES) {
     console.log(`${kind}: node ${hashes.node[kind]}  chromium ${hashes.chromium[kind]}  firefox ${hashes.firefox[kind]}`);
   }
+  for (const browser of [inChromium, inFirefox]) assert.equal(browser.threads, Math.min(8, browser.cores));
   assert.deepEqual(hashes.chromium, hashes.node);
   assert.deepEqual(hashes.firefox, hashes.node);
 });

@@ -64,7 +64,10 @@ export {};
 test("vite_bundle_loads_the_wasm_and_trains_in_chromium", async () => {
   await writeFile(join(scratch, "index.html"),
     '<!doctype html><title>scratch</title><script type="module" src="./main.js"></script>');
-  await writeFile(join(scratch, "main.js"), `${usage}window.result = result;\n`);
+  // The page is cross-origin isolated (serve sends COOP/COEP): the bundle must find the
+  // threaded module and its pthread worker script as well.
+  await writeFile(join(scratch, "main.js"), `${usage}window.result = { ...result, threads: nn.threads,
+    cores: Math.min(8, navigator.hardwareConcurrency) };\n`);
   await build({ root: scratch, logLevel: "silent", build: { outDir: "dist", target: "es2022" },
     configFile: false });
   const { server, url } = await serve({ port: 0, root: join(scratch, "dist") });
@@ -79,6 +82,7 @@ test("vite_bundle_loads_the_wasm_and_trains_in_chromium", async () => {
     const result = await page.waitForFunction(() => window.result, null, { timeout: 60_000 })
       .then((handle) => handle.jsonValue());
     assert.ok(result.loss < 0.01, `loss ${result.loss}`);
+    assert.equal(result.threads, result.cores);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

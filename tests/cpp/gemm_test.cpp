@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "gemm.h"
+#include "parallel.h"
 #include "rng.h"
 
 namespace nnplay {
@@ -106,6 +108,42 @@ TEST(Gemm, indexed_b_gives_the_bits_of_the_same_values_stored) {
                      gotT.data(), m, false);
     EXPECT_EQ(0, std::memcmp(gotT.data(), expectedT.data(), gotT.size() * sizeof(float)));
   }
+}
+
+TEST(Gemm, same_bits_for_any_number_of_threads) {
+  // The columns of C are split over the threads; every element keeps its one order of sums.
+  Rng rng(12);
+  const Matrix<float> A = randomFloats(37, 700, rng), B = randomFloats(700, 301, rng);
+  GemmScratch scratch;
+  Matrix<float> one(37, 301);
+  ASSERT_EQ(setThreads(1), 1);
+  scratch.multiply(stridedView(A), stridedView(B), one.data(), 37, false);
+  for (int threads : {2, 3, 5}) {
+    ASSERT_EQ(setThreads(threads), threads);
+    EXPECT_EQ(threadCount(), threads);
+    Matrix<float> many = Matrix<float>::Constant(37, 301, 9.f);
+    scratch.multiply(stridedView(A), stridedView(B), many.data(), 37, false);
+    EXPECT_EQ(0, std::memcmp(many.data(), one.data(), one.size() * sizeof(float))) << threads;
+  }
+  EXPECT_EQ(setThreads(0), 1);  // clamped to [1, kMaxThreads]
+  EXPECT_EQ(setThreads(99), kMaxThreads);
+  EXPECT_EQ(setThreads(1), 1);
+}
+
+TEST(Parallel, ranges_cover_every_index_once_in_whole_grains) {
+  std::vector<int> hits(1003, 0);
+  std::vector<std::pair<int64_t, int64_t>> ranges(8, {-1, -1});
+  std::atomic<int> calls{0};
+  setThreads(3);
+  parallelFor(1003, 10, [&](int64_t begin, int64_t end) {
+    ranges[calls++] = {begin, end};
+    for (int64_t i = begin; i < end; ++i) ++hits[i];
+  });
+  setThreads(1);
+  EXPECT_EQ(calls.load(), 3);
+  for (int h : hits) ASSERT_EQ(h, 1);
+  for (int c = 0; c < 3; ++c)
+    if (ranges[c].second != 1003) EXPECT_EQ((ranges[c].second - ranges[c].first) % 10, 0);
 }
 
 }  // namespace

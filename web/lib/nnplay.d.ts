@@ -225,6 +225,8 @@ export interface ConfigSchema {
 export interface NN {
   /** The config rules the core enforces, as data; the same frozen object on every access. */
   readonly schema: ConfigSchema;
+  /** Threads the core uses: what loadNN gave it, 1 where threads are not possible. */
+  readonly threads: number;
   /** The WebAssembly memory and how much of it is allocated (for leak checks). */
   memory(): { heapBytes: number; inUseBytes: number };
   createNetwork(config: NetworkConfig): Network;
@@ -244,5 +246,9 @@ export interface NN {
   };
 }
 
-/** Loads the WebAssembly module (once per realm) in Node >= 20, a page or a module Worker. */
-export function loadNN(): Promise<NN>;
+/**
+ * Loads the WebAssembly module (once per realm and thread count) in Node >= 20, a page or a
+ * module Worker. threads (1 to 16): default every core up to 8 where threads are possible
+ * (Node, or a cross-origin isolated page), else 1. Results are the same bits for any number.
+ */
+export function loadNN(options?: { threads?: number }): Promise<NN>;

@@ -8,32 +8,102 @@
 import createNNModule from "../build/nnplay_wasm.js";
 import { fromTFJS, toTFJS } from "./tfjs.js";
 
-const wasmUrl = new URL("../build/nnplay_wasm.wasm", import.meta.url);
+// Two builds of the core: one thread, and pthreads over shared memory (threads need
+// SharedArrayBuffer: Node, or a cross-origin isolated page). "?no-inline" keeps bundlers (Vite)
+// from inlining the small pthread worker script as a data: URL, which a Worker cannot run here;
+// static servers ignore the query.
+const builds = {
+  single: { wasm: new URL("../build/nnplay_wasm.wasm", import.meta.url) },
+  threads: {
+    wasm: new URL("../build/nnplay_wasm_mt.wasm", import.meta.url),
+    worker: new URL("../build/nnplay_wasm_mt.worker.js?no-inline", import.meta.url),
+    script: new URL("../build/nnplay_wasm_mt.js", import.meta.url),
+  },
+};
 const isNode = typeof process === "object" && typeof process.versions?.node === "string" &&
   typeof window === "undefined" && typeof importScripts === "undefined";
+const MAX_THREADS = 16;  // core/parallel.h kMaxThreads
 
-let modulePromise = null;
+const modules = new Map();  // one module per realm and thread count
 let frozenSchema = null;  // nn.schema, built once per realm like the module
 
-async function loadModule() {
-  if (isNode) {
-    // The module is built for web and worker; in Node it gets its bytes here.
-    // A computed specifier keeps browser bundlers from trying to resolve a Node built-in.
-    const fs = "node:fs/promises";
-    const { readFile } = await import(/* @vite-ignore */ /* webpackIgnore: true */ fs);
-    return createNNModule({ wasmBinary: await readFile(wasmUrl) });
-  }
-  // wasmUrl itself, not a sibling of it: bundlers rename the file (nnplay_wasm-<hash>.wasm).
-  return createNNModule({ locateFile: () => wasmUrl.href });
+// A computed specifier keeps browser bundlers from trying to resolve a Node built-in.
+const nodeImport = (name) => import(/* @vite-ignore */ /* webpackIgnore: true */ `node:${name}`);
+
+async function cores() {
+  if (isNode) return (await nodeImport("os")).availableParallelism();
+  return globalThis.navigator?.hardwareConcurrency ?? 1;
 }
 
-/** Loads the WebAssembly module once per realm and returns the API. */
-export async function loadNN() {
-  modulePromise ??= loadModule().catch((error) => {
-    modulePromise = null;
-    throw new Error(`nnplay: could not load the WebAssembly module (${error.message})`);
-  });
-  return new NN(await modulePromise);
+function threadsPossible() {
+  return typeof SharedArrayBuffer === "function" && (isNode || globalThis.crossOriginIsolated === true);
+}
+
+async function loadModule(threads) {
+  const build = threads > 1 ? builds.threads : builds.single;
+  const options = {};
+  if (isNode) {
+    // The modules are built for web and worker; in Node they get their bytes here.
+    options.wasmBinary = await (await nodeImport("fs/promises")).readFile(build.wasm);
+  } else {
+    // The URLs themselves, not siblings: bundlers rename the files (nnplay_wasm-<hash>.wasm).
+    options.locateFile = (name) => (name.endsWith(".worker.js") ? build.worker : build.wasm).href;
+  }
+  if (threads === 1) return createNNModule(options);
+  options.nnplayWorkers = threads - 1;
+  options.mainScriptUrlOrBlob = build.script.href;
+  const { default: create } = await import(build.script.href);
+  if (!isNode) return create(options);
+  // Node has no Web Worker: the module makes its pool of workers while create() runs, each a
+  // worker_threads thread running the worker script (node-pthread-worker.js).
+  const { Worker: ThreadWorker } = await nodeImport("worker_threads");
+  const shim = new URL("./node-pthread-worker.js", import.meta.url);
+  const threadsStarted = [];
+  class PthreadWorker {
+    constructor(url) {
+      this.thread = new ThreadWorker(shim, { workerData: String(url) });
+      this.thread.on("message", (data) => this.onmessage?.({ data }));
+      this.thread.on("error", (error) => this.onerror?.(error));
+      threadsStarted.push(this.thread);
+    }
+    postMessage(message, transfer) { this.thread.postMessage(message, transfer); }
+    terminate() { this.thread.terminate(); }
+  }
+  options.locateFile = (name) => (name.endsWith(".worker.js") ? build.worker : build.wasm).href;
+  const saved = Object.getOwnPropertyDescriptor(globalThis, "Worker");
+  globalThis.Worker = PthreadWorker;
+  let ready;
+  try {
+    ready = create(options);
+  } finally {
+    if (saved) Object.defineProperty(globalThis, "Worker", saved);
+    else delete globalThis.Worker;
+  }
+  const module = await ready;
+  for (const thread of threadsStarted) thread.unref();  // idle pool threads never keep Node running
+  return module;
+}
+
+/**
+ * Loads the WebAssembly module and returns the API. threads: how many threads the core may use
+ * (default: every core, up to 8, where threads are possible — Node, or a cross-origin isolated
+ * page — else 1); nn.threads says how many it uses. Same results, bit for bit, for any number.
+ */
+export async function loadNN({ threads } = {}) {
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS)) {
+    throw new Error(`threads: expected an integer in [1, ${MAX_THREADS}], got ${String(threads).slice(0, 40)}`);
+  }
+  const count = threadsPossible() ? (threads ?? Math.min(8, await cores())) : 1;
+  if (!modules.has(count)) {
+    modules.set(count, loadModule(count).then((module) => {
+      if (count > 1) module.setThreads(count);
+      return module;
+    }).catch((error) => {
+      modules.delete(count);
+      throw new Error(`nnplay: could not load the WebAssembly module (${error.message})`);
+    }));
+  }
+  return new NN(await modules.get(count));
 }
 
 // Bindings return a JS Error object instead of throwing through WebAssembly; throw it here.
@@ -147,6 +217,11 @@ class NN {
   get schema() {
     frozenSchema ??= deepFreeze(JSON.parse(check(this.#module.configSchema())));
     return frozenSchema;
+  }
+
+  /** How many threads the core uses: 1, or the threads loadNN gave it. */
+  get threads() {
+    return this.#module.threadCount();
   }
 
   /** { heapBytes, inUseBytes }: the WebAssembly memory and how much of it is allocated. */

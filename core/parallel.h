@@ -1,0 +1,28 @@
+// Threads for loops whose results do not depend on how the work is split: each index of a
+// parallelFor writes its own outputs and reads nothing another index writes, so one thread or
+// eight give the same bits. The GEMM splits the columns of its result this way; every element
+// is still one thread's sum in one fixed order.
+//
+// One process-wide pool: setThreads(n) starts n - 1 workers (the caller is the n-th). In
+// WebAssembly they are Emscripten pthreads (Web Workers over shared memory; the threaded build
+// only), natively std::threads. The caller spins while it waits for the workers, so a page's
+// worker or Node's main thread never blocks on a futex; the workers sleep between jobs.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+namespace nnplay {
+
+// Threads in use, 1 unless setThreads asked for more.
+int threadCount();
+// Sets the threads in use (1 to kMaxThreads); returns the number now in use.
+int setThreads(int threads);
+constexpr int kMaxThreads = 16;
+
+// Calls body(begin, end) on consecutive ranges that together cover [0, count), each range a
+// multiple of `grain` long except the last, over the pool's threads; returns when all are done.
+// With one thread, or less work than two grains, it is one call body(0, count) on this thread.
+void parallelFor(int64_t count, int64_t grain, const std::function<void(int64_t, int64_t)>& body);
+
+}  // namespace nnplay

@@ -1,0 +1,50 @@
+// The threaded core: loadNN({ threads }) and the same bits for any number of threads, on the
+// products that are split (MLP and CNN training and prediction).
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { test } from "node:test";
+import { loadNN } from "../../web/lib/nnplay.js";
+import { fingerprint } from "./fingerprint.mjs";
+
+const config = async (name) => JSON.parse(await readFile(new URL(`../../bench/${name}.json`, import.meta.url)));
+
+function digitsLike(n) {
+  const x = new Float32Array(n * 784), y = new Float32Array(n * 10);
+  for (let i = 0; i < x.length; i++) x[i] = (Math.sin(i * 0.37) + Math.cos(i * 0.011)) / 4 + 0.5;
+  for (let i = 0; i < n; i++) y[i * 10 + (i % 10)] = 1;
+  return { x, y, n };
+}
+
+// Trains a fresh network and returns fingerprints of its weights and its predictions.
+function run(nn, cfg, data, epochs) {
+  const net = nn.createNetwork(cfg);
+  net.fit({ ...data, epochs });
+  const weights = fingerprint(net.getWeights().flatMap((w) => Array.from(w.data)));
+  const outputs = fingerprint(Array.from(net.predict(data.x, data.n)));
+  net.delete();
+  return { weights, outputs };
+}
+
+test("loadNN_threads_gives_that_many_and_checks_its_argument", async () => {
+  assert.equal((await loadNN({ threads: 1 })).threads, 1);
+  assert.equal((await loadNN({ threads: 3 })).threads, 3);
+  const all = await loadNN();
+  assert.ok(all.threads >= 1 && all.threads <= 8, `default: ${all.threads}`);
+  for (const bad of [0, 1.5, 17, "2"]) {
+    await assert.rejects(loadNN({ threads: bad }), /threads: expected an integer in \[1, 16\]/);
+  }
+});
+
+test("training_and_prediction_give_the_same_bits_for_1_2_and_3_threads", async () => {
+  const data = digitsLike(192);
+  const mlp = await config("mlp"), cnn = await config("cnn");
+  const results = [];
+  for (const threads of [1, 2, 3]) {
+    const nn = await loadNN({ threads });
+    results.push({ threads, mlp: run(nn, mlp, data, 3), cnn: run(nn, cnn, data, 1) });
+  }
+  for (const r of results.slice(1)) {
+    assert.deepEqual(r.mlp, results[0].mlp, `MLP with ${r.threads} threads`);
+    assert.deepEqual(r.cnn, results[0].cnn, `CNN with ${r.threads} threads`);
+  }
+});
