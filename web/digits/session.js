@@ -73,7 +73,8 @@ const LOADING = { state: "loading", loaded: 0, total: 0, train: 0, test: null, e
  * A snapshot: { ready, settings, hash, model, pretrained, saved, data, training, alert, status }.
  *   settings: the training settings (state.js); hash: "#v=1&..." for them;
  *   model: the model reading the pad, null until one does: { id, name, source ("pretrained",
- *     "saved", "trained", "fine-tuned" or "file"), saved (it is the one kept in the browser), firstWeights
+ *     "saved", "trained", "fine-tuned" or "file"), saved (it is the one kept in the browser), layers (its
+ *     config's layers), firstWeights
  *     ({ shape, data } of its first layer), evaluation (on the test set: { accuracy, loss,
  *     predicted, confidence }, null until known), testError (why it could not be tested),
  *     noise ({ images, outputs }, null while being asked) };
@@ -266,7 +267,8 @@ export class DigitsSession {
     this.#json = json;
     this.#weights = null;
     const { shape, data } = net.getWeights()[0];
-    this.#publish({ model: { id: ++this.#models, name, source, saved, firstWeights: { shape, data }, evaluation,
+    this.#publish({ model: { id: ++this.#models, name, source, saved, layers: json.config.layers,
+      firstWeights: { shape, data }, evaluation,
       testError: "", noise: null } });
     if (!evaluation) this.#test();
     this.#showNoise();
