@@ -42,8 +42,18 @@ const quietly = (promise) => promise.catch(() => {});
 
 const prediction = new PredictionView($("digit-prediction"), $("digit-input"));
 const bars = new ProbabilityBars($("probabilities"));
+// Drawing updates timed — the model's pass over every layer and every view's render — while a
+// stroke grows and when it ends (then occlusion runs too).
+const drawingUpdates = { stroke: { count: 0, ms: 0 }, end: { count: 0, ms: 0 } };
 const pad = new PadView({ canvas: $("digit-pad"), clear: $("digit-clear"), undo: $("digit-undo") }, {
-  classify: (gray, width, height, options) => session.look(gray, width, height, options),
+  classify: (gray, width, height, options) => {
+    const began = performance.now();
+    const result = session.look(gray, width, height, options);
+    const kind = drawingUpdates[options.final ? "end" : "stroke"];
+    kind.count++;
+    kind.ms += performance.now() - began;
+    return result;
+  },
   show: (result) => {
     prediction.show(result);
     bars.show(result.empty ? null : result.probabilities);
@@ -149,6 +159,9 @@ window.nnplay = {
   },
   /** Accuracy of the model in use on the 10,000 MNIST test digits: Promise of a number. */
   testAccuracy: () => session.testAccuracy(),
+  /** Drawing updates so far: { stroke, end } each { count, meanMs } (every layer and view; at the end also occlusion). */
+  perf: () => Object.fromEntries(Object.entries(drawingUpdates).map(([kind, { count, ms }]) =>
+    [kind, { count, meanMs: count ? ms / count : 0 }])),
   // Test hook: kills the training worker ("error", "memory" or "hang").
   _crashWorker: (how) => session.crashWorker(how),
 };
