@@ -332,11 +332,21 @@ test("a_clicked_map_unit_shows_its_formula_and_the_class_picker_moves_saliency_a
   await draw(page, DRAWN[7]);
   assert.equal(await page.locator("#layers .map").count(), 16 + 16 + 32 + 32 + 1 + 1);
   await page.locator("#layers .layer-maps .map").nth(3).click();
-  assert.match(await page.textContent("#unit-title"), /^Layer 1 \(conv2d\), map 4, row 15, column 15: /);
-  assert.match(await page.textContent("#formula"), /z = .* \+ bias .* = .*ReLU: max\(0, .*Recomputed: .* ✓ the same/s);
+  // a map chooses its most active unit
+  const [, row, column, value] = (await page.textContent("#unit-title"))
+    .match(/^Layer 1 \(conv2d\), map 4, row (\d+), column (\d+): ([\d.]+)$/).map(Number);
+  const strongest = await page.evaluate(() => {
+    const pad = document.getElementById("digit-pad");
+    const rgba = pad.getContext("2d").getImageData(0, 0, pad.width, pad.height).data;
+    const gray = Uint8Array.from({ length: pad.width * pad.height }, (_, i) => rgba[4 * i]);
+    const { layers } = window.nnplay.featureMaps(gray, pad.width, pad.height);
+    return Math.max(...layers[0].data.filter((_, k) => k % 16 === 3));
+  });
+  assert.equal(value, Number(strongest.toFixed(3)));
+  assert.match(await page.textContent("#formula"), /z = .* bias .* = .*ReLU: max\(0, .*Recomputed: .* ✓ the same/s);
   await page.focus("#unit-map");
-  await page.keyboard.press("ArrowRight");
-  assert.match(await page.textContent("#unit-title"), /row 15, column 16/);
+  await page.keyboard.press(column < 28 ? "ArrowRight" : "ArrowLeft");
+  assert.match(await page.textContent("#unit-title"), new RegExp(`row ${row}, column ${column < 28 ? column + 1 : column - 1}:`));
   await page.locator("#layers .layer-maps .map").nth(16 + 16 + 5).click();  // layer 3: 16 input channels
   assert.equal(await page.locator("#formula details").count(), 16);
   assert.match(await page.textContent("#formula"), /✓ the same/);

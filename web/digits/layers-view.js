@@ -1,7 +1,7 @@
 // Every layer's output for the pad's drawing, as it is drawn (snapshot.drawing.layers): a row
 // per layer, a small map per channel of a picture layer (conv2d, pooling), a strip of units for
 // a vector (flatten, dense). Clicking a map or a unit chooses it for the formula (session
-// chooseUnit: a map chooses its centre unit). The canvases are made once per model and
+// chooseUnit: a map chooses its most active unit). The canvases are made once per model and
 // repainted on each drawing.
 import { element } from "../lib/dom.js";
 import { gridOf, largest, paintChannel } from "./maps.js";
@@ -48,6 +48,14 @@ export class LayersView {
     });
   }
 
+  // The unit of channel c of layer i with the largest output for the drawing shown (the first if all are equal).
+  #strongest(i, c) {
+    const { data, shape } = this.#drawing.layers[i];
+    let best = c;
+    for (let k = c; k < data.length; k += shape[2]) if (data[k] > data[best]) best = k;
+    return best;
+  }
+
   #build(drawing, key, model) {
     this.#built = key;
     const config = model.layers ?? [];
@@ -69,8 +77,7 @@ export class LayersView {
         button.setAttribute("aria-pressed", "false");
         if (layer.shape.length === 3) {
           button.setAttribute("aria-label", `layer ${i + 1} (${layer.type}), map ${c + 1} of ${channels}`);
-          const centre = (Math.floor(height / 2) * width + Math.floor(width / 2)) * channels + c;
-          button.addEventListener("click", () => this.#chooseUnit({ layer: i, unit: centre }));
+          button.addEventListener("click", () => this.#chooseUnit({ layer: i, unit: this.#strongest(i, c) }));
         } else {
           button.setAttribute("aria-label", `layer ${i + 1} (${layer.type}), ${layer.shape[0]} units: click a unit`);
           button.addEventListener("click", (event) => {

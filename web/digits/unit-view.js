@@ -109,12 +109,11 @@ function formula(e) {
       const grids = element("div", "grids");
       grids.append(numberGrid(ch.weights, kw, "kernel weights", "weights"), numberGrid(ch.patch, kw, "input patch", "patch",
         ch.inside));
-      const terms = Array.from(ch.weights, (w, k) => `${num(w)}×${num(ch.patch[k], 2)}`);
-      block.append(grids, element("p", "terms", `${terms.join(" + ")} = ${num(ch.sum)}`));
+      block.append(grids, element("p", "terms", `${sumText(Array.from(ch.weights, (w, k) => [w, ch.patch[k]]))} = ${num(ch.sum)}`));
       parts.push(block);
     });
-    const sums = e.channels.map((ch) => num(ch.sum));
-    const shownSums = sums.length > 8 ? `${sums.slice(0, 8).join(" + ")} + … (${sums.length} channels)` : sums.join(" + ");
+    const sums = e.channels.map((ch) => ch.sum);
+    const shownSums = sums.length > 8 ? `${sumText(sums.slice(0, 8))} + … (${sums.length} channels)` : sumText(sums);
     parts.push(element("p", "step", `z = ${shownSums} + bias ${num(e.bias)} = ${num(e.z)}`));
     parts.push(element("p", "step", ACTIVATION_TEXT[e.activation ?? "linear"]?.(e.z, e.value) ?? `${e.activation}(${num(e.z)})`));
     parts.push(check());
@@ -127,7 +126,7 @@ function formula(e) {
   } else if (e.type === "dense") {
     parts.push(element("p", null, `Each of its ${e.terms.length + e.restCount} inputs times its weight, the largest ` +
       "products first:"));
-    const terms = e.terms.map((t) => `${num(t.weight)}×${num(t.x, 2)}`).join(" + ");
+    const terms = sumText(e.terms.map((t) => [t.weight, t.x]));
     const rest = e.restCount ? ` + ${num(e.rest)} (the other ${e.restCount} products)` : "";
     parts.push(element("p", "terms", `${terms}${rest} + bias ${num(e.bias)} = z = ${num(e.z)}`));
     if (e.activation === "softmax") {
@@ -143,6 +142,15 @@ function formula(e) {
     parts.push(check());
   }
   return parts;
+}
+
+// "a×b − c×d + …" for [[a, b], [c, d], …] (weights signed, inputs as they are), or "a − c + …" for numbers.
+function sumText(terms) {
+  return terms.map((t, i) => {
+    const [w, x] = Array.isArray(t) ? t : [t, null];
+    const sign = w < 0 ? (i ? " − " : "−") : (i ? " + " : "");
+    return `${sign}${num(Math.abs(w))}${x === null ? "" : `×${num(x, 2)}`}`;
+  }).join("");
 }
 
 // A k × k table of numbers, shaded by value; cells outside the picture (padding) are marked.

@@ -8,7 +8,11 @@ import { occlude } from "../lib/mnist/insight.js";
 import { divergingCanvas, grayCanvas } from "../lib/mnist/pictures.js";
 import { num } from "./maps.js";
 
-const OCCLUSION_FLOOR = 0.05;
+// A probability for people: 97.3%, 99.987% when close to sure, 2.1e−5% when tiny.
+const percent = (p) => (p < 0.001 ? `${(100 * p).toExponential(1).replace("-", "−")}%` :
+  p > 0.999 && p < 1 ? `${num(100 * p, 3)}%` : `${num(100 * p, 1)}%`);
+
+const OCCLUSION_FLOOR = 1;
 
 export class WhyView {
   #view;
@@ -62,7 +66,7 @@ export class WhyView {
     canvas.setAttribute("aria-label", `saliency of class ${label}: red pixels raise its log-probability, blue lower it`);
     saliency.replaceChildren(canvas);
     saliencyNote.textContent = `d log p(${label}) / d pixel: red where more ink would raise p(${label}) ` +
-      `(now ${(100 * drawing.probabilities[label]).toFixed(1)}%), blue where it would lower it.`;
+      `(now ${percent(drawing.probabilities[label])}), blue where it would lower it.`;
     this.#paintOcclusion();
   }
 
@@ -77,10 +81,16 @@ export class WhyView {
     }
     occlusion.hidden = occluded.hidden = false;
     const label = drawing.saliency.label;
-    // the change of p(label) the patch makes: blue where it drops (scaled to the largest change,
-    // at least OCCLUSION_FLOOR, so a change of a millionth does not look like a large one)
-    const p0 = drawing.probabilities[label];
-    const change = Float32Array.from({ length: o.side * o.side }, (_, i) => o.probabilities[i * 10 + label] - p0);
+    // the change of the log-odds log(p / (1 − p)) of the class the patch makes: blue where it
+    // drops (scaled to the largest change, at least OCCLUSION_FLOOR, so a tiny change does not
+    // look large). Log-odds, not p: they show a 99.999% answer falling to 99%, and a class the
+    // network rules out rising from a millionth to a thousandth.
+    const logOdds = (p) => {
+      const q = Math.min(Math.max(p, 1e-12), 1 - 1e-7);
+      return Math.log(q / (1 - q));
+    };
+    const l0 = logOdds(drawing.probabilities[label]);
+    const change = Float32Array.from({ length: o.side * o.side }, (_, i) => logOdds(o.probabilities[i * 10 + label]) - l0);
     divergingCanvas(change, o.side, o.side, { floor: OCCLUSION_FLOOR, canvas: occlusion });
     occlusion.setAttribute("aria-label", `occlusion map of class ${label}: blue where a gray patch there lowers ` +
       "its probability, red where it raises it; arrow keys move the patch");
@@ -97,11 +107,11 @@ export class WhyView {
     const picture = Float32Array.from(drawing.input28);
     if (patch) occlude(picture, patch[0] * o.stride, patch[1] * o.stride, o.size, o.fill);
     grayCanvas(picture, 28, 28, { canvas: this.#view.occluded });
-    const now = `p(${label}) = ${(100 * drawing.probabilities[label]).toFixed(1)}% without a patch`;
+    const now = `p(${label}) = ${percent(drawing.probabilities[label])} without a patch`;
     this.#view.occlusionNote.textContent = patch ?
       `With the gray ${o.size}×${o.size} patch at row ${patch[0] * o.stride + 1}, column ${patch[1] * o.stride + 1}: ` +
-      `p(${label}) = ${num(100 * o.probabilities[(patch[0] * o.side + patch[1]) * 10 + label], 1)}% (${now}).` :
-      `Each pixel of the map: how p(${label}) changes with the patch there — blue where covering the drawing ` +
+      `p(${label}) = ${percent(o.probabilities[(patch[0] * o.side + patch[1]) * 10 + label])} (${now}).` :
+      `Each pixel of the map: how the log-odds of p(${label}) change with the patch there — blue where covering the drawing ` +
       `hides what the network looks at. Point at the map, or focus it and use the arrow keys (${now}).`;
   }
 }
