@@ -87,7 +87,7 @@ const views = [
   new TeachView({ labels: $("teach-labels"), summary: $("mine-summary"), gallery: $("mine-gallery"), start: $("fine-tune"),
     progress: $("fine-tune-progress"), status: $("fine-tune-status"), results: $("fine-tune-results") },
   { keep: (label) => session.keepDrawing(label) }),
-  pad,
+  pad,  // last: when a new model reads the pad, its render publishes the drawing anew
 ];
 
 // The link first: the address bar then shows the session's settings.

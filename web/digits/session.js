@@ -73,9 +73,8 @@ const LOADING = { state: "loading", loaded: 0, total: 0, train: 0, test: null, e
  * A snapshot: { ready, settings, hash, model, pretrained, saved, data, training, alert, status }.
  *   settings: the training settings (state.js); hash: "#v=1&..." for them;
  *   model: the model reading the pad, null until one does: { id, name, source ("pretrained",
- *     "saved", "trained", "fine-tuned" or "file"), saved (it is the one kept in the browser), layers (its
- *     config's layers), firstWeights
- *     ({ shape, data } of its first layer), evaluation (on the test set: { accuracy, loss,
+ *     "saved", "trained", "fine-tuned" or "file"), saved (it is the one kept in the browser),
+ *     layers (its config's layers), firstWeights ({ shape, data } of its first layer), evaluation (on the test set: { accuracy, loss,
  *     predicted, confidence }, null until known), testError (why it could not be tested),
  *     noise ({ images, outputs }, null while being asked) };
  *   pretrained: the pretrained model's name; saved: { name, savedAt, active } of the model
@@ -117,7 +116,7 @@ export class DigitsSession {
   #nnReady;
   #nn = null;
   #examplesStore;
-  #examples = [];       // the user's own digits (examples.js)
+  #examples = null;     // the user's own digits (examples.js), once read from the store
   #examplesWrite = Promise.resolve();
   #weights = null;      // getWeights() of the model in use, once asked for (explanations)
   #drawings = 0;
@@ -200,7 +199,7 @@ export class DigitsSession {
           this.#say(`Your saved digits could not be read: ${error.message}`);
           return [];
         })]);
-      this.#examples = [...mine, ...this.#examples];
+      this.#examples = mine;
       this.#pretrained = { name: pretrained.name, json: pretrained.json };
       this.#saved = saved;
       this.#publish({ pretrained: pretrained.name, saved: describe(saved) });
@@ -507,7 +506,7 @@ export class DigitsSession {
 
   /** Adds a picture (as classify reads it) with its label to the user's digits. */
   addExample(gray, width, height, label) {
-    const { input28, empty } = preprocess(gray, width, height);
+    const { input28, empty } = this.#inputOf(gray, width, height);
     if (empty) throw new Error("the picture has no ink: draw a digit first");
     this.#addExamples([makeExample(input28, label, this.#examples)]);
   }
@@ -528,6 +527,7 @@ export class DigitsSession {
   }
 
   #addExamples(added) {
+    if (!this.#examples) throw new Error("your digits are still being read: await window.nnplay.ready first");
     if (this.#examples.length + added.length > MAX_EXAMPLES) {
       throw new Error(`at most ${MAX_EXAMPLES} digits of your own: clear some first`);
     }
@@ -537,18 +537,22 @@ export class DigitsSession {
 
   /** How many digits of their own the user has of each digit: an array of 10 counts. */
   exampleCounts() {
-    return countPerLabel(this.#examples);
+    return countPerLabel(this.#examples ?? []);
   }
 
   /** Forgets all the user's digits. */
   clearExamples() {
+    if (!this.#examples) {
+      this.#say("Your digits are still being read: try again in a moment.");
+      return;
+    }
     this.#examples = [];
     this.#saveExamples();
   }
 
   /** The user's digits as one small file to save: [{ name, type, data }]. */
   exportExamples() {
-    return [{ name: EXAMPLES_FILE, type: "application/json", data: examplesFile(this.#examples) }];
+    return [{ name: EXAMPLES_FILE, type: "application/json", data: examplesFile(this.#examples ?? []) }];
   }
 
   /** Adds the digits of an exported file; a bad file changes nothing and says what is wrong. */
@@ -572,7 +576,7 @@ export class DigitsSession {
   }
 
   #publishExamples() {
-    const list = this.#examples;
+    const list = this.#examples ?? [];
     this.#publish({ mine: { counts: countPerLabel(list), total: list.length,
       heldOut: list.filter((e) => e.heldOut).length, recent: list.slice(-RECENT_EXAMPLES),
       accuracy: this.#net ? this.#ownAccuracy() : null } });
@@ -581,7 +585,7 @@ export class DigitsSession {
   // The model in use on the user's digits: { heldOut: { correct, n }, trained: { correct, n } }.
   #ownAccuracy() {
     const score = (examples) => {
-      if (!examples.length) return { correct: 0, n: 0 };
+      if (!examples.length) return { correct: 0, n: 0 };  // (also before the store was read)
       const { x, n } = toInputs(examples);
       const out = this.#net.predict(x, n);
       let correct = 0;
@@ -591,8 +595,8 @@ export class DigitsSession {
       }
       return { correct, n };
     };
-    return { heldOut: score(this.#examples.filter((e) => e.heldOut)),
-      trained: score(this.#examples.filter((e) => !e.heldOut)) };
+    const list = this.#examples ?? [];
+    return { heldOut: score(list.filter((e) => e.heldOut)), trained: score(list.filter((e) => !e.heldOut)) };
   }
 
   /**
@@ -601,7 +605,7 @@ export class DigitsSession {
    * a training or another fine-tuning runs.
    */
   fineTune({ epochs = 3 } = {}) {
-    const train = this.#examples.filter((e) => !e.heldOut);
+    const train = (this.#examples ?? []).filter((e) => !e.heldOut);
     try {
       if (!this.#net) throw new Error("no model is loaded yet: await window.nnplay.ready first");
       if (isBusy(this.snapshot.training)) throw new Error("A training is running: wait for it, or press Stop, then fine-tune");

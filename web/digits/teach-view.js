@@ -35,7 +35,7 @@ export class TeachView {
   #renderMine(mine) {
     mine.counts.forEach((n, d) => {
       this.#buttons[d].textContent = `${d} · ${n}`;
-      this.#buttons[d].setAttribute("aria-label", `keep the drawing as a ${d} (you have ${n})`);
+      this.#buttons[d].setAttribute("aria-label", `${d} · ${n}: keep the drawing as a ${d} (you have ${n})`);
     });
     const { summary, gallery } = this.#view;
     const accuracy = mine.accuracy;
