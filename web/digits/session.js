@@ -602,7 +602,8 @@ export class DigitsSession {
   /**
    * Fine-tunes the model in use on the user's digits that are not held out, mixed with MNIST,
    * in the worker; then it reads the pad (and is kept). Resolves to { seconds }. Refused while
-   * a training or another fine-tuning runs.
+   * a training or another fine-tuning runs. Like a training's, its end takes its turn in the
+   * queue and switches the model, whatever was chosen meanwhile.
    */
   fineTune({ epochs = 3 } = {}) {
     const train = (this.#examples ?? []).filter((e) => !e.heldOut);
