@@ -58,7 +58,8 @@ export class TeachView {
     start.disabled = running || trainingBusy;
     progress.hidden = !running;
     progress.value = f.progress;
-    status.textContent = running ? `Fine-tuning on your digits and MNIST: ${(100 * f.progress).toFixed(0)}%…` :
+    status.textContent = running && f.progress >= 1 ? "Testing the fine-tuned model on the 10,000 MNIST test digits…" :
+      running ? `Fine-tuning on your digits and MNIST: ${(100 * f.progress).toFixed(0)}%…` :
       f.state === "done" ? `Fine-tuned in ${f.seconds.toFixed(1)} s: this model now reads the pad. The pretrained one is a click away.` :
         f.state === "failed" ? "Fine-tuning failed (see above)." :
           trainingBusy ? "A training is running: fine-tune once it is done." :
