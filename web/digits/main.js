@@ -11,13 +11,18 @@ import { earlyWorker, nnReady } from "./boot.js";
 import { CurvesView } from "./curves-view.js";
 import { DataView } from "./data-view.js";
 import { EvaluationView } from "./evaluation-view.js";
+import { examplesStore } from "./examples-store.js";
+import { LayersView } from "./layers-view.js";
 import { ModelView } from "./model-view.js";
 import { NetworkView } from "./network-view.js";
 import { PadView } from "./pad-view.js";
 import { PredictionView } from "./prediction-view.js";
 import { savedModelStore } from "./saved-model.js";
 import { DigitsSession } from "./session.js";
+import { TeachView } from "./teach-view.js";
 import { TrainingView } from "./training-view.js";
+import { UnitView } from "./unit-view.js";
+import { WhyView } from "./why-view.js";
 
 const modelsUrl = new URL("../models/", import.meta.url);
 
@@ -29,7 +34,7 @@ async function fetchModel(file) {
 
 const trainer = new Trainer((message) => session.workerEvent(message), (reason) => session.workerDied(reason),
   { early: earlyWorker });
-const session = new DigitsSession({ trainer, store: savedModelStore, fetchModel, nn: nnReady });
+const session = new DigitsSession({ trainer, store: savedModelStore, fetchModel, nn: nnReady, examples: examplesStore });
 // Commands whose failure the session has told the user already.
 const quietly = (promise) => promise.catch(() => {});
 
@@ -37,8 +42,18 @@ const quietly = (promise) => promise.catch(() => {});
 
 const prediction = new PredictionView($("digit-prediction"), $("digit-input"));
 const bars = new ProbabilityBars($("probabilities"));
+// Drawing updates timed — the model's pass over every layer and every view's render — while a
+// stroke grows and when it ends (then occlusion runs too).
+const drawingUpdates = { stroke: { count: 0, ms: 0 }, end: { count: 0, ms: 0 } };
 const pad = new PadView({ canvas: $("digit-pad"), clear: $("digit-clear"), undo: $("digit-undo") }, {
-  classify: (gray, width, height) => session.classify(gray, width, height),
+  classify: (gray, width, height, options) => {
+    const began = performance.now();
+    const result = session.look(gray, width, height, options);
+    const kind = drawingUpdates[options.final ? "end" : "stroke"];
+    kind.count++;
+    kind.ms += performance.now() - began;
+    return result;
+  },
   show: (result) => {
     prediction.show(result);
     bars.show(result.empty ? null : result.probabilities);
@@ -63,7 +78,16 @@ const views = [
     gallery: $("gallery") }),
   new NetworkView({ weights: $("weights"), weightsNote: $("weights-note"), noise: $("noise"),
     noiseNote: $("noise-note") }),
-  pad,
+  new LayersView({ root: $("layers"), note: $("layers-note") }, { chooseUnit: (unit) => session.chooseUnit(unit) }),
+  new UnitView({ map: $("unit-map"), title: $("unit-title"), formula: $("formula") },
+    { chooseUnit: (unit) => session.chooseUnit(unit) }),
+  new WhyView({ cls: $("saliency-class"), saliency: $("saliency"), saliencyNote: $("saliency-note"),
+    occlusion: $("occlusion"), occluded: $("occluded"), occlusionNote: $("occlusion-note") },
+  { chooseClass: (cls) => session.chooseClass(cls) }),
+  new TeachView({ labels: $("teach-labels"), summary: $("mine-summary"), gallery: $("mine-gallery"), start: $("fine-tune"),
+    progress: $("fine-tune-progress"), status: $("fine-tune-status"), results: $("fine-tune-results") },
+  { keep: (label) => session.keepDrawing(label) }),
+  pad,  // last: when a new model reads the pad, its render publishes the drawing anew
 ];
 
 // The link first: the address bar then shows the session's settings.
@@ -88,6 +112,19 @@ $("model-default").addEventListener("click", () => session.usePretrained());
 $("model-use-pretrained").addEventListener("click", () => session.usePretrained());
 $("model-use-saved").addEventListener("click", () => session.useSaved());
 $("noise-again").addEventListener("click", () => session.newNoise());
+$("fine-tune").addEventListener("click", () => {
+  const epochs = Number($("fine-tune-epochs").value);
+  quietly(session.fineTune({ epochs }));
+});
+$("fine-tune-pretrained").addEventListener("click", () => session.usePretrained());
+$("mine-export").addEventListener("click", () => saveFiles(session.exportExamples()));
+$("mine-import-button").addEventListener("click", () => $("mine-import").click());
+$("mine-import").addEventListener("change", (event) => {
+  const files = [...event.target.files];
+  event.target.value = "";
+  session.importExamples(files);
+});
+$("mine-clear").addEventListener("click", () => session.clearExamples());
 // Changing the hash by hand: the settings it carries (a bad one says why).
 window.addEventListener("hashchange", () => session.openLink(location.hash));
 
@@ -106,6 +143,25 @@ window.nnplay = {
   },
   /** The model reading the pad: { name, source, layers } (layer types). */
   model: () => session.modelInUse(),
+  /** Every layer's output for a picture: { input28, layers: [{ type, shape, data }] }. */
+  featureMaps: (gray, width, height) => session.featureMaps(gray, width, height),
+  /** d log p(label) / d input28: Float32Array(784). */
+  saliency: (gray, width, height, label) => session.saliency(gray, width, height, label),
+  /** Keeps a picture as one of the user's digits, labelled `label`. */
+  addExample: (gray, width, height, label) => session.addExample(gray, width, height, label),
+  /** The user's digits: how many of each, an array of 10 counts. */
+  examples: () => session.exampleCounts(),
+  clearExamples: () => session.clearExamples(),
+  /** Fine-tunes the model in use on the user's digits and MNIST: Promise { seconds }. */
+  fineTune: async (options = {}) => {
+    await ready;
+    return session.fineTune(options);
+  },
+  /** Accuracy of the model in use on the 10,000 MNIST test digits: Promise of a number. */
+  testAccuracy: () => session.testAccuracy(),
+  /** Drawing updates so far: { stroke, end } each { count, meanMs } (every layer and view; at the end also occlusion). */
+  perf: () => Object.fromEntries(Object.entries(drawingUpdates).map(([kind, { count, ms }]) =>
+    [kind, { count, meanMs: count ? ms / count : 0 }])),
   // Test hook: kills the training worker ("error", "memory" or "hang").
   _crashWorker: (how) => session.crashWorker(how),
 };

@@ -1,5 +1,6 @@
 // The pad as a view: the drawing pad (pad.js) with its Clear and Undo buttons and keys, read
-// through classify (the session's) as a stroke grows — at most every LIVE_INTERVAL ms — when
+// through classify (the session's look, which also shows the drawing inside the model) as a
+// stroke grows — at most every LIVE_INTERVAL ms — when
 // the drawing changes otherwise, and when another model starts reading it. The answer goes to
 // show(result). The strokes are this view's own: the session never needs them.
 import { DrawingPad } from "./pad.js";
@@ -15,8 +16,9 @@ export class PadView {
   #timer = null;
 
   /**
-   * elements: { canvas, clear, undo }. classify(gray, width, height) -> a classification
-   * (session.classify); show(result) renders it.
+   * elements: { canvas, clear, undo }. classify(gray, width, height, { final }) -> a
+   * classification (session.look; final: the drawing is not in the middle of a stroke);
+   * show(result) renders it.
    */
   constructor({ canvas, clear, undo }, { classify, show }) {
     this.#classify = classify;
@@ -49,13 +51,13 @@ export class PadView {
     if (this.#modelId === null) return;
     clearTimeout(this.#timer);
     const wait = LIVE_INTERVAL - (performance.now() - this.#last);
-    if (final || wait <= 0) this.#read();
-    else this.#timer = setTimeout(() => this.#read(), wait);
+    if (final || wait <= 0) this.#read(final);
+    else this.#timer = setTimeout(() => this.#read(false), wait);
   }
 
-  #read() {
+  #read(final = true) {
     clearTimeout(this.#timer);
     this.#last = performance.now();
-    this.#show(this.#classify(this.#pad.gray(), this.#pad.width, this.#pad.height));
+    this.#show(this.#classify(this.#pad.gray(), this.#pad.width, this.#pad.height, { final }));
   }
 }

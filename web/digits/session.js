@@ -24,10 +24,14 @@
 // waits for it) and only its end, switching the model, takes its turn. When the worker dies
 // the session starts a new one, which loads MNIST again and retests the model in use; a
 // training that was running is lost, the model reading the pad stays.
+import { explainUnit } from "../lib/mnist/formula.js";
+import { layerOutputs, occlusion, saliency } from "../lib/mnist/insight.js";
 import { MODELS } from "../lib/mnist/models.js";
 import { NOISE_SAMPLES } from "../lib/mnist/network-views.js";
 import { nnplayModelFile, readModelFiles, tfjsModelFiles } from "../lib/model-files.js";
 import { Snapshots } from "../lib/snapshots.js";
+import { FILE_NAME as EXAMPLES_FILE, MAX_EXAMPLES, countPerLabel, examplesFile, makeExample, readExamplesFile,
+  toInputs } from "./examples.js";
 import { preprocess } from "./preprocess.js";
 import { defaultSettings, editedSettings, formatHash, parseHash } from "./state.js";
 
@@ -43,6 +47,13 @@ const DEATHS_IN_A_ROW = 3;  // worker deaths with no evaluation answered in betw
 const percent = (p, digits = 1) => `${(100 * p).toFixed(digits)}%`;
 const count = (n) => Math.round(n).toLocaleString("en-US");
 const isBusy = ({ state }) => state === "waiting" || state === "running" || state === "stopping";
+const FINE_TUNE_SEED = 1;
+const RECENT_EXAMPLES = 30;  // own digits the snapshot shows as pictures
+/** A store that keeps the user's digits in memory only (Node tests, or no IndexedDB). */
+export const memoryExamplesStore = () => {
+  let kept = [];
+  return { read: async () => kept, write: async (examples) => { kept = [...examples]; } };
+};
 
 // Frozen through and through, but for typed arrays (they cannot be; no one writes to them).
 function freeze(value) {
@@ -62,8 +73,8 @@ const LOADING = { state: "loading", loaded: 0, total: 0, train: 0, test: null, e
  * A snapshot: { ready, settings, hash, model, pretrained, saved, data, training, alert, status }.
  *   settings: the training settings (state.js); hash: "#v=1&..." for them;
  *   model: the model reading the pad, null until one does: { id, name, source ("pretrained",
- *     "saved", "trained" or "file"), saved (it is the one kept in the browser), firstWeights
- *     ({ shape, data } of its first layer), evaluation (on the test set: { accuracy, loss,
+ *     "saved", "trained", "fine-tuned" or "file"), saved (it is the one kept in the browser),
+ *     layers (its config's layers), firstWeights ({ shape, data } of its first layer), evaluation (on the test set: { accuracy, loss,
  *     predicted, confidence }, null until known), testError (why it could not be tested),
  *     noise ({ images, outputs }, null while being asked) };
  *   pretrained: the pretrained model's name; saved: { name, savedAt, active } of the model
@@ -73,13 +84,29 @@ const LOADING = { state: "loading", loaded: 0, total: 0, train: 0, test: null, e
  *   training: { run (counts trainings), state ("idle", "waiting", "running", "stopping",
  *     "done", "stopped", "failed" or "lost"), settings, progress (0..1), total (digits to
  *     train on), curve: { train: [[epochs, loss, accuracy]], test: [...] } };
- *   alert: what went wrong, for role="alert"; status: where training is.
+ *   alert: what went wrong, for role="alert"; status: where training is;
+ *   drawing: what the model in use does with the pad's drawing (look), null before one:
+ *     { id, model (its id), input28, empty, label, probabilities, layers (net.activations:
+ *     [{ layer, type, shape, data }]), final (the stroke is finished), saliency ({ label, map:
+ *     d log p(label)/d input }), occlusion (lib/mnist/insight.js's, for a finished drawing; else
+ *     null), explanation (lib/mnist/formula.js's, of the chosen unit; else null) };
+ *   choice: { cls (the class whose saliency is shown; null: the answer), unit ({ layer, unit }
+ *     or null) };
+ *   mine: the user's own digits: { counts (per digit), total, heldOut (how many are held out),
+ *     recent (the last few { label, pixels, heldOut }), accuracy (of the model in use on them:
+ *     { heldOut: { correct, n }, trained: { correct, n } }) };
+ *   fineTuning: { run, state ("idle", "running", "done" or "failed"), progress (0..1), epochs,
+ *     before and after ({ heldOut: { correct, n }, trained, mnist (test accuracy) } or null),
+ *     seconds }.
  */
 const INITIAL = freeze({
   ready: false, settings: defaultSettings(), hash: formatHash(defaultSettings()), model: null, pretrained: "",
   saved: null, data: LOADING,
   training: { run: 0, state: "idle", settings: null, progress: 0, total: 0, smooth: null, curve: { train: [], test: [] } },
   alert: "", status: "Pick a network and press Train.",
+  drawing: null, choice: { cls: null, unit: null },
+  mine: { counts: new Array(10).fill(0), total: 0, heldOut: 0, recent: [], accuracy: null },
+  fineTuning: { run: 0, state: "idle", progress: 0, epochs: 0, before: null, after: null, seconds: 0 },
 });
 
 export class DigitsSession {
@@ -88,6 +115,11 @@ export class DigitsSession {
   #fetchModel;
   #nnReady;
   #nn = null;
+  #examplesStore;
+  #examples = null;     // the user's own digits (examples.js), once read from the store
+  #examplesWrite = Promise.resolve();
+  #weights = null;      // getWeights() of the model in use, once asked for (explanations)
+  #drawings = 0;
   #net = null;          // the model in use as a network, here on the main thread: classify's
   #json = null;         // the model in use as model JSON: what the worker is asked about
   #pretrained = null;   // { name, json }
@@ -105,8 +137,11 @@ export class DigitsSession {
    *   (saved-model.js: IndexedDB).
    * fetchModel(file): a pretrained model file (PRETRAINED) -> Promise of its JSON.
    * nn: loadNN()'s module, or a Promise of it.
+   * examples: { read, write(list) } of the user's own digits (examples-store.js: IndexedDB;
+   *   by default kept in memory only).
    */
-  constructor({ trainer, store, fetchModel, nn }) {
+  constructor({ trainer, store, fetchModel, nn, examples = memoryExamplesStore() }) {
+    this.#examplesStore = examples;
     this.#trainer = trainer;
     this.#store = store;
     this.#fetchModel = fetchModel;
@@ -159,7 +194,12 @@ export class DigitsSession {
 
   async #open() {
     try {
-      const [saved, pretrained] = await Promise.all([this.#store.read().catch(() => null), this.#loadPretrained()]);
+      const [saved, pretrained, mine] = await Promise.all([this.#store.read().catch(() => null),
+        this.#loadPretrained(), this.#examplesStore.read().catch((error) => {
+          this.#say(`Your saved digits could not be read: ${error.message}`);
+          return [];
+        })]);
+      this.#examples = mine;
       this.#pretrained = { name: pretrained.name, json: pretrained.json };
       this.#saved = saved;
       this.#publish({ pretrained: pretrained.name, saved: describe(saved) });
@@ -224,11 +264,14 @@ export class DigitsSession {
     this.#net?.delete();
     this.#net = net;
     this.#json = json;
+    this.#weights = null;
     const { shape, data } = net.getWeights()[0];
-    this.#publish({ model: { id: ++this.#models, name, source, saved, firstWeights: { shape, data }, evaluation,
+    this.#publish({ model: { id: ++this.#models, name, source, saved, layers: json.config.layers,
+      firstWeights: { shape, data }, evaluation,
       testError: "", noise: null } });
     if (!evaluation) this.#test();
     this.#showNoise();
+    this.#publishExamples();
   }
 
   // Changes to the model `id`, if it is still the one in use.
@@ -362,7 +405,7 @@ export class DigitsSession {
   }
 
   /**
-   * The model reading the pad: { name, source: "pretrained" | "saved" | "trained" | "file",
+   * The model reading the pad: { name, source: "pretrained" | "saved" | "trained" | "fine-tuned" | "file",
    * layers: its layer types } (a CNN has conv2d layers), or null before one is loaded.
    */
   modelInUse() {
@@ -376,6 +419,240 @@ export class DigitsSession {
     const { model } = await this.#until((s) => s.model?.evaluation || s.model?.testError);
     if (!model.evaluation) throw new Error(`the model could not be tested: ${model.testError}`);
     return model.evaluation;
+  }
+
+  // ---- inside the model: the drawing through every layer (on the main thread, like classify:
+  // one activations pass of the pretrained CNN takes about a millisecond)
+
+  #inputOf(gray, width, height) {
+    if (!this.#net) throw new Error("no model is loaded yet: await window.nnplay.ready first");
+    return preprocess(gray, width, height);
+  }
+
+  /** Every layer's output for a picture: { input28, layers: [{ type, shape, data }] }. */
+  featureMaps(gray, width, height) {
+    const { input28 } = this.#inputOf(gray, width, height);
+    return { input28, layers: layerOutputs(this.#net, input28).map(({ type, shape, data }) => ({ type, shape, data })) };
+  }
+
+  /** d log p(label) / d input28 for a picture: Float32Array(784). */
+  saliency(gray, width, height, label) {
+    const { input28 } = this.#inputOf(gray, width, height);
+    return saliency(this.#net, this.#json.config, input28, label);
+  }
+
+  /**
+   * The pad's drawing changed: classifies it as classify does and publishes what the model does
+   * with it (snapshot.drawing). final: the stroke is finished (then occlusion is computed too).
+   */
+  look(gray, width, height, { final = true } = {}) {
+    const { input28, empty, inverted } = this.#inputOf(gray, width, height);
+    const layers = layerOutputs(this.#net, input28);
+    let label = null, probabilities = new Array(10).fill(0);
+    if (!empty) {
+      const out = layers.at(-1).data;
+      const sum = out.reduce((a, b) => a + b, 0) || 1;
+      probabilities = Array.from(out, (p) => p / sum);
+      label = probabilities.indexOf(Math.max(...probabilities));
+    }
+    const drawing = { id: ++this.#drawings, model: this.snapshot.model.id, input28, empty, label, probabilities,
+      layers, final, occlusion: !empty && final ? occlusion(this.#net, input28) : null };
+    this.#publishDrawing(drawing, this.snapshot.choice);
+    return { label, probabilities, input28, inverted, empty };
+  }
+
+  /** The class whose saliency is shown: 0..9, or null for the answer. */
+  chooseClass(cls) {
+    if (cls !== null && !(Number.isInteger(cls) && cls >= 0 && cls < 10)) {
+      this.#say(`class: expected a digit from 0 to 9, got ${String(cls).slice(0, 40)}`);
+      return;
+    }
+    this.#publishDrawing(this.snapshot.drawing, { ...this.snapshot.choice, cls });
+  }
+
+  /** The unit whose formula is shown: { layer, unit } (unit: its NHWC index), or null. */
+  chooseUnit(choice) {
+    const layers = this.snapshot.drawing?.layers;
+    const valid = choice === null || (layers && Number.isInteger(choice?.layer) && layers[choice.layer] &&
+      Number.isInteger(choice.unit) && choice.unit >= 0 && choice.unit < layers[choice.layer].data.length);
+    if (!valid) return;  // a stale click (another model, another layer list): nothing to show
+    this.#publishDrawing(this.snapshot.drawing, { ...this.snapshot.choice, unit: choice });
+  }
+
+  // drawing with its saliency and the chosen unit's explanation, for the model in use.
+  #publishDrawing(drawing, choice) {
+    if (!drawing || drawing.model !== this.snapshot.model?.id) {
+      this.#publish({ choice });
+      return;
+    }
+    const label = choice.cls ?? drawing.label ?? 0;
+    const map = drawing.saliency?.label === label && drawing.saliency.of === drawing.id ? drawing.saliency.map :
+      saliency(this.#net, this.#json.config, drawing.input28, label);
+    let unit = choice.unit, explanation = null;
+    if (unit && !(drawing.layers[unit.layer] && unit.unit < drawing.layers[unit.layer].data.length)) unit = null;
+    if (unit) {
+      this.#weights ??= this.#net.getWeights();
+      try {
+        explanation = explainUnit({ config: this.#json.config, weights: this.#weights, input28: drawing.input28,
+          outputs: drawing.layers }, unit.layer, unit.unit);
+      } catch (error) {
+        explanation = { error: error.message, layer: unit.layer, unit: unit.unit };
+      }
+    }
+    this.#publish({ choice: { ...choice, unit }, drawing: { ...drawing, saliency: { label, of: drawing.id, map }, explanation } });
+  }
+
+  // ---- the user's own digits
+
+  /** Adds a picture (as classify reads it) with its label to the user's digits. */
+  addExample(gray, width, height, label) {
+    const { input28, empty } = this.#inputOf(gray, width, height);
+    if (empty) throw new Error("the picture has no ink: draw a digit first");
+    this.#addExamples([makeExample(input28, label, this.#examples)]);
+  }
+
+  /** Adds the pad's drawing as a digit `label` (the page's buttons); says why not if it cannot. */
+  keepDrawing(label) {
+    const { drawing } = this.snapshot;
+    if (!drawing || drawing.empty) {
+      this.#say("Draw a digit first, then say which digit it is.");
+      return;
+    }
+    try {
+      this.#addExamples([makeExample(drawing.input28, label, this.#examples)]);
+      this.#say("");
+    } catch (error) {
+      this.#say(error.message);
+    }
+  }
+
+  #addExamples(added) {
+    if (!this.#examples) throw new Error("your digits are still being read: await window.nnplay.ready first");
+    if (this.#examples.length + added.length > MAX_EXAMPLES) {
+      throw new Error(`at most ${MAX_EXAMPLES} digits of your own: clear some first`);
+    }
+    this.#examples = [...this.#examples, ...added];
+    this.#saveExamples();
+  }
+
+  /** How many digits of their own the user has of each digit: an array of 10 counts. */
+  exampleCounts() {
+    return countPerLabel(this.#examples ?? []);
+  }
+
+  /** Forgets all the user's digits. */
+  clearExamples() {
+    if (!this.#examples) {
+      this.#say("Your digits are still being read: try again in a moment.");
+      return;
+    }
+    this.#examples = [];
+    this.#saveExamples();
+  }
+
+  /** The user's digits as one small file to save: [{ name, type, data }]. */
+  exportExamples() {
+    return [{ name: EXAMPLES_FILE, type: "application/json", data: examplesFile(this.#examples ?? []) }];
+  }
+
+  /** Adds the digits of an exported file; a bad file changes nothing and says what is wrong. */
+  async importExamples(files) {
+    const file = Array.from(files ?? [])[0];
+    if (!file) return;
+    try {
+      this.#addExamples(readExamplesFile(await file.text()));
+      this.#say("");
+    } catch (error) {
+      this.#say(`${file.name} could not be imported: ${error.message}. Your digits are unchanged.`);
+    }
+  }
+
+  #saveExamples() {
+    const list = this.#examples;
+    this.#publishExamples();
+    this.#examplesWrite = this.#examplesWrite.then(() => this.#examplesStore.write(list)).catch((error) => {
+      this.#say(`Your digits could not be kept for your next visit: ${error.message}`);
+    });
+  }
+
+  #publishExamples() {
+    const list = this.#examples ?? [];
+    this.#publish({ mine: { counts: countPerLabel(list), total: list.length,
+      heldOut: list.filter((e) => e.heldOut).length, recent: list.slice(-RECENT_EXAMPLES),
+      accuracy: this.#net ? this.#ownAccuracy() : null } });
+  }
+
+  // The model in use on the user's digits: { heldOut: { correct, n }, trained: { correct, n } }.
+  #ownAccuracy() {
+    const score = (examples) => {
+      if (!examples.length) return { correct: 0, n: 0 };  // (also before the store was read)
+      const { x, n } = toInputs(examples);
+      const out = this.#net.predict(x, n);
+      let correct = 0;
+      for (let j = 0; j < n; j++) {
+        const row = out.subarray(j * 10, j * 10 + 10);
+        if (row.indexOf(Math.max(...row)) === examples[j].label) correct++;
+      }
+      return { correct, n };
+    };
+    const list = this.#examples ?? [];
+    return { heldOut: score(list.filter((e) => e.heldOut)), trained: score(list.filter((e) => !e.heldOut)) };
+  }
+
+  /**
+   * Fine-tunes the model in use on the user's digits that are not held out, mixed with MNIST,
+   * in the worker; then it reads the pad (and is kept). Resolves to { seconds }. Refused while
+   * a training or another fine-tuning runs. Like a training's, its end takes its turn in the
+   * queue and switches the model, whatever was chosen meanwhile.
+   */
+  fineTune({ epochs = 3 } = {}) {
+    const train = (this.#examples ?? []).filter((e) => !e.heldOut);
+    try {
+      if (!this.#net) throw new Error("no model is loaded yet: await window.nnplay.ready first");
+      if (isBusy(this.snapshot.training)) throw new Error("A training is running: wait for it, or press Stop, then fine-tune");
+      if (this.snapshot.fineTuning.state === "running") throw new Error("Fine-tuning is already running: wait for it");
+      if (!Number.isInteger(epochs) || epochs < 1 || epochs > 50) {
+        throw new Error(`epochs: expected an integer from 1 to 50, got ${String(epochs).slice(0, 40)}`);
+      }
+      if (!train.length) throw new Error("Add some digits of your own first (every third one of a digit is held out for testing)");
+    } catch (error) {
+      this.#say(error.message);
+      return Promise.reject(error);
+    }
+    const { model } = this.snapshot;
+    const json = this.#json;
+    const run = this.snapshot.fineTuning.run + 1;
+    const before = { ...this.#ownAccuracy(), mnist: model.evaluation?.accuracy ?? null };
+    this.#publish({ fineTuning: { run, state: "running", progress: 0, epochs, before, after: null, seconds: 0 }, alert: "" });
+    const update = (changes) => {
+      const { fineTuning } = this.snapshot;
+      if (fineTuning.run === run) this.#publish({ fineTuning: { ...fineTuning, ...changes } });
+    };
+    if (before.mnist === null) {  // still being tested: the worker answers that first
+      this.evaluation().then(({ accuracy }) => update({ before: { ...this.snapshot.fineTuning.before, mnist: accuracy } }),
+        () => {});
+    }
+    const { x, n } = toInputs(train);
+    return this.#trainer.fineTune({ model: json, x, n, labels: train.map((e) => e.label), epochs, seed: FINE_TUNE_SEED },
+      (message) => update({ progress: message.seen / message.total }))
+      .then((result) => this.#enqueue(() => {
+        this.#use(this.#network(result.model), result.model, { name: `${model.name.replace(/, fine-tuned on .*$/, "")}, ` +
+          `fine-tuned on ${n} of your digits`, source: "fine-tuned", evaluation: result.evaluation });
+        this.#keep();
+        update({ state: "done", progress: 1, seconds: result.seconds,
+          after: { ...this.#ownAccuracy(), mnist: result.evaluation.accuracy } });
+        return { seconds: result.seconds };
+      }))
+      .catch((error) => {
+        update({ state: "failed" });
+        if (!error.workerDied) this.#say(`Fine-tuning failed: ${error.message}`);
+        throw error;
+      });
+  }
+
+  /** The accuracy of the model in use on the 10,000 MNIST test digits (Promise). */
+  async testAccuracy() {
+    return (await this.evaluation()).accuracy;
   }
 
   // ---- settings
@@ -413,6 +690,7 @@ export class DigitsSession {
   train(request) {
     try {
       if (isBusy(this.snapshot.training)) throw new Error("Training is already running: wait for it, or press Stop");
+      if (this.snapshot.fineTuning.state === "running") throw new Error("Fine-tuning is running: wait for it, then train");
       if (request !== undefined) {
         const settings = editedSettings(defaultSettings(), request);
         this.#publish({ settings, hash: formatHash(settings) });

@@ -50,6 +50,13 @@ export class Trainer {
   train(options, onProgress) { return this.#worker.request({ type: "train", ...options }, onProgress); }
 
   /**
+   * Fine-tunes a saved model on the user's digits mixed with MNIST: options { model, x, labels,
+   * n, epochs, seed }; onProgress gets { what: "fine-tune", epoch, seen, total }. Resolves to
+   * { model, seconds, evaluation }.
+   */
+  fineTune(options, onProgress) { return this.#worker.request({ type: "fineTune", ...options }, onProgress); }
+
+  /**
    * Asks a training to stop after its current chunk (it still resolves): the one named `run`,
    * even if it has not started yet, or else the one under way.
    */

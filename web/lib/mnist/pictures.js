@@ -15,14 +15,17 @@ export function grayCanvas(values, width = 28, height = 28, { max = 1, canvas } 
   return canvas;
 }
 
-/** A canvas showing signed `values`: red positive, blue negative, white zero (scaled to the largest). */
-export function divergingCanvas(values, width, height) {
-  const canvas = document.createElement("canvas");
+/**
+ * A canvas showing signed `values`: red positive, blue negative, white zero (scaled to the
+ * largest, or to `floor` if that is larger). canvas: one to paint on instead of a new one.
+ */
+export function divergingCanvas(values, width, height, { floor = 1e-12, canvas } = {}) {
+  canvas ??= document.createElement("canvas");
   canvas.width = width;
   canvas.height = height;
   const context = canvas.getContext("2d");
   const image = context.createImageData(width, height);
-  let largest = 1e-12;
+  let largest = floor;
   for (const v of values) largest = Math.max(largest, Math.abs(v));
   for (let i = 0; i < width * height; i++) {
     const t = values[i] / largest;  // -1..1

@@ -14,6 +14,11 @@
 //                                               { what: "epoch", epoch, seen, testAccuracy, testLoss }
 //   stop({ run? })                           that training (by default the one under way) ends
 //                                            after its current chunk
+//   fineTune({ model, x, n, labels, epochs, seed? })
+//                                            -> { model, seconds, evaluation }; the model trained
+//                                               further on the user's own digits (x: n × 784,
+//                                               labels: n) mixed with MNIST; progress { what:
+//                                               "fine-tune", epoch, seen, total }
 // Events (post): { type: "data-progress", loaded, total }, { type: "data-ready", train, test }.
 //
 // A stop names its training's `run` because the worker runs requests in order: a stop sent
@@ -31,6 +36,12 @@ import { NOISE_SAMPLES, noiseThrough } from "./network-views.js";
 const CHUNK_SECONDS = 0.15;   // training between progress reports and stop checks
 const MAX_CHUNK = 8192;       // digits per chunk at most
 const EVALUATION_CHUNK = 2000;
+// Fine-tuning: each own digit goes in as itself and OWN_COPIES − 1 distorted copies (the core's
+// digitAugmenter) per epoch, mixed with MNIST_PER_OWN times as many MNIST digits drawn afresh
+// each epoch, so the model learns the user's hand without forgetting MNIST; Adam with a small
+// step, whatever the model was trained with (a fresh optimizer either way: model files carry
+// no optimizer state).
+export const FINE_TUNE = Object.freeze({ ownCopies: 8, mnistPerOwn: 2, lr: 0.0005, batchSize: 32, chunk: 256 });
 const nextTask = () => new Promise((resolve) => { setTimeout(resolve, 0); });
 
 export class MnistTrainer {
@@ -154,6 +165,52 @@ export class MnistTrainer {
       progress({ what: "epoch", epoch, seen, testAccuracy: last.accuracy, testLoss: last.loss });
     }
     return { model: net.toJSON(), seconds, stopped, testAccuracy: last.accuracy, evaluation: last };
+  }
+
+  async fineTune({ model, x, labels, n, epochs, seed = 1 }, progress = () => {}) {
+    if (!Number.isInteger(epochs) || epochs < 1 || epochs > 50) throw new Error(`epochs: expected an integer from 1 to 50, got ${epochs}`);
+    if (!Number.isInteger(n) || n < 1) throw new Error("no digits of your own to fine-tune on: add some first");
+    const data = await this.#load();
+    const { ownCopies, mnistPerOwn, lr, batchSize, chunk } = FINE_TUNE;
+    const net = this.#nn.fromJSON({ ...model, config: { ...model.config, optimizer: { type: "adam", lr }, batchSize } });
+    const augmenter = this.#nn.datasets.digitAugmenter({ seed });
+    try {
+      const random = makeRandom(seed);
+      const own = n * ownCopies, mnist = own * mnistPerOwn, perEpoch = own + mnist;
+      const total = epochs * perEpoch;
+      let seen = 0, seconds = 0;
+      for (let epoch = 1; epoch <= epochs; epoch++) {
+        // own digits: copy 0 as drawn, the others distorted; then fresh MNIST digits
+        const mix = { x: new Float32Array(perEpoch * 784), y: new Float32Array(perEpoch * CLASSES) };
+        for (let copy = 0; copy < ownCopies; copy++) {
+          mix.x.set(copy === 0 ? x : augmenter.apply(x, n), copy * n * 784);
+          for (let j = 0; j < n; j++) mix.y[(copy * n + j) * CLASSES + labels[j]] = 1;
+        }
+        const picked = gather(data.train, permutation(data.train.n, random).subarray(0, mnist));
+        mix.x.set(picked.x, own * 784);
+        mix.y.set(picked.y, own * CLASSES);
+        const order = permutation(perEpoch, random);
+        for (let start = 0; start < perEpoch; start += chunk) {
+          const part = order.subarray(start, start + chunk);
+          const px = new Float32Array(part.length * 784), py = new Float32Array(part.length * CLASSES);
+          part.forEach((i, j) => {
+            px.set(mix.x.subarray(i * 784, (i + 1) * 784), j * 784);
+            py.set(mix.y.subarray(i * CLASSES, (i + 1) * CLASSES), j * CLASSES);
+          });
+          const began = performance.now();
+          const entry = net.fit({ x: px, y: py, n: part.length, epochs: 1, shuffle: false })[0];
+          seconds += (performance.now() - began) / 1000;
+          if (entry.diverged) throw new Error("fine-tuning diverged (the loss became NaN or infinite)");
+          seen += part.length;
+          progress({ what: "fine-tune", epoch, seen, total });
+          await this.#yield();
+        }
+      }
+      return { model: net.toJSON(), seconds, evaluation: this.#evaluateNetwork(net) };
+    } finally {
+      augmenter.delete();
+      net.delete();
+    }
   }
 
   /** { accuracy, loss, predicted: Uint8Array(n), confidence: Float32Array(n) } on the test set. */

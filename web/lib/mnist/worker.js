@@ -5,7 +5,7 @@ import { serveRequests } from "../worker-supervision.js";
 import { MnistTrainer } from "./trainer.js";
 
 const dataUrl = new URL("../../build/data/", import.meta.url);
-const REQUESTS = ["load", "evaluate", "noise", "train", "stop"];
+const REQUESTS = ["load", "evaluate", "noise", "train", "stop", "fineTune"];
 
 // Lets queued messages (a "stop") in between two training chunks; faster than setTimeout(0).
 const channel = new MessageChannel();
