@@ -17,7 +17,7 @@ const x = new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]);
 const y = new Float32Array([0, 1, 1, 0]);
 
 const $ = (id) => document.getElementById(id);
-const nn = await loadNN();
+const nn = await loadNN({ threads: 1 });  // a 2-3-1 network: one thread is fastest
 let net = nn.createNetwork(config);
 let running = false;
 

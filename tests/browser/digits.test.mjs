@@ -138,6 +138,10 @@ test("stop_button_ends_training_early_and_the_partly_trained_network_reads_the_p
   await page.click("#train-start");
   await page.waitForFunction(() => /digits\/s/.test(document.getElementById("train-status").textContent),
     null, { timeout: 120_000 });
+  // The page is cross-origin isolated: the worker trains on every core, and says so.
+  const cores = await page.evaluate(() => Math.min(8, navigator.hardwareConcurrency));
+  assert.match(await page.textContent("#train-status"),
+    new RegExp(`digits/s on ${cores > 1 ? `${cores} threads` : "1 thread"}`));
   await page.click("#train-stop");
   await page.waitForFunction(() => /^Stopped/.test(document.getElementById("train-status").textContent),
     null, { timeout: 120_000 });

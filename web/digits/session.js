@@ -30,6 +30,7 @@ import { MODELS } from "../lib/mnist/models.js";
 import { NOISE_SAMPLES } from "../lib/mnist/network-views.js";
 import { nnplayModelFile, readModelFiles, tfjsModelFiles } from "../lib/model-files.js";
 import { Snapshots } from "../lib/snapshots.js";
+import { threadsText } from "../lib/threads.js";
 import { FILE_NAME as EXAMPLES_FILE, MAX_EXAMPLES, countPerLabel, examplesFile, makeExample, readExamplesFile,
   toInputs } from "./examples.js";
 import { preprocess } from "./preprocess.js";
@@ -735,7 +736,8 @@ export class DigitsSession {
           progress: seen / total, total, smooth,
           curve: { ...curve, train: [...curve.train, [seen * epochs / total, smooth.loss, smooth.accuracy]] } },
         status: `Epoch ${message.epoch}/${epochs} · ${count(seen)} / ${count(total)} digits · ` +
-          `${count(message.samplesPerSecond)} digits/s · ${Math.ceil(message.secondsLeft)} s left`,
+          `${count(message.samplesPerSecond)} digits/s on ${threadsText(message.threads)} · ` +
+          `${Math.ceil(message.secondsLeft)} s left`,
       });
     } else if (message.what === "epoch") {
       const point = [message.seen * epochs / training.total, message.testLoss, message.testAccuracy];

@@ -18,7 +18,8 @@ export const nextFrame = () => new Promise((resolve) => { requestAnimationFrame(
  */
 export function startLesson(id, setup) {
   linkNeighbours(id);
-  const ready = loadNN().then(setup);
+  // Lessons train small networks on the page's own thread: one core thread, no waits on others.
+  const ready = loadNN({ threads: 1 }).then(setup);
   ready.catch((error) => showAlert(`This lesson could not start: ${error.message}`));
   window.nnplay = { ready, lesson: id };
   return ready;

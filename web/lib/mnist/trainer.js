@@ -10,7 +10,8 @@
 //   train({ kind, epochs, optimizer?, lr?, batchSize?, augment?, seed?, run? })
 //                                            -> { model, seconds, stopped, testAccuracy, evaluation };
 //                                               progress { what: "chunk", epoch, seen, total, loss,
-//                                               accuracy, samplesPerSecond, secondsLeft } and
+//                                               accuracy, samplesPerSecond, secondsLeft, threads }
+//                                               (threads: the core's, nn.threads) and
 //                                               { what: "epoch", epoch, seen, testAccuracy, testLoss }
 //   stop({ run? })                           that training (by default the one under way) ends
 //                                            after its current chunk
@@ -151,7 +152,7 @@ export class MnistTrainer {
         start += part.n;
         const rate = seen / seconds;
         progress({ what: "chunk", epoch, seen, total, loss: entry.loss, accuracy: entry.accuracy,
-          samplesPerSecond: rate, secondsLeft: (total - seen) / rate });
+          samplesPerSecond: rate, secondsLeft: (total - seen) / rate, threads: this.#nn.threads });
         // next chunk: about CHUNK_SECONDS of work, a whole number of batches
         chunk = batch * Math.min(Math.max(1, Math.round(part.n / elapsed * CHUNK_SECONDS / batch)),
           Math.ceil(MAX_CHUNK / batch));
