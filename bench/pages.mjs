@@ -61,7 +61,36 @@ async function playRate(page, speed) {
     epochs_per_s: (after.epoch - before.epoch) / s };
 }
 
-/** { interactive: [{ page, ms }], playground: [{ speed, fps, epochs_per_s }] }, or null without Chromium. */
+// The digits page trains its CNN from the Train press until an epoch's test accuracy reaches
+// `target` (or `maxEpochs` pass) -> { seconds, epoch, test_accuracy, threads, epochs: [...] }.
+// Wall-clock seconds from the request, MNIST already loaded; the page is cross-origin isolated
+// (every core) unless `isolated` is false.
+export async function digitsCnnTo(browser, { target = 0.99, maxEpochs = 6 } = {}) {
+  const page = await browser.newPage("digits.html");
+  try {
+    await page.evaluate(() => window.nnplay.testAccuracy());  // MNIST is here
+    const began = Date.now();
+    await page.evaluate((epochs) => { window.__training = window.nnplay.train({ model: "cnn", epochs }); }, maxEpochs);
+    for (;;) {
+      const progress = await page.evaluate(() => window.nnplay.training());
+      const reached = progress.test.find((t) => t.testAccuracy >= target);
+      const over = progress.state !== "waiting" && progress.state !== "running";
+      if (reached || over) {
+        const seconds = (Date.now() - began) / 1000;
+        if (!over) await page.click("#train-stop");
+        await page.evaluate(() => window.__training.catch(() => {}));
+        const last = reached ?? progress.test.at(-1);
+        return { seconds, epoch: last?.epoch ?? 0, test_accuracy: last?.testAccuracy ?? null,
+          reached: Boolean(reached), threads: progress.threads, epochs: progress.test };
+      }
+      await page.waitForTimeout(200);
+    }
+  } finally {
+    await page.close();
+  }
+}
+
+/** { interactive: [{ page, ms }], playground: [{ speed, fps, epochs_per_s }], digits_cnn }, or null without Chromium. */
 export async function measurePages() {
   if (!existsSync(chromiumPath)) return null;
   const env = await startBrowser();
@@ -76,7 +105,8 @@ export async function measurePages() {
     for (const speed of ["10", "Infinity"]) playground.push({ speed, ...(await playRate(page, speed)) });
     if (page.errors.length) throw new Error(`the playground reported errors: ${page.errors.join("; ")}`);
     await page.close();
-    return { interactive, playground };
+    const digitsCnn = await digitsCnnTo(env);
+    return { interactive, playground, digits_cnn: digitsCnn };
   } finally {
     await env.close();
   }

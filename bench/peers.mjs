@@ -6,7 +6,8 @@
 //
 // nnplay and native train whole shuffled epochs (fit(), as the pages do, gathering each batch);
 // the peers train one prepared batch per call, which spares them the gathering.
-// nnplay runs its WASM module through the public API (fit/predict); native runs the same C++
+// nnplay runs its WASM module through the public API (fit/predict), on one thread and on every
+// core; native runs the same C++
 // core built with g++ -O3 (SSE2 baseline) as a child process; TF.js runs tfjs-core ops under
 // optimizer.minimize (its fastest training path, no Layers overhead) on its wasm backend with one
 // thread or its cpu backend; ConvNetJS trains sample by sample as its Trainer is meant to.
@@ -37,9 +38,11 @@ export function rate(fn, samples, seconds) {
   return done / ((performance.now() - start) / 1000);
 }
 
-export async function nnplay(model, data) {
+// nnplay's WASM through the public API on `threads` threads (undefined: every core, as loadNN()
+// chooses).
+export const nnplayOn = (threads) => async (model, data) => {
   const { loadNN } = await import("../web/lib/nnplay.js");
-  const net = (await loadNN()).createNetwork(configs[model]);
+  const net = (await loadNN({ threads })).createNetwork(configs[model]);
   const { x, y, n } = data;
   return {
     train: (s) => rate(() => net.fit({ x, y, n, epochs: 1, batchSize }), n, s),
@@ -47,7 +50,7 @@ export async function nnplay(model, data) {
       inferBatch, s),
     dispose: () => net.delete(),
   };
-}
+};
 
 const nativeBinary = fileURLToPath(new URL("build/native/nnplay_train_bench", root));
 

@@ -63,7 +63,7 @@ test("training_one_mlp_epoch_resolves_switches_the_model_and_keeps_it", async ()
   assert.equal(s.training.curve.test[0][0], 1, "the test point after one whole epoch");
   assert.ok(s.training.curve.train.length > 1);
   assert.match(s.status, /^Done: \d+\.\d\d% on the test set after \d+\.\d s of training\./);
-  assert.equal(s.hash, "#v=1&model=mlp&epochs=1&optimizer=adam&lr=0.002&batch=32&augment=0", "train's request is the settings");
+  assert.equal(s.hash, "#v=1&model=mlp&epochs=1&optimizer=adam&lr=0.002&decay=1&batch=32&augment=0", "train's request is the settings");
 
   // The pad reads with the trained network, the one kept for the next visit.
   assert.deepEqual([store.record.name, store.record.active], [s.model.name, true]);
@@ -98,6 +98,24 @@ test("training_distorts_digits_with_the_cores_augmenter_on_its_own_stream", asyn
   net.delete();
   const plain = await trainer.train({ kind: "mlp", epochs: 1, augment: false, seed: 7 });
   assert.notDeepEqual(plain.model.weights, trained.model.weights);
+});
+
+test("decay_multiplies_the_learning_rate_after_every_epoch", async () => {
+  // Two epochs with decay 0.5 equal an epoch at lr, then setLearningRate(lr / 2) and another.
+  const trainer = new MnistTrainer(nn, { fetchFile });
+  const rates = new Set();
+  const trained = await trainer.train({ kind: "mlp", epochs: 2, decay: 0.5, seed: 3 },
+    (p) => p.what === "chunk" && rates.add(`${p.epoch}:${p.lr}`));
+  assert.deepEqual([...rates], ["1:0.002", "2:0.001"]);
+  const random = makeRandom(3);
+  const net = nn.createNetwork(modelConfig("mlp", { seed: 3 }));
+  for (const lr of [0.002, 0.001]) {
+    net.setLearningRate(lr);
+    net.fit({ ...gather(mnist.train, permutation(TRAIN_DIGITS, random)), epochs: 1, shuffle: false });
+  }
+  assert.deepEqual(trained.model.weights, net.toJSON().weights);
+  net.delete();
+  await assert.rejects(trainer.train({ kind: "mlp", epochs: 1, decay: 0 }), /decay: expected a number in \(0, 1\]/);
 });
 
 test("a_stop_reaches_its_training_however_early_and_never_the_next", async () => {
@@ -216,7 +234,7 @@ test("links_edits_and_train_requests_name_the_field_at_fault_and_change_nothing"
   const { session } = makeSession();
   session.openLink("#v=1&model=mlp30&epochs=3");
   const linked = session.snapshot;
-  assert.deepEqual(linked.settings, { model: "mlp30", epochs: 3, optimizer: "sgd", lr: 3, batch: 10, augment: false });
+  assert.deepEqual(linked.settings, { model: "mlp30", epochs: 3, optimizer: "sgd", lr: 3, decay: 1, batch: 10, augment: false });
   assert.equal(linked.alert, "");
   session.openLink(linked.hash);
   assert.deepEqual(session.snapshot.settings, linked.settings, "the same hash gives the same settings");
@@ -241,8 +259,8 @@ test("links_edits_and_train_requests_name_the_field_at_fault_and_change_nothing"
   }
   session.editSettings({ epochs: "4", augment: true });
   session.editSettings({ model: "cnn" });
-  assert.deepEqual(session.snapshot.settings, { model: "cnn", epochs: 4, optimizer: "adam", lr: 0.005, batch: 64, augment: true },
-    "a new network brings its own optimizer, rate and batch");
+  assert.deepEqual(session.snapshot.settings, { model: "cnn", epochs: 4, optimizer: "adam", lr: 0.004, decay: 0.4, batch: 32, augment: true },
+    "a new network brings its own optimizer, rate, decay and batch");
   assert.equal(session.snapshot.alert, "");
 
   await assert.rejects(session.train({ model: "rnn" }), /Network \(model\): expected one of mlp, mlp30, cnn, got "rnn"/);

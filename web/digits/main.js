@@ -67,7 +67,8 @@ const views = [
   new TrainingView({
     form: $("train-form"), start: $("train-start"), stop: $("train-stop"), progress: $("train-progress"),
     status: $("train-status"), inputs: { model: $("train-model"), epochs: $("train-epochs"),
-      optimizer: $("train-optimizer"), lr: $("train-lr"), batch: $("train-batch"), augment: $("train-augment") },
+      optimizer: $("train-optimizer"), lr: $("train-lr"), decay: $("train-decay"), batch: $("train-batch"),
+      augment: $("train-augment") },
   }, {
     edit: (patch) => session.editSettings(patch),
     train: () => quietly(session.train()),
@@ -136,6 +137,8 @@ window.nnplay = {
     await ready;
     return session.train(request);
   },
+  /** The training under way (or the last): { state, threads, test: [{ epoch, testAccuracy, testLoss }] }. */
+  training: () => session.trainingProgress(),
   /** Test-set accuracy of the model that reads the pad now: Promise { testAccuracy, loss }. */
   evaluate: async () => {
     const { accuracy, loss } = await session.evaluation();

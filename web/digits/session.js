@@ -705,13 +705,25 @@ export class DigitsSession {
     this.#publish({ training: { run, state: "waiting", settings, progress: 0, total: 0, smooth: null,
       curve: { train: [], test: [] } }, status: "Waiting for the MNIST training set…", alert: "" });
     return this.#trainer.train({ run, kind: settings.model, epochs: settings.epochs, optimizer: settings.optimizer,
-      lr: settings.lr, batchSize: settings.batch, augment: settings.augment, seed: TRAINING_SEED },
+      lr: settings.lr, decay: settings.decay, batchSize: settings.batch, augment: settings.augment, seed: TRAINING_SEED },
     (progress) => this.#progress(run, progress))
       .then((result) => this.#enqueue(() => this.#trained(run, result)))
       .catch((error) => {
         this.#trainingFailed(run, error);
         throw error;
       });
+  }
+
+  /**
+   * The training under way, or the last one: { state, threads, test: [{ epoch, testAccuracy,
+   * testLoss }] }, one test entry per finished epoch; threads: the worker's core (0 until its
+   * first progress).
+   */
+  trainingProgress() {
+    const { state = "idle", curve, threads = 0 } = this.snapshot.training;
+    const test = (curve?.test ?? []).map(([epoch, testLoss, testAccuracy]) =>
+      ({ epoch: Math.round(epoch), testAccuracy, testLoss }));
+    return { state, threads, test };
   }
 
   /** Ends the training after its current chunk (it still gives its network); else nothing. */
@@ -733,11 +745,11 @@ export class DigitsSession {
         accuracy: SMOOTHING * s.accuracy + (1 - SMOOTHING) * accuracy } : { loss, accuracy };
       this.#publish({
         training: { ...training, state: training.state === "waiting" ? "running" : training.state,
-          progress: seen / total, total, smooth,
+          progress: seen / total, total, smooth, threads: message.threads,
           curve: { ...curve, train: [...curve.train, [seen * epochs / total, smooth.loss, smooth.accuracy]] } },
         status: `Epoch ${message.epoch}/${epochs} · ${count(seen)} / ${count(total)} digits · ` +
           `${count(message.samplesPerSecond)} digits/s on ${threadsText(message.threads)} · ` +
-          `${Math.ceil(message.secondsLeft)} s left`,
+          `learning rate ${Number(message.lr.toPrecision(3))} · ${Math.ceil(message.secondsLeft)} s left`,
       });
     } else if (message.what === "epoch") {
       const point = [message.seen * epochs / training.total, message.testLoss, message.testAccuracy];

@@ -28,6 +28,7 @@ const FIELDS = {
   epochs: { label: "Epochs", ...integer(1, 50) },
   optimizer: { label: "Optimizer", ...choice(["adam", "sgd"]) },
   lr: { label: "Learning rate", ...number(0.000001, 10) },
+  decay: { label: "Learning-rate decay per epoch", ...number(0.01, 1) },
   batch: { label: "Batch", ...integer(1, 1024) },
   augment: { label: "Distort the training digits", parse: (text) => ({ 1: true, 0: false })[text],
     valid: (v) => typeof v === "boolean", expected: "1 or 0 (on or off)" },
@@ -39,12 +40,13 @@ const quote = (value) => (value === "" ? "nothing" : JSON.stringify(String(value
 export function defaultSettings(model = "mlp") {
   const config = modelConfig(model);
   return { model, epochs: 1, optimizer: config.optimizer.type, lr: config.optimizer.lr,
-    batch: config.batchSize, augment: false };
+    decay: MODELS[model].decay ?? 1, batch: config.batchSize, augment: false };
 }
 
 /**
  * `settings` with `patch` applied, or an Error naming the first field at fault. A new network
- * (model) brings its own optimizer, learning rate and batch size, unless the patch gives them.
+ * (model) brings its own optimizer, learning rate, decay and batch size, unless the patch gives
+ * them.
  */
 export function editedSettings(settings, patch) {
   const values = {};

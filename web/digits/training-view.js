@@ -1,5 +1,5 @@
-// The "Train your own" form: the settings (network, epochs, optimizer, learning rate, batch,
-// distortion), Train and Stop, the progress bar and the status line. Renders session
+// The "Train your own" form: the settings (network, epochs, optimizer, learning rate and its
+// decay, batch, distortion), Train and Stop, the progress bar and the status line. Renders session
 // snapshots; an edit is sent as it is typed (text) and the session's rules decide, so a refused
 // one comes back as the settings in use. The form is locked while a training runs: it shows
 // what is being trained.
@@ -13,7 +13,7 @@ export class TrainingView {
   #shown = {};
 
   /**
-   * view: { form, inputs: { model, epochs, optimizer, lr, batch, augment }, start, stop,
+   * view: { form, inputs: { model, epochs, optimizer, lr, decay, batch, augment }, start, stop,
    * progress, status } elements. commands: { edit(patch), train(), stop() }.
    */
   constructor(view, { edit, train, stop }) {

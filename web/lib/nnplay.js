@@ -39,8 +39,10 @@ function threadsPossible() {
   return typeof SharedArrayBuffer === "function" && (isNode || globalThis.crossOriginIsolated === true);
 }
 
+// Where threads are possible the threaded build serves every thread count, 1 included (a pool of
+// threads - 1 workers), so a page and its workers fetch one module.
 async function loadModule(threads) {
-  const build = threads > 1 ? builds.threads : builds.single;
+  const build = threadsPossible() ? builds.threads : builds.single;
   const options = {};
   if (isNode) {
     // The modules are built for web and worker; in Node they get their bytes here.
@@ -49,8 +51,10 @@ async function loadModule(threads) {
     // The URLs themselves, not siblings: bundlers rename the files (nnplay_wasm-<hash>.wasm).
     options.locateFile = (name) => (name.endsWith(".worker.js") ? build.worker : build.wasm).href;
   }
-  if (threads === 1) return createNNModule(options);
-  options.nnplayWorkers = threads - 1;
+  if (build === builds.single) return createNNModule(options);
+  // threads - 1 pool workers, but at least one: Emscripten 3.1.6 waits for the pool's workers to
+  // load before it finishes starting, and with none it would wait forever. A spare stays idle.
+  options.nnplayWorkers = Math.max(1, threads - 1);
   options.mainScriptUrlOrBlob = build.script.href;
   const { default: create } = await import(build.script.href);
   if (!isNode) return create(options);
@@ -79,9 +83,11 @@ async function loadModule(threads) {
     if (saved) Object.defineProperty(globalThis, "Worker", saved);
     else delete globalThis.Worker;
   }
-  const module = await ready;
-  for (const thread of threadsStarted) thread.unref();  // idle pool threads never keep Node running
-  return module;
+  try {
+    return await ready;  // the pool's threads keep Node running until they have loaded
+  } finally {
+    for (const thread of threadsStarted) thread.unref();  // idle pool threads never keep Node running
+  }
 }
 
 /**

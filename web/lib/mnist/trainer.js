@@ -7,11 +7,13 @@
 //   load()                                   -> {} once MNIST is here
 //   evaluate({ model })                      -> { accuracy, loss, predicted, confidence }
 //   noise({ model, n })                      -> { images, outputs } (needs no data)
-//   train({ kind, epochs, optimizer?, lr?, batchSize?, augment?, seed?, run? })
+//   train({ kind, epochs, optimizer?, lr?, decay?, batchSize?, augment?, seed?, run? })
 //                                            -> { model, seconds, stopped, testAccuracy, evaluation };
 //                                               progress { what: "chunk", epoch, seen, total, loss,
-//                                               accuracy, samplesPerSecond, secondsLeft, threads }
-//                                               (threads: the core's, nn.threads) and
+//                                               accuracy, samplesPerSecond, secondsLeft, threads,
+//                                               lr } (threads: the core's, nn.threads; lr: the
+//                                               learning rate in use, which decay multiplies
+//                                               after every epoch) and
 //                                               { what: "epoch", epoch, seen, testAccuracy, testLoss }
 //   stop({ run? })                           that training (by default the one under way) ends
 //                                            after its current chunk
@@ -112,18 +114,19 @@ export class MnistTrainer {
     this.#stopRun = run ?? this.#running;
   }
 
-  async train({ kind, epochs, optimizer, lr, batchSize, augment = false, seed = 1, run = `local ${++this.#runs}` },
-    progress = () => {}) {
+  async train({ kind, epochs, optimizer, lr, decay = 1, batchSize, augment = false, seed = 1,
+    run = `local ${++this.#runs}` }, progress = () => {}) {
     // Under way from now, MNIST's loading included: a stop without a run may come meanwhile.
     this.#running = run;
     try {
       if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`epochs: expected a positive integer, got ${epochs}`);
+      if (!(decay > 0 && decay <= 1)) throw new Error(`decay: expected a number in (0, 1], got ${decay}`);
       const config = modelConfig(kind, { optimizer, lr, batchSize, seed });
       const data = await this.#load();
       const net = this.#nn.createNetwork(config);
       const augmenter = augment ? this.#nn.datasets.digitAugmenter({ seed }) : null;
       try {
-        return await this.#fit(net, config.batchSize, { data, epochs, augmenter, seed, run }, progress);
+        return await this.#fit(net, config, { data, epochs, decay, augmenter, seed, run }, progress);
       } finally {
         augmenter?.delete();
         net.delete();
@@ -133,12 +136,14 @@ export class MnistTrainer {
     }
   }
 
-  async #fit(net, batch, { data, epochs, augmenter, seed, run }, progress) {
+  async #fit(net, { batchSize: batch, optimizer }, { data, epochs, decay, augmenter, seed, run }, progress) {
     const random = makeRandom(seed);
     const total = epochs * data.train.n;
     let chunk = batch * Math.max(1, Math.round(256 / batch));
     let seen = 0, seconds = 0, last = null, stopped = false;
     for (let epoch = 1; epoch <= epochs && !stopped; epoch++) {
+      const lr = optimizer.lr * decay ** (epoch - 1);
+      if (epoch > 1 && decay !== 1) net.setLearningRate(lr);
       const order = permutation(data.train.n, random);
       for (let start = 0; start < data.train.n; ) {
         const began = performance.now();
@@ -152,7 +157,7 @@ export class MnistTrainer {
         start += part.n;
         const rate = seen / seconds;
         progress({ what: "chunk", epoch, seen, total, loss: entry.loss, accuracy: entry.accuracy,
-          samplesPerSecond: rate, secondsLeft: (total - seen) / rate, threads: this.#nn.threads });
+          samplesPerSecond: rate, secondsLeft: (total - seen) / rate, threads: this.#nn.threads, lr });
         // next chunk: about CHUNK_SECONDS of work, a whole number of batches
         chunk = batch * Math.min(Math.max(1, Math.round(part.n / elapsed * CHUNK_SECONDS / batch)),
           Math.ceil(MAX_CHUNK / batch));
