@@ -10,6 +10,7 @@ export class LineChart {
   #data;
   #height;
   #changed = false;
+  #resize;
 
   /**
    * series: [{ label, stroke, dash?, dots? }]; range: [low, high] for a fixed y axis; log: a
@@ -29,9 +30,16 @@ export class LineChart {
         { label, stroke, fill: stroke, paths: () => null, points: { show: true, size: 6, fill: stroke } } :
         { label, stroke, width: 1.6, dash, spanGaps: true, points: { show: false } }))],
     }, this.#data, element);
-    new ResizeObserver(() => {
+    this.#resize = new ResizeObserver(() => {
       if (element.clientWidth > 0) this.#plot.setSize({ width: element.clientWidth, height });
-    }).observe(element);
+    });
+    this.#resize.observe(element);
+  }
+
+  /** Removes the chart from its element (a chart with other series takes its place). */
+  destroy() {
+    this.#resize.disconnect();
+    this.#plot.destroy();
   }
 
   clear() {

@@ -543,6 +543,10 @@ export class PlaygroundSession {
   loadCsv(file) {
     return this.#enqueue(async () => {
       if (!this.snapshot.state) return;
+      if (this.snapshot.state.locked.includes("data")) {
+        this.#say(`${file.name} was not loaded: this challenge locks ${LOCK_NAMES.data}.`);
+        return;
+      }
       const source = { file, name: file.name.slice(-LIMITS.name) };
       const size = file.size < 1e6 ? `${(file.size / 1e3).toFixed(1)} kB` : `${(file.size / 1e6).toFixed(1)} MB`;
       this.#publish({ status: `Reading and parsing ${file.name} (${size})…` });
@@ -584,6 +588,10 @@ export class PlaygroundSession {
     return this.#enqueue(async () => {
       const { state, table, csvFile } = this.snapshot;
       if (!state) return;
+      if (state.locked.length) {
+        this.#say(`${names} was not opened: this challenge locks ${state.locked.map((k) => LOCK_NAMES[k]).join(", ")}.`);
+        return;
+      }
       try {
         const file = await readModelFiles(files);
         const { config, weights } = file.format === "tfjs" ? fromTFJS(file.artifacts) :
