@@ -173,7 +173,7 @@ test("a_challenge_link_shows_its_goal_locks_its_controls_and_is_met", async () =
   const { challenge } = session.snapshot;
   assert.equal(challenge.met, true, JSON.stringify(metrics));
   assert.ok(challenge.value >= 0.9);
-  assert.ok(challenge.epoch > 0 && challenge.epoch % 25 === 0);
+  assert.ok(challenge.epoch > 0 && challenge.epoch <= metrics.epoch);
   // Bad challenge fields in a link name the field and open the defaults.
   for (const [hash, field] of [["#v=1&goal=acc:150", "(goal)"], ["#v=1&goal=acc:90&maxn=2", "(maxn)"],
     ["#v=1&maxn=4", "(goal)"], ["#v=1&goal=acc:90&lock=lr", "(lock)"], ["#v=1&data=reg-plane&out=linear&loss=mse&goal=acc:90", "(goal)"]]) {
