@@ -3,6 +3,7 @@
 // send it commands; the address bar shows its state. window.nnplay is docs/API.md's page hooks.
 import { saveFiles } from "../lib/downloads.js";
 import { $ } from "../lib/dom.js";
+import { float32Literal } from "../lib/export-code.js";
 import { lessons } from "../lib/lessons.js";
 import { PRESETS } from "../lib/plane/tables.js";
 import { SupervisedWorker } from "../lib/worker-supervision.js";
@@ -110,8 +111,8 @@ function pickPointNear(x1, x2) {
 let editing = null;
 function editWeight(link) {
   editing = link;
-  $("weight-dialog-what").textContent = `${link.what}: now ${link.value}.`;
-  $("weight-value").value = String(link.value);
+  $("weight-dialog-what").textContent = `${link.what}: now ${float32Literal(link.value)}.`;
+  $("weight-value").value = float32Literal(link.value);
   $("weight-error").hidden = true;
   $("weight-dialog").showModal();
   $("weight-value").select();
@@ -136,7 +137,9 @@ async function share() {
   $("share-url").value = url;
   $("share-output").hidden = false;
   $("share-url").select();
-  const note = wanted && !url.includes("&w=") ? " (without weights: they would make it too long)" : "";
+  const note = wanted && !url.includes("&w=") ? " (without weights: they would make it too long)" :
+    url.includes("&ep=") && !session.snapshot.exact ? " (this run was changed while it trained — a learning rate, " +
+      "batch size, weight or the data — so the link trains with the settings as they are now and may differ)" : "";
   try {
     await navigator.clipboard.writeText(url);
     $("status").textContent = `Link copied, ${url.length} characters${note}.`;
