@@ -120,11 +120,12 @@ export class PlaygroundSession {
    */
   async #build(next, { keepNetwork = false, source = null, weights = null } = {}) {
     const rules = this.rules;
-    let state = next, table = null;
+    // A link's epoch is a request to train (open's #seek), not part of the page's state.
+    let state = next.epoch ? { ...next, epoch: 0 } : next, table = null;
     if (isTable(next.dataset)) {
       ({ table } = await this.#worker.request({ type: "describe", dataset: next.dataset, source,
         label: next.label, standardize: next.standardize }));
-      state = fitToTable(rules, next, table);
+      state = fitToTable(rules, state, table);
     }
     const reply = await this.#worker.request({ type: "build", state, source, weights, keepNetwork });
     if (weights) state = { ...state, weights: flatWeights(weights) };
@@ -263,7 +264,7 @@ export class PlaygroundSession {
       } else {
         let seek = next.epoch;
         try {
-          await this.#build({ ...next, epoch: 0 });
+          await this.#build(next);
         } catch (buildError) {
           seek = 0;
           // Valid fields that the core still refuses: say so and fall back to the defaults.
