@@ -36,7 +36,8 @@
 // gradients, dead, probe }: the output over a GRID x GRID grid from one batched predict, every
 // unit (inputs included) over a UNIT_GRID x UNIT_GRID grid, the weights, the gradient flow of
 // the epochs trained since the last snapshot ([{ epoch, layers: [mean |dL/dW|], updates: [mean
-// |ΔW|] }]), the loss gradient over the training set ([{ dW, db }] per layer), the hidden units
+// |ΔW|] }]), the loss gradient over the training set (its first PROBE_ROWS rows; [{ dW, db }]
+// per layer), the hidden units
 // that are zero on every training point (dead ReLUs: per hidden layer a list of unit indices)
 // and the probe point's inspection (or null). Training is deterministic: the data split,
 // features and shuffling depend only on the state.
@@ -53,6 +54,7 @@ const GRID = 100;
 const UNIT_GRID = 24;
 const DRAWN_POINTS = 2000;  // per part at most: a large file's points would only hide the plot
 const PATH_POINTS = 200;    // weights kept along the training path; past this, every other goes
+const PROBE_ROWS = 1000;    // training rows per inspect: the gradients shown and dead units looked for in chunks
 
 function concat(a, b) {
   const out = new Float32Array(a.length + b.length);
@@ -325,27 +327,36 @@ export class PlaygroundTrainer {
       units: [unitGrid.slice(), ...layers.map((layer) => layer.a)],
       weights: net.getWeights().map(({ shape, data }) => ({ shape, data })),
       flow: run.flow.splice(0),
-      gradients: train.n > 0 ? net.inspect(train.x, train.y, train.n).layers.map(({ dW, db }) => ({ dW, db })) : [],
+      gradients: trainingGradients(net, train),
       dead: deadUnits(net, train, run.hidden),
       probe: this.#probe && run.features ? this.inspect(this.#probe) : null,
     };
   }
 }
 
+// The loss gradient of every weight over the training set ([{ dW, db }] per layer); a large
+// table's first PROBE_ROWS rows (its rows are shuffled), so a snapshot stays small.
+function trainingGradients(net, train) {
+  if (train.n === 0) return [];
+  const n = Math.min(train.n, PROBE_ROWS), inputs = train.x.length / train.n, outputs = train.y.length / train.n;
+  return net.inspect(train.x.subarray(0, n * inputs), train.y.subarray(0, n * outputs), n).layers
+    .map(({ dW, db }) => ({ dW, db }));
+}
+
 // Per hidden layer, the ReLU units whose output is 0 on every training point: they pass no
-// gradient, so nothing brings them back.
+// gradient, so nothing brings them back. Looked for PROBE_ROWS rows at a time.
 function deadUnits(net, train, hidden) {
-  if (train.n === 0 || !hidden.some((l) => l.activation === "relu")) return hidden.map(() => []);
-  const outputs = net.activations(train.x, train.n);
-  return hidden.map(({ units, activation }, k) => {
-    if (activation !== "relu") return [];
-    const a = outputs[k].data;
-    const dead = [];
-    for (let j = 0; j < units; j++) {
-      let active = false;
-      for (let i = j; i < a.length && !active; i += units) active = a[i] > 0;
-      if (!active) dead.push(j);
-    }
-    return dead;
-  });
+  const active = hidden.map(({ units, activation }) => (activation === "relu" ? new Uint8Array(units) : null));
+  if (train.n === 0 || active.every((a) => a === null)) return hidden.map(() => []);
+  const inputs = train.x.length / train.n;
+  for (let start = 0; start < train.n; start += PROBE_ROWS) {
+    const n = Math.min(PROBE_ROWS, train.n - start);
+    const outputs = net.activations(train.x.subarray(start * inputs, (start + n) * inputs), n);
+    active.forEach((seen, k) => {
+      if (!seen) return;
+      const a = outputs[k].data, units = seen.length;
+      for (let i = 0; i < a.length; i++) if (a[i] > 0) seen[i % units] = 1;
+    });
+  }
+  return active.map((seen) => (seen ? [...seen.keys()].filter((j) => !seen[j]) : []));
 }
