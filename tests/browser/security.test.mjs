@@ -100,7 +100,7 @@ const EXERCISE = {
     await hooks(page, "pause");
     await page.click("#share");
     await page.locator("#share-url").waitFor();
-    assert.equal((await page.$$(".uplot canvas")).length, 2, "uPlot draws both charts");
+    assert.equal((await page.$$(".uplot canvas")).length, 4, "uPlot draws the loss, accuracy and both gradient-flow charts");
   },
   "digits.html": async (page) => {
     const box = await page.locator("#digit-pad").boundingBox();

@@ -86,6 +86,11 @@ const BAD = {
   px: ["a"],
   py: ["b"],
   std: ["yes"],
+  ep: ["-1", "1.5", "100001", "ten"],
+  goal: ["fast", "acc:", "acc:0", "acc:101", "loss:-1", "loss:abc", "acc:95x", "loss"],
+  maxn: ["-1", "2.5", "513", "many"],
+  nocross: ["yes", "2"],
+  lock: ["everything", "data,data", "lr;seed"],
 };
 
 test("every_field_is_validated_on_decode", () => {

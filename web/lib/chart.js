@@ -5,11 +5,17 @@ import uPlot from "../build/vendor/uPlot.esm.js";
 
 const MAX_POINTS = 1500;  // past this, every other point is dropped: the curve keeps its shape
 
+// A log axis's tick labels: plain decimals from 0.001 up, powers of ten below (uPlot's own
+// labels round 1e-5 to "0").
+const logTicks = (_, splits) => splits.map((v) => (v == null ? "" : v >= 1e-3 && v < 1e5 ? String(+v.toPrecision(3)) :
+  v.toExponential(0)));
+
 export class LineChart {
   #plot;
   #data;
   #height;
   #changed = false;
+  #resize;
 
   /**
    * series: [{ label, stroke, dash?, dots? }]; range: [low, high] for a fixed y axis; log: a
@@ -22,16 +28,23 @@ export class LineChart {
     this.#plot = new uPlot({
       width: Math.max(200, element.clientWidth), height,
       scales: { x: { time: false }, y },
-      axes: [{ size: 30, label: x, labelSize: 16 }, { size: 50 }],
+      axes: [{ size: 30, label: x, labelSize: 16 }, log ? { size: 50, values: logTicks } : { size: 50 }],
       legend: { live: false },
       cursor: { show: false },
       series: [{ label: x }, ...series.map(({ label, stroke, dash, dots = false }) => (dots ?
         { label, stroke, fill: stroke, paths: () => null, points: { show: true, size: 6, fill: stroke } } :
         { label, stroke, width: 1.6, dash, spanGaps: true, points: { show: false } }))],
     }, this.#data, element);
-    new ResizeObserver(() => {
+    this.#resize = new ResizeObserver(() => {
       if (element.clientWidth > 0) this.#plot.setSize({ width: element.clientWidth, height });
-    }).observe(element);
+    });
+    this.#resize.observe(element);
+  }
+
+  /** Removes the chart from its element (a chart with other series takes its place). */
+  destroy() {
+    this.#resize.disconnect();
+    this.#plot.destroy();
   }
 
   clear() {

@@ -20,6 +20,19 @@ const NAMES = {
   ...Object.fromEntries(Object.entries(PRESETS).map(([key, { title }]) => [key, title])),
 };
 const nameOf = (value) => NAMES[value] ?? value;
+// The controls of each group a challenge can lock (lib/plane/state.js LOCKABLE).
+const LOCK_IDS = {
+  data: ["dataset", "label-column", "plot-x", "plot-y", "standardize", "noise", "points", "train-ratio", "data-seed",
+    "new-data", "clear-points", "csv-file"],
+  features: ["features"],
+  layers: ["add-layer", "remove-layer", "layers-set"],
+  output: ["output", "loss"],
+  optimizer: ["optimizer", "momentum", "lr", "batch-size"],
+  regularization: ["regularization", "reg-rate"],
+  init: ["init", "seed", "new-seed"],
+};
+// Controls the render above may have disabled for reasons of their own.
+const ALSO_DISABLED = new Set(["reg-rate", "add-layer", "remove-layer", "plot-y"]);
 const REGULARIZATION_RATES = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 
 // id, state property, how to read the element, what an edit needs, how to show the value.
@@ -143,6 +156,17 @@ export class Controls {
     $("add-layer").disabled = state.hidden.length >= LIMITS.hiddenLayers;
     $("remove-layer").disabled = state.hidden.length === 0;
     this.#renderLayers(state.hidden);
+    // A challenge's locked groups: their controls off (the session refuses such edits anyway).
+    for (const [group, ids] of Object.entries(LOCK_IDS)) {
+      const locked = state.locked.includes(group);
+      for (const id of ids) {
+        const control = id === "layers-set" ? null : $(id);
+        if (control) control.disabled = locked || (control.disabled && ALSO_DISABLED.has(id));
+      }
+      if (group === "layers") {
+        for (const control of $("layers").querySelectorAll("input, select")) control.disabled = locked;
+      }
+    }
   }
 
   // The label and plotted column choices of a table, with the columns in file order.

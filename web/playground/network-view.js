@@ -1,6 +1,9 @@
 // The network diagram: one column per layer (the input features first), each unit drawn as a
 // small image of what it outputs over the input plane, connections coloured by the sign of
-// their weight (blue +, orange -) and as thick as it is large. Hovering shows the value. A
+// their weight (blue +, orange -) and as thick as it is large. Hovering shows the value and
+// the loss gradient over the training set (and for the picked point, if there is one);
+// clicking a unit picks it for the neuron view, clicking a connection asks for a new weight.
+// Dead ReLUs (zero on every training point) are crossed out, the picked unit is ringed. A
 // column may draw only some of its units (30 input columns would not be readable) and says
 // how many it leaves out. Renders a session snapshot.
 import { NEGATIVE, POSITIVE, paintClassProbability, paintGrid, unitScale } from "../lib/plane/colors.js";
@@ -18,19 +21,38 @@ export class NetworkView {
   #layout = null;
   #frame = null;
 
-  constructor(canvas, tip) {
+  #lastPointer = null;
+
+  /**
+   * onPickNeuron({ layer, unit }): a click on a unit of a dense layer (layer 0: the first
+   * hidden one); onPickLink({ layer, from, to, value, what }): a click on a connection.
+   */
+  constructor(canvas, tip, { onPickNeuron = () => {}, onPickLink = () => {} } = {}) {
     this.#canvas = canvas;
     this.#tip = tip;
     canvas.addEventListener("pointermove", (event) => this.#hover(event));
-    canvas.addEventListener("pointerleave", () => { tip.hidden = true; });
+    canvas.addEventListener("pointerleave", () => {
+      tip.hidden = true;
+      this.#lastPointer = null;
+    });
+    canvas.addEventListener("click", (event) => {
+      const hit = this.#hit(event);
+      if (hit?.unit && hit.c > 0) onPickNeuron({ layer: hit.c - 1, unit: hit.j });
+      if (hit?.link) {
+        onPickLink({ layer: hit.c, from: hit.i, to: hit.j, value: hit.w,
+          what: `${unitName(this.#frame.columns, hit.c, hit.i)} → ${unitName(this.#frame.columns, hit.c + 1, hit.j)}` });
+      }
+    });
   }
 
   /** Draws a session snapshot's network. */
   render(snapshot) {
-    const { picture } = snapshot;
+    const { picture, neuron } = snapshot;
     if (!picture) return;
     this.draw({ columns: diagramColumns(snapshot, picture.units[0]), units: picture.units,
-      gridSize: picture.unitGridSize, weights: picture.weights });
+      gridSize: picture.unitGridSize, weights: picture.weights, gradients: picture.gradients,
+      probe: picture.probe, dead: picture.dead, neuron });
+    if (this.#lastPointer) this.#showTip(...this.#lastPointer);  // live values under a still pointer
   }
 
   /**
@@ -39,7 +61,7 @@ export class NetworkView {
    * replaces the diverging colours; units: per column a row-major cells x units array over a
    * gridSize^2 grid; weights: getWeights() order (kernel [in, out], bias [out] per layer).
    */
-  draw({ columns, units, gridSize, weights }) {
+  draw({ columns, units, gridSize, weights, gradients = [], probe = null, dead = [], neuron = null }) {
     const canvas = this.#canvas;
     const scale = window.devicePixelRatio || 1;
     const width = canvas.clientWidth, height = canvas.clientHeight;
@@ -52,7 +74,7 @@ export class NetworkView {
 
     ctx.font = FONT;
     const layout = this.#layout = nodeLayout(columns, width, height, labelWidths(ctx, columns));
-    this.#frame = { columns, weights };
+    this.#frame = { columns, weights, gradients, probe, dead };
     const { node, positions, drawn } = layout;
 
     // Connections under the nodes.
@@ -96,6 +118,24 @@ export class NetworkView {
           ctx.fillText(fit(ctx, column.labels[j], room), right ? x + node / 2 + 4 : x - node / 2 - 4, y);
         }
       }
+      for (const j of c > 0 ? dead[c - 1] ?? [] : []) {
+        if (!positions[c][j]) continue;
+        const [x, y] = positions[c][j];
+        ctx.strokeStyle = "#c00";
+        ctx.lineWidth = 2;
+        ctx.beginPath();
+        ctx.moveTo(x - node / 2, y - node / 2);
+        ctx.lineTo(x + node / 2, y + node / 2);
+        ctx.moveTo(x + node / 2, y - node / 2);
+        ctx.lineTo(x - node / 2, y + node / 2);
+        ctx.stroke();
+      }
+      if (neuron && neuron.layer === c - 1 && positions[c][neuron.unit]) {
+        const [x, y] = positions[c][neuron.unit];
+        ctx.strokeStyle = "#111";
+        ctx.lineWidth = 2.5;
+        ctx.strokeRect(x - node / 2 - 3, y - node / 2 - 3, node + 6, node + 6);
+      }
       const more = column.units - drawn[c].length;
       if (more > 0) {
         const [x, y] = layout.moreAt[c];
@@ -107,12 +147,23 @@ export class NetworkView {
     });
   }
 
+  #hit(event) {
+    if (!this.#layout) return null;
+    const box = this.#canvas.getBoundingClientRect();
+    return hitAt(this.#layout, this.#frame, event.clientX - box.left, event.clientY - box.top);
+  }
+
   #hover(event) {
+    const box = this.#canvas.getBoundingClientRect();
+    this.#lastPointer = [event.clientX - box.left, event.clientY - box.top];
+    this.#showTip(...this.#lastPointer);
+  }
+
+  #showTip(px, py) {
     const tip = this.#tip;
     if (!this.#layout) return;
     const box = this.#canvas.getBoundingClientRect();
-    const px = event.clientX - box.left, py = event.clientY - box.top;
-    const text = describeAt(this.#layout, this.#frame, px, py);
+    const text = describe(this.#frame, hitAt(this.#layout, this.#frame, px, py));
     tip.hidden = !text;
     if (!text) return;
     tip.textContent = text;
@@ -200,15 +251,15 @@ function curve(ctx, [x1, y1], [x2, y2], node) {
 
 const format = (v) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toFixed(3));
 
-// The unit or connection under the pointer, as text for the tooltip (null: nothing there).
-function describeAt({ node, positions, drawn }, { columns, weights }, px, py) {
+const unitName = (columns, c, k) => (columns[c].labels ? columns[c].labels[k] : `${columns[c].title} unit ${k + 1}`);
+
+// The unit ({ unit: true, c, j }) or connection ({ link: true, c, i, j, w }: from unit i of
+// column c to unit j of column c + 1) under the pointer, or null.
+function hitAt({ node, positions, drawn }, { columns, weights }, px, py) {
   for (let c = 0; c < columns.length; c++) {
     for (const j of drawn[c]) {
       const [x, y] = positions[c][j];
-      if (Math.abs(px - x) <= node / 2 + 1 && Math.abs(py - y) <= node / 2 + 1) {
-        const name = columns[c].labels ? columns[c].labels[j] : `${columns[c].title}, unit ${j + 1}`;
-        return c === 0 ? `input ${name}` : `${name} · bias ${format(weights[2 * c - 1].data[j])}`;
-      }
+      if (Math.abs(px - x) <= node / 2 + 1 && Math.abs(py - y) <= node / 2 + 1) return { unit: true, c, j };
     }
   }
   // Nearest connection within a few pixels, sampled along each curve.
@@ -222,14 +273,30 @@ function describeAt({ node, positions, drawn }, { columns, weights }, px, py) {
         const d = distanceToCurve(positions[c][i], positions[c + 1][j], node, px, py);
         if (d < bestDistance) {
           bestDistance = d;
-          best = { c, i, j, w: weights[2 * c].data[i * outputs + j] };
+          best = { link: true, c, i, j, w: weights[2 * c].data[i * outputs + j] };
         }
       }
     }
   }
-  if (!best) return null;
-  const unit = (c, k) => (columns[c].labels ? columns[c].labels[k] : `${columns[c].title} unit ${k + 1}`);
-  return `weight ${format(best.w)} · ${unit(best.c, best.i)} → ${unit(best.c + 1, best.j)}`;
+  return best;
+}
+
+// The tooltip's text for a hit: a unit's bias (and whether it is dead), a connection's weight
+// and the loss gradient of it over the training set and for the picked point.
+function describe({ columns, weights, gradients, probe, dead }, hit) {
+  if (!hit) return null;
+  const { c, j } = hit;
+  if (hit.unit) {
+    const name = unitName(columns, c, j);
+    if (c === 0) return `input ${name}`;
+    const isDead = dead[c - 1]?.includes(j) ? " · dead: 0 on every training point" : "";
+    return `${name} · bias ${format(weights[2 * c - 1].data[j])}${isDead} · click to look inside`;
+  }
+  const k = hit.i * columns[c + 1].units + j;
+  const gradient = gradients[c] ? ` · ∂L/∂w ${format(gradients[c].dW[k])} (training set)` : "";
+  const atPoint = probe ? ` · ${format(probe.layers[c].dW[k])} (picked point)` : "";
+  return `weight ${format(hit.w)}${gradient}${atPoint} · ${unitName(columns, c, hit.i)} → ` +
+    `${unitName(columns, c + 1, j)} · click to set`;
 }
 
 function distanceToCurve([x1, y1], [x2, y2], node, px, py) {

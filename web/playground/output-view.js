@@ -28,11 +28,11 @@ export class OutputView {
   }
 
   render(snapshot) {
-    const { picture, points, state, table } = snapshot;
+    const { picture, points, state, table, point } = snapshot;
     if (!picture || !points) return;
     const colors = outputColors({ classes: taskOf(snapshot) === "multiclass" ? table.outputs : 0,
       toUnit: outputToUnit(snapshot) });
     this.#heatmap.draw({ output: picture.output, size: picture.gridSize, colors, points,
-      showTest: state.showTest, extent: table?.plot ?? SQUARE });
+      showTest: state.showTest, extent: table?.plot ?? SQUARE, marker: point && !table ? [point.x1, point.x2] : null });
   }
 }

@@ -16,10 +16,16 @@
 //
 // When the worker dies (out of memory, an uncaught error, no answer) the session starts a new
 // one and rebuilds from its state, as opening its URL would.
+//
+// Looking inside: a picked point (probe) is inspected by the worker in every snapshot, so the
+// neuron view shows numbers of the network as it is at that snapshot; the gradient flow of
+// every epoch trained arrives with the snapshots. A link with an epoch (ep=) trains to it on
+// opening and pauses; a link with a goal is a challenge, whose locked controls edits refuse.
 import { flatWeights } from "../lib/flat-weights.js";
 import { Snapshots } from "../lib/snapshots.js";
 import { nnplayModelFile, readModelFiles, tfjsModelFiles, weightsOfModel } from "../lib/model-files.js";
-import { LIMITS, PlaygroundRules, defaultState, isRegression, isTable } from "../lib/plane/state.js";
+import { exportCode } from "../lib/export-code.js";
+import { LIMITS, LOCKABLE, PlaygroundRules, defaultState, isRegression, isTable } from "../lib/plane/state.js";
 import { fromTFJS } from "../lib/tfjs.js";
 import { adaptToTask, fitToTable, mergeContract, toContract } from "./model.js";
 
@@ -30,19 +36,29 @@ const NO_METRICS = Object.freeze({ epoch: 0, step: 0, trainLoss: NaN, testLoss: 
 
 /**
  * A snapshot: { state, hash, table, points, picture, metrics, run, playing, diverged, speed,
- * alert, status, csvFile, pending, ready }.
+ * alert, status, csvFile, pending, ready, flow, point, neuron, landscape, seeking, challenge, exact }.
  *   state: the validated page state (lib/plane/state.js), null before the first build;
  *   hash: what the address bar shows ("v=1&..."); table: the worker's description of the table
  *   data with its split and plot ranges, or null; points: { train, test } to draw;
  *   picture: the latest worker snapshot worth drawing (none from a diverged network);
  *   run: counts fresh networks (charts start over); speed: epochs per frame while playing;
- *   alert / status: what to tell the user; pending: { what, file } while waiting for a CSV file.
+ *   alert / status: what to tell the user; pending: { what, file } while waiting for a CSV file;
+ *   flow: the gradient flow of this run, [{ epoch, layers: [mean |dL/dW|], updates: [mean |ΔW|] }];
+ *   point: the picked point { x1, x2, label } or null (picture.probe is its inspection);
+ *   neuron: the picked unit { layer, unit } (layer: index of the dense layer) or null;
+ *   landscape: the worker's loss landscape of this run, or null; seeking: { target } while
+ *   a link's epoch is trained to; challenge: { goal, met, epoch, value } or null;
+ *   exact: whether this run is what its settings replay (no live change, edited weight).
  */
 const INITIAL = Object.freeze({
   state: null, hash: "", table: null, points: null, picture: null, metrics: NO_METRICS, run: 0,
   playing: false, diverged: false, speed: 10, alert: "", status: "Loading the network…", csvFile: "",
-  pending: null, ready: false,
+  pending: null, ready: false, flow: [], point: null, neuron: null, landscape: null, seeking: null,
+  challenge: null, exact: true,
 });
+const LOCK_NAMES = { data: "the data", features: "the inputs", layers: "the hidden layers", output: "the output and loss",
+  optimizer: "the optimizer, learning rate and batch size", regularization: "the regularization",
+  init: "the initialization and network seed" };
 
 export class PlaygroundSession {
   /** PlaygroundRules, once the worker said what the core offers (see ready). */
@@ -104,20 +120,24 @@ export class PlaygroundSession {
    */
   async #build(next, { keepNetwork = false, source = null, weights = null } = {}) {
     const rules = this.rules;
-    let state = next, table = null;
+    // A link's epoch is a request to train (open's #seek), not part of the page's state.
+    let state = next.epoch ? { ...next, epoch: 0 } : next, table = null;
     if (isTable(next.dataset)) {
       ({ table } = await this.#worker.request({ type: "describe", dataset: next.dataset, source,
         label: next.label, standardize: next.standardize }));
-      state = fitToTable(rules, next, table);
+      state = fitToTable(rules, state, table);
     }
     const reply = await this.#worker.request({ type: "build", state, source, weights, keepNetwork });
     if (weights) state = { ...state, weights: flatWeights(weights) };
     if (source) this.#csvSource = source;
     const s = this.snapshot;
+    const fresh = !keepNetwork;
     this.#publish({
       state, hash: rules.encode(state), table: table && { ...table, ...reply.split }, points: reply.points,
       run: keepNetwork ? s.run : s.run + 1, diverged: keepNetwork && s.diverged, picture: null,
       csvFile: this.#csvSource?.name ?? "",
+      ...(fresh ? { flow: [], landscape: null, challenge: null, exact: true } : { exact: s.exact && s.metrics.epoch === 0 }),
+      neuron: fresh && s.neuron && !unitExists(state, s.neuron, table) ? null : s.neuron,
     });
     this.#apply(reply.snapshot);
   }
@@ -125,13 +145,25 @@ export class PlaygroundSession {
   #apply(picture) {
     this.#snapshots++;
     const { metrics, diverged } = picture;
+    const flow = picture.flow.length ? [...this.snapshot.flow, ...picture.flow] : this.snapshot.flow;
     if (diverged) {
       if (!this.snapshot.diverged) this.#publish({ alert: this.#divergence(metrics.epoch) });
       this.#playing = false;
-      this.#publish({ metrics, diverged: true });
+      this.#publish({ metrics, diverged: true, flow });
     } else {
-      this.#publish({ metrics, picture });
+      this.#publish({ metrics, picture, flow, challenge: this.#challengeStatus(metrics) });
     }
+  }
+
+  // Whether the challenge's goal is reached; once reached, it stays met for this network.
+  #challengeStatus(metrics) {
+    const { state, challenge } = this.snapshot;
+    if (!state?.goal) return null;
+    const { goal, maxNeurons, noCrosses, locked } = state;
+    const value = metrics[goal.metric];
+    const reached = goal.metric === "testLoss" ? value <= goal.target : value >= goal.target;
+    const epoch = challenge?.met ? challenge.epoch : reached ? metrics.epoch : null;
+    return { goal: { ...goal, maxNeurons, noCrosses, locked: [...locked] }, met: epoch !== null, epoch, value };
   }
 
   #divergence(epoch) {
@@ -230,9 +262,11 @@ export class PlaygroundSession {
         this.#publish({ hash: String(hash).replace(/^#/, ""),
           status: "Waiting for the CSV file; meanwhile the default playground is ready." });
       } else {
+        let seek = next.epoch;
         try {
           await this.#build(next);
         } catch (buildError) {
+          seek = 0;
           // Valid fields that the core still refuses: say so and fall back to the defaults.
           if (buildError.workerDied) throw buildError;
           this.#say(`This link's settings could not be used: ${buildError.message}. Showing the default ` +
@@ -241,10 +275,23 @@ export class PlaygroundSession {
         }
         this.#publish({ status: this.snapshot.state.weights ? "Loaded the trained weights from the link; " +
           "Reset starts from fresh weights." : "Ready: press Play (space) to train." });
+        if (seek > 0) await this.#seek(seek);
       }
       this.#deathsInARow = 0;
       this.#publish({ ready: true });
     });
+  }
+
+  // Trains to the link's epoch (the same steps as the run the link was made from), then pauses.
+  async #seek(target) {
+    this.#publish({ seeking: { target }, status: `Training to epoch ${target}, as the link asks…` });
+    try {
+      await this.#startLoop(target);
+    } finally {
+      const { epoch } = this.snapshot.metrics;
+      this.#publish({ seeking: null, status: epoch === target ? `Epoch ${target}, as the link asks: paused. ` +
+        "Press Play (space) to train on." : `Stopped at epoch ${epoch} before the link's ${target}.` });
+    }
   }
 
   // what: "the link" or a model file's name; meanwhile: what the page shows until then.
@@ -270,7 +317,9 @@ export class PlaygroundSession {
         const change = typeof patch === "function" ? patch(state) : patch;
         const next = this.rules.validate(adaptToTask(this.rules, state,
           { ...state, ...change, weights: effect === "rebuild" ? null : state.weights }));
+        this.#checkLocks(state, next);
         this.#say("");
+        if (effect === "live" && this.snapshot.metrics.epoch > 0) this.#publish({ exact: false });
         if (effect === "rebuild" || effect === "points") {
           await this.#rebuild(next.dataset === "csv" ? { ...next, file: this.snapshot.csvFile } : next,
             { keepNetwork: effect === "points" });
@@ -284,6 +333,14 @@ export class PlaygroundSession {
         if (this.snapshot.state) this.#publish({ state: { ...this.snapshot.state } });
       }
     });
+  }
+
+  // A challenge's locked controls: an edit that changes what they set is refused.
+  #checkLocks(state, next) {
+    for (const group of state.locked) {
+      const prop = LOCKABLE[group].find((p) => JSON.stringify(next[p]) !== JSON.stringify(state[p]));
+      if (prop) throw new Error(`This challenge locks ${LOCK_NAMES[group]}: that cannot be changed here.`);
+    }
   }
 
   /** Adds a training point at (x1, x2) of the generated data: positive (blue) or not. */
@@ -370,15 +427,115 @@ export class PlaygroundSession {
     });
   }
 
-  /** A link to this playground (base: the page's URL without hash); weights when it stays short. */
-  shareUrl(base, { withWeights = false } = {}) {
-    const { state, picture } = this.snapshot;
+  /**
+   * A link to this playground (base: the page's URL without hash); weights when it stays short.
+   * epoch: the link trains to this run's epoch on opening (from the initialization, so
+   * with the starting weights of a link or file if there were any, never the trained ones).
+   */
+  shareUrl(base, { withWeights = false, epoch = false } = {}) {
+    const { state, picture, metrics } = this.snapshot;
     if (!state) return base;
+    if (epoch) return `${base}#${this.rules.encode({ ...state, epoch: metrics.epoch })}`;
     if (withWeights && picture) {
       const url = `${base}#${this.rules.encode({ ...state, weights: flatWeights(picture.weights) })}`;
       if (url.length <= SHARE_LIMIT) return url;
     }
     return `${base}#${this.rules.encode(state)}`;
+  }
+
+  // ---- looking inside
+
+  /**
+   * Picks the point the neuron view explains ({ x1, x2, label }, generated data only), or
+   * none (null). The worker inspects it in every snapshot from now on.
+   */
+  pickPoint(point) {
+    return this.#enqueue(async () => {
+      if (!this.snapshot.state) return;
+      try {
+        const clean = point && { x1: Number(point.x1), x2: Number(point.x2), label: Number(point.label) };
+        const { snapshot } = await this.#worker.request({ type: "probe", point: clean });
+        this.#publish({ point: clean });
+        this.#apply(snapshot);
+      } catch (error) {
+        if (!error.workerDied) this.#say(error.message);
+      }
+    });
+  }
+
+  /** Picks the unit the neuron view shows: layer (index of the dense layer), unit; or null. */
+  pickNeuron(neuron) {
+    const { state } = this.snapshot;
+    if (neuron === null || (state && unitExists(state, neuron, this.snapshot.table))) {
+      this.#publish({ neuron: neuron && { layer: neuron.layer, unit: neuron.unit } });
+    }
+  }
+
+  /**
+   * Sets one weight of the network now (from: the input unit, or -1 for the bias); the
+   * boundary redraws with the next snapshot. Training goes on from it.
+   */
+  setWeight({ layer, from, to, value }) {
+    return this.#enqueue(async () => {
+      if (!this.snapshot.state) return;
+      try {
+        const { snapshot } = await this.#worker.request({ type: "setWeight", layer, from, to, value: Number(value) });
+        this.#publish({ exact: false });
+        this.#apply(snapshot);
+        this.#say("");
+      } catch (error) {
+        if (!error.workerDied) this.#say(error.message);
+      }
+    });
+  }
+
+  /** inspect({ x1, x2, label }): the worker's inspection of that point, the network unchanged. */
+  inspect(point) {
+    return this.#enqueue(() => this.#worker.request({ type: "inspect", ...point }));
+  }
+
+  /** The loss landscape around the weights now, with the training path on it (snapshot.landscape). */
+  computeLandscape() {
+    return this.#enqueue(async () => {
+      if (!this.snapshot.state) return null;
+      const run = this.snapshot.run;
+      try {
+        this.#publish({ status: "Computing the loss landscape…" });
+        const landscape = await this.#worker.request({ type: "landscape", size: 31 });
+        if (this.snapshot.run === run) {
+          this.#publish({ landscape: { ...landscape, epoch: this.snapshot.metrics.epoch },
+            status: `Loss landscape at epoch ${this.snapshot.metrics.epoch}: ${landscape.size ** 2} evaluations.` });
+        }
+        return this.snapshot.landscape;
+      } catch (error) {
+        if (!error.workerDied) this.#say(error.message, "");
+        return null;
+      }
+    });
+  }
+
+  /** window.nnplay.gradientFlow(): [{ epoch, layers: [mean |dL/dW|] }]. */
+  gradientFlow() {
+    return this.snapshot.flow.map(({ epoch, layers }) => ({ epoch, layers: [...layers] }));
+  }
+
+  /** The network now as code: "tfjs", "keras" or "pytorch" (lib/export-code.js). */
+  exportCode(format) {
+    const { state, picture, table } = this.snapshot;
+    if (!state || !picture) throw new Error("exportCode: the network is not built yet");
+    return exportCode(format, { config: toContract(state, table).config, weights: picture.weights,
+      features: table ? null : state.features, columns: table?.features ?? null });
+  }
+
+  /**
+   * A challenge link from the current playground: goal { metric, target }, maxNeurons (0: any),
+   * noCrosses, locked (LOCKABLE groups). Throws an Error naming the field when it does not fit.
+   */
+  challengeUrl(base, { goal, maxNeurons = 0, noCrosses = false, locked = [] }) {
+    const { state } = this.snapshot;
+    if (!state) throw new Error("challenge: the playground is not ready yet");
+    const next = this.rules.validate({ ...state, weights: null, epoch: 0, goal, maxNeurons, noCrosses, locked });
+    return `${base}#${this.rules.encode(next)}`;
   }
 
   // ---- files
@@ -387,6 +544,10 @@ export class PlaygroundSession {
   loadCsv(file) {
     return this.#enqueue(async () => {
       if (!this.snapshot.state) return;
+      if (this.snapshot.state.locked.includes("data")) {
+        this.#say(`${file.name} was not loaded: this challenge locks ${LOCK_NAMES.data}.`);
+        return;
+      }
       const source = { file, name: file.name.slice(-LIMITS.name) };
       const size = file.size < 1e6 ? `${(file.size / 1e3).toFixed(1)} kB` : `${(file.size / 1e6).toFixed(1)} MB`;
       this.#publish({ status: `Reading and parsing ${file.name} (${size})…` });
@@ -428,6 +589,10 @@ export class PlaygroundSession {
     return this.#enqueue(async () => {
       const { state, table, csvFile } = this.snapshot;
       if (!state) return;
+      if (state.locked.length) {
+        this.#say(`${names} was not opened: this challenge locks ${state.locked.map((k) => LOCK_NAMES[k]).join(", ")}.`);
+        return;
+      }
       try {
         const file = await readModelFiles(files);
         const { config, weights } = file.format === "tfjs" ? fromTFJS(file.artifacts) :
@@ -482,4 +647,11 @@ export class PlaygroundSession {
 
   /** How many worker snapshots arrived. */
   get snapshotCount() { return this.#snapshots; }
+}
+
+// Whether a state's network has this unit: layer indexes the dense layers (the hidden ones, then the output).
+function unitExists(state, { layer, unit }, table) {
+  const units = [...state.hidden.map((l) => l.units), table?.outputs ?? 1];
+  return Number.isInteger(layer) && Number.isInteger(unit) && layer >= 0 && layer < units.length &&
+    unit >= 0 && unit < units[layer];
 }

@@ -19,15 +19,33 @@
 //   exportModel({ format })                the network as "nnplay" JSON or "tfjs" artifacts
 //                                          -> { model }
 //   memory()                               the WebAssembly memory -> { heapBytes, inUseBytes }
+//   inspect({ x1, x2, label })             one point of the plane (features applied) through
+//                                          the network, no update -> { loss, inputs, layers:
+//                                          [{ z, a, dz, dW, db, updateW, updateB }] }, where
+//                                          update* is what the optimizer's step on this point
+//                                          would change (net.previewUpdate)
+//   probe({ point })                       the point ({ x1, x2, label } or null) every snapshot
+//                                          inspects from now on -> { snapshot }
+//   setWeight({ layer, from, to, value })  one kernel weight (from: input unit, to: unit) or,
+//                                          with from = -1, a bias -> { snapshot }
+//   landscape({ size })                    the training loss over a size x size grid on the
+//                                          plane through the weights now spanned by the path's
+//                                          two principal directions -> { loss, size, span, path }
 //
-// A snapshot is { metrics, diverged, gridSize, output, unitGridSize, units, weights }: the
-// output over a GRID x GRID grid from one batched predict, every unit (inputs included) over a
-// UNIT_GRID x UNIT_GRID grid, and the weights. Training is deterministic: the data split,
+// A snapshot is { metrics, diverged, gridSize, output, unitGridSize, units, weights, flow,
+// gradients, dead, probe }: the output over a GRID x GRID grid from one batched predict, every
+// unit (inputs included) over a UNIT_GRID x UNIT_GRID grid, the weights, the gradient flow of
+// the epochs trained since the last snapshot ([{ epoch, layers: [mean |dL/dW|], updates: [mean
+// |ΔW|] }]), the loss gradient over the training set (its first PROBE_ROWS rows; [{ dW, db }]
+// per layer), the hidden units
+// that are zero on every training point (dead ReLUs: per hidden layer a list of unit indices)
+// and the probe point's inspection (or null). Training is deterministic: the data split,
 // features and shuffling depend only on the state.
 //
 // Table data: a newly chosen CSV file (`source`: { file, name }) replaces the one held only
 // when a build with it succeeds, so a bad file changes nothing.
-import { withFlatWeights } from "../lib/flat-weights.js";
+import { flatWeights, withFlatWeights } from "../lib/flat-weights.js";
+import { Slice, gridValues, pathDirections } from "../lib/landscape/slice.js";
 import { featureMatrix, gridPoints } from "../lib/plane/features.js";
 import { toConfig } from "../lib/plane/state.js";
 import { PRESETS, isTable, plotGrid, prepareTable, tableKind, trainCount } from "../lib/plane/tables.js";
@@ -35,6 +53,8 @@ import { PRESETS, isTable, plotGrid, prepareTable, tableKind, trainCount } from 
 const GRID = 100;
 const UNIT_GRID = 24;
 const DRAWN_POINTS = 2000;  // per part at most: a large file's points would only hide the plot
+const PATH_POINTS = 200;    // weights kept along the training path; past this, every other goes
+const PROBE_ROWS = 1000;    // training rows per inspect: the gradients shown and dead units looked for in chunks
 
 function concat(a, b) {
   const out = new Float32Array(a.length + b.length);
@@ -49,6 +69,7 @@ export class PlaygroundTrainer {
   #run = null;            // { net, epoch, diverged, batchSize, train, test, grid, unitGrid, unitZeros }
   #texts = new Map();     // dataset -> { name, text } of the preset or CSV file in use
   #parsed = null;         // the last parse: { text, label, standardize, data }
+  #probe = null;          // { x1, x2, label }: the point every snapshot inspects
 
   /** nn: loadNN()'s module; fetchPreset(preset) -> Promise of a preset's CSV text (PRESETS). */
   constructor(nn, { fetchPreset }) {
@@ -142,6 +163,8 @@ export class PlaygroundTrainer {
       net, epoch: kept?.epoch ?? 0, diverged: kept?.diverged ?? false, batchSize: state.batchSize, train, test,
       grid: data.grid(GRID), unitGrid: data.grid(UNIT_GRID),
       unitZeros: new Float32Array(UNIT_GRID * UNIT_GRID * net.outputs),
+      config: toConfig(state, data.dims), features: isTable(state.dataset) ? null : state.features,
+      hidden: state.hidden, flow: [], path: kept?.path ?? { every: 1, points: [flatWeights(net.getWeights())] },
     };
     // Copies: the reply's buffers are transferred, and training keeps using these.
     const drawn = (part) => {
@@ -170,12 +193,101 @@ export class PlaygroundTrainer {
     const run = this.#live;
     if (!run.diverged) {
       const start = performance.now();
+      let epoch = run.epoch;
       const history = run.net.fit({ x: run.train.x, y: run.train.y, n: run.train.n, epochs, shuffle: true,
-        batchSize: run.batchSize, onEpoch: () => performance.now() - start < budgetMs });
+        batchSize: run.batchSize, layerStats: true, onEpoch: (entry) => {
+          if (entry.diverged) return false;
+          epoch++;
+          run.flow.push({ epoch, layers: entry.layers.map((l) => l.meanAbsGradient),
+            updates: entry.layers.map((l) => l.meanAbsUpdate) });
+          this.#record(run, epoch);
+          return performance.now() - start < budgetMs;
+        } });
       run.diverged = Boolean(history.at(-1)?.diverged);
-      run.epoch += history.length - (run.diverged ? 1 : 0);
+      run.epoch = epoch;
     }
     return { snapshot: this.#snapshot() };
+  }
+
+  // Keeps the weights every `every` epochs; a full path keeps every other point, twice as far apart.
+  #record(run, epoch) {
+    const path = run.path;
+    if (epoch % path.every !== 0) return;
+    path.points.push(flatWeights(run.net.getWeights()));
+    if (path.points.length > PATH_POINTS) {
+      path.points = path.points.filter((_, i) => i % 2 === 0);
+      path.every *= 2;
+    }
+  }
+
+  // The features of a point of the plane, for generated data.
+  #pointInput(run, { x1, x2, label }) {
+    if (!run.features) throw new Error("a point of the plane can be inspected on generated data only, not on a table");
+    if (![x1, x2, label].every(Number.isFinite)) throw new Error(`inspect: expected finite x1, x2 and label, got ${x1}, ${x2}, ${label}`);
+    return { x: featureMatrix(new Float32Array([x1, x2]), 1, run.features), y: new Float32Array([label]) };
+  }
+
+  inspect(point) {
+    const run = this.#live;
+    const { x, y } = this.#pointInput(run, point);
+    const { loss, layers } = run.net.inspect(x, y, 1);
+    const update = run.net.previewUpdate(x, y, 1).layers;
+    return { loss, inputs: x, point: { ...point }, layers: layers.map(({ z, a, dz, dW, db }, k) =>
+      ({ z, a, dz, dW, db, updateW: update[k].updateW, updateB: update[k].updateB })) };
+  }
+
+  probe({ point }) {
+    if (point && this.#run) this.#pointInput(this.#run, point);  // a bad point fails here, not in every snapshot
+    this.#probe = point ? { x1: point.x1, x2: point.x2, label: point.label } : null;
+    return { snapshot: this.#snapshot() };
+  }
+
+  setWeight({ layer, from, to, value }) {
+    const run = this.#live;
+    const weights = run.net.getWeights();
+    const kernel = weights[2 * layer], bias = weights[2 * layer + 1];
+    if (!kernel || !Number.isInteger(to) || to < 0 || to >= bias.data.length) {
+      throw new Error(`setWeight: there is no unit ${to} in layer ${layer}`);
+    }
+    if (!Number.isFinite(value) || Math.abs(value) > 1e6) {
+      throw new Error(`weight: expected a number in [-1000000, 1000000], got ${value}`);
+    }
+    if (from === -1) bias.data[to] = value;
+    else if (Number.isInteger(from) && from >= 0 && from < kernel.shape[0]) kernel.data[from * kernel.shape[1] + to] = value;
+    else throw new Error(`setWeight: there is no input ${from} to layer ${layer}`);
+    run.net.setWeights(weights);
+    return { snapshot: this.#snapshot() };
+  }
+
+  /**
+   * The training loss on the plane through the weights now along the path's two principal
+   * directions, over a size x size grid (row 0 at the top: β largest) wide enough for the path.
+   */
+  landscape({ size = 31 }) {
+    const run = this.#live;
+    const template = run.net.getWeights();
+    const path = [...run.path.points];
+    const now = flatWeights(template);
+    if (path.length === 0 || path.at(-1).some((v, i) => v !== now[i])) path.push(now);
+    const directions = pathDirections(path);
+    if (!directions) throw new Error("the training path is too short for a landscape: train a few epochs first");
+    const slice = new Slice(template, ...directions);
+    const points = path.map((p) => slice.project(withFlatWeights(template, p)));
+    const span = 1.25 * Math.max(...points.flat().map(Math.abs));
+    const values = gridValues(size, span);
+    const probe = this.#nn.createNetwork(run.config);
+    const loss = new Float64Array(size * size);
+    try {
+      for (let row = 0; row < size; row++) {
+        for (let column = 0; column < size; column++) {
+          probe.setWeights(slice.weightsAt(values[column], values[size - 1 - row]));
+          loss[row * size + column] = probe.evaluate(run.train.x, run.train.y, run.train.n).loss;
+        }
+      }
+    } finally {
+      probe.delete();
+    }
+    return { loss, size, span, path: points, epochs: path.length };
   }
 
   tune({ lr, batchSize }) {
@@ -195,7 +307,8 @@ export class PlaygroundTrainer {
   }
 
   #snapshot() {
-    const { net, train, test, unitGrid, unitZeros, epoch, diverged } = this.#run;
+    const run = this.#run;
+    const { net, train, test, unitGrid, unitZeros, epoch, diverged } = run;
     const trainMetrics = net.evaluate(train.x, train.y, train.n);
     const testMetrics = net.evaluate(test.x, test.y, test.n);
     const cells = UNIT_GRID * UNIT_GRID;
@@ -213,6 +326,37 @@ export class PlaygroundTrainer {
       // Row-major cells x units for the inputs, then each layer's activations.
       units: [unitGrid.slice(), ...layers.map((layer) => layer.a)],
       weights: net.getWeights().map(({ shape, data }) => ({ shape, data })),
+      flow: run.flow.splice(0),
+      gradients: trainingGradients(net, train),
+      dead: deadUnits(net, train, run.hidden),
+      probe: this.#probe && run.features ? this.inspect(this.#probe) : null,
     };
   }
+}
+
+// The loss gradient of every weight over the training set ([{ dW, db }] per layer); a large
+// table's first PROBE_ROWS rows (its rows are shuffled), so a snapshot stays small.
+function trainingGradients(net, train) {
+  if (train.n === 0) return [];
+  const n = Math.min(train.n, PROBE_ROWS), inputs = train.x.length / train.n, outputs = train.y.length / train.n;
+  return net.inspect(train.x.subarray(0, n * inputs), train.y.subarray(0, n * outputs), n).layers
+    .map(({ dW, db }) => ({ dW, db }));
+}
+
+// Per hidden layer, the ReLU units whose output is 0 on every training point: they pass no
+// gradient, so nothing brings them back. Looked for PROBE_ROWS rows at a time.
+function deadUnits(net, train, hidden) {
+  const active = hidden.map(({ units, activation }) => (activation === "relu" ? new Uint8Array(units) : null));
+  if (train.n === 0 || active.every((a) => a === null)) return hidden.map(() => []);
+  const inputs = train.x.length / train.n;
+  for (let start = 0; start < train.n; start += PROBE_ROWS) {
+    const n = Math.min(PROBE_ROWS, train.n - start);
+    const outputs = net.activations(train.x.subarray(start * inputs, (start + n) * inputs), n);
+    active.forEach((seen, k) => {
+      if (!seen) return;
+      const a = outputs[k].data, units = seen.length;
+      for (let i = 0; i < a.length; i++) if (a[i] > 0) seen[i % units] = 1;
+    });
+  }
+  return active.map((seen) => (seen ? [...seen.keys()].filter((j) => !seen[j]) : []));
 }

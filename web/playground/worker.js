@@ -15,6 +15,7 @@ async function fetchPreset({ title, path }) {
 }
 
 const trainer = loadNN().then((nn) => new PlaygroundTrainer(nn, { fetchPreset }));
-const REQUESTS = ["core", "describe", "build", "train", "tune", "exportModel", "memory"];
+const REQUESTS = ["core", "describe", "build", "train", "tune", "exportModel", "memory", "inspect", "probe",
+  "setWeight", "landscape"];
 serveRequests(Object.fromEntries(REQUESTS.map((type) =>
   [type, async (message) => (await trainer)[type](message)])));

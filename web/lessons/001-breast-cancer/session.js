@@ -15,7 +15,7 @@ import { PRESETS, prepareTable } from "../../lib/plane/tables.js";
 import { FieldError, namedFields, readInteger, readNumber } from "../fields.js";
 import { denseLayers, playgroundRules, playgroundState } from "../networks.js";
 import { LessonSession } from "../session.js";
-import { Slice, gridValues, randomDirection, unitDirection } from "./landscape.js";
+import { Slice, gridValues, randomDirection, unitDirection } from "../../lib/landscape/slice.js";
 import { parameterMenus } from "./parameters.js";
 
 export const PRESET = PRESETS["breast-cancer"];

@@ -4,7 +4,7 @@
 import { $, element } from "../../lib/dom.js";
 import { fixed, percent } from "../format.js";
 import { CurveView, setText } from "../lesson.js";
-import { LandscapeView } from "./landscape-view.js";
+import { LandscapeView } from "../../lib/landscape/view.js";
 import { GRID } from "./session.js";
 
 const CELLS = GRID * GRID;

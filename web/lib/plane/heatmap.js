@@ -24,9 +24,10 @@ export class Heatmap {
   /**
    * output: size x size cells (row 0 at the top) of the network's outputs; points:
    * { train: {x, y}, test: {x, y} } (x: row-major n x 2, y: labels); colors: outputColors();
-   * extent: the plane shown, { x: [low, high], y: [low, high] }.
+   * extent: the plane shown, { x: [low, high], y: [low, high] }; marker: [x1, x2], a point
+   * drawn as a ring (the playground's picked point), or null.
    */
-  draw({ output, size, colors, points, showTest, extent = SQUARE }) {
+  draw({ output, size, colors, points, showTest, extent = SQUARE, marker = null }) {
     const canvas = this.#canvas;
     const scale = window.devicePixelRatio || 1;
     const width = Math.round(canvas.clientWidth * scale);
@@ -63,5 +64,19 @@ export class Heatmap {
     };
     drawSet(points.train, "#fff");
     if (showTest) drawSet(points.test, "#222");
+    if (marker) {
+      const [mx, my] = [toPixel(extent.x, marker[0]), width - toPixel(extent.y, marker[1])];
+      for (const [color, lineWidth] of [["#fff", 4], ["#111", 2]]) {
+        ctx.strokeStyle = color;
+        ctx.lineWidth = lineWidth * scale;
+        ctx.beginPath();
+        ctx.arc(mx, my, 3 * radius, 0, 2 * Math.PI);
+        ctx.moveTo(mx - 5 * radius, my);
+        ctx.lineTo(mx - 2 * radius, my);
+        ctx.moveTo(mx + 2 * radius, my);
+        ctx.lineTo(mx + 5 * radius, my);
+        ctx.stroke();
+      }
+    }
   }
 }

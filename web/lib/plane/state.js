@@ -12,9 +12,25 @@ import { EXTENT, FEATURE_KEYS, canonicalFeatures } from "./features.js";
 import { PRESETS, TABLE_DATASETS, isTable } from "./tables.js";
 
 export const VERSION = 1;
-export const LIMITS = { hiddenLayers: 8, units: 64, addedPoints: 500, hashLength: 65536, name: 200 };
+export const LIMITS = { hiddenLayers: 8, units: 64, addedPoints: 500, hashLength: 65536, name: 200, epoch: 100000 };
 // SGD with momentum is its own choice in the playground: opt=momentum in a link.
 const MOMENTUM = "momentum";
+
+/** The groups of controls a challenge can lock, and the state properties each one sets. */
+export const LOCKABLE = Object.freeze({
+  data: ["dataset", "points", "noise", "trainRatio", "dataSeed", "added", "file", "label", "plotX", "plotY", "standardize"],
+  features: ["features"],
+  layers: ["hidden"],
+  output: ["output", "loss"],
+  optimizer: ["optimizer", "lr", "momentum", "batchSize"],
+  regularization: ["regularization", "regRate"],
+  init: ["init", "seed"],
+});
+/** The inputs a challenge without feature crosses allows. */
+export const PLAIN_FEATURES = ["x1", "x2"];
+
+/** Hidden units of a state's network. */
+export const neuronCount = (state) => state.hidden.reduce((sum, l) => sum + l.units, 0);
 
 /** A generated regression set (a CSV's task is known only once the file is read). */
 export const isRegression = (dataset) => dataset.startsWith("reg-");
@@ -38,6 +54,12 @@ export function defaultState(dataset = "circle") {
     showTest: false,
     added: [],       // points added by clicking: [x1, x2, label]
     weights: null,   // Float32Array of every parameter (getWeights order), or null: init by seed
+    // A link only: train to this epoch on opening, then pause.
+    epoch: 0,
+    // A challenge (a teacher's link): the goal { metric: "testLoss" | "testAccuracy", target }
+    // or null, at most maxNeurons hidden units (0: any), only x1 and x2 as inputs (noCrosses),
+    // and the groups of controls (LOCKABLE) the page does not let the learner change.
+    goal: null, maxNeurons: 0, noCrosses: false, locked: [],
     ...(PRESETS[dataset] ? { dataset, ...PRESETS[dataset].state } : {}),
   };
 }
@@ -184,6 +206,39 @@ const weights = {
   format: (v) => floatsToBase64(v, { urlSafe: true }),
 };
 
+// A challenge's goal: "loss:0.05" (test loss at most 0.05) or "acc:95" (test accuracy at least 95 %).
+const GOALS = { loss: { metric: "testLoss", max: 100 }, acc: { metric: "testAccuracy", max: 100 } };
+const goal = {
+  parse: (text) => {
+    const match = /^(loss|acc):(.*)$/.exec(text);
+    if (!match) fail("loss:<test loss> or acc:<test accuracy in %>, e.g. acc:95", text);
+    const target = parseNumber(match[2]);
+    return { metric: GOALS[match[1]].metric, target: match[1] === "acc" ? target / 100 : target };
+  },
+  check: (v) => {
+    if (v === null) return null;
+    const ok = typeof v === "object" && ["testLoss", "testAccuracy"].includes(v.metric) && Number.isFinite(v.target);
+    if (!ok) fail('{ metric: "testLoss" | "testAccuracy", target } or null', JSON.stringify(v));
+    if (v.metric === "testLoss" && !(v.target > 0 && v.target <= 100)) fail("a test loss in (0, 100]", v.target);
+    if (v.metric === "testAccuracy" && !(v.target > 0 && v.target <= 1)) {
+      fail("a test accuracy in (0, 100] %", `${v.target * 100} %`);
+    }
+    return { metric: v.metric, target: v.target };
+  },
+  format: (v) => (v.metric === "testLoss" ? `loss:${v.target}` : `acc:${+(v.target * 100).toPrecision(12)}`),
+};
+const locks = {
+  parse: (text) => (text === "" ? [] : text.split(",")),
+  check: (v) => {
+    const names = Object.keys(LOCKABLE);
+    if (!Array.isArray(v)) fail(`a list of ${names.join("|")}`, v);
+    for (const key of v) if (!names.includes(key)) fail(`one of ${names.join("|")}`, key);
+    if (new Set(v).size !== v.length) fail("each group once", v.join(","));
+    return names.filter((key) => v.includes(key));
+  },
+  format: (v) => v.join(","),
+};
+
 // Percent-encode a value, keeping the characters our formats use readable (legal in a fragment).
 const encodeValue = (text) => encodeURIComponent(text).replace(/%2C/g, ",").replace(/%3A/g, ":")
   .replace(/%3B/g, ";");
@@ -243,6 +298,12 @@ export class PlaygroundRules {
       { key: "test", prop: "showTest", name: "show test data", ...boolean },
       { key: "pts", prop: "added", name: "added points", ...addedPoints },
       { key: "w", prop: "weights", name: "weights", optional: true, ...weights },
+      { key: "ep", prop: "epoch", name: "epoch", optional: true, ...numeric({ type: "integer", min: 0, max: LIMITS.epoch }) },
+      { key: "goal", prop: "goal", name: "challenge goal", optional: true, ...goal },
+      { key: "maxn", prop: "maxNeurons", name: "challenge's most neurons", optional: true,
+        ...numeric({ type: "integer", min: 0, max: LIMITS.hiddenLayers * LIMITS.units }) },
+      { key: "nocross", prop: "noCrosses", name: "challenge without feature crosses", optional: true, ...boolean },
+      { key: "lock", prop: "locked", name: "challenge's locked controls", optional: true, ...locks },
     ].map(Object.freeze));
   }
 
@@ -297,12 +358,33 @@ export class PlaygroundRules {
         throw new Error(`added points (pts): labels of ${clean.dataset} are 0 or 1, got ${label} at ${x1},${x2}`);
       }
     }
+    this.#checkChallenge(clean);
     // A table's network size is known once the file is read: the worker checks those weights.
     if (!table && clean.weights && clean.weights.length !== parameterCount(clean)) {
       throw new Error(`weights (w): this network has ${parameterCount(clean)} parameters, ` +
         `got ${clean.weights.length}`);
     }
     return clean;
+  }
+
+  // A challenge's rules hold for the network it is played with; its limits need a goal.
+  #checkChallenge(state) {
+    const { goal: aim, maxNeurons, noCrosses, locked } = state;
+    if (!aim) {
+      const stray = [maxNeurons && "maxn", noCrosses && "nocross", locked.length && "lock"].filter(Boolean);
+      if (stray.length) throw new Error(`challenge goal (goal): ${stray.join(", ")} belong to a challenge, which needs a goal`);
+      return;
+    }
+    if (aim.metric === "testAccuracy" && (isRegression(state.dataset) || state.output === "linear")) {
+      throw new Error(`challenge goal (goal): ${state.dataset} is a regression task, it has no accuracy; use a loss goal`);
+    }
+    if (maxNeurons && neuronCount(state) > maxNeurons) {
+      throw new Error(`challenge's most neurons (maxn): this challenge allows at most ${maxNeurons} hidden ` +
+        `neurons, the network has ${neuronCount(state)}`);
+    }
+    if (noCrosses && state.features.some((f) => !PLAIN_FEATURES.includes(f))) {
+      throw new Error(`challenge without feature crosses (nocross): only X₁ and X₂ as inputs, got ${state.features.join(",")}`);
+    }
   }
 
   // file, label and plot columns belong to table data; file to CSV data only.
@@ -326,7 +408,9 @@ export class PlaygroundRules {
     const defaults = defaultState();
     for (const field of this.fields) {
       const value = state[field.prop];
-      if (field.optional && value === defaults[field.prop]) continue;
+      const fallback = defaults[field.prop];
+      if (field.optional && (value === fallback ||
+        (value !== null && fallback !== null && field.format(value) === field.format(fallback)))) continue;
       parts.push(`${field.key}=${encodeValue(field.format(value))}`);
     }
     return parts.join("&");

@@ -1,8 +1,8 @@
 // A loss-landscape slice (after Li et al., "Visualizing the Loss Landscape of Neural Nets",
 // 2018): the plane θ + α·d1 + β·d2 through a network's weights θ, the loss over a grid on it,
 // and optimizer paths kept on it. Parameters are flat arrays in getWeights() order. No DOM.
-import { gaussian, makeRandom } from "../../lib/random.js";
-import { flatWeights, withFlatWeights } from "../../lib/flat-weights.js";
+import { gaussian, makeRandom } from "../random.js";
+import { flatWeights, withFlatWeights } from "../flat-weights.js";
 
 const dot = (a, b) => {
   let sum = 0;
@@ -86,3 +86,42 @@ export class Slice {
  * size is odd.
  */
 export const gridValues = (size, span) => Array.from({ length: size }, (_, k) => -span + (2 * span * k) / (size - 1));
+
+/**
+ * Two directions for a slice through the end of a training path (flat weights, oldest first):
+ * the path's first two principal components around its last point (Li et al., section 7: a
+ * random plane shows nothing of a path in many dimensions; this one holds as much of it as a
+ * plane can). Returns null when the path does not span a plane.
+ */
+export function pathDirections(path) {
+  const end = path.at(-1);
+  const rows = path.slice(0, -1).map((point) => Float64Array.from(point, (v, i) => v - end[i]));
+  const k = rows.length;
+  if (k < 2) return null;
+  // The k x k Gram matrix of the offsets; its top eigenvectors v give the components M^T v.
+  const gram = rows.map((a) => rows.map((b) => dot(a, b)));
+  const components = [];
+  for (let c = 0; c < 2; c++) {
+    let v = Float64Array.from({ length: k }, (_, i) => 1 + ((i * 7919) % 13) / 13);
+    let value = 0;
+    for (let iteration = 0; iteration < 300; iteration++) {
+      const next = gram.map((row) => dot(row, v));
+      // Deflation: remove what the components found so far explain.
+      for (const { u, lambda } of components) {
+        const along = dot(u, v);
+        for (let i = 0; i < k; i++) next[i] -= lambda * along * u[i];
+      }
+      value = Math.sqrt(dot(next, next));
+      if (value === 0) break;
+      v = next.map((x) => x / value);
+    }
+    if (!(value > 1e-12 * (gram[0][0] + 1e-30))) return null;
+    components.push({ u: v, lambda: value });
+  }
+  return components.map(({ u }) => {
+    const d = new Float64Array(end.length);
+    rows.forEach((row, r) => { for (let i = 0; i < d.length; i++) d[i] += u[r] * row[i]; });
+    const norm = Math.sqrt(dot(d, d));
+    return d.map((x) => x / norm);
+  });
+}

@@ -1,6 +1,6 @@
-// Lesson 001's landscape picture: the loss over a slice's grid as colour bands (viridis, log
-// scale, interpolated per pixel, so the band edges are contour lines), the trained weights as
-// a cross, the optimizer paths, and the next path's start as a ring.
+// The loss-landscape picture of lesson 001 and the playground: the loss over a slice's grid as
+// colour bands (viridis, log scale, interpolated per pixel, so the band edges are contour
+// lines), the slice's centre as a cross, optimizer paths, and a ring (the next path's start).
 
 const VIRIDIS = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]];
 const BANDS = 14;
@@ -88,8 +88,8 @@ export class LandscapeView {
     this.#baseStale = false;
   }
 
-  /** Draws the grid, the paths ({ color, points: [[α, β], ...] }) and the next start [α, β]. */
-  draw(paths, start) {
+  /** Draws the grid, the paths ({ color, points: [[α, β], ...] }) and a ring at start [α, β] (if given). */
+  draw(paths, start = null) {
     if (!this.#grid) return;
     const canvas = this.#canvas;
     const width = Math.round(canvas.clientWidth * (window.devicePixelRatio || 1));
@@ -126,6 +126,7 @@ export class LandscapeView {
         c.fill();
       }
     }
+    if (!start) return;
     // the next path's start
     const [sx, sy] = this.#toPixel(start, width);
     c.lineWidth = 2 * unit;

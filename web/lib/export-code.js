@@ -1,0 +1,202 @@
+// A playground network with its trained weights as source code for other frameworks: TF.js
+// (an ES module whose default export build(tf) returns a tf.Sequential with the weights set),
+// Keras and PyTorch (Python). Each file also has features(x1, x2), the network's inputs for a
+// point of the plane (lib/plane/features.js: the playground computes them before the network),
+// so predictions compare on raw points. Weights are written as the shortest decimals that read
+// back as the same float32 values. No DOM.
+import { FEATURES, canonicalFeatures } from "./plane/features.js";
+
+export const CODE_FORMATS = ["tfjs", "keras", "pytorch"];
+
+// Each feature in each language; x1, x2 are numbers (JS) or float64 arrays (numpy).
+const FEATURE_CODE = {
+  x1: ["x1", "x1"], x2: ["x2", "x2"], x1sq: ["x1 * x1", "x1 * x1"], x2sq: ["x2 * x2", "x2 * x2"],
+  x1x2: ["x1 * x2", "x1 * x2"], sinx1: ["Math.sin(x1)", "np.sin(x1)"], sinx2: ["Math.sin(x2)", "np.sin(x2)"],
+};
+
+const KERAS = {
+  loss: { bce: "binary_crossentropy", mse: "mse", quadratic: "mse", cross_entropy: "categorical_crossentropy" },
+};
+
+/** The shortest decimal that is this float32 value again when read and rounded to float32. */
+export function float32Literal(value) {
+  for (let digits = 1; digits < 9; digits++) {
+    const text = value.toPrecision(digits);
+    if (Math.fround(Number(text)) === value) return String(Number(text));
+  }
+  return String(Number(value.toPrecision(9)));
+}
+
+// A list of numbers, wrapped to lines of about 100 characters after `indent`.
+function numberList(values, indent) {
+  const lines = [];
+  let line = "";
+  for (const v of values) {
+    const item = `${float32Literal(v)}, `;
+    if (line.length + item.length > 96 - indent.length && line) {
+      lines.push(line.trimEnd());
+      line = "";
+    }
+    line += item;
+  }
+  if (line) lines.push(line.trimEnd());
+  return `[\n${lines.map((l) => `${indent}  ${l}`).join("\n")}\n${indent}]`;
+}
+
+/**
+ * The source text. network: { config (the playground's config: dense layers), weights
+ * (getWeights() order: kernel [in, out], bias [out] per layer), features (the input feature
+ * keys, generated data) or columns (a table's input column names) }.
+ */
+export function exportCode(format, { config, weights, features = null, columns = null }) {
+  if (!CODE_FORMATS.includes(format)) {
+    throw new Error(`exportCode: format must be one of ${CODE_FORMATS.join("|")}, got ${JSON.stringify(format)}`);
+  }
+  const inputs = config.input[0];
+  const layers = config.layers.map((layer, i) => ({
+    units: layer.units, activation: layer.activation, inputs: weights[2 * i].shape[0],
+    kernel: weights[2 * i].data, bias: weights[2 * i + 1].data,
+  }));
+  const keys = features && canonicalFeatures(features);
+  const shape = [inputs, ...layers.map((l) => l.units)].join("-");
+  const described = keys ?
+    `Inputs: features(x1, x2) gives the ${inputs} input values for a point (x1, x2) of the plane: ` +
+      keys.map((k) => FEATURES.find((f) => f.key === k).label).join(", ") :
+    `Inputs: the columns ${columns.join(", ")}, in this order, standardized as the playground did`;
+  const about = [`A ${shape} network exported from nnplay with its trained weights.`, `${described}.`];
+  const make = { tfjs, keras, pytorch }[format];
+  return make({ about, inputs, layers, keys, config });
+}
+
+function tfjs({ about, inputs, layers, keys, config }) {
+  const { optimizer } = config;
+  const train = optimizer.type === "adam" ? `tf.train.adam(${optimizer.lr})` :
+    optimizer.momentum ? `tf.train.momentum(${optimizer.lr}, ${optimizer.momentum})` : `tf.train.sgd(${optimizer.lr})`;
+  const loss = { bce: "binaryCrossentropy", mse: "meanSquaredError", quadratic: "meanSquaredError",
+    cross_entropy: "categoricalCrossentropy" }[config.loss];
+  return [
+    ...about.map((line) => `// ${line}`),
+    "// Use: import build, { features } from \"./model.js\"; const model = build(tf);",
+    "//      model.predict(tf.tensor2d([features(x1, x2)]))",
+    "",
+    ...(keys ? [
+      "export function features(x1, x2) {",
+      `  return [${keys.map((k) => FEATURE_CODE[k][0]).join(", ")}];`,
+      "}",
+      "",
+    ] : []),
+    "// Dense layers: units, activation, kernel [inputs, units] row-major, bias [units].",
+    "const LAYERS = [",
+    ...layers.map((l) => [
+      `  { units: ${l.units}, activation: "${l.activation}",`,
+      `    kernel: ${numberList(l.kernel, "    ")},`,
+      `    bias: ${numberList(l.bias, "    ")} },`,
+    ].join("\n")),
+    "];",
+    "",
+    "/** A tf.Sequential with the trained weights, compiled as nnplay trained it. */",
+    "export default function build(tf) {",
+    "  const model = tf.sequential();",
+    `  let inputs = ${inputs};`,
+    "  const weights = [];",
+    "  for (const { units, activation, kernel, bias } of LAYERS) {",
+    "    model.add(tf.layers.dense({ units, activation, inputShape: [inputs] }));",
+    "    weights.push(tf.tensor2d(kernel, [inputs, units]), tf.tensor1d(bias));",
+    "    inputs = units;",
+    "  }",
+    "  model.setWeights(weights);",
+    "  tf.dispose(weights);",
+    `  model.compile({ loss: "${loss}", optimizer: ${train} });`,
+    "  return model;",
+    "}",
+    "",
+  ].join("\n");
+}
+
+function pythonLayers(layers) {
+  return [
+    "# Dense layers: (units, activation, kernel [inputs, units] row-major, bias [units]).",
+    "LAYERS = [",
+    ...layers.map((l) => `    (${l.units}, "${l.activation}",\n     ${numberList(l.kernel, "     ")},\n` +
+      `     ${numberList(l.bias, "     ")}),`),
+    "]",
+  ];
+}
+
+function pythonFeatures(keys) {
+  if (!keys) return [];
+  return [
+    "def features(x1, x2):",
+    "    \"\"\"The network's inputs for points (x1, x2) of the plane: an array of shape (..., " +
+      `${keys.length}).\"\"\"`,
+    "    x1 = np.asarray(x1, dtype=np.float64)",
+    "    x2 = np.asarray(x2, dtype=np.float64)",
+    `    return np.stack([${keys.map((k) => FEATURE_CODE[k][1]).join(", ")}], axis=-1).astype(np.float32)`,
+    "",
+    "",
+  ];
+}
+
+function keras({ about, inputs, layers, keys, config }) {
+  const { optimizer } = config;
+  const train = optimizer.type === "adam" ? `keras.optimizers.Adam(learning_rate=${optimizer.lr})` :
+    `keras.optimizers.SGD(learning_rate=${optimizer.lr}, momentum=${optimizer.momentum ?? 0})`;
+  return [
+    ...about.map((line) => `# ${line}`),
+    "# Use: model = build(); model.predict(features(x1, x2))",
+    "import numpy as np",
+    "from tensorflow import keras",
+    "",
+    ...pythonLayers(layers),
+    "",
+    "",
+    ...pythonFeatures(keys),
+    "def build():",
+    "    \"\"\"A keras.Sequential with the trained weights, compiled as nnplay trained it.\"\"\"",
+    `    model = keras.Sequential([keras.Input(shape=(${inputs},))] +`,
+    "                             [keras.layers.Dense(units, activation=activation)",
+    "                              for units, activation, _, _ in LAYERS])",
+    "    weights = []",
+    `    inputs = ${inputs}`,
+    "    for units, _, kernel, bias in LAYERS:",
+    "        weights.append(np.array(kernel, dtype=np.float32).reshape(inputs, units))",
+    "        weights.append(np.array(bias, dtype=np.float32))",
+    "        inputs = units",
+    "    model.set_weights(weights)",
+    `    model.compile(loss="${KERAS.loss[config.loss]}", optimizer=${train})`,
+    "    return model",
+    "",
+  ].join("\n");
+}
+
+function pytorch({ about, inputs, layers, keys }) {
+  return [
+    ...about.map((line) => `# ${line}`),
+    "# Use: model = build(); model(torch.from_numpy(features(x1, x2)))",
+    "import numpy as np",
+    "import torch",
+    "from torch import nn",
+    "",
+    ...pythonLayers(layers),
+    "",
+    "ACTIVATIONS = {\"linear\": nn.Identity, \"sigmoid\": nn.Sigmoid, \"tanh\": nn.Tanh, \"relu\": nn.ReLU,",
+    "               \"softmax\": lambda: nn.Softmax(dim=-1)}",
+    "",
+    "",
+    ...pythonFeatures(keys),
+    "def build():",
+    "    \"\"\"An nn.Sequential with the trained weights.\"\"\"",
+    "    modules = []",
+    `    inputs = ${inputs}`,
+    "    for units, activation, kernel, bias in LAYERS:",
+    "        linear = nn.Linear(inputs, units)",
+    "        with torch.no_grad():",
+    "            # nnplay (like Keras) keeps a kernel as [inputs, units]; nn.Linear's weight is [units, inputs].",
+    "            linear.weight.copy_(torch.tensor(kernel, dtype=torch.float32).reshape(inputs, units).T)",
+    "            linear.bias.copy_(torch.tensor(bias, dtype=torch.float32))",
+    "        modules += [linear, ACTIVATIONS[activation]()]",
+    "        inputs = units",
+    "    return nn.Sequential(*modules)",
+    "",
+  ].join("\n");
+}
