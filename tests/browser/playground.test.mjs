@@ -133,6 +133,9 @@ test("buttons_keys_and_controls_drive_the_playground", TIMEOUT, async () => {
   await page.click("#play");
   await page.waitForFunction(() => window.nnplay.metrics().epoch > 0);
   assert.equal(await page.getAttribute("#play", "aria-pressed"), "true");
+  // The page is cross-origin isolated: its worker's core has every core of the machine.
+  const cores = await page.evaluate(() => Math.min(8, navigator.hardwareConcurrency));
+  assert.equal(await page.textContent("#status"), `Training… (the core has ${cores > 1 ? `${cores} threads` : "1 thread"})`);
   await page.click("#play");
   await page.waitForFunction(() => document.getElementById("play").getAttribute("aria-pressed") === "false");
   await hooks(page, "pause");

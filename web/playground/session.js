@@ -26,6 +26,7 @@ import { Snapshots } from "../lib/snapshots.js";
 import { nnplayModelFile, readModelFiles, tfjsModelFiles, weightsOfModel } from "../lib/model-files.js";
 import { exportCode } from "../lib/export-code.js";
 import { LIMITS, LOCKABLE, PlaygroundRules, defaultState, isRegression, isTable } from "../lib/plane/state.js";
+import { threadsText } from "../lib/threads.js";
 import { fromTFJS } from "../lib/tfjs.js";
 import { adaptToTask, fitToTable, mergeContract, toContract } from "./model.js";
 
@@ -73,6 +74,7 @@ export class PlaygroundSession {
   #pending = null;        // { state, weights, what }: waiting for its CSV file
   #deathsInARow = 0;      // worker deaths since the last build that worked
   #snapshots = 0;
+  #threads = 1;           // the worker's core (nn.threads), once it said
 
   /**
    * worker: { request(message) -> Promise of the reply, restart() -> false if no worker can
@@ -109,7 +111,11 @@ export class PlaygroundSession {
   // ---- talking to the worker (from queued tasks only)
 
   async #core() {
-    this.rules ??= new PlaygroundRules(await this.#worker.request({ type: "core" }));
+    if (!this.rules) {
+      const core = await this.#worker.request({ type: "core" });
+      this.#threads = core.threads;
+      this.rules = new PlaygroundRules(core);
+    }
     return this.rules;
   }
 
@@ -181,7 +187,7 @@ export class PlaygroundSession {
       return Promise.resolve();
     }
     this.#playing = true;
-    this.#publish({ playing: true, status: "Training…" });
+    this.#publish({ playing: true, status: `Training… (the core has ${threadsText(this.#threads)})` });
     this.#loop = (async () => {
       try {
         while (this.#playing && !this.snapshot.diverged && this.snapshot.metrics.epoch < untilEpoch) {

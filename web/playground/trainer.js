@@ -4,7 +4,8 @@
 // session sends a validated state and the worker builds exactly that, or fails saying why.
 //
 // Requests (lib/worker-supervision.js carries them; each returns its reply):
-//   core()                                 -> { schema, datasets }: what the core offers
+//   core()                                 -> { schema, datasets, threads }: what the core offers
+//                                             (threads: nn.threads)
 //   describe({ dataset, source, label, standardize })
 //                                          a table (preset or CSV file) read and parsed by the
 //                                          core -> { table: { name, columns, features, label,
@@ -78,7 +79,7 @@ export class PlaygroundTrainer {
   }
 
   core() {
-    return { schema: this.#nn.schema, datasets: this.#nn.datasets.names() };
+    return { schema: this.#nn.schema, datasets: this.#nn.datasets.names(), threads: this.#nn.threads };
   }
 
   // The text of a table dataset: a newly chosen file, the CSV file or preset read before.
