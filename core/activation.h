@@ -2,6 +2,7 @@
 #pragma once
 
 #include "config.h"
+#include "parallel.h"
 #include "tensor.h"
 
 namespace nnplay {
@@ -23,8 +24,12 @@ void activationForward(Activation f, const Matrix<T>& z, Matrix<T>& a) {
       a.array() = z.array().tanh();
       break;
     case Activation::Relu:
+      // Split over the threads: a max per value, the same bits however it is split.
       a.resize(z.rows(), z.cols());
-      a.array() = z.array().max(T(0));
+      parallelFor(z.size(), kElementGrain, [&](int64_t begin, int64_t end) {
+        a.reshaped().segment(begin, end - begin).array() =
+            z.reshaped().segment(begin, end - begin).array().max(T(0));
+      });
       break;
     case Activation::Softmax:
       // Subtracting the column maximum keeps exp() <= 1: no overflow for any finite z. Column by
@@ -58,7 +63,9 @@ void activationBackward(Activation f, const Matrix<T>& z, const Matrix<T>& a, co
       break;
     case Activation::Relu:
       // A plain select loop: clang vectorizes it for WASM SIMD, Eigen's select it does not.
-      for (Index i = 0; i < z.size(); ++i) dz.data()[i] = z.data()[i] > T(0) ? da.data()[i] : T(0);
+      parallelFor(z.size(), kElementGrain, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) dz.data()[i] = z.data()[i] > T(0) ? da.data()[i] : T(0);
+      });
       break;
     case Activation::Softmax:
       // da/dz = diag(a) - a a^T per sample, so dz = a * (da - sum_k da_k a_k)

@@ -24,6 +24,7 @@
 
 #include "gemm.h"
 #include "layer.h"
+#include "parallel.h"
 
 namespace nnplay {
 
@@ -87,7 +88,9 @@ class Conv2dLayer final : public ActivatedLayer<T> {
         im2col(in, start, count);
         multiply(Z, W_, cols_.leftCols(P * count), gemm_);
       }
-      Z.colwise() += b_;
+      parallelFor(Z.cols(), kElementGrain / filters_, [&](int64_t first, int64_t last) {
+        Z.middleCols(first, last - first).colwise() += b_;  // per value: any split, the same bits
+      });
     }
     colsHoldBatch_ = n <= chunk;
   }
@@ -106,7 +109,7 @@ class Conv2dLayer final : public ActivatedLayer<T> {
         if (!colsHoldBatch_) im2col(in, start, count);
         multiply(dW_, dZ, cols_.leftCols(P * count).transpose(), gemm_, true);
       }
-      db_ += dZ.rowwise().sum();
+      if (!biasGradientImplicit(dZ)) db_ += dZ.rowwise().sum();
       if (!dIn) continue;
       if (inputGradientImplicit(start, count, dZ, *dIn)) continue;
       if (dCols_.cols() < P * count) dCols_.resize(patchSize(), P * count);
@@ -195,10 +198,12 @@ class Conv2dLayer final : public ActivatedLayer<T> {
                int k, int s, int outH, int outW) {
       const Index frameSize = Index(hp) * wp * c;
       if (Index(values.size()) < frameSize * n) values.assign(frameSize * n, T(0));
-      for (Index i = 0; i < n; ++i)
-        for (int y = 0; y < h; ++y)
-          copyShort(values.data() + i * frameSize + (Index(y + top) * wp + left) * c,
-                    images + (i * h + y) * Index(w) * c, Index(w) * c);
+      parallelFor(n, 8, [&](int64_t first, int64_t last) {
+        for (Index i = first; i < last; ++i)
+          for (int y = 0; y < h; ++y)
+            copyShort(values.data() + i * frameSize + (Index(y + top) * wp + left) * c,
+                      images + (i * h + y) * Index(w) * c, Index(w) * c);
+      });
       if (patchOffset.empty()) {
         for (int i = 0; i < k; ++i)
           for (int v = 0; v < k * c; ++v) patchOffset.push_back(i * wp * c + v);
@@ -263,6 +268,23 @@ class Conv2dLayer final : public ActivatedLayer<T> {
       Eigen::Map<Mat> dX(dIn.col(start).data(), channels_, Index(height_) * width_ * count);
       gemm_.multiply(stridedView(rotated_), gradient_.patches(), dX.data(), dX.outerStride(),
                      false);
+      return true;
+    }
+    return false;
+  }
+
+  // db += dZ summed over its columns, four filters at a time in vector registers, column after
+  // column (Eigen's rowwise sum runs along the strided rows one value at a time in WASM).
+  bool biasGradientImplicit(const Eigen::Map<const Mat>& dZ) {
+    if constexpr (std::is_same_v<T, float>) {
+      if (!implicitGemm_ || filters_ % 4 != 0) return false;
+      using gemm_detail::Float4;
+      for (Index f = 0; f < filters_; f += 4) {
+        Float4 sum = gemm_detail::load(db_.data() + f);
+        const float* column = dZ.data() + f;
+        for (Index q = 0; q < dZ.cols(); ++q, column += filters_) sum += gemm_detail::load(column);
+        gemm_detail::store(db_.data() + f, sum);
+      }
       return true;
     }
     return false;

@@ -46,7 +46,8 @@ struct IndexedMatrix {
   Index rows, cols;
 };
 
-// Packing buffers: they grow on first use and are then reused, so training allocates nothing.
+// The packed products. Packing buffers are per thread: they grow on first use and are then
+// reused, so training allocates nothing.
 class GemmScratch {
  public:
   static constexpr Index kMr = 8, kNr = 4;              // micro-kernel tile of C
@@ -64,7 +65,6 @@ class GemmScratch {
   template <typename BAccess>
   void multiplyBlocked(const StridedMatrix& A, const BAccess& B, float* C, Index ldc,
                        bool accumulate);
-  std::vector<float> packedA_;
 };
 
 // Turns a direct-access Eigen expression (a matrix, a map, a block, or a transpose of one) into
@@ -214,10 +214,10 @@ inline void GemmScratch::multiply(const StridedMatrix& A, const IndexedMatrix& B
   multiplyBlocked(A, gemm_detail::IndexedB{B}, C, ldc, accumulate);
 }
 
-// Per block of kKc inner indices: A's rows packed once, then the columns of C split over the
-// threads in whole tiles (parallel.h). Each element of C is one tile's sum over the block in
-// order of k, added to C block after block, whichever thread computes it: the same bits for
-// any number of threads.
+// The columns of C are split over the threads in whole tiles (parallel.h), once per product:
+// each thread runs every block of kKc inner indices over its own columns, packing A's block into
+// its own buffer. Each element of C is one tile's sum over a block in order of k, added to C
+// block after block, whichever thread computes it: the same bits for any number of threads.
 template <typename BAccess>
 void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, float* C, Index ldc,
                                   bool accumulate) {
@@ -228,29 +228,32 @@ void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, floa
       for (Index j = 0; j < n; ++j) std::fill(C + j * ldc, C + j * ldc + m, 0.f);
     return;
   }
-  const Index roundedM = (m + kMr - 1) / kMr * kMr;
-  if (Index(packedA_.size()) < roundedM * std::min(k, kKc)) packedA_.resize(roundedM * std::min(k, kKc));
   const Index tiles = (n + kNr - 1) / kNr;
-  for (Index k0 = 0; k0 < k; k0 += kKc) {
-    const Index kc = std::min(kKc, k - k0);
-    const bool add = accumulate || k0 > 0;
-    const auto rows = B.rows(k0);
-    packA(A, 0, m, k0, kc, packedA_.data());
-    // Below ~64k multiply-adds a second thread costs more than it saves.
-    const Index grain = m * kc * kNr * 4 >= (Index(1) << 16) ? 4 : tiles;
-    parallelFor(tiles, grain, [&](int64_t firstTile, int64_t lastTile) {
-      const float* column[4];
+  // Tiles per share: at least ~256k multiply-adds, below which waking a thread costs more than
+  // it saves.
+  const Index grain = std::max<Index>(1, (Index(1) << 18) / std::max<Index>(1, m * k * kNr));
+  parallelFor(tiles, grain, [&](int64_t firstTile, int64_t lastTile) {
+    thread_local std::vector<float> packed;  // grows on first use, then reused
+    const Index roundedM = (m + kMr - 1) / kMr * kMr;
+    if (Index(packed.size()) < roundedM * std::min(k, kKc)) packed.resize(roundedM * std::min(k, kKc));
+    const Index jEnd = std::min(n, Index(lastTile) * kNr);
+    const float* column[4];
+    for (Index k0 = 0; k0 < k; k0 += kKc) {
+      const Index kc = std::min(kKc, k - k0);
+      const bool add = accumulate || k0 > 0;
+      const auto rows = B.rows(k0);
+      packA(A, 0, m, k0, kc, packed.data());
       for (Index i0 = 0; i0 < m; i0 += kMc) {
         const Index mc = std::min(kMc, m - i0);
-        for (Index j = firstTile * kNr; j < std::min(n, Index(lastTile) * kNr); j += kNr) {
+        for (Index j = firstTile * kNr; j < jEnd; j += kNr) {
           B.columns(j, k0, n, column);
           for (Index i = i0; i < i0 + mc; i += kMr)
-            microKernel(kc, packedA_.data() + i * kc, column, rows, C + i + j * ldc, ldc,
+            microKernel(kc, packed.data() + i * kc, column, rows, C + i + j * ldc, ldc,
                         std::min(kMr, m - i), std::min(kNr, n - j), add);
         }
       }
-    });
-  }
+    }
+  });
 }
 
 }  // namespace nnplay

@@ -10,6 +10,7 @@
 
 #include "gemm.h"
 #include "layer.h"
+#include "parallel.h"
 
 namespace nnplay {
 
@@ -34,7 +35,9 @@ class MaxPool2dLayer final : public Layer<T> {
     const int outHeight = this->outShape_[0], outWidth = this->outShape_[1];
     this->out_.resize(this->outputSize(), n);
     argmax_.resize(this->outputSize(), n);
-    for (Index s = 0; s < n; ++s) {
+    // Samples split over the threads: each writes only its own columns.
+    parallelFor(n, 1, [&](int64_t first, int64_t last) {
+    for (Index s = first; s < last; ++s) {
       const T* image = in.col(s).data();
       T* out = this->out_.col(s).data();
       int32_t* winner = argmax_.col(s).data();
@@ -62,12 +65,36 @@ class MaxPool2dLayer final : public Layer<T> {
             }
         }
     }
+    });
   }
 
   // dOut (OH*OW*C, n) -> dIn (H*W*C, n): dIn[argmax] = dOut, zero elsewhere (windows do not
   // overlap, so nothing adds up).
   void backward(const ConstRef& /*in*/, const Mat& dOut, Mat* dIn) override {
     if (!dIn) return;
+    const int height = this->inShape_[0], width = this->inShape_[1], channels = this->inShape_[2];
+    const int outHeight = this->outShape_[0], outWidth = this->outShape_[1];
+    if constexpr (std::is_same_v<T, float>) {
+      if (channels % 4 == 0) {
+        // Windows tile the image but for a last partial row or column: only those need zeroing.
+        if (height % size_ || width % size_) {
+          dIn->setZero(this->inputSize(), dOut.cols());
+        } else {
+          dIn->resize(this->inputSize(), dOut.cols());
+        }
+        parallelFor(dOut.cols(), 1, [&](int64_t first, int64_t last) {
+          for (Index s = first; s < last; ++s)
+            for (int oy = 0; oy < outHeight; ++oy)
+              for (int ox = 0; ox < outWidth; ++ox) {
+                const Index o = (Index(oy) * outWidth + ox) * channels;
+                const int corner = (oy * size_ * width + ox * size_) * channels;
+                windowBackward4(dOut.col(s).data() + o, argmax_.col(s).data() + o, corner, width,
+                                channels, dIn->col(s).data());
+              }
+        });
+        return;
+      }
+    }
     dIn->setZero(this->inputSize(), dOut.cols());
     for (Index s = 0; s < dOut.cols(); ++s)
       for (Index o = 0; o < dOut.rows(); ++o) (*dIn)(argmax_(o, s), s) = dOut(o, s);
@@ -94,6 +121,26 @@ class MaxPool2dLayer final : public Layer<T> {
         }
       gemm_detail::store(out + c, best);
       std::memcpy(winner + c, &won, sizeof won);
+    }
+  }
+
+  // One window's gradient, four channels at a time: every pixel of the window gets dOut where it
+  // was the maximum and 0 elsewhere, so dIn needs no zeroing first (a select, no arithmetic: the
+  // same values as the scalar scatter).
+  void windowBackward4(const float* dOut, const int32_t* winner, int corner, int width,
+                       int channels, float* dIn) const {
+    using gemm_detail::Float4;
+    typedef int32_t Int4 __attribute__((vector_size(16)));
+    for (int c = 0; c < channels; c += 4) {
+      const Int4 gradient = reinterpret_cast<Int4>(gemm_detail::load(dOut + c));
+      Int4 won;
+      std::memcpy(&won, winner + c, sizeof won);
+      for (int i = 0; i < size_; ++i)
+        for (int j = 0; j < size_; ++j) {
+          const int pixel = corner + (i * width + j) * channels + c;
+          const Int4 here = won == (Int4{0, 1, 2, 3} + pixel);
+          gemm_detail::store(dIn + pixel, reinterpret_cast<Float4>(gradient & here));
+        }
     }
   }
 

@@ -31,16 +31,17 @@ class Pool {
     return threads;
   }
 
-  void run(int64_t count, int64_t grain, const std::function<void(int64_t, int64_t)>& body) {
+  void run(int64_t count, int64_t grain, RangeJob job, void* body) {
     const int64_t chunks = (count + grain - 1) / grain;
     const int parts = static_cast<int>(std::min<int64_t>(threads(), chunks));
     if (parts <= 1) {
-      body(0, count);
+      job(body, 0, count);
       return;
     }
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      body_ = &body;
+      job_ = job;
+      body_ = body;
       count_ = count;
       grain_ = grain;
       parts_ = parts;
@@ -59,7 +60,7 @@ class Pool {
     const int64_t chunks = (count_ + grain_ - 1) / grain_;
     const int64_t begin = chunks * t / parts_ * grain_;
     const int64_t end = std::min(count_, chunks * (t + 1) / parts_ * grain_);
-    if (begin < end) (*body_)(begin, end);
+    if (begin < end) job_(body_, begin, end);
   }
 
   // Worker t: runs its part of every job published after generation `seen`.
@@ -91,7 +92,8 @@ class Pool {
   std::condition_variable wake_;
   bool stopping_ = false;
   uint64_t generation_ = 0;
-  const std::function<void(int64_t, int64_t)>* body_ = nullptr;
+  RangeJob job_ = nullptr;
+  void* body_ = nullptr;
   int64_t count_ = 0, grain_ = 1;
   int parts_ = 1;
   std::atomic<int> pending_{0};
@@ -108,9 +110,9 @@ int threadCount() { return pool().threads(); }
 
 int setThreads(int threads) { return pool().resize(threads); }
 
-void parallelFor(int64_t count, int64_t grain, const std::function<void(int64_t, int64_t)>& body) {
+void parallelForJob(int64_t count, int64_t grain, RangeJob job, void* body) {
   if (count <= 0) return;
-  pool().run(count, std::max<int64_t>(grain, 1), body);
+  pool().run(count, std::max<int64_t>(grain, 1), job, body);
 }
 
 }  // namespace nnplay

@@ -10,7 +10,7 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
+#include <type_traits>
 
 namespace nnplay {
 
@@ -19,10 +19,23 @@ int threadCount();
 // Sets the threads in use (1 to kMaxThreads); returns the number now in use.
 int setThreads(int threads);
 constexpr int kMaxThreads = 16;
+// Values per share for elementwise work (a multiple of every SIMD width): below that a second
+// thread costs more than it saves.
+constexpr int64_t kElementGrain = 1 << 15;
+
+// A range job without std::function, whose captures could allocate: training allocates nothing.
+using RangeJob = void (*)(void* body, int64_t begin, int64_t end);
+void parallelForJob(int64_t count, int64_t grain, RangeJob job, void* body);
 
 // Calls body(begin, end) on consecutive ranges that together cover [0, count), each range a
 // multiple of `grain` long except the last, over the pool's threads; returns when all are done.
 // With one thread, or less work than two grains, it is one call body(0, count) on this thread.
-void parallelFor(int64_t count, int64_t grain, const std::function<void(int64_t, int64_t)>& body);
+template <typename Body>
+void parallelFor(int64_t count, int64_t grain, Body&& body) {
+  using Callable = std::remove_reference_t<Body>;
+  parallelForJob(count, grain, [](void* b, int64_t begin, int64_t end) {
+    (*static_cast<Callable*>(b))(begin, end);
+  }, const_cast<void*>(static_cast<const void*>(&body)));
+}
 
 }  // namespace nnplay

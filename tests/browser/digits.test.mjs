@@ -406,6 +406,7 @@ test("own_digits_are_kept_exported_and_fine_tuning_reads_them_then_the_pretraine
   await page.waitForFunction(() => window.nnplay.examples()[7] === 4);
 
   // kept across a reload (IndexedDB), with the fine-tuned model; the pretrained one a click away
+  await page.evaluate(() => window.nnplay.examplesKept());
   await page.reload();
   await page.evaluate(() => window.nnplay.ready);
   assert.deepEqual(await page.evaluate(() => window.nnplay.examples()), [3, 3, 3, 3, 3, 3, 3, 4, 3, 3]);

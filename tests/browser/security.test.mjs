@@ -58,14 +58,18 @@ async function watch(page) {
     page.dialogs.push(dialog.message());
     dialog.dismiss().catch(() => {});
   });
-  page.on("worker", (worker) => worker.evaluate(() => {
+  // Emscripten's pthread workers (the threaded core) run only its WASM; one that waits for work
+  // is blocked in Atomics.wait and would never answer an evaluate. The page's own workers are
+  // watched.
+  const watched = () => page.workers().filter((worker) => !/nnplay_wasm_mt\.worker\.js/.test(worker.url()));
+  page.on("worker", (worker) => watched().includes(worker) && worker.evaluate(() => {
     self.__cspViolations = [];
     self.addEventListener("securitypolicyviolation", (e) => self.__cspViolations.push(`${e.violatedDirective} in a worker`));
   }).catch(() => {}));
   const refused = [];
   page.on("console", (m) => { if (/Refused to|Content Security Policy/i.test(m.text())) refused.push(m.text()); });
   page.violations = async () => {
-    const inWorkers = await Promise.all(page.workers().map((worker) =>
+    const inWorkers = await Promise.all(watched().map((worker) =>
       worker.evaluate(() => self.__cspViolations ?? []).catch(() => [])));
     return [...await page.evaluate(() => window.__cspViolations), ...inWorkers.flat(), ...refused];
   };

@@ -155,6 +155,8 @@ window.nnplay = {
   /** The user's digits: how many of each, an array of 10 counts. */
   examples: () => session.exampleCounts(),
   clearExamples: () => session.clearExamples(),
+  /** Resolves once the user's digits as they are now are kept in IndexedDB (for a next visit). */
+  examplesKept: () => session.examplesKept(),
   /** Fine-tunes the model in use on the user's digits and MNIST: Promise { seconds }. */
   fineTune: async (options = {}) => {
     await ready;

@@ -568,6 +568,11 @@ export class DigitsSession {
     }
   }
 
+  /** A Promise that resolves once every change to the user's digits so far is kept in the store. */
+  examplesKept() {
+    return this.#examplesWrite;
+  }
+
   #saveExamples() {
     const list = this.#examples;
     this.#publishExamples();
