@@ -53,6 +53,18 @@ val stringArray(const std::vector<std::string>& strings) {
   return array;
 }
 
+// A JS array of one object per item, each filled by fill(object, item).
+template <typename Items, typename Fill>
+val objectArray(const Items& items, Fill fill) {
+  val array = val::array();
+  for (const auto& item : items) {
+    val object = val::object();
+    fill(object, item);
+    array.call<void>("push", object);
+  }
+  return array;
+}
+
 val shapeArray(const Shape& shape) {
   val array = val::array();
   for (int d : shape) array.call<void>("push", d);
@@ -115,15 +127,11 @@ class NetworkHandle {
       result.set("accuracy", r.accuracy);
       if (r.diverged) result.set("diverged", true);
       if (layerStats) {
-        val layers = val::array();
-        for (const LayerStats& l : r.layers) {
-          val layer = val::object();
+        result.set("layers", objectArray(r.layers, [](val& layer, const LayerStats& l) {
           layer.set("layer", l.layer);
           layer.set("meanAbsGradient", l.meanAbsGradient);
           layer.set("meanAbsUpdate", l.meanAbsUpdate);
-          layers.call<void>("push", layer);
-        }
-        result.set("layers", layers);
+        }));
       }
       return result;
     });
@@ -152,16 +160,13 @@ class NetworkHandle {
 
   val activations(uintptr_t x, int n) {
     return guarded([&] {
-      val list = val::array();
-      for (const LayerActivation<float>& l : net_->activations(mapFloats(x, net_->inputSize(), n))) {
-        val layer = val::object();
-        layer.set("layer", l.layer);
-        layer.set("type", std::string(toString(l.type)));
-        layer.set("shape", shapeArray(l.shape));
-        layer.set("data", floatArray(l.values.data(), l.values.size()));
-        list.call<void>("push", layer);
-      }
-      return list;
+      return objectArray(net_->activations(mapFloats(x, net_->inputSize(), n)),
+                         [](val& layer, const LayerActivation<float>& l) {
+                           layer.set("layer", l.layer);
+                           layer.set("type", std::string(toString(l.type)));
+                           layer.set("shape", shapeArray(l.shape));
+                           layer.set("data", floatArray(l.values.data(), l.values.size()));
+                         });
     });
   }
 
@@ -339,15 +344,11 @@ val parseCsvBinding(const std::string& text, const std::string& label, int label
     result.set("label", d.label);
     result.set("header", stringArray(d.header));
     result.set("classes", stringArray(d.classes));
-    val columns = val::array();
-    for (const CsvColumn& c : d.columns) {
-      val column = val::object();
+    result.set("columns", objectArray(d.columns, [](val& column, const CsvColumn& c) {
       column.set("name", c.name);
       column.set("mean", c.mean);
       column.set("scale", c.scale);
-      columns.call<void>("push", column);
-    }
-    result.set("columns", columns);
+    }));
     return result;
   });
 }

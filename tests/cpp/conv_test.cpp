@@ -20,11 +20,7 @@ using Mat = Matrix<double>;
 using Vec = Vector<double>;
 using testing::maxGradientError;
 
-Mat randomMatrix(Index rows, Index cols, Rng& rng) {
-  Mat m(rows, cols);
-  for (Index i = 0; i < m.size(); ++i) m.data()[i] = rng.uniform(-1, 1);
-  return m;
-}
+const auto randomMatrix = testing::uniformMatrix;
 
 // A layer's parameters in their own buffers, filled with random values.
 struct BoundParameters {

@@ -15,12 +15,7 @@ namespace {
 
 using Mat = Matrix<double>;
 using testing::maxGradientError;
-
-Mat uniformMatrix(Index rows, Index cols, Rng& rng) {
-  Mat m(rows, cols);
-  for (Index i = 0; i < m.size(); ++i) m.data()[i] = rng.uniform(-1, 1);
-  return m;
-}
+using testing::uniformMatrix;
 
 Mat oneHot(Index classes, Index n) {
   Mat y = Mat::Zero(classes, n);

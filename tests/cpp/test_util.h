@@ -62,6 +62,13 @@ inline std::string fingerprint(const float* values, size_t count) {
   return text;
 }
 
+// A matrix of values drawn uniformly from [-1, 1).
+inline Matrix<double> uniformMatrix(Index rows, Index cols, Rng& rng) {
+  Matrix<double> m(rows, cols);
+  for (Index i = 0; i < m.size(); ++i) m.data()[i] = rng.uniform(-1, 1);
+  return m;
+}
+
 // Largest |analytic - numeric| relative to max(1, |numeric|) over all entries of `point`, where
 // numeric is the central difference (f(p + h) - f(p - h)) / 2h.
 inline double maxGradientError(double* point, Index size, const double* analytic,

@@ -4,36 +4,10 @@
 // without error is ever written (session.js sees to it), so a bad file never replaces a good
 // saved model. The session takes it as its store: { read, write, setActive, delete }; Node
 // tests give it one in memory.
+import { objectStore } from "./idb.js";
 
-const DATABASE = "nnplay-digits";
-const STORE = "models";
 const KEY = "saved";
-
-let database = null;  // Promise<IDBDatabase>
-
-function open() {
-  database ??= new Promise((resolve, reject) => {
-    const request = indexedDB.open(DATABASE, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error);
-  }).catch((error) => {
-    database = null;
-    throw new Error(`the browser keeps no saved model here (${error?.message ?? "IndexedDB unavailable"})`);
-  });
-  return database;
-}
-
-// One request in its own transaction; resolves when the transaction has committed.
-async function run(mode, use) {
-  const db = await open();
-  return new Promise((resolve, reject) => {
-    const transaction = db.transaction(STORE, mode);
-    const request = use(transaction.objectStore(STORE));
-    transaction.oncomplete = () => resolve(request.result);
-    transaction.onerror = transaction.onabort = () => reject(transaction.error ?? request.error);
-  });
-}
+const run = objectStore("nnplay-digits", "models", "saved model");
 
 /** The saved record, or null when there is none. */
 async function read() {
