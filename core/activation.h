@@ -34,12 +34,15 @@ void activationForward(Activation f, const Matrix<T>& z, Matrix<T>& a) {
     case Activation::Softmax:
       // Subtracting the column maximum keeps exp() <= 1: no overflow for any finite z. Column by
       // column, so no temporary row of maxima or sums is allocated.
+      // Each column on its own, the columns split over the threads: the same bits for any split.
       a.resize(z.rows(), z.cols());
-      for (Index j = 0; j < z.cols(); ++j) {
-        const T max = z.col(j).maxCoeff();
-        a.col(j).array() = (z.col(j).array() - max).exp();
-        a.col(j) /= a.col(j).sum();
-      }
+      parallelFor(z.cols(), std::max<Index>(1, kElementGrain / 8 / z.rows()), [&](int64_t first, int64_t last) {
+        for (Index j = first; j < last; ++j) {
+          const T max = z.col(j).maxCoeff();
+          a.col(j).array() = (z.col(j).array() - max).exp();
+          a.col(j) /= a.col(j).sum();
+        }
+      });
       break;
   }
 }

@@ -6,6 +6,7 @@
 
 #include "layer_factory.h"
 #include "loss.h"
+#include "parallel.h"
 
 namespace nnplay {
 
@@ -197,10 +198,12 @@ EpochResult Network<T>::trainEpoch(const ConstRef& x, const ConstRef& y, bool sh
     if (shuffle) {
       batchX_.resize(x.rows(), count);
       batchY_.resize(y.rows(), count);
-      for (Index j = 0; j < count; ++j) {
-        batchX_.col(j) = x.col(order_[start + j]);
-        batchY_.col(j) = y.col(order_[start + j]);
-      }
+      parallelFor(count, std::max<Index>(1, kElementGrain / x.rows()), [&](int64_t first, int64_t last) {
+        for (Index j = first; j < last; ++j) {  // copies: any split gives the same batch
+          batchX_.col(j) = x.col(order_[start + j]);
+          batchY_.col(j) = y.col(order_[start + j]);
+        }
+      });
       loss = trainBatch(batchX_, batchY_);
       result.accuracy += countCorrect<T>(layers_.back()->output(), batchY_);
     } else {
