@@ -43,13 +43,11 @@ function threadsPossible() {
 // threads - 1 workers), so a page and its workers fetch one module.
 async function loadModule(threads) {
   const build = threadsPossible() ? builds.threads : builds.single;
-  const options = {};
+  // The URLs themselves, not siblings: bundlers rename the files (nnplay_wasm-<hash>.wasm).
+  const options = { locateFile: (name) => (name.endsWith(".worker.js") ? build.worker : build.wasm).href };
   if (isNode) {
     // The modules are built for web and worker; in Node they get their bytes here.
     options.wasmBinary = await (await nodeImport("fs/promises")).readFile(build.wasm);
-  } else {
-    // The URLs themselves, not siblings: bundlers rename the files (nnplay_wasm-<hash>.wasm).
-    options.locateFile = (name) => (name.endsWith(".worker.js") ? build.worker : build.wasm).href;
   }
   if (build === builds.single) return createNNModule(options);
   // threads - 1 pool workers, but at least one: Emscripten 3.1.6 waits for the pool's workers to
@@ -73,7 +71,6 @@ async function loadModule(threads) {
     postMessage(message, transfer) { this.thread.postMessage(message, transfer); }
     terminate() { this.thread.terminate(); }
   }
-  options.locateFile = (name) => (name.endsWith(".worker.js") ? build.worker : build.wasm).href;
   const saved = Object.getOwnPropertyDescriptor(globalThis, "Worker");
   globalThis.Worker = PthreadWorker;
   let ready;
