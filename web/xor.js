@@ -50,5 +50,8 @@ $("reset").addEventListener("click", () => {
   $("loss").textContent = "–";
   $("predictions").textContent = "–";
 });
+// The buttons work from here on: until the core has loaded they are disabled.
+$("play").disabled = false;
+$("reset").disabled = false;
 $("status").textContent = "Ready.";
 window.nnplay = { ready: Promise.resolve() };

@@ -121,6 +121,7 @@ const EXERCISE = {
     await hooks(page, "evaluate");
   },
   "xor.html": async (page) => {
+    await page.waitForFunction(() => window.nnplay?.ready);  // the core loads after the page's load event
     await page.click("#play");
     await page.waitForFunction(() => Number(document.getElementById("epoch").textContent) >= 1000);
   },
