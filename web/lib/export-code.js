@@ -123,6 +123,19 @@ function pythonLayers(layers) {
   ];
 }
 
+// The start of a Python file: what it is, how to use it, its imports, the layers' numbers.
+function pythonHead({ about, use, imports, layers }) {
+  return [
+    ...about.map((line) => `# ${line}`),
+    `# Use: ${use}`,
+    "import numpy as np",
+    ...imports,
+    "",
+    ...pythonLayers(layers),
+    "",
+  ];
+}
+
 function pythonFeatures(keys) {
   if (!keys) return [];
   return [
@@ -142,13 +155,8 @@ function keras({ about, inputs, layers, keys, config }) {
   const train = optimizer.type === "adam" ? `keras.optimizers.Adam(learning_rate=${optimizer.lr})` :
     `keras.optimizers.SGD(learning_rate=${optimizer.lr}, momentum=${optimizer.momentum ?? 0})`;
   return [
-    ...about.map((line) => `# ${line}`),
-    "# Use: model = build(); model.predict(features(x1, x2))",
-    "import numpy as np",
-    "from tensorflow import keras",
-    "",
-    ...pythonLayers(layers),
-    "",
+    ...pythonHead({ about, use: "model = build(); model.predict(features(x1, x2))",
+      imports: ["from tensorflow import keras"], layers }),
     "",
     ...pythonFeatures(keys),
     "def build():",
@@ -171,14 +179,8 @@ function keras({ about, inputs, layers, keys, config }) {
 
 function pytorch({ about, inputs, layers, keys }) {
   return [
-    ...about.map((line) => `# ${line}`),
-    "# Use: model = build(); model(torch.from_numpy(features(x1, x2)))",
-    "import numpy as np",
-    "import torch",
-    "from torch import nn",
-    "",
-    ...pythonLayers(layers),
-    "",
+    ...pythonHead({ about, use: "model = build(); model(torch.from_numpy(features(x1, x2)))",
+      imports: ["import torch", "from torch import nn"], layers }),
     "ACTIVATIONS = {\"linear\": nn.Identity, \"sigmoid\": nn.Sigmoid, \"tanh\": nn.Tanh, \"relu\": nn.ReLU,",
     "               \"softmax\": lambda: nn.Softmax(dim=-1)}",
     "",
