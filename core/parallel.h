@@ -1,7 +1,7 @@
 // Threads for loops whose results do not depend on how the work is split: each index of a
 // parallelFor writes its own outputs and reads nothing another index writes, so one thread or
-// eight give the same bits. The GEMM splits the rows or columns of its result this way; every element
-// is still one thread's sum in one fixed order.
+// eight give the same bits. The GEMM splits the rows or columns of its result this way; every
+// element is still one thread's sum in one fixed order.
 //
 // One process-wide pool: setThreads(n) starts n - 1 workers (the caller is the n-th). In
 // WebAssembly they are Emscripten pthreads (Web Workers over shared memory; the threaded build
