@@ -61,14 +61,69 @@ test("tfjs_model_imports_with_identical_predictions", async () => {
 
 test("tfjs_import_names_unsupported_layers", async () => {
   const model = tfl.sequential({ layers: [
-    tfl.layers.dense({ inputShape: [4], units: 3, activation: "elu" })] });
+    tfl.layers.dense({ inputShape: [4], units: 3, activation: "selu" })] });
   let artifacts;
   await model.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return {}; }));
   assert.throws(() => nn.fromTFJS(artifacts),
-    { message: /^modelTopology\.config\.layers\[0\]\.activation: nnplay supports .*got "elu"$/ });
+    { message: /^modelTopology\.config\.layers\[0\]\.activation: nnplay supports .*got "selu"$/ });
   artifacts.modelTopology.config.layers[0].class_name = "LSTM";
   assert.throws(() => nn.fromTFJS(artifacts), { message: /layer class "LSTM" is not supported/ });
   assert.throws(() => nn.fromTFJS({}), { message: "modelTopology: missing" });
+});
+
+// Every activation issue 18 added, in dense and conv layers; leaky_relu with a slope of its own.
+const newActivationsConfig = {
+  input: [6, 6, 1],
+  layers: [{ type: "conv2d", filters: 3, kernel: 3, padding: "same", activation: "leaky_relu", alpha: 0.1 },
+    { type: "conv2d", filters: 2, kernel: 3, activation: "gelu" }, { type: "flatten" },
+    { type: "dense", units: 8, activation: "elu" }, { type: "dense", units: 6, activation: "softplus" },
+    { type: "dense", units: 5, activation: "swish" }, { type: "dense", units: 4, activation: "leaky_relu" },
+    { type: "dense", units: 3, activation: "softmax" }],
+  loss: "cross_entropy", optimizer: { type: "adamw", lr: 0.01 }, seed: 5, batchSize: 8,
+};
+
+test("tfjs_export_of_every_new_activation_predicts_like_nnplay", async () => {
+  const n = 64;
+  const x = new Float32Array(n * 36).map((_, i) => Math.sin(i * 0.37) * 2);
+  const y = new Float32Array(n * 3).map((_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0));
+  const net = nn.createNetwork(newActivationsConfig);
+  net.fit({ x, y, n, epochs: 5 });
+  const artifacts = net.toTFJS();
+  const classes = artifacts.modelTopology.config.layers.map((l) => `${l.class_name}:${l.config.activation ?? l.config.alpha}`);
+  assert.deepEqual(classes, ["Conv2D:linear", "LeakyReLU:0.1", "Conv2D:gelu", "Flatten:undefined", "Dense:elu",
+    "Dense:softplus", "Dense:swish", "Dense:linear", "LeakyReLU:0.2", "Dense:softmax"]);
+  const ours = net.predict(x, n);
+  const difference = maxDifference(await tfjsPredict(artifacts, x, [6, 6, 1]), ours);
+  console.log(`largest TF.js prediction difference, every new activation: ${difference.toExponential(2)}`);
+  assert.ok(difference <= 2e-6, `max difference ${difference}`);
+  // And back: the LeakyReLU layers fold into their layers again, the predictions are the same bits.
+  const back = nn.fromTFJS(artifacts);
+  assert.deepEqual(back.config.layers, net.config.layers);
+  assert.deepEqual(back.predict(x, n), ours);
+  back.delete();
+  net.delete();
+});
+
+test("tfjs_model_with_new_activations_imports_with_identical_predictions", async () => {
+  const model = tfl.sequential({ layers: [
+    tfl.layers.dense({ inputShape: [4], units: 7, name: "hidden" }),
+    tfl.layers.leakyReLU({ alpha: 0.3, name: "leaky" }),
+    tfl.layers.dense({ units: 6, activation: "elu", name: "a" }),
+    tfl.layers.dense({ units: 5, activation: "gelu", name: "b" }),
+    tfl.layers.dense({ units: 4, activation: "swish", name: "c" }),
+    tfl.layers.dense({ units: 2, activation: "softplus", name: "out" })] });
+  let artifacts;
+  await model.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return {}; }));
+  const x = new Float32Array(40).map((_, i) => 3 * Math.sin(i));
+  const expected = await (model.predict(tf.tensor(x, [10, 4]))).data();
+  const net = nn.fromTFJS(artifacts);
+  assert.deepEqual(net.config.layers.map((l) => l.activation), ["leaky_relu", "elu", "gelu", "swish", "softplus"]);
+  assert.equal(net.config.layers[0].alpha, 0.3);
+  const difference = maxDifference(net.predict(x, 10), expected);
+  assert.ok(difference <= 2e-6, `max difference ${difference}`);
+  artifacts.modelTopology.config.layers.splice(2, 0, { class_name: "LeakyReLU", config: { name: "again" } });
+  assert.throws(() => nn.fromTFJS(artifacts), { message: /layers\[2\]: nnplay reads LeakyReLU only right after a Dense or Conv2D layer with a linear activation/ });
+  net.delete();
 });
 
 test("csv_parses_classes_and_reports_line_and_column", () => {
