@@ -126,6 +126,35 @@ test("tfjs_model_with_new_activations_imports_with_identical_predictions", async
   net.delete();
 });
 
+// TF.js's own optimizers as a second, independent implementation of the same rules: a linear
+// model with mean squared error, three steps each, from the same weights.
+test("new_optimizers_step_like_tfjs_optimizers", async () => {
+  const x = new Float32Array([0.5, -1, 2, 0.25, -1.5, 1.5]), y = new Float32Array([1, -0.5, 2]);
+  const cases = [
+    [{ type: "sgd", lr: 0.05, momentum: 0.9, nesterov: true }, () => tf.train.momentum(0.05, 0.9, true)],
+    [{ type: "rmsprop", lr: 0.01, rho: 0.8 }, () => tf.train.rmsprop(0.01, 0.8, 0, 1e-7)],
+    [{ type: "adagrad", lr: 0.1 }, () => tf.train.adagrad(0.1, 0.1)],
+  ];
+  for (const [optimizer, make] of cases) {
+    const net = nn.createNetwork({ input: [2], layers: [{ type: "dense", units: 1 }], loss: "mse", optimizer });
+    net.setWeights([{ name: "dense_0/kernel", shape: [2, 1], data: [0.3, -0.7] },
+      { name: "dense_0/bias", shape: [1], data: [0.1] }]);
+    const w = tf.variable(tf.tensor2d([0.3, -0.7], [2, 1])), b = tf.variable(tf.tensor1d([0.1]));
+    const opt = make();
+    const xs = tf.tensor2d(x, [3, 2]), ys = tf.tensor2d(y, [3, 1]);
+    for (let step = 0; step < 3; step++) {
+      net.trainBatch(x, y, 3);
+      opt.minimize(() => tf.losses.meanSquaredError(ys, tf.add(tf.matMul(xs, w), b)));
+    }
+    const ours = net.getWeights().flatMap((t) => Array.from(t.data));
+    const theirs = [...await w.data(), ...await b.data()];
+    assert.ok(maxDifference(ours, theirs) <= 2e-6, `${optimizer.type}: ${ours} vs TF.js ${theirs}`);
+    tf.dispose([w, b, xs, ys]);
+    opt.dispose();
+    net.delete();
+  }
+});
+
 test("csv_parses_classes_and_reports_line_and_column", () => {
   const data = nn.datasets.parseCSV("a,b,kind\n1,2,cat\n3,4,dog\n5,6,bird\n", { label: "kind" });
   assert.deepEqual(data.classes, ["bird", "cat", "dog"]);
