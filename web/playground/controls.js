@@ -23,7 +23,8 @@ const NAMES = {
   ...Object.fromEntries(Object.entries(PRESETS).map(([key, { title }]) => [key, title])),
 };
 const nameOf = (value) => NAMES[value] ?? value;
-// The schedule fields' names for people (their keys are the core's, nn.schema.schedules).
+// The schedule fields' names for people, in the order they are shown (their keys are the core's,
+// nn.schema.schedules, which come sorted by name).
 const SCHEDULE_LABELS = { every: "Every (steps)", factor: "Factor", decaySteps: "Decay steps",
   decayRate: "Decay rate", staircase: "Staircase", alpha: "Final fraction (alpha)" };
 // The controls of each group a challenge can lock (lib/plane/state.js LOCKABLE).
@@ -189,7 +190,9 @@ export class Controls {
   // One labelled input per field of the schedule's type (a checkbox for a boolean).
   #renderSchedule(schedule, locked) {
     const box = $("schedule-fields");
-    const fields = Object.entries(this.#schedules[schedule.type] ?? {});
+    const order = Object.keys(SCHEDULE_LABELS);
+    const rank = (key) => (order.includes(key) ? order.indexOf(key) : order.length);
+    const fields = Object.entries(this.#schedules[schedule.type] ?? {}).sort(([a], [b]) => rank(a) - rank(b));
     if (box.dataset.type !== schedule.type) {
       box.dataset.type = schedule.type;
       box.replaceChildren(...fields.map(([key, field]) => {
