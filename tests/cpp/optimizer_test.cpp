@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <vector>
 
@@ -122,8 +123,11 @@ TEST(Optimizer, first_adam_step_moves_each_parameter_by_the_learning_rate) {
 
 using Steps = std::vector<std::vector<double>>;  // w1, w2, b after steps 1, 2, 3
 
-void expectPrinted(const std::vector<double>& p, const Steps& printed, int t) {
+// Checks the reference against the script's numbers and prints them (the first steps of each
+// optimizer, for people comparing with another implementation).
+void expectPrinted(const char* name, const std::vector<double>& p, const Steps& printed, int t) {
   if (t > int(printed.size())) return;
+  std::printf("%s step %d: w1 %.9f  w2 %.9f  b %.9f\n", name, t, p[0], p[1], p[2]);
   for (int k = 0; k < 3; ++k) EXPECT_NEAR(p[k], printed[t - 1][k], 1e-9) << "step " << t;
 }
 
@@ -138,7 +142,7 @@ TEST(Optimizer, nesterov_steps_match_the_keras_rule) {
                   velocity[k] = 0.9 * velocity[k] - 0.05 * g[k];
                   p[k] += 0.9 * velocity[k] - 0.05 * g[k];
                 }
-                expectPrinted(p, printed, t);
+                expectPrinted("nesterov (lr 0.05, momentum 0.9)", p, printed, t);
               });
 }
 
@@ -152,7 +156,7 @@ TEST(Optimizer, rmsprop_steps_match_the_keras_rule) {
       v[k] = 0.9 * v[k] + 0.1 * g[k] * g[k];
       p[k] -= 0.01 * g[k] / std::sqrt(v[k] + 1e-7);
     }
-    expectPrinted(p, printed, t);
+    expectPrinted("rmsprop (lr 0.01, rho 0.9, eps 1e-7)", p, printed, t);
   });
   // A large epsilon makes its placement (inside the square root) matter.
   std::vector<double> w(3, 0.0);
@@ -175,7 +179,7 @@ TEST(Optimizer, adagrad_steps_match_the_keras_rule) {
       v[k] += g[k] * g[k];
       p[k] -= 0.1 * g[k] / std::sqrt(v[k] + 1e-7);
     }
-    expectPrinted(p, printed, t);
+    expectPrinted("adagrad (lr 0.1, accumulator 0.1, eps 1e-7)", p, printed, t);
   });
 }
 
@@ -194,7 +198,7 @@ TEST(Optimizer, adamw_steps_decay_the_weights_then_take_the_adam_step) {
                   v[k] = b2 * v[k] + (1 - b2) * g[k] * g[k];
                   p[k] -= alpha * m[k] / (std::sqrt(v[k]) + 1e-7);
                 }
-                expectPrinted(p, printed, t);
+                expectPrinted("adamw (lr 0.02, weight decay 0.1)", p, printed, t);
               });
 }
 
