@@ -75,7 +75,8 @@ void activationForward(Activation f, const Matrix<T>& z, Matrix<T>& a, T alpha =
       forEachValue(a, [&](int64_t i) { return zv[i] > T(0) ? zv[i] : std::expm1(zv[i]); });
       break;
     case Activation::Gelu:
-      // The exact form (Keras approximate=False, TF.js "gelu"): z Phi(z) = z (1 + erf(z/sqrt 2)) / 2
+      // The exact form (Keras approximate=False, TF.js "gelu"), not the tanh approximation
+      // (TF.js "gelu_new"): z Phi(z) = z (1 + erf(z / sqrt 2)) / 2
       forEachValue(a, [&](int64_t i) {
         return T(0.5) * zv[i] * (T(1) + std::erf(zv[i] * T(0.70710678118654752440)));
       });

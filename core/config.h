@@ -21,7 +21,18 @@ class ConfigError : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-enum class Activation { Linear, Sigmoid, Tanh, Relu, Softmax, LeakyRelu, Elu, Gelu, Softplus, Swish };
+enum class Activation {
+  Linear,
+  Sigmoid,
+  Tanh,
+  Relu,
+  Softmax,
+  LeakyRelu,
+  Elu,
+  Gelu,
+  Softplus,
+  Swish
+};
 enum class LayerType { Dense, Conv2d, MaxPool2d, Flatten, Dropout };
 enum class Padding { Valid, Same };
 enum class LossType { Mse, Quadratic, Bce, CrossEntropy };
@@ -43,7 +54,7 @@ struct LayerConfig {
   LayerType type = LayerType::Dense;
   int units = 0;                            // dense
   Activation activation = Activation::Linear;  // dense, conv2d
-  double alpha = 0.2;                       // dense, conv2d with leaky_relu: the negative slope
+  double alpha = 0.2;                       // dense, conv2d with leaky_relu: slope for z < 0
   int filters = 0, kernel = 0, stride = 1;  // conv2d
   Padding padding = Padding::Valid;         // conv2d
   int size = 0;                             // maxpool2d
@@ -53,8 +64,8 @@ struct LayerConfig {
 struct OptimizerConfig {
   OptimizerType type = OptimizerType::Sgd;
   double lr = 0.03;
-  double momentum = 0;     // sgd
-  bool nesterov = false;   // sgd
+  double momentum = 0;                                // sgd
+  bool nesterov = false;                              // sgd
   double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;  // adam, adamw; epsilon also rmsprop, adagrad
   double rho = 0.9;                                   // rmsprop
   double weightDecay = 0.004;                         // adamw
@@ -68,12 +79,12 @@ struct OptimizerConfig {
 //   cosine       lr ((1 - alpha) (1 + cos(pi min(t, decaySteps) / decaySteps)) / 2 + alpha)
 struct ScheduleConfig {
   ScheduleType type = ScheduleType::Constant;
-  int64_t every = 100;                        // step
-  double factor = 0.5;                        // step
-  int64_t decaySteps = 1000;                  // exponential, cosine
-  double decayRate = 0.96;                    // exponential
-  bool staircase = false;                     // exponential
-  double alpha = 0;                           // cosine: the final rate as a fraction of lr
+  int64_t every = 100;        // step
+  double factor = 0.5;        // step
+  int64_t decaySteps = 1000;  // exponential, cosine
+  double decayRate = 0.96;    // exponential
+  bool staircase = false;     // exponential
+  double alpha = 0;           // cosine: the final rate as a fraction of lr
 };
 
 struct Config {
@@ -114,8 +125,8 @@ Json toJson(const Config& config);
 //     values, default} }, ... }, layerTypes, activations, lastLayerOnly, losses,
 //     lossOutput: { bce: "sigmoid", ... }, optimizers: { sgd: { lr: {type: "number", min, max,
 //     default}, ... }, adam: {...} }, scheduleTypes, schedules: { step: { every: {...}, ... },
-//     ... } (booleans as {type: "boolean", default}), regularizations, regularizationRate, inits, seed,
-//     batchSize, input: { maxRank, maxValues }, limits: { units, layers, inputValues,
+//     ... } (booleans as {type: "boolean", default}), regularizations, regularizationRate, inits,
+//     seed, batchSize, input: { maxRank, maxValues }, limits: { units, layers, inputValues,
 //     parameters, activationsPerSample, batchValues, batchSize } }
 // A field without "default" is required.
 Json configSchema();

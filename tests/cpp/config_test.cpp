@@ -99,7 +99,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Config, new_activations_optimizers_and_schedules_round_trip) {
   Json config = validConfig();
-  config["layers"][0] = {{"type", "dense"}, {"units", 4}, {"activation", "leaky_relu"}, {"alpha", 0.1}};
+  config["layers"][0] = {
+      {"type", "dense"}, {"units", 4}, {"activation", "leaky_relu"}, {"alpha", 0.1}};
   config["optimizer"] = {{"type", "rmsprop"}, {"lr", 0.01}, {"rho", 0.8}, {"epsilon", 1e-6}};
   config["schedule"] = {{"type", "exponential"}, {"decaySteps", 50}, {"decayRate", 0.5},
                         {"staircase", true}};
@@ -112,7 +113,8 @@ TEST(Config, new_activations_optimizers_and_schedules_round_trip) {
   EXPECT_EQ(parsed["layers"][0]["alpha"], 0.2);
   EXPECT_EQ(parsed["optimizer"], Json::parse(R"({"type": "adamw", "lr": 0.001,
     "weightDecay": 0.004, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-7})"));
-  EXPECT_EQ(parsed["schedule"], Json::parse(R"({"type": "cosine", "decaySteps": 1000, "alpha": 0})"));
+  EXPECT_EQ(parsed["schedule"],
+            Json::parse(R"({"type": "cosine", "decaySteps": 1000, "alpha": 0})"));
   config["optimizer"] = {{"type", "sgd"}, {"momentum", 0.9}, {"nesterov", true}};
   config["schedule"] = {{"type", "constant"}};
   const Json sgd = toJson(parseConfig(config));
