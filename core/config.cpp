@@ -160,8 +160,8 @@ void forEachLayerField(LayerConfig& layer, Visit&& visit) {
 }
 
 // The same for each optimizer: the learning rate (its default depends on the optimizer), then
-// the optimizer's own fields.
-// Defaults are Keras's, except adagrad's fixed epsilon (1e-7) and initial accumulator (0.1).
+// the optimizer's own fields. The defaults are Keras's; adagrad's epsilon (1e-7) and initial
+// accumulator (0.1) are Keras's defaults too, fixed (core/optimizer.h).
 template <typename Visit>
 void forEachOptimizerField(OptimizerConfig& optimizer, Visit&& visit) {
   switch (optimizer.type) {

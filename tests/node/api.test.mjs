@@ -132,6 +132,21 @@ test("datasets_and_initial_weights_match_the_native_golden_file", () => {
   }
 });
 
+test("schedule_rates_match_the_native_golden_file_to_the_bit", () => {
+  assert.ok(golden.schedules.length >= 3);
+  for (const c of golden.schedules) {
+    const net = nn.createNetwork({ ...dense(1, [[1, "linear"]], "mse"), optimizer: { type: "sgd", lr: c.lr },
+      schedule: c.schedule });
+    const zero = new Float32Array(1), rates = [];
+    for (let t = 0; t < c.steps; t++) {
+      rates.push(net.learningRate);
+      net.trainBatch(zero, zero, 1);
+    }
+    assert.deepEqual(rates, c.rates, c.schedule.type);
+    net.delete();
+  }
+});
+
 test("digit_augmentation_matches_the_native_golden_file", () => {
   for (const c of golden.augmentations) {
     const augmenter = nn.datasets.digitAugmenter(c);
