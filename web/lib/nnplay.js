@@ -248,7 +248,7 @@ class NN {
 
   /**
    * Builds a network from TF.js Layers artifacts ({modelTopology, weightSpecs, weightData}) of a
-   * Sequential model made of Dense, Conv2D, MaxPooling2D, Flatten and Dropout layers.
+   * Sequential model made of Dense, Conv2D, MaxPooling2D, Flatten, Dropout and LeakyReLU layers.
    */
   fromTFJS(artifacts) {
     const { config, weights } = fromTFJS(artifacts);
@@ -290,6 +290,8 @@ class Network {
 
   get config() { return JSON.parse(check(this.#live.config())); }
   get steps() { return this.#live.steps(); }
+  /** The learning rate the next optimizer step uses: the config's schedule at step `steps`. */
+  get learningRate() { return this.#live.learningRate(); }
 
   /** Outputs for n samples: a Float32Array of n * outputs values, row-major. */
   predict(x, n) {
@@ -322,7 +324,8 @@ class Network {
 
   /**
    * Trains for `epochs` passes in batches of `batchSize` (default: the config's); calls
-   * onEpoch({epoch, loss, accuracy}) after each, and stops early if it returns false.
+   * onEpoch({epoch, loss, accuracy, lr}) after each (lr: the learning rate of the epoch's last
+   * update), and stops early if it returns false.
    * A non-finite loss stops training; that epoch's entry has `diverged: true`.
    * With { layerStats: true } each entry also has `layers: [{ layer, meanAbsGradient,
    * meanAbsUpdate }]` for every layer with a kernel: the mean |dL/dW| over the kernel averaged

@@ -1,15 +1,19 @@
 // Conversion between nnplay models and TensorFlow.js Layers artifacts (tf.io.ModelArtifacts:
 // modelTopology, weightSpecs, weightData), for dense, conv2d, maxpool2d, flatten and dropout.
 // Both sides use Keras weight order (dense [in, out], conv [kh, kw, inC, outC]) and NHWC, so
-// weights copy across unchanged.
+// weights copy across unchanged. TF.js 4.22 has the activations elu, gelu (the exact erf form,
+// as nnplay's), softplus and swish by these names; it has no leaky_relu activation, so a layer
+// with leaky_relu goes out as the layer with a linear activation followed by a LeakyReLU layer
+// (its alpha the slope) and comes back as one layer.
 
 const tfjsClass = { dense: "Dense", conv2d: "Conv2D", maxpool2d: "MaxPooling2D", flatten: "Flatten",
   dropout: "Dropout" };
-const activations = new Set(["linear", "sigmoid", "tanh", "relu", "softmax"]);
+const activations = new Set(["linear", "sigmoid", "tanh", "relu", "softmax", "elu", "gelu", "softplus",
+  "swish"]);
 
 /** TF.js Layers artifacts for an nnplay config and its getWeights() list. */
 export function toTFJS(config, weights) {
-  const layers = config.layers.map((layer, i) => {
+  const layers = config.layers.flatMap((layer, i) => {
     const name = `${layer.type}_${i}`;
     const c = { name, trainable: true };
     if (i === 0) Object.assign(c, { batch_input_shape: [null, ...config.input], dtype: "float32" });
@@ -26,7 +30,12 @@ export function toTFJS(config, weights) {
     } else if (layer.type === "dropout") {
       Object.assign(c, { rate: layer.rate, noise_shape: null, seed: null });
     }
-    return { class_name: tfjsClass[layer.type], config: c };
+    if (layer.activation === "leaky_relu") {
+      c.activation = "linear";
+      return [{ class_name: tfjsClass[layer.type], config: c },
+        { class_name: "LeakyReLU", config: { name: `leaky_relu_${i}`, alpha: layer.alpha, trainable: true } }];
+    }
+    return [{ class_name: tfjsClass[layer.type], config: c }];
   });
   const total = weights.reduce((sum, w) => sum + w.data.length, 0);
   const weightData = new Float32Array(total);
@@ -105,6 +114,20 @@ export function fromTFJS(artifacts) {
       input = shape.slice(1);
     }
     if (kind === "InputLayer") return;
+    if (kind === "LeakyReLU") {
+      // The slope of the layer before it (TF.js's default alpha is 0.3).
+      const before = layers.at(-1);
+      if (!before || before.activation !== "linear") {
+        throw new Error(`${field}: nnplay reads LeakyReLU only right after a Dense or Conv2D layer ` +
+          "with a linear activation");
+      }
+      const alpha = c.alpha ?? 0.3;
+      if (typeof alpha !== "number" || !(alpha >= 0 && alpha <= 1)) {
+        throw new Error(`${field}.alpha: expected a number in [0, 1], got ${show(alpha)}`);
+      }
+      Object.assign(before, { activation: "leaky_relu", alpha });
+      return;
+    }
     const activation = c.activation ?? "linear";
     if ((kind === "Dense" || kind === "Conv2D") && !activations.has(activation)) {
       throw new Error(`${field}.activation: nnplay supports ${[...activations].join("|")}, got ${
@@ -133,7 +156,7 @@ export function fromTFJS(artifacts) {
       layers.push({ type: "dropout", rate: c.rate });
     } else {
       throw new Error(`${field}: layer class ${JSON.stringify(kind)} is not supported ` +
-        "(nnplay supports Dense, Conv2D, MaxPooling2D, Flatten, Dropout)");
+        "(nnplay supports Dense, Conv2D, MaxPooling2D, Flatten, Dropout, LeakyReLU)");
     }
     if ((kind === "Dense" || kind === "Conv2D") && c.use_bias === false) {
       throw new Error(`${field}.use_bias: nnplay layers always have a bias`);
