@@ -198,6 +198,12 @@ test("a_foreign_url_hash_shows_an_alert_and_falls_back_to_defaults", async () =>
   await page.evaluate(() => window.nnplay.ready);
   assert.match(await page.textContent("[role=alert]"), /dataset/);
   assert.equal(await page.inputValue("#train-model"), "mlp");
+  // A hash navigated to is read from its hashchange event: a snapshot published before the
+  // event (MNIST loading) may already have put the session's hash back in the address bar.
+  await page.evaluate(() => window.dispatchEvent(new HashChangeEvent("hashchange",
+    { oldURL: location.href, newURL: location.href.split("#")[0] + "#v=1&model=mlp30" })));
+  await page.waitForFunction(() => document.getElementById("train-model").value === "mlp30");
+  assert.ok(await page.locator("#digits-error").isHidden());
   await page.close();
 });
 

@@ -127,6 +127,21 @@ test("bad_hashes_show_an_alert_and_a_working_default_page", TIMEOUT, async () =>
   }
 });
 
+// A snapshot published between a hash navigation and its hashchange event (every frame while
+// training) puts the session's hash back in the address bar: the page must read the hash from
+// the event, not from the bar. Here the bar never changes, as if that had happened.
+test("a_hash_navigated_to_is_read_from_its_event_not_from_the_address_bar", TIMEOUT, async () => {
+  const page = await open("");
+  await hooks(page, "setState", { data: { name: "xor" } });
+  const xor = await hooks(page, "shareUrl");
+  await hooks(page, "setState", { data: { name: "circle" } });
+  await page.evaluate((newURL) => window.dispatchEvent(new HashChangeEvent("hashchange",
+    { oldURL: location.href, newURL })), xor);
+  await page.waitForFunction(() => window.nnplay.state().data.name === "xor");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test("buttons_keys_and_controls_drive_the_playground", TIMEOUT, async () => {
   const page = await open("");
   const historyLength = await page.evaluate(() => history.length);

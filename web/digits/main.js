@@ -127,7 +127,9 @@ $("mine-import").addEventListener("change", (event) => {
 });
 $("mine-clear").addEventListener("click", () => session.clearExamples());
 // Changing the hash by hand: the settings it carries (a bad one says why).
-window.addEventListener("hashchange", () => session.openLink(location.hash));
+// The hash the user navigated to, from the event: by the time it is handled, a snapshot published
+// meanwhile (MNIST loading, training) may already have put the session's hash back in the bar.
+window.addEventListener("hashchange", (event) => session.openLink(new URL(event.newURL).hash));
 
 window.nnplay = {
   ready,

@@ -197,7 +197,9 @@ document.addEventListener("keydown", (event) => {
 });
 
 // Opening the page or changing the hash by hand: rebuild from the URL, paused.
-window.addEventListener("hashchange", () => session.open(location.hash));
+// The hash the user navigated to, from the event: by the time it is handled, a snapshot published
+// meanwhile (every frame while training) may already have put the session's hash back in the bar.
+window.addEventListener("hashchange", (event) => session.open(new URL(event.newURL).hash));
 const ready = session.open(location.hash).then(() => {
   $("play").disabled = false;
 }, (error) => {
