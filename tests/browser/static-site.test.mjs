@@ -1,0 +1,148 @@
+// The built site (dist/, scripts/build-site.mjs) as a plain static host serves it: Python's
+// http.server, which sends no Cross-Origin-Opener/Embedder-Policy (so the pages run the
+// single-thread core) and no Content-Security-Policy header (the pages' own <meta> policy
+// applies). The playground trains, the digits page reads a drawn digit; then, with the server
+// stopped and the browser offline, the service worker opens both pages again from its cache,
+// MNIST included once a page has downloaded it. The site is built once, here.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { after, before, test } from "node:test";
+import { buildSite, pages } from "../../scripts/build-site.mjs";
+import { DRAWN } from "../drawn-digits.mjs";
+import { drawOnPad, launchChromium } from "./browser.mjs";
+
+let browser;
+let site;
+before(async () => {
+  site = await buildSite({ quiet: true });
+  browser = await launchChromium();
+});
+after(async () => { await browser?.close(); });
+
+/** python3 -m http.server on a free port, serving dist/: { url, stop() }. */
+async function pythonServer(dir) {
+  const child = spawn("python3", ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", dir],
+    { stdio: ["ignore", "pipe", "pipe"] });
+  const port = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const found = out.match(/port (\d+)/);
+      if (found) resolve(Number(found[1]));
+    });
+    child.once("exit", (code) => reject(new Error(`python3 -m http.server exited (${code}): ${out}`)));
+  });
+  const stopped = new Promise((resolve) => child.once("exit", resolve));
+  return { url: `http://127.0.0.1:${port}/`, stop: () => { child.kill(); return stopped; } };
+}
+
+// A new browser context (its own cache and service workers); records errors and every URL the
+// pages and their workers ask for (not the service worker's own downloads).
+async function openContext() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const requested = [];
+  context.on("request", (request) => { if (!request.serviceWorker()) requested.push(request.url()); });
+  async function open(url) {
+    const page = await context.newPage();
+    page.errors = [];
+    page.on("console", (m) => { if (m.type() === "error") page.errors.push(m.text()); });
+    page.on("pageerror", (e) => page.errors.push(e.message));
+    await page.goto(url);
+    await waitReady(page);
+    return page;
+  }
+  return { context, requested, open };
+}
+
+async function waitReady(page) {
+  await page.waitForFunction(() => window.nnplay?.ready);
+  await page.evaluate(() => window.nnplay.ready);
+}
+
+// The playground trains: epochs pass and the loss is a number, as the page's status says.
+async function playgroundTrains(page) {
+  await page.click("#play");
+  await page.waitForFunction(() => window.nnplay.metrics().epoch >= 20);
+  const status = await page.textContent("#status");
+  await page.click("#play");
+  const { trainLoss, testLoss } = await page.evaluate(() => window.nnplay.metrics());
+  assert.ok(Number.isFinite(trainLoss) && Number.isFinite(testLoss), `losses ${trainLoss}, ${testLoss}`);
+  return status;
+}
+
+async function readsASeven(page) {
+  await page.click("#digit-clear");
+  await drawOnPad(page, DRAWN[7]);
+  await page.waitForFunction(() => /\d/.test(document.getElementById("digit-prediction").textContent));
+  return (await page.textContent("#digit-prediction")).match(/\d/)[0];
+}
+
+test("built_site_has_every_page_hashed_bundles_both_wasm_builds_models_and_mnist", () => {
+  const files = new Set(site.files);
+  for (const page of pages()) assert.ok(files.has(page), `${page} is not in dist/`);
+  for (const pattern of [/^assets\/nnplay_wasm-[\w-]{8}\.wasm$/, /^assets\/nnplay_wasm_mt-[\w-]{8}\.wasm$/,
+    /^assets\/nnplay_wasm_mt\.worker-[\w-]{8}\.js$/, /^assets\/nnplay_wasm_mt-[\w-]{8}\.js$/,
+    /^models\/digits-cnn\.json$/, /^models\/digits-mlp\.json$/, /^build\/data\/breast-cancer\.csv$/,
+    /^manifest\.webmanifest$/]) {
+    assert.ok(site.files.some((file) => pattern.test(file)), `nothing in dist/ matches ${pattern}`);
+  }
+  // MNIST is in dist/ but kept by the service worker only once downloaded, not precached.
+  assert.ok(!site.files.some((file) => file.startsWith("build/data/mnist")));
+});
+
+test("built_site_on_a_plain_static_server_trains_and_reads_digits_on_one_thread", async () => {
+  const server = await pythonServer(site.outDir);
+  const { context, requested, open } = await openContext();
+  const wasmTypes = [];
+  context.on("response", (response) => {
+    if (response.url().endsWith(".wasm")) wasmTypes.push(response.headers()["content-type"]);
+  });
+  try {
+    const playground = await open(server.url);
+    assert.equal(await playground.evaluate(() => crossOriginIsolated), false);
+    assert.match(await playgroundTrains(playground), /the core has 1 thread\)/);
+    assert.deepEqual(playground.errors, []);
+
+    const digits = await open(new URL("digits.html", server.url).href);
+    assert.equal(await readsASeven(digits), "7");
+    assert.deepEqual(digits.errors, []);
+
+    const wasm = requested.filter((url) => url.endsWith(".wasm")).map((url) => url.replace(/^.*\//, ""));
+    assert.ok(wasm.length > 0 && wasm.every((name) => /^nnplay_wasm-[\w-]{8}\.wasm$/.test(name)), wasm.join(" "));
+    assert.ok(!requested.some((url) => /nnplay_wasm_mt/.test(url)), "the threaded build was loaded");
+    assert.ok(wasmTypes.every((type) => type === "application/wasm"), wasmTypes.join(" "));
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
+
+test("built_site_opens_offline_after_a_first_visit_reads_a_digit_scores_mnist_and_trains", async () => {
+  const server = await pythonServer(site.outDir);
+  const { context, open } = await openContext();
+  try {
+    const digits = await open(new URL("digits.html", server.url).href);
+    // The service worker installs (every precached file) and takes control of the page.
+    await digits.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
+    // This visit, through the service worker, downloads MNIST, which the worker then keeps.
+    await digits.reload();
+    await waitReady(digits);
+    const online = await digits.evaluate(() => window.nnplay.testAccuracy());
+
+    await server.stop();
+    await context.setOffline(true);
+    await digits.reload();
+    await waitReady(digits);
+    assert.equal(await readsASeven(digits), "7");
+    const offline = await digits.evaluate(() => window.nnplay.testAccuracy());
+    assert.equal(offline.testAccuracy, online.testAccuracy);  // all 10,000 MNIST test digits, from the cache
+    assert.deepEqual(digits.errors, []);
+
+    const playground = await open(server.url);  // never visited: precached
+    assert.match(await playgroundTrains(playground), /Training/);
+    assert.deepEqual(playground.errors, []);
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
