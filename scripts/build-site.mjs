@@ -18,6 +18,8 @@ export const distDir = join(repo, "dist");
 
 // Copied as they are: fetched at run time by names the code computes (lib/site-files.js).
 const COPIED = ["models", "build/data", "favicon.svg"];
+// For the host, not the browser.
+const HOST_FILES = ["_headers", ".nojekyll"];
 // Not precached, kept by the service worker once a page has downloaded them (11 MB of MNIST).
 const ON_DEMAND = /^build\/data\/mnist/;
 
@@ -100,36 +102,40 @@ export async function buildSite({ outDir = distDir, quiet = false } = {}) {
     if (!existsSync(join(web, need))) throw new Error(`web/${need} is missing: run bash scripts/build.sh first`);
   }
   rmSync(outDir, { recursive: true, force: true });
-  // Entry names become bundle names: no "/" in them, so every bundle sits in assets/ itself.
-  const input = Object.fromEntries(pages().map((page) => [page.replace(/\.html$/, "").replaceAll("/", "-"),
-    join(web, page)]));
-  await build({
-    configFile: false,
-    root: web,
-    base: "./",  // relative URLs: the site works under any path (GitHub Pages: /<repository>/)
-    logLevel: quiet ? "warn" : "info",
-    plugins: [moduleWorkers(), ...offlinePages()],
-    worker: { format: "es", plugins: () => [moduleWorkers()] },
-    build: {
-      outDir,
-      emptyOutDir: true,
-      target: "es2022",
-      // The polyfill is an inline script, which the pages' Content-Security-Policy forbids; every
-      // browser that runs the site supports <link rel="modulepreload"> itself.
-      modulePreload: { polyfill: false },
-      assetsInlineLimit: 0,  // no data: URLs: workers and WASM must stay files
-      rollupOptions: { input },
-      reportCompressedSize: !quiet,
-    },
-  });
+  // One build per page: each page is one script and one stylesheet (plus its worker's script),
+  // not a dozen shared chunks, since every request costs a page time before it is interactive.
+  // Modules that pages share are in each page's script; the bytes are few.
+  for (const page of pages()) {
+    await build({
+      configFile: false,
+      root: web,
+      base: "./",  // relative URLs: the site works under any path (GitHub Pages: /<repository>/)
+      logLevel: quiet ? "warn" : "info",
+      plugins: [moduleWorkers(), ...offlinePages()],
+      worker: { format: "es", plugins: () => [moduleWorkers()] },
+      build: {
+        outDir,
+        emptyOutDir: false,
+        target: "es2022",
+        // The polyfill is an inline script, which the pages' Content-Security-Policy forbids; every
+        // browser that runs the site supports <link rel="modulepreload"> itself.
+        modulePreload: { polyfill: false },
+        assetsInlineLimit: 0,  // no data: URLs: workers and WASM must stay files
+        // The entry's name becomes its script's name, in assets/ itself (no "/" in it).
+        rollupOptions: { input: { [page.replace(/\.html$/, "").replaceAll("/", "-")]: join(web, page) } },
+        reportCompressedSize: false,
+      },
+    });
+  }
   for (const path of COPIED) cpSync(join(web, path), join(outDir, path), { recursive: true });
   rmSync(join(outDir, "models/README.md"), { force: true });
   writeFileSync(join(outDir, "manifest.webmanifest"), `${JSON.stringify(MANIFEST, null, 2)}\n`);
   writeFileSync(join(outDir, "_headers"), `/*\n${Object.entries(THREAD_HEADERS)
     .map(([name, value]) => `  ${name}: ${value}\n`).join("")}`);
+  writeFileSync(join(outDir, ".nojekyll"), "");  // GitHub Pages: serve the files as they are
 
   // The cache's version is a hash of every file's name and bytes: a new release is a new cache.
-  const all = files(outDir).filter((path) => path !== "_headers");
+  const all = files(outDir).filter((path) => !HOST_FILES.includes(path));
   const precache = all.filter((path) => !ON_DEMAND.test(path));
   const hash = (list) => {
     const sha = createHash("sha256");

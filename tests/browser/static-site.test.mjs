@@ -1,11 +1,14 @@
-// The built site (dist/, scripts/build-site.mjs) as a plain static host serves it: Python's
-// http.server, which sends no Cross-Origin-Opener/Embedder-Policy (so the pages run the
+// The built site (dist/, scripts/build-site.mjs) as a plain static host serves it, under a path
+// as GitHub Pages serves a repository's site (/nnplay/): Python's http.server, which sends no Cross-Origin-Opener/Embedder-Policy (so the pages run the
 // single-thread core) and no Content-Security-Policy header (the pages' own <meta> policy
 // applies). The playground trains, the digits page reads a drawn digit; then, with the server
 // stopped and the browser offline, the service worker opens both pages again from its cache,
 // MNIST included once a page has downloaded it. The site is built once, here.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { buildSite, pages } from "../../scripts/build-site.mjs";
 import { DRAWN } from "../drawn-digits.mjs";
@@ -19,10 +22,13 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-/** python3 -m http.server on a free port, serving dist/: { url, stop() }. */
+/** python3 -m http.server on a free port, serving dir at /nnplay/: { url, stop() }. */
 async function pythonServer(dir) {
-  const child = spawn("python3", ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", dir],
+  const root = mkdtempSync(join(tmpdir(), "nnplay-host-"));
+  symlinkSync(dir, join(root, "nnplay"));
+  const child = spawn("python3", ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", root],
     { stdio: ["ignore", "pipe", "pipe"] });
+  child.once("exit", () => rmSync(root, { recursive: true, force: true }));
   const port = await new Promise((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (chunk) => {
@@ -33,7 +39,7 @@ async function pythonServer(dir) {
     child.once("exit", (code) => reject(new Error(`python3 -m http.server exited (${code}): ${out}`)));
   });
   const stopped = new Promise((resolve) => child.once("exit", resolve));
-  return { url: `http://127.0.0.1:${port}/`, stop: () => { child.kill(); return stopped; } };
+  return { url: `http://127.0.0.1:${port}/nnplay/`, stop: () => { child.kill(); return stopped; } };
 }
 
 // A new browser context (its own cache and service workers); records errors and every URL the
