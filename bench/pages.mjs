@@ -3,7 +3,9 @@
 // the playground's redraw rate and training speed while it trains spiral with an 8-8 tanh network
 // on 500 points, at each play speed. Numbers from the page's own hooks (window.nnplay.perf() counts
 // drawn frames, metrics() the epochs).
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 import { buildSite } from "../scripts/build-site.mjs";
 import { serve } from "../scripts/serve.mjs";
@@ -107,7 +109,8 @@ export async function measurePages() {
     for (const path of pages) {
       interactive.push({ site: "web", page: `/${path}`, ms: await interactiveMs(env.browser, new URL(path, env.url).href) });
     }
-    const { outDir } = await buildSite({ quiet: true });
+    // The site as npm run build makes it, built here into a folder of its own.
+    const { outDir } = await buildSite({ outDir: mkdtempSync(join(tmpdir(), "nnplay-dist-")), quiet: true });
     for (const [site, isolated] of [["dist", false], ["dist+isolation", true]]) {
       const { server, url } = await serve({ port: 0, isolated, root: outDir });
       try {
@@ -118,6 +121,7 @@ export async function measurePages() {
         await new Promise((resolve) => server.close(resolve));
       }
     }
+    rmSync(outDir, { recursive: true, force: true });
     const page = await env.newPage("");
     await page.evaluate((state) => window.nnplay.setState(state), SPIRAL_8_8);
     const playground = [];

@@ -3,7 +3,8 @@
 // single-thread core) and no Content-Security-Policy header (the pages' own <meta> policy
 // applies). The playground trains, the digits page reads a drawn digit; then, with the server
 // stopped and the browser offline, the service worker opens both pages again from its cache,
-// MNIST included once a page has downloaded it. The site is built once, here.
+// MNIST included once a page has downloaded it. The site is built once, here, into a folder of
+// its own (npm run build's dist/ stays as it is).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
@@ -17,10 +18,13 @@ import { drawOnPad, launchChromium } from "./browser.mjs";
 let browser;
 let site;
 before(async () => {
-  site = await buildSite({ quiet: true });
+  site = await buildSite({ outDir: mkdtempSync(join(tmpdir(), "nnplay-dist-")), quiet: true });
   browser = await launchChromium();
 });
-after(async () => { await browser?.close(); });
+after(async () => {
+  await browser?.close();
+  if (site) rmSync(site.outDir, { recursive: true, force: true });
+});
 
 /** python3 -m http.server on a free port, serving dir at /nnplay/: { url, stop() }. */
 async function pythonServer(dir) {
@@ -117,6 +121,21 @@ test("built_site_on_a_plain_static_server_trains_and_reads_digits_on_one_thread"
     assert.ok(wasm.length > 0 && wasm.every((name) => /^nnplay_wasm-[\w-]{8}\.wasm$/.test(name)), wasm.join(" "));
     assert.ok(!requested.some((url) => /nnplay_wasm_mt/.test(url)), "the threaded build was loaded");
     assert.ok(wasmTypes.every((type) => type === "application/wasm"), wasmTypes.join(" "));
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
+
+test("every_built_page_opens_from_a_plain_static_server_without_an_error", async () => {
+  const server = await pythonServer(site.outDir);
+  const { context, open } = await openContext();
+  try {
+    for (const path of pages()) {
+      const page = await open(new URL(path, server.url).href);  // CSP violations are console errors
+      assert.deepEqual(page.errors, [], path);
+      await page.close();
+    }
   } finally {
     await context.close();
     await server.stop();
