@@ -76,6 +76,38 @@ function moduleWorkers() {
   };
 }
 
+// A page's boot.js (a module script before its main.js: it starts the page's worker and its
+// WebAssembly) stays an entry of its own, which runs as soon as its few kilobytes are here, not
+// after the page's whole bundle (Vite would merge both scripts into one). main.js imports what
+// boot.js exported from that same script.
+function bootFirst(page) {
+  const tag = readFileSync(join(web, page), "utf8").match(/<script type="module" src="([^"]*\bboot\.js)"><\/script>\n?/);
+  if (!tag) return { input: {}, plugins: [] };
+  const id = join(web, posix.dirname(page), tag[1]);
+  return {
+    input: { [`${entryName(page)}-boot`]: id },
+    plugins: [{
+      name: "nnplay-boot-first",
+      transformIndexHtml: {
+        order: "pre",
+        handler: (html) => html.replace(tag[0], ""),
+      },
+    }, {
+      name: "nnplay-boot-first-tag",
+      transformIndexHtml: {
+        order: "post",
+        handler: (html, { bundle }) => {
+          const chunk = Object.values(bundle).find((c) => c.type === "chunk" && c.isEntry && c.facadeModuleId === id);
+          const src = posix.relative(posix.dirname(page), chunk.fileName);
+          return html.replace(/<script type="module"/, `<script type="module" crossorigin src="./${src}"></script>\n  $&`);
+        },
+      },
+    }],
+  };
+}
+
+const entryName = (page) => page.replace(/\.html$/, "").replaceAll("/", "-");
+
 // Every page registers the service worker (web/lib/offline.js) and links the manifest, both at
 // the site's root: only in the built site, so the dev server never serves from a stale cache.
 function offlinePages() {
@@ -106,12 +138,13 @@ export async function buildSite({ outDir = distDir, quiet = false } = {}) {
   // not a dozen shared chunks, since every request costs a page time before it is interactive.
   // Modules that pages share are in each page's script; the bytes are few.
   for (const page of pages()) {
+    const boot = bootFirst(page);
     await build({
       configFile: false,
       root: web,
       base: "./",  // relative URLs: the site works under any path (GitHub Pages: /<repository>/)
       logLevel: quiet ? "warn" : "info",
-      plugins: [moduleWorkers(), ...offlinePages()],
+      plugins: [moduleWorkers(), ...boot.plugins, ...offlinePages()],
       worker: { format: "es", plugins: () => [moduleWorkers()] },
       build: {
         outDir,
@@ -122,7 +155,7 @@ export async function buildSite({ outDir = distDir, quiet = false } = {}) {
         modulePreload: { polyfill: false },
         assetsInlineLimit: 0,  // no data: URLs: workers and WASM must stay files
         // The entry's name becomes its script's name, in assets/ itself (no "/" in it).
-        rollupOptions: { input: { [page.replace(/\.html$/, "").replaceAll("/", "-")]: join(web, page) } },
+        rollupOptions: { input: { [entryName(page)]: join(web, page), ...boot.input } },
         reportCompressedSize: false,
       },
     });
