@@ -13,10 +13,11 @@ const chromiumArgs = [
   "--disable-quic",
 ];
 
-/** Debian's Chromium, headless (CHROMIUM_PATH overrides where it is). */
-export function launchChromium() {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: chromiumArgs });
-}
+/** playwright's launch options for Debian's Chromium, headless (CHROMIUM_PATH overrides where it is). */
+export const chromiumOptions = () => ({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: chromiumArgs });
+
+export const launchChromium = () => chromium.launch(chromiumOptions());
 
 /**
  * Starts the server and the browser. Returns { url, browser, newPage, close }; newPage(path)

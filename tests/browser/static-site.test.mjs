@@ -7,18 +7,21 @@
 // its own (npm run build's dist/ stays as it is).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { buildSite, pages } from "../../scripts/build-site.mjs";
 import { DRAWN } from "../drawn-digits.mjs";
-import { drawOnPad, launchChromium } from "./browser.mjs";
+import { chromium } from "playwright-core";
+import { chromiumOptions, drawOnPad, launchChromium } from "./browser.mjs";
+
+const tempDir = (name) => mkdtempSync(join(tmpdir(), `nnplay-${name}-`));
 
 let browser;
 let site;
 before(async () => {
-  site = await buildSite({ outDir: mkdtempSync(join(tmpdir(), "nnplay-dist-")), quiet: true });
+  site = await buildSite({ outDir: tempDir("dist"), quiet: true });
   browser = await launchChromium();
 });
 after(async () => {
@@ -28,7 +31,7 @@ after(async () => {
 
 /** python3 -m http.server on a free port, serving dir at /nnplay/: { url, stop() }. */
 async function pythonServer(dir) {
-  const root = mkdtempSync(join(tmpdir(), "nnplay-host-"));
+  const root = tempDir("host");
   symlinkSync(dir, join(root, "nnplay"));
   const child = spawn("python3", ["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", root],
     { stdio: ["ignore", "pipe", "pipe"] });
@@ -63,6 +66,9 @@ async function openContext() {
   }
   return { context, requested, open };
 }
+
+const controlled = (page) =>
+  page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
 
 async function waitReady(page) {
   await page.waitForFunction(() => window.nnplay?.ready);
@@ -148,7 +154,7 @@ test("built_site_opens_offline_after_a_first_visit_reads_a_digit_scores_mnist_an
   try {
     const digits = await open(new URL("digits.html", server.url).href);
     // The service worker installs (every precached file) and takes control of the page.
-    await digits.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 60_000 });
+    await controlled(digits);
     // This visit, through the service worker, downloads MNIST, which the worker then keeps.
     await digits.reload();
     await waitReady(digits);
@@ -169,5 +175,73 @@ test("built_site_opens_offline_after_a_first_visit_reads_a_digit_scores_mnist_an
   } finally {
     await context.close();
     await server.stop();
+  }
+});
+
+test("a_new_release_takes_over_once_no_page_of_the_old_one_is_open_and_deletes_the_old_cache", async () => {
+  const dir = tempDir("release");
+  cpSync(site.outDir, dir, { recursive: true });
+  const server = await pythonServer(dir);
+  const { context, open } = await openContext();
+  const release = (page) => page.locator('meta[name="release"]').count();
+  try {
+    const page = await open(server.url);
+    await controlled(page);
+    const [first] = await page.evaluate(() => caches.keys());
+
+    // The next release: another index.html, so another version.
+    const html = readFileSync(join(dir, "index.html"), "utf8");
+    writeFileSync(join(dir, "index.html"), html.replace("<title>", '<meta name="release" content="2">\n<title>'));
+    const worker = readFileSync(join(dir, "sw.js"), "utf8");
+    writeFileSync(join(dir, "sw.js"), worker.replace(/^const VERSION = "(\w+)";/m, 'const VERSION = "$1-2";'));
+    await page.evaluate(() => navigator.serviceWorker.getRegistration().then((registration) => registration.update()));
+    await page.waitForFunction(async () => {
+      const registration = await navigator.serviceWorker.getRegistration();
+      return registration.waiting !== null && registration.installing === null;
+    }, null, { timeout: 60_000 });
+    // It installed beside the old one; while a page of the old release is open, a reload still
+    // opens the old release, all of it.
+    assert.equal((await page.evaluate(() => caches.keys())).length, 2);
+    await page.reload();
+    await waitReady(page);
+    assert.equal(await release(page), 0);
+    await page.close();
+
+    // No page of the old release open: the new one takes over and deletes the old cache.
+    const outside = await context.newPage();
+    await outside.goto(new URL("..", server.url).href);  // the host's root, outside the site's scope
+    await outside.waitForFunction(async (scope) => {
+      const registration = await navigator.serviceWorker.getRegistration(scope);
+      return !registration.waiting && registration.active?.state === "activated";
+    }, server.url);
+    const next = await open(server.url);
+    assert.equal(await release(next), 1);
+    const caches = await next.evaluate(() => caches.keys());
+    assert.equal(caches.length, 1);
+    assert.notEqual(caches[0], first);
+    assert.deepEqual(next.errors, []);
+  } finally {
+    await context.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("built_site_is_installable_as_an_app", async () => {
+  const profile = tempDir("profile");  // installing needs a profile: not an incognito context
+  const context = await chromium.launchPersistentContext(profile, chromiumOptions());
+  const server = await pythonServer(site.outDir);
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await controlled(page);
+    const cdp = await context.newCDPSession(page);
+    assert.deepEqual(await cdp.send("Page.getInstallabilityErrors"), { installabilityErrors: [] });
+    const { errors } = await cdp.send("Page.getAppManifest");
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    await server.stop();
+    rmSync(profile, { recursive: true, force: true });
   }
 });
