@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, posix, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 
 import { build } from "vite";
 
@@ -187,12 +188,13 @@ export async function buildSite({ outDir = distDir, quiet = false } = {}) {
   return { files: precache, version, outDir };
 }
 
-/** { files, bytes, gzipBytes } of a built site (gzip -9 of each file, as a host would send it). */
-export async function siteSize(dir = distDir) {
-  const { gzipSync } = await import("node:zlib");
+/**
+ * { files, bytes, gzipBytes } of a built site, or of the listed files in it (gzip -9 of each file,
+ * as a host would send it; the MNIST files are gzip files already).
+ */
+export function siteSize(dir = distDir, list = files(dir)) {
   let bytes = 0;
   let gzipBytes = 0;
-  const list = files(dir);
   for (const path of list) {
     const data = readFileSync(join(dir, path));
     bytes += data.length;
@@ -202,11 +204,14 @@ export async function siteSize(dir = distDir) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { files: precached, version, outDir } = await buildSite();
-  const { files: count, bytes, gzipBytes } = await siteSize(outDir);
+  const { files: precached, version, outDir } = await buildSite({ quiet: true });
+  const all = siteSize(outDir);
+  const kept = siteSize(outDir, precached);
   const mb = (n) => (n / 1e6).toFixed(2);
-  console.log(`${relative(process.cwd(), outDir) || "."}/: ${count} files, ${mb(bytes)} MB (${mb(gzipBytes)} MB ` +
-    `gzipped); the service worker precaches ${precached.length} of them (cache version ${version})`);
+  console.log(`${relative(process.cwd(), outDir) || "."}/ (${pages().length} pages): ${all.files} files, ` +
+    `${mb(all.bytes)} MB, ${mb(all.gzipBytes)} MB gzipped, MNIST's ${mb(all.bytes - kept.bytes)} MB included`);
+  console.log(`the service worker precaches ${kept.files} files, ${mb(kept.bytes)} MB, ${mb(kept.gzipBytes)} MB ` +
+    `gzipped (cache version ${version}); MNIST when a page first downloads it`);
   console.log(`threads need the host to send ${Object.entries(THREAD_HEADERS).map(([k, v]) => `${k}: ${v}`)
     .join(", ")} (dist/_headers says so to Netlify and Cloudflare Pages)`);
 }

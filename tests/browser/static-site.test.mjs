@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { buildSite, pages } from "../../scripts/build-site.mjs";
+import { serve } from "../../scripts/serve.mjs";
 import { DRAWN } from "../drawn-digits.mjs";
 import { chromium } from "playwright-core";
 import { chromiumOptions, drawOnPad, launchChromium } from "./browser.mjs";
@@ -243,5 +244,32 @@ test("built_site_is_installable_as_an_app", async () => {
     await context.close();
     await server.stop();
     rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+test("npm_start_at_the_address_of_a_built_site_retires_its_service_worker_and_caches", async () => {
+  const built = await serve({ port: 0, isolated: false, root: site.outDir });
+  const { context, open } = await openContext();
+  let dev = null;
+  try {
+    const page = await open(built.url);
+    await controlled(page);
+    await new Promise((resolve) => built.server.close(resolve));
+    dev = await serve({ port: Number(new URL(built.url).port), isolated: false });  // web/, as npm start serves it
+    // A load may still come from the built site's cache: the browser then updates the service
+    // worker from the dev server, which retires it, and the page reloads from web/.
+    await page.reload();
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const state = await page.evaluate(async () => ({ controlled: navigator.serviceWorker.controller !== null,
+        registered: (await navigator.serviceWorker.getRegistration()) !== undefined, caches: await caches.keys(),
+        unbundled: document.querySelector('script[src="playground/boot.js"]') !== null })).catch(() => null);
+      if (state && !state.controlled && !state.registered && state.unbundled && state.caches.length === 0) break;
+      assert.ok(Date.now() < deadline, `the built site's service worker stayed: ${JSON.stringify(state)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  } finally {
+    await context.close();
+    await new Promise((resolve) => (dev ?? built).server.close(resolve));
   }
 });
