@@ -134,6 +134,21 @@ test("built_site_on_a_plain_static_server_trains_and_reads_digits_on_one_thread"
   }
 });
 
+test("built_site_from_a_host_that_sends_the_thread_headers_trains_on_every_core", async () => {
+  const host = await serve({ port: 0, isolated: true, root: site.outDir });  // what dist/_headers asks for
+  const { context, requested, open } = await openContext();
+  try {
+    const playground = await open(host.url);
+    const cores = await playground.evaluate(() => navigator.hardwareConcurrency);
+    assert.match(await playgroundTrains(playground), new RegExp(`the core has ${Math.min(8, cores)} threads?\\)`));
+    assert.ok(requested.some((url) => /nnplay_wasm_mt-[\w-]{8}\.wasm$/.test(url)), "the threaded build was not loaded");
+    assert.deepEqual(playground.errors, []);
+  } finally {
+    await context.close();
+    await new Promise((resolve) => host.server.close(resolve));
+  }
+});
+
 test("every_built_page_opens_from_a_plain_static_server_without_an_error", async () => {
   const server = await pythonServer(site.outDir);
   const { context, open } = await openContext();
