@@ -65,14 +65,14 @@ function moduleWorkers() {
   return {
     name: "nnplay-module-workers",
     transform(code, id) {
-      if (!id.startsWith(web) || !pattern.test(code)) return null;
+      if (!id.startsWith(web)) return null;
       const imports = [];
       const out = code.replace(pattern, (_, quote, path) => {
         const name = `__nnplayWorker${imports.length}`;
         imports.push(`import ${name} from ${JSON.stringify(`${path}?worker&url`)};`);
         return `new URL(${name}, import.meta.url)`;
       });
-      return { code: `${imports.join("\n")}\n${out}`, map: null };
+      return imports.length ? { code: `${imports.join("\n")}\n${out}`, map: null } : null;
     },
   };
 }
@@ -129,7 +129,10 @@ function offlinePages() {
   }];
 }
 
-/** Builds dist/; returns { files, version } (the precached files and the cache's version). */
+/**
+ * Builds the site into outDir (dist/); returns { outDir, files, onDemand, version }: the files the
+ * service worker precaches, those it keeps once downloaded (MNIST), and its cache's version.
+ */
 export async function buildSite({ outDir = distDir, quiet = false } = {}) {
   for (const need of ["build/nnplay_wasm.wasm", "build/nnplay_wasm_mt.wasm", "build/data/mnist.json"]) {
     if (!existsSync(join(web, need))) throw new Error(`web/${need} is missing: run bash scripts/build.sh first`);
@@ -176,8 +179,9 @@ export async function buildSite({ outDir = distDir, quiet = false } = {}) {
     for (const path of list) sha.update(`${path}\0`).update(readFileSync(join(outDir, path)));
     return sha.digest("hex").slice(0, 16);
   };
+  const onDemand = all.filter((path) => ON_DEMAND.test(path));
   const version = hash(precache);
-  const dataVersion = hash(all.filter((path) => ON_DEMAND.test(path)));
+  const dataVersion = hash(onDemand);
   const worker = readFileSync(join(repo, "scripts/service-worker.js"), "utf8");
   writeFileSync(join(outDir, "sw.js"), `${[
     `const VERSION = ${JSON.stringify(version)};`,
@@ -185,7 +189,7 @@ export async function buildSite({ outDir = distDir, quiet = false } = {}) {
     `const PRECACHE = ${JSON.stringify(precache)};`,
     `const ON_DEMAND = ${ON_DEMAND};`,
   ].join("\n")}\n${worker}`);
-  return { files: precache, version, outDir };
+  return { outDir, files: precache, onDemand, version };
 }
 
 /**
@@ -204,12 +208,12 @@ export function siteSize(dir = distDir, list = files(dir)) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { files: precached, version, outDir } = await buildSite({ quiet: true });
+  const { outDir, files: precached, onDemand, version } = await buildSite({ quiet: true });
   const all = siteSize(outDir);
   const kept = siteSize(outDir, precached);
   const mb = (n) => (n / 1e6).toFixed(2);
   console.log(`${relative(process.cwd(), outDir) || "."}/ (${pages().length} pages): ${all.files} files, ` +
-    `${mb(all.bytes)} MB, ${mb(all.gzipBytes)} MB gzipped, MNIST's ${mb(all.bytes - kept.bytes)} MB included`);
+    `${mb(all.bytes)} MB, ${mb(all.gzipBytes)} MB gzipped, MNIST's ${mb(siteSize(outDir, onDemand).bytes)} MB included`);
   console.log(`the service worker precaches ${kept.files} files, ${mb(kept.bytes)} MB, ${mb(kept.gzipBytes)} MB ` +
     `gzipped (cache version ${version}); MNIST when a page first downloads it`);
   console.log(`threads need the host to send ${Object.entries(THREAD_HEADERS).map(([k, v]) => `${k}: ${v}`)

@@ -1,20 +1,22 @@
 // The built site (dist/, scripts/build-site.mjs) as a plain static host serves it, under a path
-// as GitHub Pages serves a repository's site (/nnplay/): Python's http.server, which sends no Cross-Origin-Opener/Embedder-Policy (so the pages run the
-// single-thread core) and no Content-Security-Policy header (the pages' own <meta> policy
-// applies). The playground trains, the digits page reads a drawn digit; then, with the server
-// stopped and the browser offline, the service worker opens both pages again from its cache,
-// MNIST included once a page has downloaded it. The site is built once, here, into a folder of
-// its own (npm run build's dist/ stays as it is).
+// as GitHub Pages serves a repository's site (/nnplay/): Python's http.server, which sends no
+// Cross-Origin-Opener/Embedder-Policy (so the pages run the single-thread core) and no
+// Content-Security-Policy header (the pages' own <meta> policy applies). Every page opens, the
+// playground trains, the digits page reads a drawn digit; then, with the server stopped and the
+// browser offline, the service worker opens both pages again from its cache, MNIST included once
+// a page has downloaded it. Also: a host that sends the thread headers, a new release replacing
+// the old, installing as an app, and npm start at an address where the built site was. The site
+// is built once, here, into a folder of its own (npm run build's dist/ stays as it is).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { chromium } from "playwright-core";
 import { buildSite, pages } from "../../scripts/build-site.mjs";
 import { serve } from "../../scripts/serve.mjs";
 import { DRAWN } from "../drawn-digits.mjs";
-import { chromium } from "playwright-core";
 import { chromiumOptions, drawOnPad, launchChromium } from "./browser.mjs";
 
 const tempDir = (name) => mkdtempSync(join(tmpdir(), `nnplay-${name}-`));
