@@ -111,17 +111,20 @@ export async function measurePages() {
     }
     // The site as npm run build makes it, built here into a folder of its own.
     const { outDir } = await buildSite({ outDir: mkdtempSync(join(tmpdir(), "nnplay-dist-")), quiet: true });
-    for (const [site, isolated] of [["dist", false], ["dist+isolation", true]]) {
-      const { server, url } = await serve({ port: 0, isolated, root: outDir });
-      try {
-        for (const path of pages) {
-          interactive.push({ site, page: `/${path}`, ms: await interactiveMs(env.browser, new URL(path, url).href) });
+    try {
+      for (const [site, isolated] of [["dist", false], ["dist+isolation", true]]) {
+        const { server, url } = await serve({ port: 0, isolated, root: outDir });
+        try {
+          for (const path of pages) {
+            interactive.push({ site, page: `/${path}`, ms: await interactiveMs(env.browser, new URL(path, url).href) });
+          }
+        } finally {
+          await new Promise((resolve) => server.close(resolve));
         }
-      } finally {
-        await new Promise((resolve) => server.close(resolve));
       }
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
     }
-    rmSync(outDir, { recursive: true, force: true });
     const page = await env.newPage("");
     await page.evaluate((state) => window.nnplay.setState(state), SPIRAL_8_8);
     const playground = [];
