@@ -6,27 +6,13 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import { BOXY, DRAWN, SIDE, handwriting } from "../drawn-digits.mjs";
-import { startBrowser } from "./browser.mjs";
+import { drawOnPad as draw, startBrowser } from "./browser.mjs";
 
 let env;
 before(async () => { env = await startBrowser(); });
 after(async () => { await env.close(); });
 
 const predicted = async (page) => (await page.textContent("#digit-prediction")).match(/\d/)?.[0];
-
-async function draw(page, strokes) {
-  const box = await page.locator("#digit-pad").boundingBox();
-  const at = ([x, y]) => [box.x + x * box.width / 280, box.y + y * box.height / 280];
-  for (const stroke of strokes) {
-    await page.mouse.move(...at(stroke[0]));
-    await page.mouse.down();
-    for (let i = 1; i < stroke.length; i++) {  // a mouse event every ~20 px, like a quick hand
-      const steps = Math.ceil(Math.hypot(stroke[i][0] - stroke[i - 1][0], stroke[i][1] - stroke[i - 1][1]) / 20);
-      await page.mouse.move(...at(stroke[i]), { steps });
-    }
-    await page.mouse.up();
-  }
-}
 
 test("pretrained_cnn_reads_the_pad_and_scores_99_percent_on_the_mnist_test_set", async () => {
   const page = await env.newPage("digits.html");

@@ -5,6 +5,7 @@
 import { saveFiles } from "../lib/downloads.js";
 import { $ } from "../lib/dom.js";
 import { Trainer } from "../lib/mnist/client.js";
+import { modelsUrl } from "../lib/site-files.js";
 import { alertView } from "./alert-view.js";
 import { ProbabilityBars } from "./bars.js";
 import { earlyWorker, nnReady } from "./boot.js";
@@ -23,8 +24,6 @@ import { TeachView } from "./teach-view.js";
 import { TrainingView } from "./training-view.js";
 import { UnitView } from "./unit-view.js";
 import { WhyView } from "./why-view.js";
-
-const modelsUrl = new URL("../models/", import.meta.url);
 
 async function fetchModel(file) {
   const response = await fetch(new URL(file, modelsUrl));

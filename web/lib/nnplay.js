@@ -59,7 +59,7 @@ async function loadModule(threads) {
   // Node has no Web Worker: the module makes its pool of workers while create() runs, each a
   // worker_threads thread running the worker script (node-pthread-worker.js).
   const { Worker: ThreadWorker } = await nodeImport("worker_threads");
-  const shim = new URL("./node-pthread-worker.js", import.meta.url);
+  const shim = new URL(/* @vite-ignore */ "./node-pthread-worker.js", import.meta.url);
   const threadsStarted = [];
   class PthreadWorker {
     constructor(url) {
