@@ -39,10 +39,10 @@ function threadsPossible() {
   return typeof SharedArrayBuffer === "function" && (isNode || globalThis.crossOriginIsolated === true);
 }
 
-// Where threads are possible the threaded build serves every thread count, 1 included (a pool of
-// threads - 1 workers), so a page and its workers fetch one module.
+// One thread is the single-thread build everywhere (no idle pool worker; what a page preloads for
+// its main thread); more threads, where possible, the threaded build with a pool of threads - 1.
 async function loadModule(threads) {
-  const build = threadsPossible() ? builds.threads : builds.single;
+  const build = threads > 1 ? builds.threads : builds.single;
   // The URLs themselves, not siblings: bundlers rename the files (nnplay_wasm-<hash>.wasm).
   const options = { locateFile: (name) => (name.endsWith(".worker.js") ? build.worker : build.wasm).href };
   if (isNode) {
