@@ -85,5 +85,4 @@ window.nnplay = {
   pause: () => session.pause().then((metrics) => ({ ...metrics })),
   step: (k) => session.step(k).then((metrics) => ({ ...metrics })),
   reset: () => session.reset().then((metrics) => ({ ...metrics })),
-  openUrl: () => $("open").href,
 };
