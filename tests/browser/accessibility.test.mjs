@@ -67,6 +67,25 @@ test("digit_pad_draws_with_the_keyboard_alone_and_the_answer_is_announced", TIME
   await page.close();
 });
 
+test("playground_plot_adds_a_point_from_the_keyboard", TIMEOUT, async () => {
+  const page = await open("");
+  for (let i = 0; i < 80 && !await page.evaluate(() => document.activeElement?.id === "heatmap"); i++) {
+    await page.keyboard.press("Tab");
+  }
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "heatmap", "Tab reaches the plot");
+  // The cursor starts in the middle; four steps right is (2, 0); Space adds a blue point there,
+  // and does not play.
+  for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("Space");
+  await until(page, () => /&pts=2,0,1(&|$)/.test(location.hash));
+  for (let i = 0; i < 2; i++) await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("Enter");
+  await until(page, () => /&pts=2,0,1(;|%3B)2,1,1(&|$)/.test(location.hash));
+  assert.equal(await page.getAttribute("#play", "aria-pressed"), "false");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test("lesson_training_announces_pause_and_done_not_every_epoch", TIMEOUT, async () => {
   const page = await open("lessons/002-xor.html");
   await page.fill("#epochs", "50");

@@ -204,6 +204,23 @@ test("playground_link_payloads_in_every_text_field_render_as_text", TIMEOUT, asy
   await page.close();
 });
 
+test("embed_link_payloads_render_as_text_and_its_link_stays_on_the_site", TIMEOUT, async () => {
+  const page = await openWatched("embed.html");
+  for (const { text, mark } of PAYLOADS) {
+    const value = encodeURIComponent(text);
+    // The CSV file's name (the embed's own message), a dataset, a setting's name.
+    for (const hash of [`v=1&data=csv&file=${value}`, `v=1&data=${value}`, `v=1&${value}=1`]) {
+      await openHash(page, hash);
+      assert.ok((await alertText(page)).includes(mark), `${hash}: ${await alertText(page)}`);
+      await assertNothingInjected(page);
+      assert.ok((await page.getAttribute("#open", "href")).startsWith(env.url), "Open in nnplay leads to the site's playground");
+    }
+  }
+  assert.deepEqual(await page.violations(), []);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test("digits_link_payloads_render_as_text", TIMEOUT, async () => {
   const first = encodeURIComponent(PAYLOADS[0].text);
   const page = await openWatched(`digits.html#v=1&model=${first}`);

@@ -15,7 +15,7 @@ const worker = new SupervisedWorker(new URL("./worker.js", import.meta.url),
   { onDeath: (reason) => session.workerDied(reason), early: earlyWorker });
 const session = new PlaygroundSession({ worker,
   nextFrame: () => new Promise((resolve) => { requestAnimationFrame(resolve); }) });
-const output = new OutputView($("heatmap"), () => {});  // a click adds nothing here: the state is the link's
+const output = new OutputView($("heatmap"), null);  // a click adds nothing here: the state is the link's
 const playground = new URL("./", location.href).href;   // the full playground, next to this page
 let drawRequested = false;
 

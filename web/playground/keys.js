@@ -4,7 +4,8 @@
 /** Sends the keys' commands to the session (PlaygroundSession). */
 export function watchKeys(session) {
   document.addEventListener("keydown", (event) => {
-    if (event.ctrlKey || event.metaKey || event.altKey || !session.snapshot.state) return;
+    // defaultPrevented: a control used the key itself (the plane's Space adds a point).
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented || !session.snapshot.state) return;
     const target = event.target;
     if (target.closest?.("input, select, textarea")) return;
     if (event.key === " " && target.tagName !== "BUTTON") {
