@@ -43,9 +43,6 @@ export class DrawingPad {
     this.#showPen(false);
   }
 
-  /** Where the keyboard pen is, in canvas pixels, and whether it is down. */
-  get pen() { return { x: this.#penAt[0], y: this.#penAt[1], down: this.#penDown }; }
-
   get isEmpty() { return this.#strokes.length === 0; }
   get width() { return SIDE; }
   get height() { return SIDE; }
