@@ -88,8 +88,9 @@ new ResizeObserver(() => requestAnimationFrame(draw)).observe($("heatmap"));
 
 // ---- commands
 
-const shareUrl = ({ withWeights = $("share-weights").checked, epoch = $("share-epoch").checked } = {}) =>
-  session.shareUrl(location.href.split("#")[0], { withWeights, epoch });
+// base: the page the link opens, this one unless given (the embed's iframe: embed.html).
+const shareUrl = ({ withWeights = $("share-weights").checked, epoch = $("share-epoch").checked } = {},
+  base = location.href.split("#")[0]) => session.shareUrl(base, { withWeights, epoch });
 
 // A click on the plot picks the data point under it (within a few pixels) with its label, or
 // that spot with the label field's value (the positive class at first).
@@ -134,8 +135,7 @@ $("weight-cancel").addEventListener("click", () => $("weight-dialog").close());
 
 // The <iframe> that shows this playground, compact, in another page: embed.html with the link's state.
 function embedCode() {
-  const src = session.shareUrl(new URL("embed.html", location.href).href,
-    { withWeights: $("share-weights").checked, epoch: $("share-epoch").checked });
+  const src = shareUrl({}, new URL("embed.html", location.href).href);
   const attribute = (text) => text.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");
   return `<iframe src="${attribute(src)}" width="640" height="400" title="nnplay: a neural network learning" ` +
     'style="border:0"></iframe>';
