@@ -231,7 +231,8 @@ test("digits_link_payloads_render_as_text", TIMEOUT, async () => {
       if (hash !== `v=1&model=${first}`) {
         const before = await alertText(page);
         await page.evaluate((h) => { location.hash = h; }, hash);
-        await page.waitForFunction((b) => document.getElementById("digits-error").textContent !== b, before);
+        // The page may clear its alert before it shows the new one: wait for the new message itself.
+        await page.waitForFunction((b) => !["", b].includes(document.getElementById("digits-error").textContent), before);
       }
       assert.ok((await alertText(page)).includes(mark.slice(0, 10)), `${hash}: ${await alertText(page)}`);
       await assertNothingInjected(page);
