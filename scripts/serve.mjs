@@ -2,11 +2,12 @@
 // It sends COOP/COEP, which cross-origin isolation (WASM threads: every core) needs; with
 // --no-isolation it does not, as a plain static host would not (the pages then use one thread).
 // Every response carries the site's Content-Security-Policy: the same policy as each page's
-// <meta> tag (which any static host serves), plus frame-ancestors, which only a header can carry.
+// <meta> tag (which any static host serves), plus frame-ancestors, which only a header can carry:
+// no page may be framed by another, except embed.html, which is made for other sites' frames.
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createServer } from "node:http";
-import { extname, join, normalize, sep } from "node:path";
+import { basename, extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -17,7 +18,7 @@ import { fileURLToPath } from "node:url";
 export const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
   "style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; " +
   "object-src 'none'; base-uri 'none'; form-action 'none'";
-const HEADER_POLICY = `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`;
+const headerPolicy = (file) => `${CONTENT_SECURITY_POLICY}; frame-ancestors ${basename(file) === "embed.html" ? "*" : "'none'"}`;
 
 const site = fileURLToPath(new URL("../web/", import.meta.url));
 
@@ -75,7 +76,7 @@ export function serve({ port = Number(process.env.PORT ?? 8080), isolated = true
         "Cache-Control": "no-cache",
         "X-Content-Type-Options": "nosniff",
         // On scripts too: a Worker runs under the policy of its own script's response.
-        "Content-Security-Policy": HEADER_POLICY,
+        "Content-Security-Policy": headerPolicy(file),
       };
       if (isolated) {
         headers["Cross-Origin-Opener-Policy"] = "same-origin";

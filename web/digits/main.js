@@ -39,12 +39,12 @@ const quietly = (promise) => promise.catch(() => {});
 
 // ---- views
 
-const prediction = new PredictionView($("digit-prediction"), $("digit-input"));
+const prediction = new PredictionView($("digit-prediction"), $("digit-input"), $("digit-announce"));
 const bars = new ProbabilityBars($("probabilities"));
 // Drawing updates timed — the model's pass over every layer and every view's render — while a
 // stroke grows and when it ends (then occlusion runs too).
 const drawingUpdates = { stroke: { count: 0, ms: 0 }, end: { count: 0, ms: 0 } };
-const pad = new PadView({ canvas: $("digit-pad"), clear: $("digit-clear"), undo: $("digit-undo") }, {
+const pad = new PadView({ canvas: $("digit-pad"), pen: $("digit-pen"), clear: $("digit-clear"), undo: $("digit-undo") }, {
   classify: (gray, width, height, options) => {
     const began = performance.now();
     const result = session.look(gray, width, height, options);
@@ -53,8 +53,8 @@ const pad = new PadView({ canvas: $("digit-pad"), clear: $("digit-clear"), undo:
     kind.ms += performance.now() - began;
     return result;
   },
-  show: (result) => {
-    prediction.show(result);
+  show: (result, options) => {
+    prediction.show(result, options);
     bars.show(result.empty ? null : result.probabilities);
   },
 });
@@ -65,7 +65,7 @@ const views = [
     useSaved: $("model-use-saved"), usePretrained: $("model-use-pretrained") }),
   new TrainingView({
     form: $("train-form"), start: $("train-start"), stop: $("train-stop"), progress: $("train-progress"),
-    status: $("train-status"), inputs: { model: $("train-model"), epochs: $("train-epochs"),
+    status: $("train-status"), announce: $("train-announce"), inputs: { model: $("train-model"), epochs: $("train-epochs"),
       optimizer: $("train-optimizer"), lr: $("train-lr"), decay: $("train-decay"), batch: $("train-batch"),
       augment: $("train-augment") },
   }, {
