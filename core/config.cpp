@@ -22,7 +22,9 @@ const NameTable<LayerType> kLayerTypes = {{LayerType::Dense, "dense"},
                                           {LayerType::Conv2d, "conv2d"},
                                           {LayerType::MaxPool2d, "maxpool2d"},
                                           {LayerType::Flatten, "flatten"},
-                                          {LayerType::Dropout, "dropout"}};
+                                          {LayerType::Dropout, "dropout"},
+                                          {LayerType::BatchNorm, "batchnorm"},
+                                          {LayerType::AvgPool2d, "avgpool2d"}};
 const NameTable<Padding> kPaddings = {{Padding::Valid, "valid"}, {Padding::Same, "same"}};
 const NameTable<LossType> kLosses = {{LossType::Mse, "mse"},
                                      {LossType::Quadratic, "quadratic"},
@@ -74,6 +76,8 @@ const IntegerField kStride{"stride", 1, 64, 1};
 const ChoiceField<Padding> kPadding{"padding", kPaddings, Padding::Valid};
 const IntegerField kPoolSize{"size", 1, 64, std::nullopt};
 const NumberField kDropoutRate{"rate", 0, 0.95, std::nullopt};
+const NumberField kBatchNormMomentum{"momentum", 0, 1, 0.99};
+const NumberField kBatchNormEpsilon{"epsilon", 1e-12, 1, 1e-3};
 
 // Softmax normalises across its units, which means something only for the output's classes.
 const std::vector<Activation> kLastLayerOnly = {Activation::Softmax};
@@ -123,6 +127,14 @@ void forEachLayerField(LayerConfig& layer, Visit&& visit) {
       break;
     case LayerType::Dropout:
       visit(kDropoutRate, layer.rate);
+      break;
+    case LayerType::BatchNorm:
+      visit(kBatchNormMomentum, layer.momentum);
+      visit(kBatchNormEpsilon, layer.epsilon);
+      visit(kActivation, layer.activation);
+      break;
+    case LayerType::AvgPool2d:
+      visit(kPoolSize, layer.size);
       break;
   }
 }
@@ -291,6 +303,8 @@ Index parameterCount(const LayerConfig& layer, const Shape& in) {
       return (shapeSize(in) + 1) * layer.units;
     case LayerType::Conv2d:
       return (Index(layer.kernel) * layer.kernel * in[2] + 1) * layer.filters;
+    case LayerType::BatchNorm:  // gamma, beta and the two moving statistics
+      return 4 * Index(in.back());
     default:
       return 0;
   }
@@ -355,7 +369,8 @@ std::vector<Shape> layerOutputShapes(const Config& config, Index* parameterTotal
         shape = {layer.units};
         break;
       case LayerType::Conv2d:
-      case LayerType::MaxPool2d: {
+      case LayerType::MaxPool2d:
+      case LayerType::AvgPool2d: {
         if (!image)
           throw ConfigError(path + ": " + toString(layer.type) +
                             " needs an image input [height, width, channels], got shape " + in);
@@ -376,6 +391,9 @@ std::vector<Shape> layerOutputShapes(const Config& config, Index* parameterTotal
         shape = {static_cast<int>(shapeSize(shape))};
         break;
       case LayerType::Dropout:
+        break;
+      case LayerType::BatchNorm:
+        parameters += parameterCount(layer, shape);
         break;
     }
     activations += shapeSize(shape);
@@ -422,8 +440,9 @@ Config parseConfig(const Json& json) {
 
   const std::vector<Shape> shapes = layerOutputShapes(config);
   const Activation out = config.layers.back().activation;
-  const bool outputIsDense =
-      config.layers.back().type == LayerType::Dense || config.layers.back().type == LayerType::Conv2d;
+  const LayerType outType = config.layers.back().type;
+  const bool outputIsDense = outType == LayerType::Dense || outType == LayerType::Conv2d ||
+                             outType == LayerType::BatchNorm;
   for (const auto& [loss, needed] : kLossOutputs)
     if (config.loss == loss && !(outputIsDense && out == needed))
       throw ConfigError(std::string("loss: ") + toString(loss) + " needs a " + toString(needed) +
@@ -514,6 +533,14 @@ Json toJson(const Config& config) {
         break;
       case LayerType::Dropout:
         j["rate"] = layer.rate;
+        break;
+      case LayerType::BatchNorm:
+        j["momentum"] = layer.momentum;
+        j["epsilon"] = layer.epsilon;
+        j["activation"] = toString(layer.activation);
+        break;
+      case LayerType::AvgPool2d:
+        j["size"] = layer.size;
         break;
     }
     layers.push_back(j);
