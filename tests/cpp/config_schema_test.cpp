@@ -40,6 +40,13 @@ Json configWithLayer(const std::string& type) {
     config["layers"] = {flatten, output};
   } else if (type == "dropout") {
     config["layers"] = {{{"type", "dropout"}, {"rate", 0.5}}, output};
+  } else if (type == "batchnorm") {
+    config["layers"] = {
+        {{"type", "batchnorm"}, {"momentum", 0.9}, {"epsilon", 0.01}, {"activation", "tanh"}},
+        output};
+  } else if (type == "avgpool2d") {
+    config["input"] = {64, 64, 1};
+    config["layers"] = {{{"type", "avgpool2d"}, {"size", 2}}, flatten, output};
   } else {
     ADD_FAILURE() << "no test config for layer type " << type;
   }
@@ -95,7 +102,8 @@ TEST(ConfigSchema, walks_every_field_of_every_layer_optimizer_and_the_top_level)
   std::vector<std::string> paths;
   for (const FieldCase& c : everySchemaField()) paths.push_back(c.path);
   EXPECT_EQ(paths, (std::vector<std::string>{
-                       "layers[0].activation", "layers[0].filters", "layers[0].kernel",
+                       "layers[0].size", "layers[0].activation", "layers[0].epsilon",
+                       "layers[0].momentum", "layers[0].activation", "layers[0].filters", "layers[0].kernel",
                        "layers[0].padding", "layers[0].stride", "layers[0].activation",
                        "layers[0].units", "layers[0].rate", "layers[0].size", "optimizer.beta1",
                        "optimizer.beta2", "optimizer.epsilon", "optimizer.lr", "optimizer.lr",
@@ -160,7 +168,8 @@ TEST(ConfigSchema, missing_fields_get_the_schema_default_or_are_required) {
       EXPECT_EQ(errorFor(config), c.path + ": missing");
     }
   }
-  EXPECT_EQ(defaults, 13);  // activation x2, stride, padding, 6 optimizer fields, 3 top-level
+  // activation x3, stride, padding, momentum and epsilon (batchnorm), 6 optimizer fields, 3 top-level
+  EXPECT_EQ(defaults, 16);
 }
 
 TEST(ConfigSchema, last_layer_only_activations_and_loss_outputs_are_enforced) {

@@ -7,7 +7,7 @@
 // of the loaded file ({ inputs, outputs, kind, features, label, ... }).
 import { FEATURE_KEYS } from "../lib/plane/features.js";
 import { PRESETS } from "../lib/plane/tables.js";
-import { isRegression, isTable, toConfig } from "../lib/plane/state.js";
+import { hiddenFromConfig, isRegression, isTable, toConfig } from "../lib/plane/state.js";
 
 /**
  * What window.nnplay.state() returns: { config, data, features, showTest }. Table data adds
@@ -136,10 +136,11 @@ function mergeConfig(rules, state, config, features, table) {
     if (!Array.isArray(config.layers) || config.layers.length < 1) {
       throw new Error("config.layers: expected a list of dense layers ending in a 1-unit output");
     }
-    config.layers.forEach((layer, i) => {
-      if (layer?.type !== "dense") throw new Error(`config.layers[${i}].type: the playground has only dense layers`);
-    });
     const output = config.layers.at(-1);
+    if (output?.type !== "dense") {
+      throw new Error(`config.layers[${config.layers.length - 1}].type: the playground's output is a dense layer`);
+    }
+    next.hidden = hiddenFromConfig(config.layers.slice(0, -1));
     const at = `config.layers[${config.layers.length - 1}].units`;
     if (output.activation !== "softmax" && output.units !== 1) {
       throw new Error(`${at}: the output has 1 unit (one per class with softmax), got ${output.units}`);
@@ -147,7 +148,6 @@ function mergeConfig(rules, state, config, features, table) {
     if (table && output.units !== table.outputs) {
       throw new Error(`${at}: ${table.name} needs ${table.outputs} output unit${table.outputs > 1 ? "s" : ""}, got ${output.units}`);
     }
-    next.hidden = config.layers.slice(0, -1).map(({ units, activation }) => ({ units, activation }));
     next.output = output.activation;
   }
   if (config.loss !== undefined) next.loss = config.loss;

@@ -443,7 +443,7 @@ export class PlaygroundSession {
     if (!state) return base;
     if (epoch) return `${base}#${this.rules.encode({ ...state, epoch: metrics.epoch })}`;
     if (withWeights && picture) {
-      const url = `${base}#${this.rules.encode({ ...state, weights: flatWeights(picture.weights) })}`;
+      const url = `${base}#${this.rules.encode({ ...state, weights: flatWeights(picture.parameters) })}`;
       if (url.length <= SHARE_LIMIT) return url;
     }
     return `${base}#${this.rules.encode(state)}`;
@@ -529,7 +529,7 @@ export class PlaygroundSession {
   exportCode(format) {
     const { state, picture, table } = this.snapshot;
     if (!state || !picture) throw new Error("exportCode: the network is not built yet");
-    return exportCode(format, { config: toContract(state, table).config, weights: picture.weights,
+    return exportCode(format, { config: toContract(state, table).config, weights: picture.parameters,
       features: table ? null : state.features, columns: table?.features ?? null });
   }
 
