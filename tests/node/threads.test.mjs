@@ -54,7 +54,7 @@ test("batchnorm_training_and_prediction_give_the_same_bits_for_1_2_and_3_threads
   // Batch statistics summed per channel in one order whatever the split: the digits CNN with
   // batch norm (8 and 16 channels over 28x28 and 14x14 positions), and a dense batch norm of
   // 256 units over batches of 512, both large enough for every thread to get channels.
-  const data = digitsLike(1024);
+  const data = digitsLike(1024), small = digitsLike(192);
   const cnn = modelConfig("cnnbn");
   const mlp = { input: [784], layers: [{ type: "dense", units: 256 }, { type: "batchnorm", activation: "relu" },
     { type: "dense", units: 10, activation: "softmax" }], loss: "cross_entropy",
@@ -62,7 +62,7 @@ test("batchnorm_training_and_prediction_give_the_same_bits_for_1_2_and_3_threads
   const results = [];
   for (const threads of [1, 2, 3]) {
     const nn = await loadNN({ threads });
-    results.push({ threads, mlp: run(nn, mlp, data, 2), cnn: run(nn, cnn, { ...data, n: 192 }, 1) });
+    results.push({ threads, mlp: run(nn, mlp, data, 2), cnn: run(nn, cnn, small, 1) });
   }
   for (const r of results.slice(1)) {
     assert.deepEqual(r.mlp, results[0].mlp, `dense batch norm with ${r.threads} threads`);
