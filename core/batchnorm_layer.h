@@ -78,7 +78,9 @@ class BatchNormLayer final : public ActivatedLayer<T> {
       mean_ = movingMean_;
       variance_ = movingVariance_;
     }
-    invStd_ = (variance_.array() + static_cast<T>(epsilon_)).rsqrt();
+    // 1 / sqrt, both correctly rounded: the same bits natively and in WASM (rsqrt may be an
+    // approximation with SIMD).
+    invStd_ = (variance_.array() + static_cast<T>(epsilon_)).sqrt().inverse();
     z.resize(in.rows(), n);
     xhat_.resize(in.rows(), n);
     parallelFor(n, std::max<Index>(1, kElementGrain / in.rows()), [&](int64_t first, int64_t last) {

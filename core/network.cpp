@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "layer_factory.h"
@@ -357,10 +358,20 @@ void Network<T>::setWeights(const std::vector<NamedTensor<T>>& weights) {
       throw ConfigError(at + ".data: expected " + std::to_string(tensors_[i].size) +
                         " values for " + tensors_[i].name + ", got " +
                         std::to_string(weights[i].data.size()));
-    for (size_t k = 0; k < weights[i].data.size(); ++k)
+    // A variance below zero would make batch norm's inference NaN.
+    const bool variance = tensors_[i].name.size() > 16 &&
+                          tensors_[i].name.compare(tensors_[i].name.size() - 16, 16, "/moving_variance") == 0;
+    for (size_t k = 0; k < weights[i].data.size(); ++k) {
       if (!std::isfinite(weights[i].data[k]))
         throw ConfigError(at + ".data[" + std::to_string(k) + "]: " + tensors_[i].name +
                           " has a non-finite value");
+      if (variance && weights[i].data[k] < 0) {
+        char value[32];
+        std::snprintf(value, sizeof value, "%g", static_cast<double>(weights[i].data[k]));
+        throw ConfigError(at + ".data[" + std::to_string(k) + "]: " + tensors_[i].name +
+                          " is a variance, got the negative " + value);
+      }
+    }
   }
   for (size_t i = 0; i < tensors_.size(); ++i)
     std::copy(weights[i].data.begin(), weights[i].data.end(), values_.data() + tensors_[i].offset);

@@ -507,6 +507,11 @@ test("batchnorm_trains_with_the_batch_statistics_predicts_with_the_moving_ones_a
   assert.deepEqual(copy.getWeights().map((t) => t.name), ["batchnorm_0/gamma", "batchnorm_0/beta",
     "batchnorm_0/moving_mean", "batchnorm_0/moving_variance", "dense_1/kernel", "dense_1/bias"]);
   assert.deepEqual(Array.from(copy.predict(x, n)), Array.from(predicted));
+  const bad = copy.getWeights();
+  bad[3].data[1] = -0.5;
+  assert.throws(() => copy.setWeights(bad),
+    { message: /^weights\[3\]\.data\[1\]: batchnorm_0\/moving_variance is a variance, got the negative -0\.5/ });
+  assert.deepEqual(Array.from(copy.predict(x, n)), Array.from(predicted), "a refused list changes nothing");
   copy.delete();
   net.delete();
 });
