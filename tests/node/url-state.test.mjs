@@ -219,6 +219,8 @@ test("batch_norm_layers_round_trip_through_the_url_the_config_and_the_contract",
   assert.equal(parameterCount(state), 15 + 18 + 4 + 4 * 5);
   const net = nn.createNetwork(toConfig(state));
   assert.equal(net.getWeights().reduce((sum, w) => sum + w.data.length, 0), parameterCount(state));
+  // A saved model's config, every field spelled out, opens as the same playground.
+  assert.deepEqual(mergeContract(defaultState(), { config: net.toJSON().config }).hidden, state.hidden);
   net.delete();
   assert.deepEqual(mergeContract(defaultState(), model.toContract(state)), state);
   assert.match(rules.decode("#v=1&h=4:tanh:bm").error, /hidden layers \(h\): expected layers like 8:tanh,4:relu:bn, got "4:tanh:bm"/);

@@ -103,8 +103,9 @@ export function hiddenFromConfig(layers) {
       if (previous?.type !== "dense" || (previous.activation ?? "linear") !== "linear" || hidden.at(-1)?.batchnorm) {
         throw new Error(`config.layers[${i}]: the playground's batch norm follows a linear dense layer`);
       }
-      if (layer.momentum !== undefined || layer.epsilon !== undefined) {
-        throw new Error(`config.layers[${i}]: the playground's batch norm has Keras' momentum and epsilon`);
+      // Keras' defaults, which a saved model's config spells out.
+      if ((layer.momentum ?? 0.99) !== 0.99 || (layer.epsilon ?? 0.001) !== 0.001) {
+        throw new Error(`config.layers[${i}]: the playground's batch norm has Keras' momentum 0.99 and epsilon 0.001`);
       }
       Object.assign(hidden.at(-1), { activation: layer.activation ?? "linear", batchnorm: true });
     } else if (layer?.type === "dense") {
