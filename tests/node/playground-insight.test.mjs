@@ -268,6 +268,12 @@ test("a_network_with_batch_norm_is_inspected_drawn_shared_and_exported_as_the_co
   const difference = largestDifference(values, now.predict(featureMatrix(points, 200, state.features), 200));
   assert.ok(difference <= 1e-5, `largest difference ${difference}`);
   for (const format of ["keras", "pytorch"]) assert.ok((await compilePython(session.exportCode(format))).ok, format);
+  // The landscape moves the trained parameters only: the moving statistics stay as they are now,
+  // so its centre is the training loss now.
+  const landscape = await session.computeLandscape();
+  const centre = landscape.loss[(landscape.size * landscape.size - 1) / 2];
+  assert.ok(Math.abs(centre - session.snapshot.metrics.trainLoss) < 1e-6, `${centre}`);
+  assert.ok(landscape.loss.every(Number.isFinite));
   now.delete();
   net.delete();
 });

@@ -276,8 +276,11 @@ export class PlaygroundTrainer {
   landscape({ size = 31 }) {
     const run = this.#live;
     const template = run.net.getWeights();
-    const path = [...run.path.points];
     const now = flatWeights(template);
+    // Batch norm's moving statistics are no trained parameters: the plane holds them at their
+    // values now (and a variance never goes below zero).
+    const held = heldParameters(template);
+    const path = run.path.points.map((p) => (held.length ? p.map((v, i) => (held[i] ? now[i] : v)) : p));
     if (path.length === 0 || path.at(-1).some((v, i) => v !== now[i])) path.push(now);
     const directions = pathDirections(path);
     if (!directions) throw new Error("the training path is too short for a landscape: train a few epochs first");
@@ -348,6 +351,13 @@ export class PlaygroundTrainer {
 
 // The kernels and biases of the dense layers, in order (not batch norm's tensors).
 const denseWeights = (weights) => weights.filter((w) => w.name.startsWith("dense_"));
+
+// Per flat parameter (getWeights() order), whether it is batch norm's moving statistics; [] if
+// the network has none.
+function heldParameters(weights) {
+  if (!weights.some((w) => /\/moving_(mean|variance)$/.test(w.name))) return [];
+  return weights.flatMap((w) => Array(w.data.length).fill(/\/moving_(mean|variance)$/.test(w.name)));
+}
 
 // inspect's layers (one per config layer with weights) as the playground's layers: the dense
 // layer's entry, its output a taken after its batch norm, if it has one, and that batch norm's
