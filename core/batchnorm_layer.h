@@ -108,7 +108,7 @@ class BatchNormLayer final : public ActivatedLayer<T> {
     for (Index c = 0; c < channels_; ++c) dGamma_[c] = static_cast<T>(sums_[c]);
     if (!dIn) return;
     dIn->resize(dz.rows(), n);
-    const Vector<T> scale = gamma_.cwiseProduct(invStd_);
+    scale_ = gamma_.cwiseProduct(invStd_);  // a member: training allocates nothing once warm
     const T m = static_cast<T>(n * positions_);
     parallelFor(n, std::max<Index>(1, kElementGrain / dz.rows()), [&](int64_t first, int64_t last) {
       for (Index s = first; s < last; ++s) {
@@ -119,9 +119,9 @@ class BatchNormLayer final : public ActivatedLayer<T> {
           out = (((m * d.array()).colwise() - dBeta_.array()) -
                  xhat.array().colwise() * dGamma_.array())
                     .colwise() *
-                (scale.array() / m);
+                (scale_.array() / m);
         } else {
-          out = d.array().colwise() * scale.array();
+          out = d.array().colwise() * scale_.array();
         }
       }
     });
@@ -167,6 +167,7 @@ class BatchNormLayer final : public ActivatedLayer<T> {
   Eigen::Map<Vector<T>> dGamma_{nullptr, 0}, dBeta_{nullptr, 0};
   Eigen::Map<Vector<T>> movingMean_{nullptr, 0}, movingVariance_{nullptr, 0};
   Vector<T> mean_, variance_, invStd_;  // the statistics of the last forward
+  Vector<T> scale_;                     // gamma * invStd, for backward
   Mat xhat_;
   std::vector<double> sums_, squares_;
 };
