@@ -108,8 +108,11 @@ class BatchNormLayer final : public ActivatedLayer<T> {
     for (Index c = 0; c < channels_; ++c) dGamma_[c] = static_cast<T>(sums_[c]);
     if (!dIn) return;
     dIn->resize(dz.rows(), n);
-    scale_ = gamma_.cwiseProduct(invStd_);  // a member: training allocates nothing once warm
+    // gamma * invStd (/ m in training), a member and not an expression inside the loop: Eigen
+    // would evaluate that into a temporary per sample, and training allocates nothing once warm.
     const T m = static_cast<T>(n * positions_);
+    scale_ = gamma_.cwiseProduct(invStd_);
+    if (trainedForward_) scale_ /= m;
     parallelFor(n, std::max<Index>(1, kElementGrain / dz.rows()), [&](int64_t first, int64_t last) {
       for (Index s = first; s < last; ++s) {
         const Eigen::Map<const Mat> d(dz.col(s).data(), channels_, positions_);
@@ -119,7 +122,7 @@ class BatchNormLayer final : public ActivatedLayer<T> {
           out = (((m * d.array()).colwise() - dBeta_.array()) -
                  xhat.array().colwise() * dGamma_.array())
                     .colwise() *
-                (scale_.array() / m);
+                scale_.array();
         } else {
           out = d.array().colwise() * scale_.array();
         }
