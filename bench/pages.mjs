@@ -1,9 +1,14 @@
-// The pages in headless Chromium (npm run bench): how soon each is interactive from localhost, and
+// The pages in headless Chromium (npm run bench): how soon each is interactive from localhost (as
+// npm start serves web/, and the built site, dist/, as a static host serves it), and
 // the playground's redraw rate and training speed while it trains spiral with an 8-8 tanh network
 // on 500 points, at each play speed. Numbers from the page's own hooks (window.nnplay.perf() counts
 // drawn frames, metrics() the epochs).
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
+import { buildSite } from "../scripts/build-site.mjs";
+import { serve } from "../scripts/serve.mjs";
 import { startBrowser } from "../tests/browser/browser.mjs";
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -20,7 +25,7 @@ const SPIRAL_8_8 = {
 
 // Milliseconds from navigation start until window.nnplay.ready resolves, with an empty cache
 // (a new browser context per load); the median of `loads`.
-async function interactiveMs(browser, url, loads = 3) {
+async function interactiveMs(browser, url, loads = 5) {
   const times = [];
   for (let i = 0; i < loads; i++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -90,14 +95,35 @@ export async function digitsCnnTo(browser, { target = 0.99, maxEpochs = 6 } = {}
   }
 }
 
-/** { interactive: [{ page, ms }], playground: [{ speed, fps, epochs_per_s }], digits_cnn }, or null without Chromium. */
+/**
+ * { interactive: [{ site, page, ms }], playground: [{ speed, fps, epochs_per_s }], digits_cnn }, or null
+ * without Chromium. site: "web" (npm start: web/, cross-origin isolated), "dist" (the built site from
+ * a host that sends no special headers: one thread) or "dist+isolation" (a host that sends dist/_headers).
+ */
 export async function measurePages() {
   if (!existsSync(chromiumPath)) return null;
   const env = await startBrowser();
   try {
     const interactive = [];
-    for (const path of ["", "digits.html"]) {
-      interactive.push({ page: `/${path}`, ms: await interactiveMs(env.browser, new URL(path, env.url).href) });
+    const pages = ["", "digits.html"];
+    for (const path of pages) {
+      interactive.push({ site: "web", page: `/${path}`, ms: await interactiveMs(env.browser, new URL(path, env.url).href) });
+    }
+    // The site as npm run build makes it, built here into a folder of its own.
+    const { outDir } = await buildSite({ outDir: mkdtempSync(join(tmpdir(), "nnplay-dist-")), quiet: true });
+    try {
+      for (const [site, isolated] of [["dist", false], ["dist+isolation", true]]) {
+        const { server, url } = await serve({ port: 0, isolated, root: outDir });
+        try {
+          for (const path of pages) {
+            interactive.push({ site, page: `/${path}`, ms: await interactiveMs(env.browser, new URL(path, url).href) });
+          }
+        } finally {
+          await new Promise((resolve) => server.close(resolve));
+        }
+      }
+    } finally {
+      rmSync(outDir, { recursive: true, force: true });
     }
     const page = await env.newPage("");
     await page.evaluate((state) => window.nnplay.setState(state), SPIRAL_8_8);

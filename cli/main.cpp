@@ -41,7 +41,8 @@ const char* kUsage =
     "       --augment: MNIST only; every epoch trains on fresh random shifts, rotations,\n"
     "                  scales, slants and stroke widths of the training images\n"
     "       --lr-decay F: multiply the learning rate by F after every epoch (the saved\n"
-    "                  model keeps the config's learning rate)\n"
+    "                  model keeps the config's learning rate); a config's \"schedule\"\n"
+    "                  changes it per step instead, and each epoch's line shows it\n"
     "       nnplay eval <model.json> [same data options]\n";
 
 // Shuffles whole samples (a CSV is often sorted by class) with the seeded Rng.
@@ -134,10 +135,10 @@ int train(const std::string& configPath, const std::map<std::string, std::string
                   std::llround(test.accuracy * data.testX.cols()),
                   static_cast<long long>(data.testX.cols()));
     std::printf("  %.0f samples/s", data.trainX.cols() / seconds);
-    if (lrDecay != 1.0) {
-      std::printf("  lr %.3g", net.config().optimizer.lr);
-      net.setLearningRate(net.config().optimizer.lr * lrDecay);
-    }
+    // The rate of the epoch's last step: the config's schedule (per step) and --lr-decay.
+    if (lrDecay != 1.0 || net.config().schedule.type != ScheduleType::Constant)
+      std::printf("  lr %.3g", r.lr);
+    if (lrDecay != 1.0) net.setLearningRate(net.config().optimizer.lr * lrDecay);
     std::printf("\n");
     std::fflush(stdout);  // progress shows even when stdout is a file
   }

@@ -1,5 +1,13 @@
 // Activation functions and their backward passes, one sample per column.
+//
+// The newer activations (leaky_relu, elu, gelu, softplus, swish) run one scalar libm call per
+// value, split over the threads: each value's arithmetic is its own, so the bits do not depend on
+// the thread count. Like sigmoid and tanh, their exp/erf/log1p come from the platform's libm,
+// so a native build and the WASM build may differ in the last bit (the WASM build is the same
+// in Node and every browser).
 #pragma once
+
+#include <cmath>
 
 #include "config.h"
 #include "parallel.h"
@@ -7,9 +15,24 @@
 
 namespace nnplay {
 
-// a = f(z)
+// out[i] = fn(i) for every value, split over the threads.
+template <typename T, typename Fn>
+void forEachValue(Matrix<T>& out, Fn&& fn) {
+  parallelFor(out.size(), kElementGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) out.data()[i] = fn(i);
+  });
+}
+
 template <typename T>
-void activationForward(Activation f, const Matrix<T>& z, Matrix<T>& a) {
+T sigmoidOf(T z) {
+  return T(1) / (T(1) + std::exp(-z));
+}
+
+// a = f(z); alpha is leaky_relu's slope for z < 0.
+template <typename T>
+void activationForward(Activation f, const Matrix<T>& z, Matrix<T>& a, T alpha = T(0.2)) {
+  const T* zv = z.data();
+  if (f != Activation::Linear) a.resize(z.rows(), z.cols());
   switch (f) {
     case Activation::Linear:
       a = z;
@@ -44,14 +67,39 @@ void activationForward(Activation f, const Matrix<T>& z, Matrix<T>& a) {
         }
       });
       break;
+    case Activation::LeakyRelu:
+      forEachValue(a, [&](int64_t i) { return zv[i] > T(0) ? zv[i] : alpha * zv[i]; });
+      break;
+    case Activation::Elu:
+      // alpha = 1 (Keras and TF.js): z for z > 0, e^z - 1 otherwise.
+      forEachValue(a, [&](int64_t i) { return zv[i] > T(0) ? zv[i] : std::expm1(zv[i]); });
+      break;
+    case Activation::Gelu:
+      // The exact form (Keras approximate=False, TF.js "gelu"), not the tanh approximation
+      // (TF.js "gelu_new"): z Phi(z) = z (1 + erf(z / sqrt 2)) / 2
+      forEachValue(a, [&](int64_t i) {
+        return T(0.5) * zv[i] * (T(1) + std::erf(zv[i] * T(0.70710678118654752440)));
+      });
+      break;
+    case Activation::Softplus:
+      // log(1 + e^z) = max(z, 0) + log1p(e^-|z|): no overflow for large z.
+      forEachValue(a, [&](int64_t i) {
+        return std::max(zv[i], T(0)) + std::log1p(std::exp(-std::abs(zv[i])));
+      });
+      break;
+    case Activation::Swish:
+      // z sigmoid(z) (also called SiLU)
+      forEachValue(a, [&](int64_t i) { return zv[i] * sigmoidOf(zv[i]); });
+      break;
   }
 }
 
 // dz = dL/dz given da = dL/da, z and a = f(z).
 template <typename T>
 void activationBackward(Activation f, const Matrix<T>& z, const Matrix<T>& a, const Matrix<T>& da,
-                        Matrix<T>& dz) {
+                        Matrix<T>& dz, T alpha = T(0.2)) {
   dz.resize(z.rows(), z.cols());
+  const T *zv = z.data(), *av = a.data(), *dav = da.data();
   switch (f) {
     case Activation::Linear:
       dz = da;
@@ -74,6 +122,33 @@ void activationBackward(Activation f, const Matrix<T>& z, const Matrix<T>& a, co
       // da/dz = diag(a) - a a^T per sample, so dz = a * (da - sum_k da_k a_k)
       dz.array() = a.array() *
                    (da.array().rowwise() - (da.array() * a.array()).colwise().sum());
+      break;
+    case Activation::LeakyRelu:
+      forEachValue(dz, [&](int64_t i) { return zv[i] > T(0) ? dav[i] : alpha * dav[i]; });
+      break;
+    case Activation::Elu:
+      // elu'(z) = e^z = a + 1 for z <= 0
+      forEachValue(dz, [&](int64_t i) { return zv[i] > T(0) ? dav[i] : dav[i] * (av[i] + T(1)); });
+      break;
+    case Activation::Gelu:
+      // gelu'(z) = Phi(z) + z phi(z), phi(z) = e^(-z^2/2) / sqrt(2 pi)
+      forEachValue(dz, [&](int64_t i) {
+        const T x = zv[i];
+        const T cdf = T(0.5) * (T(1) + std::erf(x * T(0.70710678118654752440)));
+        const T pdf = T(0.39894228040143267794) * std::exp(T(-0.5) * x * x);
+        return dav[i] * (cdf + x * pdf);
+      });
+      break;
+    case Activation::Softplus:
+      // softplus'(z) = sigmoid(z)
+      forEachValue(dz, [&](int64_t i) { return dav[i] * sigmoidOf(zv[i]); });
+      break;
+    case Activation::Swish:
+      // swish'(z) = s + z s (1 - s), s = sigmoid(z)
+      forEachValue(dz, [&](int64_t i) {
+        const T s = sigmoidOf(zv[i]);
+        return dav[i] * (s + zv[i] * s * (T(1) - s));
+      });
       break;
   }
 }

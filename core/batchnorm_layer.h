@@ -27,7 +27,8 @@ class BatchNormLayer final : public ActivatedLayer<T> {
   using typename Layer<T>::ConstRef;
 
   BatchNormLayer(const Shape& in, double momentum, double epsilon, Activation f)
-      : ActivatedLayer<T>(in, in, f),
+      // A leaky_relu after batch norm has the default slope: batchnorm has no alpha field.
+      : ActivatedLayer<T>(in, in, f, LayerConfig{}.alpha),
         channels_(in.back()),
         positions_(shapeSize(in) / in.back()),
         momentum_(momentum),

@@ -17,7 +17,12 @@ const NameTable<Activation> kActivations = {{Activation::Linear, "linear"},
                                             {Activation::Sigmoid, "sigmoid"},
                                             {Activation::Tanh, "tanh"},
                                             {Activation::Relu, "relu"},
-                                            {Activation::Softmax, "softmax"}};
+                                            {Activation::Softmax, "softmax"},
+                                            {Activation::LeakyRelu, "leaky_relu"},
+                                            {Activation::Elu, "elu"},
+                                            {Activation::Gelu, "gelu"},
+                                            {Activation::Softplus, "softplus"},
+                                            {Activation::Swish, "swish"}};
 const NameTable<LayerType> kLayerTypes = {{LayerType::Dense, "dense"},
                                           {LayerType::Conv2d, "conv2d"},
                                           {LayerType::MaxPool2d, "maxpool2d"},
@@ -31,7 +36,14 @@ const NameTable<LossType> kLosses = {{LossType::Mse, "mse"},
                                      {LossType::Bce, "bce"},
                                      {LossType::CrossEntropy, "cross_entropy"}};
 const NameTable<OptimizerType> kOptimizers = {{OptimizerType::Sgd, "sgd"},
-                                              {OptimizerType::Adam, "adam"}};
+                                              {OptimizerType::Adam, "adam"},
+                                              {OptimizerType::Rmsprop, "rmsprop"},
+                                              {OptimizerType::Adagrad, "adagrad"},
+                                              {OptimizerType::AdamW, "adamw"}};
+const NameTable<ScheduleType> kSchedules = {{ScheduleType::Constant, "constant"},
+                                            {ScheduleType::Step, "step"},
+                                            {ScheduleType::Exponential, "exponential"},
+                                            {ScheduleType::Cosine, "cosine"}};
 const NameTable<RegularizationType> kRegularizations = {{RegularizationType::None, "none"},
                                                         {RegularizationType::L1, "l1"},
                                                         {RegularizationType::L2, "l2"}};
@@ -59,6 +71,11 @@ struct NumberField {
   std::optional<double> fallback;
 };
 
+struct BoolField {
+  const char* key;
+  bool fallback;
+};
+
 template <typename E>
 struct ChoiceField {
   const char* key;
@@ -78,6 +95,7 @@ const IntegerField kPoolSize{"size", 1, 64, std::nullopt};
 const NumberField kDropoutRate{"rate", 0, 0.95, std::nullopt};
 const NumberField kBatchNormMomentum{"momentum", 0, 1, 0.99};
 const NumberField kBatchNormEpsilon{"epsilon", 1e-12, 1, 1e-3};
+const NumberField kLeakyAlpha{"alpha", 0, 1, 0.2};  // leaky_relu's slope for z < 0
 
 // Softmax normalises across its units, which means something only for the output's classes.
 const std::vector<Activation> kLastLayerOnly = {Activation::Softmax};
@@ -90,6 +108,18 @@ const NumberField kAdamLr{"lr", 0, 100, 0.001};
 const NumberField kBeta1{"beta1", 0, 0.9999999, 0.9};
 const NumberField kBeta2{"beta2", 0, 0.9999999, 0.999};
 const NumberField kEpsilon{"epsilon", 1e-12, 1, 1e-7};
+const BoolField kNesterov{"nesterov", false};
+const NumberField kRho{"rho", 0, 0.9999999, 0.9};
+const NumberField kWeightDecay{"weightDecay", 0, 1, 0.004};
+
+// Learning-rate schedules (ScheduleConfig in config.h has the formulas).
+const ChoiceField<ScheduleType> kScheduleType{"type", kSchedules, std::nullopt};
+const IntegerField kEvery{"every", 1, 1000000000, 100};
+const NumberField kFactor{"factor", 0, 1, 0.5};
+const IntegerField kDecaySteps{"decaySteps", 1, 1000000000, 1000};
+const NumberField kDecayRate{"decayRate", 1e-6, 1, 0.96};
+const BoolField kStaircase{"staircase", false};
+const NumberField kCosineAlpha{"alpha", 0, 1, 0.0};
 
 // The rest of the config.
 const ChoiceField<LossType> kLoss{"loss", kLosses, std::nullopt};
@@ -112,6 +142,7 @@ void forEachLayerField(LayerConfig& layer, Visit&& visit) {
     case LayerType::Dense:
       visit(kUnits, layer.units);
       visit(kActivation, layer.activation);
+      if (layer.activation == Activation::LeakyRelu) visit(kLeakyAlpha, layer.alpha);
       break;
     case LayerType::Conv2d:
       visit(kFilters, layer.filters);
@@ -119,6 +150,7 @@ void forEachLayerField(LayerConfig& layer, Visit&& visit) {
       visit(kStride, layer.stride);
       visit(kPadding, layer.padding);
       visit(kActivation, layer.activation);
+      if (layer.activation == Activation::LeakyRelu) visit(kLeakyAlpha, layer.alpha);
       break;
     case LayerType::MaxPool2d:
       visit(kPoolSize, layer.size);
@@ -140,17 +172,54 @@ void forEachLayerField(LayerConfig& layer, Visit&& visit) {
 }
 
 // The same for each optimizer: the learning rate (its default depends on the optimizer), then
-// the optimizer's own fields.
+// the optimizer's own fields. The defaults are Keras's; adagrad's epsilon (1e-7) and initial
+// accumulator (0.1) are Keras's defaults too, fixed (core/optimizer.h).
 template <typename Visit>
 void forEachOptimizerField(OptimizerConfig& optimizer, Visit&& visit) {
-  const bool adam = optimizer.type == OptimizerType::Adam;
-  visit(adam ? kAdamLr : kSgdLr, optimizer.lr);
-  if (adam) {
-    visit(kBeta1, optimizer.beta1);
-    visit(kBeta2, optimizer.beta2);
-    visit(kEpsilon, optimizer.epsilon);
-  } else {
-    visit(kMomentum, optimizer.momentum);
+  switch (optimizer.type) {
+    case OptimizerType::Sgd:
+      visit(kSgdLr, optimizer.lr);
+      visit(kMomentum, optimizer.momentum);
+      visit(kNesterov, optimizer.nesterov);
+      break;
+    case OptimizerType::Adam:
+    case OptimizerType::AdamW:
+      visit(kAdamLr, optimizer.lr);
+      if (optimizer.type == OptimizerType::AdamW) visit(kWeightDecay, optimizer.weightDecay);
+      visit(kBeta1, optimizer.beta1);
+      visit(kBeta2, optimizer.beta2);
+      visit(kEpsilon, optimizer.epsilon);
+      break;
+    case OptimizerType::Rmsprop:
+      visit(kAdamLr, optimizer.lr);
+      visit(kRho, optimizer.rho);
+      visit(kEpsilon, optimizer.epsilon);
+      break;
+    case OptimizerType::Adagrad:
+      visit(kAdamLr, optimizer.lr);
+      break;
+  }
+}
+
+// The same for each learning-rate schedule.
+template <typename Visit>
+void forEachScheduleField(ScheduleConfig& schedule, Visit&& visit) {
+  switch (schedule.type) {
+    case ScheduleType::Constant:
+      break;
+    case ScheduleType::Step:
+      visit(kEvery, schedule.every);
+      visit(kFactor, schedule.factor);
+      break;
+    case ScheduleType::Exponential:
+      visit(kDecaySteps, schedule.decaySteps);
+      visit(kDecayRate, schedule.decayRate);
+      visit(kStaircase, schedule.staircase);
+      break;
+    case ScheduleType::Cosine:
+      visit(kDecaySteps, schedule.decaySteps);
+      visit(kCosineAlpha, schedule.alpha);
+      break;
   }
 }
 
@@ -214,6 +283,13 @@ class ObjectReader {
     return v;
   }
 
+  bool read(const BoolField& field) {
+    const Json* value = get(field.key);
+    if (!value) return field.fallback;
+    if (!value->is_boolean()) fail(fieldPath(field.key), "true or false", *value);
+    return value->get<bool>();
+  }
+
   template <typename E>
   E read(const ChoiceField<E>& field) {
     const Json* value = field.fallback ? get(field.key) : &require(field.key);
@@ -261,6 +337,9 @@ LayerConfig parseLayer(const Json& json, const std::string& path, bool isLast) {
   LayerConfig layer;
   layer.type = r.read(kLayerType);
   forEachLayerField(layer, [&](const auto& field, auto& member) { assign(member, r.read(field)); });
+  if (r.has("alpha") && layer.activation != Activation::LeakyRelu)
+    throw ConfigError(r.fieldPath("alpha") + ": only leaky_relu has a slope, the activation is " +
+                      toString(layer.activation));
   r.rejectUnknownFields();
   const bool lastLayerOnly = std::find(kLastLayerOnly.begin(), kLastLayerOnly.end(),
                                        layer.activation) != kLastLayerOnly.end();
@@ -278,6 +357,16 @@ OptimizerConfig parseOptimizer(const Json& json) {
                         [&](const auto& field, auto& member) { assign(member, r.read(field)); });
   r.rejectUnknownFields();
   return optimizer;
+}
+
+ScheduleConfig parseSchedule(const Json& json) {
+  ObjectReader r(json, "schedule");
+  ScheduleConfig schedule;
+  schedule.type = r.read(kScheduleType);
+  forEachScheduleField(schedule,
+                       [&](const auto& field, auto& member) { assign(member, r.read(field)); });
+  r.rejectUnknownFields();
+  return schedule;
 }
 
 Shape parseInput(const Json& json) {
@@ -323,6 +412,10 @@ Json fieldSchema(const IntegerField& field) {
   return schema;
 }
 
+Json fieldSchema(const BoolField& field) {
+  return {{"type", "boolean"}, {"default", field.fallback}};
+}
+
 Json fieldSchema(const NumberField& field) {
   Json schema = {{"type", "number"}, {"min", field.min}, {"max", field.max}};
   if (field.fallback) schema["default"] = *field.fallback;
@@ -348,6 +441,7 @@ const char* toString(LayerType t) { return nameOf(kLayerTypes, t); }
 const char* toString(Padding p) { return nameOf(kPaddings, p); }
 const char* toString(LossType l) { return nameOf(kLosses, l); }
 const char* toString(OptimizerType o) { return nameOf(kOptimizers, o); }
+const char* toString(ScheduleType s) { return nameOf(kSchedules, s); }
 const char* toString(RegularizationType r) { return nameOf(kRegularizations, r); }
 const char* toString(InitType i) { return nameOf(kInits, i); }
 
@@ -427,6 +521,7 @@ Config parseConfig(const Json& json) {
   // No optimizer is plain SGD with its defaults; no regularization is none.
   const Json* optimizer = r.get("optimizer");
   config.optimizer = parseOptimizer(optimizer ? *optimizer : Json{{"type", "sgd"}});
+  if (const Json* schedule = r.get("schedule")) config.schedule = parseSchedule(*schedule);
   if (const Json* reg = r.get("regularization")) {
     ObjectReader o(*reg, "regularization");
     config.regularization = o.read(kRegularizationType);
@@ -469,6 +564,7 @@ Json configSchema() {
   for (const auto& [type, name] : kLayerTypes) {
     LayerConfig layer;
     layer.type = type;
+    layer.activation = Activation::LeakyRelu;  // so the schema lists alpha, its one extra field
     Json& fields = layers[name] = Json::object();
     forEachLayerField(layer,
                       [&](const auto& field, auto&) { fields[field.key] = fieldSchema(field); });
@@ -480,6 +576,14 @@ Json configSchema() {
     Json& fields = optimizers[name] = Json::object();
     forEachOptimizerField(
         optimizer, [&](const auto& field, auto&) { fields[field.key] = fieldSchema(field); });
+  }
+  Json schedules = Json::object();
+  for (const auto& [type, name] : kSchedules) {
+    ScheduleConfig schedule;
+    schedule.type = type;
+    Json& fields = schedules[name] = Json::object();
+    forEachScheduleField(
+        schedule, [&](const auto& field, auto&) { fields[field.key] = fieldSchema(field); });
   }
   Json lastLayerOnly = Json::array();
   for (Activation a : kLastLayerOnly) lastLayerOnly.push_back(toString(a));
@@ -494,6 +598,8 @@ Json configSchema() {
           {"lossOutput", lossOutput},
           {"optimizerTypes", names(kOptimizers)},
           {"optimizers", optimizers},
+          {"scheduleTypes", names(kSchedules)},
+          {"schedules", schedules},
           {"regularizations", names(kRegularizations)},
           {"regularizationRate", fieldSchema(kRegularizationRate)},
           {"inits", names(kInits)},
@@ -518,6 +624,7 @@ Json toJson(const Config& config) {
       case LayerType::Dense:
         j["units"] = layer.units;
         j["activation"] = toString(layer.activation);
+        if (layer.activation == Activation::LeakyRelu) j["alpha"] = layer.alpha;
         break;
       case LayerType::Conv2d:
         j["filters"] = layer.filters;
@@ -525,6 +632,7 @@ Json toJson(const Config& config) {
         j["stride"] = layer.stride;
         j["padding"] = toString(layer.padding);
         j["activation"] = toString(layer.activation);
+        if (layer.activation == Activation::LeakyRelu) j["alpha"] = layer.alpha;
         break;
       case LayerType::MaxPool2d:
         j["size"] = layer.size;
@@ -545,23 +653,27 @@ Json toJson(const Config& config) {
     }
     layers.push_back(j);
   }
-  Json optimizer = {{"type", toString(config.optimizer.type)}, {"lr", config.optimizer.lr}};
-  if (config.optimizer.type == OptimizerType::Adam) {
-    optimizer["beta1"] = config.optimizer.beta1;
-    optimizer["beta2"] = config.optimizer.beta2;
-    optimizer["epsilon"] = config.optimizer.epsilon;
-  } else {
-    optimizer["momentum"] = config.optimizer.momentum;
+  // Every field the optimizer (and the schedule) reads, from the same descriptors; nesterov only
+  // when set and the schedule only when not constant, so older configs come back unchanged.
+  OptimizerConfig o = config.optimizer;
+  Json optimizer = {{"type", toString(o.type)}};
+  forEachOptimizerField(o, [&](const auto& field, auto& member) { optimizer[field.key] = member; });
+  if (!o.nesterov) optimizer.erase("nesterov");
+  Json json = {{"input", config.input},
+               {"layers", layers},
+               {"loss", toString(config.loss)},
+               {"optimizer", optimizer},
+               {"regularization",
+                {{"type", toString(config.regularization)}, {"rate", config.regularizationRate}}},
+               {"init", toString(config.init)},
+               {"seed", config.seed},
+               {"batchSize", config.batchSize}};
+  if (config.schedule.type != ScheduleType::Constant) {
+    ScheduleConfig s = config.schedule;
+    Json& schedule = json["schedule"] = {{"type", toString(s.type)}};
+    forEachScheduleField(s, [&](const auto& field, auto& member) { schedule[field.key] = member; });
   }
-  return {{"input", config.input},
-          {"layers", layers},
-          {"loss", toString(config.loss)},
-          {"optimizer", optimizer},
-          {"regularization",
-           {{"type", toString(config.regularization)}, {"rate", config.regularizationRate}}},
-          {"init", toString(config.init)},
-          {"seed", config.seed},
-          {"batchSize", config.batchSize}};
+  return json;
 }
 
 }  // namespace nnplay

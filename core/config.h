@@ -21,11 +21,23 @@ class ConfigError : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
-enum class Activation { Linear, Sigmoid, Tanh, Relu, Softmax };
+enum class Activation {
+  Linear,
+  Sigmoid,
+  Tanh,
+  Relu,
+  Softmax,
+  LeakyRelu,
+  Elu,
+  Gelu,
+  Softplus,
+  Swish
+};
 enum class LayerType { Dense, Conv2d, MaxPool2d, Flatten, Dropout, BatchNorm, AvgPool2d };
 enum class Padding { Valid, Same };
 enum class LossType { Mse, Quadratic, Bce, CrossEntropy };
-enum class OptimizerType { Sgd, Adam };
+enum class OptimizerType { Sgd, Adam, Rmsprop, Adagrad, AdamW };
+enum class ScheduleType { Constant, Step, Exponential, Cosine };
 enum class RegularizationType { None, L1, L2 };
 enum class InitType { Xavier, He, Uniform };
 
@@ -34,6 +46,7 @@ const char* toString(LayerType t);
 const char* toString(Padding p);
 const char* toString(LossType l);
 const char* toString(OptimizerType o);
+const char* toString(ScheduleType s);
 const char* toString(RegularizationType r);
 const char* toString(InitType i);
 
@@ -41,6 +54,7 @@ struct LayerConfig {
   LayerType type = LayerType::Dense;
   int units = 0;                            // dense
   Activation activation = Activation::Linear;  // dense, conv2d, batchnorm
+  double alpha = 0.2;                       // dense, conv2d with leaky_relu: slope for z < 0
   int filters = 0, kernel = 0, stride = 1;  // conv2d
   Padding padding = Padding::Valid;         // conv2d
   int size = 0;                             // maxpool2d, avgpool2d
@@ -51,8 +65,27 @@ struct LayerConfig {
 struct OptimizerConfig {
   OptimizerType type = OptimizerType::Sgd;
   double lr = 0.03;
-  double momentum = 0;  // sgd
-  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;  // adam
+  double momentum = 0;                                // sgd
+  bool nesterov = false;                              // sgd
+  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7;  // adam, adamw; epsilon also rmsprop, adagrad
+  double rho = 0.9;                                   // rmsprop
+  double weightDecay = 0.004;                         // adamw
+};
+
+// The learning rate as a function of the optimizer step t = 0, 1, 2, ... (the number of
+// updates before this one, Keras's `iterations`), with lr the optimizer's rate:
+//   constant     lr
+//   step         lr factor^floor(t / every)
+//   exponential  lr decayRate^(t / decaySteps), the exponent floored when staircase
+//   cosine       lr ((1 - alpha) (1 + cos(pi min(t, decaySteps) / decaySteps)) / 2 + alpha)
+struct ScheduleConfig {
+  ScheduleType type = ScheduleType::Constant;
+  int64_t every = 100;        // step
+  double factor = 0.5;        // step
+  int64_t decaySteps = 1000;  // exponential, cosine
+  double decayRate = 0.96;    // exponential
+  bool staircase = false;     // exponential
+  double alpha = 0;           // cosine: the final rate as a fraction of lr
 };
 
 struct Config {
@@ -60,6 +93,7 @@ struct Config {
   std::vector<LayerConfig> layers;
   LossType loss = LossType::Mse;
   OptimizerConfig optimizer;
+  ScheduleConfig schedule;
   RegularizationType regularization = RegularizationType::None;
   double regularizationRate = 0;
   InitType init = InitType::Xavier;
@@ -91,8 +125,9 @@ Json toJson(const Config& config);
 //   { layers: { dense: { units: {type: "integer", min, max}, activation: {type: "choice",
 //     values, default} }, ... }, layerTypes, activations, lastLayerOnly, losses,
 //     lossOutput: { bce: "sigmoid", ... }, optimizers: { sgd: { lr: {type: "number", min, max,
-//     default}, ... }, adam: {...} }, regularizations, regularizationRate, inits, seed,
-//     batchSize, input: { maxRank, maxValues }, limits: { units, layers, inputValues,
+//     default}, ... }, adam: {...} }, scheduleTypes, schedules: { step: { every: {...}, ... },
+//     ... } (booleans as {type: "boolean", default}), regularizations, regularizationRate, inits,
+//     seed, batchSize, input: { maxRank, maxValues }, limits: { units, layers, inputValues,
 //     parameters, activationsPerSample, batchValues, batchSize } }
 // A field without "default" is required.
 Json configSchema();

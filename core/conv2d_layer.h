@@ -38,8 +38,9 @@ class Conv2dLayer final : public ActivatedLayer<T> {
   static constexpr Index kMaxColumnValues = Index(1) << 23;
 
   // in = {H, W, C}
-  Conv2dLayer(const Shape& in, int filters, int kernel, int stride, Padding padding, Activation f)
-      : ActivatedLayer<T>(in, outputShape(in, filters, kernel, stride, padding), f),
+  Conv2dLayer(const Shape& in, int filters, int kernel, int stride, Padding padding, Activation f,
+              double alpha = 0.2)
+      : ActivatedLayer<T>(in, outputShape(in, filters, kernel, stride, padding), f, alpha),
         height_(in[0]),
         width_(in[1]),
         channels_(in[2]),

@@ -12,7 +12,8 @@ class DenseLayer final : public ActivatedLayer<T> {
   using typename Layer<T>::Mat;
   using typename Layer<T>::ConstRef;
 
-  DenseLayer(const Shape& in, int units, Activation f) : ActivatedLayer<T>(in, {units}, f) {}
+  DenseLayer(const Shape& in, int units, Activation f, double alpha = 0.2)
+      : ActivatedLayer<T>(in, {units}, f, alpha) {}
 
   LayerType type() const override { return LayerType::Dense; }
 

@@ -214,10 +214,12 @@ inline void GemmScratch::multiply(const StridedMatrix& A, const IndexedMatrix& B
   multiplyBlocked(A, gemm_detail::IndexedB{B}, C, ldc, accumulate);
 }
 
-// The columns of C are split over the threads in whole tiles (parallel.h), once per product:
-// each thread runs every block of kKc inner indices over its own columns, packing A's block into
-// its own buffer. Each element of C is one tile's sum over a block in order of k, added to C
-// block after block, whichever thread computes it: the same bits for any number of threads.
+// C is split over the threads once per product, in whole tiles (parallel.h): by rows (panels of
+// kMr) when A has enough of them, so that each thread packs only its own rows of A; otherwise by
+// columns, each thread packing all of A into its own buffer (cheap when A is short, as the conv
+// kernels are). Each thread runs every block of kKc inner indices over its own part, and each
+// element of C is one tile's sum over a block in order of k, added to C block after block,
+// whichever thread computes it: the same bits for any number of threads and either split.
 template <typename BAccess>
 void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, float* C, Index ldc,
                                   bool accumulate) {
@@ -228,32 +230,43 @@ void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, floa
       for (Index j = 0; j < n; ++j) std::fill(C + j * ldc, C + j * ldc + m, 0.f);
     return;
   }
-  const Index tiles = (n + kNr - 1) / kNr;
-  // Tiles per share: at least ~256k multiply-adds, below which waking a thread costs more than
-  // it saves.
-  const Index grain = std::max<Index>(1, (Index(1) << 18) / std::max<Index>(1, m * k * kNr));
-  parallelFor(tiles, grain, [&](int64_t firstTile, int64_t lastTile) {
+  // C rows [r0, r1) (r0 a multiple of kMr) times columns [c0, c1).
+  auto block = [&](Index r0, Index r1, Index c0, Index c1) {
     thread_local std::vector<float> packed;  // grows on first use, then reused
-    const Index roundedM = (m + kMr - 1) / kMr * kMr;
+    const Index roundedM = (r1 - r0 + kMr - 1) / kMr * kMr;
     if (Index(packed.size()) < roundedM * std::min(k, kKc)) packed.resize(roundedM * std::min(k, kKc));
-    const Index jEnd = std::min(n, Index(lastTile) * kNr);
     const float* column[4];
     for (Index k0 = 0; k0 < k; k0 += kKc) {
       const Index kc = std::min(kKc, k - k0);
       const bool add = accumulate || k0 > 0;
       const auto rows = B.rows(k0);
-      packA(A, 0, m, k0, kc, packed.data());
-      for (Index i0 = 0; i0 < m; i0 += kMc) {
-        const Index mc = std::min(kMc, m - i0);
-        for (Index j = firstTile * kNr; j < jEnd; j += kNr) {
+      packA(A, r0, r1 - r0, k0, kc, packed.data());
+      for (Index i0 = r0; i0 < r1; i0 += kMc) {
+        const Index mc = std::min(kMc, r1 - i0);
+        for (Index j = c0; j < c1; j += kNr) {
           B.columns(j, k0, n, column);
           for (Index i = i0; i < i0 + mc; i += kMr)
-            microKernel(kc, packed.data() + i * kc, column, rows, C + i + j * ldc, ldc,
+            microKernel(kc, packed.data() + (i - r0) * kc, column, rows, C + i + j * ldc, ldc,
                         std::min(kMr, m - i), std::min(kNr, n - j), add);
         }
       }
     }
-  });
+  };
+  // Shares of at least ~256k multiply-adds, below which waking a thread costs more than it saves.
+  constexpr Index kShare = Index(1) << 18;
+  const Index panels = (m + kMr - 1) / kMr, tiles = (n + kNr - 1) / kNr;
+  const int threads = threadCount();
+  if (panels >= 2 * threads || (threads > 1 && panels % threads == 0)) {
+    const Index grain = std::max<Index>(1, kShare / std::max<Index>(1, n * k * kMr));
+    parallelFor(panels, grain, [&](int64_t first, int64_t last) {
+      block(first * kMr, std::min(m, Index(last) * kMr), 0, n);
+    });
+  } else {
+    const Index grain = std::max<Index>(1, kShare / std::max<Index>(1, m * k * kNr));
+    parallelFor(tiles, grain, [&](int64_t first, int64_t last) {
+      block(0, m, first * kNr, std::min(n, Index(last) * kNr));
+    });
+  }
 }
 
 }  // namespace nnplay

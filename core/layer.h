@@ -69,7 +69,9 @@ class ActivatedLayer : public Layer<T> {
   using typename Layer<T>::Mat;
   using typename Layer<T>::ConstRef;
 
-  ActivatedLayer(Shape in, Shape out, Activation f) : Layer<T>(std::move(in), std::move(out)), f_(f) {}
+  // alpha: leaky_relu's slope for z < 0 (unused by the other activations).
+  ActivatedLayer(Shape in, Shape out, Activation f, double alpha)
+      : Layer<T>(std::move(in), std::move(out)), f_(f), alpha_(static_cast<T>(alpha)) {}
 
   Activation activation() const { return f_; }
   const Mat& z() const { return z_; }
@@ -77,11 +79,11 @@ class ActivatedLayer : public Layer<T> {
 
   void forward(const ConstRef& in, bool training, Rng& /*rng*/) final {
     forwardLinear(in, training, z_);
-    activationForward(f_, z_, this->out_);
+    activationForward(f_, z_, this->out_, alpha_);
   }
 
   void backward(const ConstRef& in, const Mat& dOut, Mat* dIn) final {
-    activationBackward(f_, z_, this->out_, dOut, dz_);
+    activationBackward(f_, z_, this->out_, dOut, dz_, alpha_);
     backwardLinear(in, dz_, dIn);
   }
 
@@ -116,6 +118,7 @@ class ActivatedLayer : public Layer<T> {
   }
 
   Activation f_;
+  T alpha_;
   Mat z_, dz_;
 };
 

@@ -17,10 +17,10 @@ template <typename T>
 std::unique_ptr<Layer<T>> makeLayer(const LayerConfig& c, const Shape& in) {
   switch (c.type) {
     case LayerType::Dense:
-      return std::make_unique<DenseLayer<T>>(in, c.units, c.activation);
+      return std::make_unique<DenseLayer<T>>(in, c.units, c.activation, c.alpha);
     case LayerType::Conv2d:
       return std::make_unique<Conv2dLayer<T>>(in, c.filters, c.kernel, c.stride, c.padding,
-                                              c.activation);
+                                              c.activation, c.alpha);
     case LayerType::MaxPool2d:
       return std::make_unique<MaxPool2dLayer<T>>(in, c.size);
     case LayerType::Dropout:

@@ -52,7 +52,7 @@ Network<T>::Network(const Config& config) : config_(config), rng_(config.seed) {
     layers_[i]->bindState(values_.data() + states);
   }
   for (auto& layer : layers_) layer->initialize(config_.init, rng_);
-  optimizer_ = std::make_unique<Optimizer<T>>(config_.optimizer, trainableSize_);
+  optimizer_ = std::make_unique<Optimizer<T>>(config_.optimizer, config_.schedule, trainableSize_);
   deltas_.resize(layers_.size());
 }
 
@@ -61,6 +61,11 @@ void Network<T>::setLearningRate(double lr) {
   if (!(lr >= 0 && lr <= 100)) throw ConfigError("lr: expected a number in [0, 100]");
   config_.optimizer.lr = lr;
   optimizer_->setLearningRate(lr);  // momentum and Adam moments carry on
+}
+
+template <typename T>
+double Network<T>::learningRate() const {
+  return optimizer_->learningRate(steps_ + 1);
 }
 
 template <typename T>
@@ -191,7 +196,7 @@ EpochResult Network<T>::trainEpoch(const ConstRef& x, const ConstRef& y, bool sh
   if (shuffle)  // Fisher-Yates with the network's own generator
     for (Index i = n - 1; i > 0; --i) std::swap(order_[i], order_[rng_.below(uint32_t(i + 1))]);
 
-  EpochResult result{++epochs_, 0, 0, false, {}};
+  EpochResult result{++epochs_, 0, 0, false, 0, {}};
   if (batchSize < 0 || batchSize > Limits::kMaxBatchSize)
     throw ConfigError("batchSize: expected an integer in [1, " +
                       std::to_string(Limits::kMaxBatchSize) + "], got " + std::to_string(batchSize));
@@ -250,6 +255,7 @@ EpochResult Network<T>::trainEpoch(const ConstRef& x, const ConstRef& y, bool sh
                                                   .mean());
   }
   result.accuracy /= static_cast<double>(std::max<Index>(seen, 1));
+  result.lr = optimizer_->learningRate(steps_);
   return result;
 }
 

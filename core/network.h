@@ -50,6 +50,7 @@ struct EpochResult {
   double loss;      // mean over the epoch's batches, weighted by batch size
   double accuracy;  // of the batches as they were trained on
   bool diverged;    // a batch had a non-finite loss: training stopped before updating with it
+  double lr;        // the learning rate of the epoch's last update (the schedule's at that step)
   std::vector<LayerStats> layers;  // filled when trainEpoch is asked for layer statistics
 };
 
@@ -100,7 +101,10 @@ class Network {
   Vector<T>& parameters() { return values_; }
   const Vector<T>& parameters() const { return values_; }
   long long steps() const { return steps_; }
+  // The optimizer's rate, which a schedule starts from.
   void setLearningRate(double lr);
+  // The rate the next optimizer step will use: the schedule at step steps().
+  double learningRate() const;
 
   // x is (inputs, n); out becomes (outputs, n). Inference mode: dropout is off.
   void predict(const ConstRef& x, Mat& out);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -11,8 +12,8 @@
 namespace nnplay {
 namespace {
 
-// The pool. A job is published by bumping `generation_` under the mutex; worker t runs range t
-// of it and counts down `pending_`; the caller runs range 0 and spins until pending_ is 0.
+// The pool. A job is published by bumping `generation_`; worker t runs range t of it and counts
+// down `pending_`; the caller runs range 0 and spins until pending_ is 0.
 class Pool {
  public:
   ~Pool() { stop(); }
@@ -26,8 +27,8 @@ class Pool {
 #endif
     if (threads == this->threads()) return threads;
     stop();
-    stopping_ = false;
-    for (int t = 1; t < threads; ++t) workers_.emplace_back([this, t, now = generation_] { work(t, now); });
+    stopping_.store(false);
+    for (int t = 1; t < threads; ++t) workers_.emplace_back([this, t, now = generation_.load()] { work(t, now); });
     return threads;
   }
 
@@ -38,17 +39,21 @@ class Pool {
       job(body, 0, count);
       return;
     }
-    {
+    job_ = job;
+    body_ = body;
+    count_ = count;
+    grain_ = grain;
+    parts_ = parts;
+    pending_.store(threads() - 1, std::memory_order_relaxed);
+    // Publishing is one atomic increment: a spinning worker sees it within nanoseconds. Only
+    // workers that gave up spinning and sleep need the mutex and the notification. (Both sides
+    // use sequentially consistent operations: a worker that counts itself a sleeper before
+    // checking the generation is seen here, or sees the new generation itself.)
+    generation_.fetch_add(1);
+    if (sleepers_.load() > 0) {
       std::lock_guard<std::mutex> lock(mutex_);
-      job_ = job;
-      body_ = body;
-      count_ = count;
-      grain_ = grain;
-      parts_ = parts;
-      pending_.store(threads() - 1, std::memory_order_relaxed);
-      ++generation_;
+      wake_.notify_all();
     }
-    wake_.notify_all();
     runPart(0);
     while (pending_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
   }
@@ -63,24 +68,39 @@ class Pool {
     if (begin < end) job_(body_, begin, end);
   }
 
-  // Worker t: runs its part of every job published after generation `seen`.
+  // Worker t: runs its part of every job published after generation `seen`. Between jobs it
+  // spins for a while first, since a training step publishes its next job within microseconds
+  // and a futex wake costs tens of them; then it sleeps until woken.
   void work(int t, uint64_t seen) {
     for (;;) {
-      {
+      if (!spinFor(seen)) {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-        if (stopping_) return;
-        seen = generation_;
+        sleepers_.fetch_add(1);
+        wake_.wait(lock, [&] { return stopping_.load() || generation_.load() != seen; });
+        sleepers_.fetch_sub(1);
       }
+      if (stopping_.load()) return;
+      seen = generation_.load();
       runPart(t);
       pending_.fetch_sub(1, std::memory_order_release);
+    }
+  }
+
+  // Spins until a job after generation `seen` is published (true) or about kSpin has passed.
+  bool spinFor(uint64_t seen) const {
+    const auto start = std::chrono::steady_clock::now();
+    for (;;) {
+      for (int i = 0; i < 256; ++i) {
+        if (generation_.load() != seen || stopping_.load()) return true;
+      }
+      if (std::chrono::steady_clock::now() - start > kSpin) return false;
     }
   }
 
   void stop() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      stopping_ = true;
+      stopping_.store(true);
     }
     wake_.notify_all();
     for (std::thread& w : workers_) w.join();
@@ -90,8 +110,10 @@ class Pool {
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;
-  uint64_t generation_ = 0;
+  static constexpr std::chrono::microseconds kSpin{200};
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> sleepers_{0};
   RangeJob job_ = nullptr;
   void* body_ = nullptr;
   int64_t count_ = 0, grain_ = 1;

@@ -1,12 +1,13 @@
 // Threads for loops whose results do not depend on how the work is split: each index of a
 // parallelFor writes its own outputs and reads nothing another index writes, so one thread or
-// eight give the same bits. The GEMM splits the columns of its result this way; every element
-// is still one thread's sum in one fixed order.
+// eight give the same bits. The GEMM splits the rows or columns of its result this way; every
+// element is still one thread's sum in one fixed order.
 //
 // One process-wide pool: setThreads(n) starts n - 1 workers (the caller is the n-th). In
 // WebAssembly they are Emscripten pthreads (Web Workers over shared memory; the threaded build
 // only), natively std::threads. The caller spins while it waits for the workers, so a page's
-// worker or Node's main thread never blocks on a futex; the workers sleep between jobs.
+// worker or Node's main thread never blocks on a futex; the workers spin briefly between jobs
+// (a training step's next one follows within microseconds), then sleep.
 #pragma once
 
 #include <cstdint>

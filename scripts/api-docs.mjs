@@ -32,6 +32,7 @@ const TOP_LEVEL = {
     value: `\`{ "type": ${s.optimizerTypes.map((t) => `"${t}"`).join(" or ")}, ...its fields }\``,
     what: "The update rule (see [Optimizers](#optimizers)).",
   }),
+  // schedule: its own row (a constant schedule is left out of `net.config`), see SCHEDULE_FIELD.
   regularization: (s) => ({
     value: `\`{ "type": ${s.regularizations.map((t) => `"${t}"`).join(" or ")}, "rate": ... }\``,
     what: "A weight penalty (see [Regularization](#regularization)).",
@@ -44,6 +45,12 @@ const TOP_LEVEL = {
   }),
   batchSize: (s) => ({ value: range(s.batchSize), what: "Samples per optimizer step in `fit` (its `batchSize` option overrides it)." }),
 };
+
+const SCHEDULE_FIELD = (s) => ({
+  value: `\`{ "type": ${s.scheduleTypes.map((t) => `"${t}"`).join(" or ")}, ...its fields }\``,
+  what: "How the learning rate changes with the optimizer steps (see [Learning-rate schedules](#learning-rate-schedules)); " +
+    "`net.config` leaves out a constant one.",
+});
 
 const LAYERS = {
   dense: "Fully connected: `[k]` → `[units]`, a = f(x·W + b) with kernel `[k, units]` and bias " +
@@ -73,11 +80,13 @@ const LAYERS = {
 const LAYER_FIELDS = {
   "dense.units": "Output units.",
   "dense.activation": "Applied to x·W + b (see [Activations](#activations)).",
+  "dense.alpha": "`leaky_relu`'s slope for z < 0; only with that activation.",
   "conv2d.filters": "Output channels.",
   "conv2d.kernel": "The kernel's side (kernels are square).",
   "conv2d.stride": "Step between windows, along both axes.",
   "conv2d.padding": "`valid`: windows inside the image only; `same`: zero padding, TensorFlow's way.",
   "conv2d.activation": "Applied to the convolution plus bias (see [Activations](#activations)).",
+  "conv2d.alpha": "`leaky_relu`'s slope for z < 0; only with that activation.",
   "maxpool2d.size": "The window's side, and its stride.",
   "dropout.rate": "The fraction of values dropped in training.",
   "batchnorm.momentum": "How much of the moving statistics each training batch keeps (Keras' default).",
@@ -93,6 +102,13 @@ const ACTIVATIONS = {
   tanh: "a = tanh(z)",
   relu: "a = max(0, z)",
   softmax: "a_k = e^z_k / Σ_j e^z_j over the layer's units: one probability per class",
+  leaky_relu: "a = z for z > 0, alpha·z otherwise (the layer's `alpha`, Keras 3's default slope 0.2); " +
+    "TF.js has it as a `LeakyReLU` layer, which `toTFJS` writes after the layer",
+  elu: "a = z for z > 0, e^z − 1 otherwise (alpha 1, as Keras and TF.js `elu`)",
+  gelu: "a = z·Φ(z) = ½·z·(1 + erf(z / √2)), the exact form (Keras `approximate=False`, TF.js `gelu`; " +
+    "not the tanh approximation, TF.js `gelu_new`)",
+  softplus: "a = log(1 + e^z), computed as max(z, 0) + log(1 + e^−\\|z\\|)",
+  swish: "a = z·sigmoid(z) (also called SiLU)",
 };
 
 const LOSSES = {
@@ -105,9 +121,16 @@ const LOSSES = {
 };
 
 const OPTIMIZERS = {
-  sgd: "w ← w − lr·g; with momentum μ > 0 (heavy ball): v ← μ·v − lr·g, w ← w + v",
+  sgd: "w ← w − lr·g; with momentum μ > 0 (heavy ball): v ← μ·v − lr·g, w ← w + v; with " +
+    "`nesterov` (Keras's form): the same v, w ← w + μ·v − lr·g",
   adam: "m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g², w ← w − lr·√(1 − β2^t) / (1 − β1^t)·m / " +
     "(√v + ε), t the step count",
+  rmsprop: "v ← ρ·v + (1 − ρ)·g², w ← w − lr·g / √(v + ε), v starting at 0 (Keras and TF.js " +
+    "without momentum, not centered)",
+  adagrad: "v ← v + g², w ← w − lr·g / √(v + ε), v starting at 0.1 and ε = 10⁻⁷ (Keras's " +
+    "`initial_accumulator_value` and `epsilon`)",
+  adamw: "decoupled weight decay, then Adam: w ← w − lr·weightDecay·w, then the `adam` step " +
+    "(Keras `AdamW`); it decays every parameter, biases too, on top of any `regularization`",
 };
 
 const OPTIMIZER_FIELDS = {
@@ -117,6 +140,35 @@ const OPTIMIZER_FIELDS = {
   "adam.beta1": "β1, decay of the gradient's running mean.",
   "adam.beta2": "β2, decay of the squared gradient's running mean.",
   "adam.epsilon": "ε, added to √v.",
+  "sgd.nesterov": "Nesterov momentum (with μ > 0).",
+  "rmsprop.lr": "Learning rate.",
+  "rmsprop.rho": "ρ, decay of the squared gradient's running mean.",
+  "rmsprop.epsilon": "ε, added to v under the square root.",
+  "adagrad.lr": "Learning rate.",
+  "adamw.lr": "Learning rate.",
+  "adamw.weightDecay": "The decay per step, times the learning rate.",
+  "adamw.beta1": "β1, as adam's.",
+  "adamw.beta2": "β2, as adam's.",
+  "adamw.epsilon": "ε, as adam's.",
+};
+
+const SCHEDULES = {
+  constant: "lr",
+  step: "lr·factor^⌊t / every⌋",
+  exponential: "lr·decayRate^(t / decaySteps), the exponent rounded down with `staircase` (Keras " +
+    "`ExponentialDecay`)",
+  cosine: "lr·((1 − alpha)·½·(1 + cos(π·min(t, decaySteps) / decaySteps)) + alpha) (Keras " +
+    "`CosineDecay` without warm-up)",
+};
+
+const SCHEDULE_FIELDS = {
+  "step.every": "Steps between two drops.",
+  "step.factor": "What each drop multiplies the rate by.",
+  "exponential.decaySteps": "Steps over which the rate is multiplied by decayRate.",
+  "exponential.decayRate": "The factor per decaySteps steps.",
+  "exponential.staircase": "Drop at whole multiples of decaySteps only.",
+  "cosine.decaySteps": "Steps to the end of the cosine; the rate stays at alpha·lr after.",
+  "cosine.alpha": "The final rate as a fraction of lr.",
 };
 
 const REGULARIZATIONS = {
@@ -171,6 +223,8 @@ function rules(s) {
       { ...BASE, learningRate: 0.1 }],
     ["An optimizer takes its own fields only (`momentum` is sgd's).",
       { ...BASE, optimizer: { type: "adam", momentum: 0.9 } }],
+    ["`alpha` goes with the `leaky_relu` activation only.",
+      { ...BASE, layers: [{ type: "dense", units: 2, activation: "relu", alpha: 0.1 }, BASE.layers[0]] }],
     [`At most ${count(s.limits.parameters)} parameters.`,
       { ...BASE, input: [s.limits.inputValues], layers: [{ type: "dense", units: s.limits.units }] }],
     [`At most ${count(s.limits.activationsPerSample)} values per sample over all layers.`,
@@ -187,6 +241,7 @@ const names = (list) => list.map((name) => `\`${name}\``).join(" ");
 
 function range(field) {
   if (field.type === "choice") return names(field.values);
+  if (field.type === "boolean") return "`true` or `false`";
   return `${field.type === "integer" ? "integer" : "number"} in [${field.min}, ${field.max}]`;
 }
 
@@ -248,7 +303,7 @@ function defaultOf(nn, config, path) {
 // ---- the section
 
 const SCHEMA_KEYS = ["layers", "layerTypes", "activations", "lastLayerOnly", "losses", "lossOutput",
-  "optimizerTypes", "optimizers", "regularizations", "regularizationRate", "inits", "seed", "batchSize",
+  "optimizerTypes", "optimizers", "scheduleTypes", "schedules", "regularizations", "regularizationRate", "inits", "seed", "batchSize",
   "input", "limits"];
 
 /** The generated config reference (Markdown, without the markers) for the core `nn`. */
@@ -264,6 +319,9 @@ export function configReference(nn, schema = nn.schema) {
   const optimizers = described("the optimizer", schema.optimizerTypes, OPTIMIZERS);
   described("the optimizer", Object.keys(schema.optimizers), OPTIMIZERS);
   described("the optimizer field", fieldNames(schema.optimizers), OPTIMIZER_FIELDS);
+  const schedules = described("the schedule", schema.scheduleTypes, SCHEDULES);
+  described("the schedule", Object.keys(schema.schedules), SCHEDULES);
+  described("the schedule field", fieldNames(schema.schedules), SCHEDULE_FIELDS);
   const regularizations = described("the regularization", schema.regularizations, REGULARIZATIONS);
   const inits = described("the init", schema.inits, INITS);
   const limits = described("the limit", Object.keys(schema.limits), LIMITS);
@@ -279,7 +337,8 @@ export function configReference(nn, schema = nn.schema) {
     const { [name]: _, ...without } = full;
     const { value, what } = prose(schema);
     return [code(name), value, defaultOf(nn, without, name), what];
-  })), "");
+  }).concat([[code("schedule"), SCHEDULE_FIELD(schema).value, objectText({ type: "constant" }),
+    SCHEDULE_FIELD(schema).what]])), "");
 
   out.push("### Layers", "", `Every layer has a \`type\`, one of ${names(schema.layerTypes)}, and the ` +
     "fields of its type; a field without a default is required.", "");
@@ -302,6 +361,19 @@ export function configReference(nn, schema = nn.schema) {
     "loss (plus the regularization's).", "");
   for (const [type, what] of optimizers) {
     out.push(`#### \`${type}\``, "", `${what}.`, "", table(FIELD_HEADER, fieldRows(schema.optimizers[type], type, OPTIMIZER_FIELDS)), "");
+  }
+
+  out.push("### Learning-rate schedules", "", "`schedule` is `{ \"type\": ..., ...its fields }`, next to " +
+    "`optimizer`: the rate of optimizer step t (t = 0 for the first update, Keras's `iterations`; it counts " +
+    "batches, not epochs, and `trainBatch` is one) as a function of t and the optimizer's `lr`. The rate " +
+    "is computed in double precision from t alone, so a network trained to the same step uses the same " +
+    "rate: `net.learningRate` is the next step's, `fit`'s entries carry `lr`, the rate of the epoch's last " +
+    "step. `setLearningRate` changes the `lr` the schedule starts from. A model file (`toJSON`) keeps the " +
+    "schedule in its config; `fromJSON` starts again at t = 0, like the optimizer's state.", "");
+  for (const [type, what] of schedules) {
+    const fields = schema.schedules[type];
+    out.push(`#### \`${type}\``, "", `${what}.`, "", Object.keys(fields).length === 0 ? "No fields besides `type`." :
+      table(FIELD_HEADER, fieldRows(fields, type, SCHEDULE_FIELDS)), "");
   }
 
   out.push("### Regularization", "", "`regularization` is `{ \"type\": ..., \"rate\": ... }`; biases are " +

@@ -2,11 +2,12 @@
 // It sends COOP/COEP, which cross-origin isolation (WASM threads: every core) needs; with
 // --no-isolation it does not, as a plain static host would not (the pages then use one thread).
 // Every response carries the site's Content-Security-Policy: the same policy as each page's
-// <meta> tag (which any static host serves), plus frame-ancestors, which only a header can carry.
+// <meta> tag (which any static host serves), plus frame-ancestors, which only a header can carry:
+// no page may be framed by another, except embed.html, which is made for other sites' frames.
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { createServer } from "node:http";
-import { extname, join, normalize, sep } from "node:path";
+import { basename, extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -17,15 +18,28 @@ import { fileURLToPath } from "node:url";
 export const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " +
   "style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; " +
   "object-src 'none'; base-uri 'none'; form-action 'none'";
-const HEADER_POLICY = `${CONTENT_SECURITY_POLICY}; frame-ancestors 'none'`;
+const headerPolicy = (file) => `${CONTENT_SECURITY_POLICY}; frame-ancestors ${basename(file) === "embed.html" ? "*" : "'none'"}`;
 
 const site = fileURLToPath(new URL("../web/", import.meta.url));
+
+// What /sw.js is where the folder has none (web/: the service worker is the built site's). A
+// browser that opened the built site (dist/) at this address before keeps its service worker,
+// which would serve that site's pages from its cache; the browser asks for /sw.js to update it,
+// gets this, and it removes itself and the site's caches and reloads the pages it held.
+const RETIRED_SERVICE_WORKER = `self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => event.waitUntil((async () => {
+  for (const name of await caches.keys()) if (name.startsWith("nnplay ")) await caches.delete(name);
+  await self.registration.unregister();
+  for (const client of await self.clients.matchAll({ type: "window" })) client.navigate(client.url);
+})()));
+`;
 const types = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
   ".mjs": "text/javascript; charset=utf-8",
   ".css": "text/css; charset=utf-8",
   ".json": "application/json",
+  ".webmanifest": "application/manifest+json",
   ".wasm": "application/wasm",
   ".png": "image/png",
   ".svg": "image/svg+xml",
@@ -47,6 +61,10 @@ export function serve({ port = Number(process.env.PORT ?? 8080), isolated = true
       const path = decodeURIComponent(new URL(request.url, "http://localhost").pathname);
       let file = normalize(join(root, path));
       if (!file.startsWith(root) && file + sep !== root) throw Object.assign(new Error(), { code: "ENOENT" });
+      if (path === "/sw.js" && !(await stat(file).catch(() => null))) {
+        response.writeHead(200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "no-cache" });
+        return response.end(RETIRED_SERVICE_WORKER);
+      }
       let info = await stat(file);
       if (info.isDirectory()) {
         file = join(file, "index.html");
@@ -58,7 +76,7 @@ export function serve({ port = Number(process.env.PORT ?? 8080), isolated = true
         "Cache-Control": "no-cache",
         "X-Content-Type-Options": "nosniff",
         // On scripts too: a Worker runs under the policy of its own script's response.
-        "Content-Security-Policy": HEADER_POLICY,
+        "Content-Security-Policy": headerPolicy(file),
       };
       if (isolated) {
         headers["Cross-Origin-Opener-Policy"] = "same-origin";

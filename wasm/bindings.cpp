@@ -83,6 +83,7 @@ class NetworkHandle {
   int inputSize() const { return static_cast<int>(net_->inputSize()); }
   int outputSize() const { return static_cast<int>(net_->outputSize()); }
   double steps() const { return static_cast<double>(net_->steps()); }
+  double learningRate() const { return net_->learningRate(); }
   val config() const {
     return guarded([&] { return val(toJson(net_->config()).dump()); });
   }
@@ -125,6 +126,7 @@ class NetworkHandle {
       result.set("epoch", r.epoch);
       result.set("loss", r.loss);
       result.set("accuracy", r.accuracy);
+      result.set("lr", r.lr);
       if (r.diverged) result.set("diverged", true);
       if (layerStats) {
         result.set("layers", objectArray(r.layers, [](val& layer, const LayerStats& l) {
@@ -393,7 +395,7 @@ EMSCRIPTEN_BINDINGS(nnplay) {
   using H = nnplay::NetworkHandle;
   class_<H>("NetworkHandle")
       .function("inputSize", &H::inputSize).function("outputSize", &H::outputSize)
-      .function("steps", &H::steps).function("config", &H::config)
+      .function("steps", &H::steps).function("learningRate", &H::learningRate).function("config", &H::config)
       .function("predict", &H::predict)
       .function("trainBatch", &H::trainBatch)
       .function("evaluate", &H::evaluate)

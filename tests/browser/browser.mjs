@@ -13,6 +13,12 @@ const chromiumArgs = [
   "--disable-quic",
 ];
 
+/** playwright's launch options for Debian's Chromium, headless (CHROMIUM_PATH overrides where it is). */
+export const chromiumOptions = () => ({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+  args: chromiumArgs });
+
+export const launchChromium = () => chromium.launch(chromiumOptions());
+
 /**
  * Starts the server and the browser. Returns { url, browser, newPage, close }; newPage(path)
  * opens a page, records console errors and page errors in page.errors, and waits for
@@ -23,10 +29,7 @@ const chromiumArgs = [
  */
 export async function startBrowser({ isolated = true } = {}) {
   const { server, url } = await serve({ port: 0, isolated });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: chromiumArgs,
-  });
+  const browser = await launchChromium();
   async function newPage(path = "", { ready = true, viewport = { width: 1280, height: 800 }, timeout, before,
     acceptDownloads } = {}) {
     const page = await browser.newPage({ viewport, acceptDownloads });
@@ -45,4 +48,19 @@ export async function startBrowser({ isolated = true } = {}) {
     await new Promise((resolve) => server.close(resolve));
   }
   return { url, browser, newPage, close };
+}
+
+/** Draws strokes (lists of [x, y] in the pad's 280 x 280 coordinates) on #digit-pad with the mouse. */
+export async function drawOnPad(page, strokes) {
+  const box = await page.locator("#digit-pad").boundingBox();
+  const at = ([x, y]) => [box.x + x * box.width / 280, box.y + y * box.height / 280];
+  for (const stroke of strokes) {
+    await page.mouse.move(...at(stroke[0]));
+    await page.mouse.down();
+    for (let i = 1; i < stroke.length; i++) {  // a mouse event every ~20 px, like a quick hand
+      const steps = Math.ceil(Math.hypot(stroke[i][0] - stroke[i - 1][0], stroke[i][1] - stroke[i - 1][1]) / 20);
+      await page.mouse.move(...at(stroke[i]), { steps });
+    }
+    await page.mouse.up();
+  }
 }

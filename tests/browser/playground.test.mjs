@@ -150,6 +150,21 @@ test("bad_hashes_show_an_alert_and_a_working_default_page", TIMEOUT, async () =>
   }
 });
 
+// A snapshot published between a hash navigation and its hashchange event (every frame while
+// training) puts the session's hash back in the address bar: the page must read the hash from
+// the event, not from the bar. Here the bar never changes, as if that had happened.
+test("a_hash_navigated_to_is_read_from_its_event_not_from_the_address_bar", TIMEOUT, async () => {
+  const page = await open("");
+  await hooks(page, "setState", { data: { name: "xor" } });
+  const xor = await hooks(page, "shareUrl");
+  await hooks(page, "setState", { data: { name: "circle" } });
+  await page.evaluate((newURL) => window.dispatchEvent(new HashChangeEvent("hashchange",
+    { oldURL: location.href, newURL })), xor);
+  await page.waitForFunction(() => window.nnplay.state().data.name === "xor");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test("buttons_keys_and_controls_drive_the_playground", TIMEOUT, async () => {
   const page = await open("");
   const historyLength = await page.evaluate(() => history.length);
@@ -213,4 +228,33 @@ test("divergence_pauses_and_says_what_to_try", TIMEOUT, async () => {
   assert.ok(await page.locator("#alert").isHidden());
   assert.deepEqual(page.errors, []);
   await page.close();
+});
+
+test("a_schedule_is_set_from_the_keyboard_and_the_rate_in_use_is_shown_and_replays_exactly", TIMEOUT, async () => {
+  const page = await open("#v=1&data=xor&h=6:gelu,4:leaky_relu&opt=rmsprop&lr=0.03");
+  assert.equal(await page.isHidden("#schedule-fields"), true, "a constant schedule has no fields");
+  // Keyboard only: choose step decay, then Tab into its first field and type a value.
+  await page.focus("#schedule");
+  await page.selectOption("#schedule", "step");  // what the arrow keys do to a focused select
+  await page.waitForFunction(() => window.nnplay.state().config.schedule?.type === "step");
+  await page.focus("#schedule");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.labels[0].textContent.trim()), "Every (steps)");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("20");
+  await page.keyboard.press("Tab");
+  await page.waitForFunction(() => window.nnplay.state().config.schedule?.every === 20);
+  assert.deepEqual((await hooks(page, "state")).config.schedule, { type: "step", every: 20, factor: 0.5 });
+  // 250 training points in batches of 10: 25 steps an epoch; after 2 epochs t = 50, two drops.
+  const metrics = await hooks(page, "step", 2);
+  assert.equal(metrics.step, 50);
+  assert.equal(metrics.lr, 0.03 * 0.25);
+  assert.equal(await page.textContent("#rate-now"), "0.0075");
+  // The epoch link replays to the same numbers.
+  const url = await hooks(page, "shareUrl", { epoch: true });
+  assert.match(url, /&sch=step,every:20,factor:0.5&/);
+  const other = await open(url.slice(url.indexOf("#")));
+  await other.waitForFunction(() => window.nnplay.metrics().epoch === 2 && !document.querySelector("#play[aria-pressed=true]"));
+  assert.deepEqual(await hooks(other, "metrics"), metrics);
+  assert.deepEqual(page.errors, []);
 });

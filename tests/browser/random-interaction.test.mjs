@@ -77,6 +77,16 @@ const PAGES = [
       const after = await page.evaluate(() => window.nnplay.step(1));
       assert.equal(after.epoch, epoch + 1, "step(1) after reset trains one epoch");
     } },
+  { name: "embed", path: "embed.html", hashes: JUNK_HASHES, actions: 80,
+    remember: (page) => page.evaluate(() => window.nnplay.state()),
+    probe: async (page, defaults) => {
+      await page.evaluate(() => { location.hash = ""; });
+      await until(page, "the default playground again", (state) =>
+        JSON.stringify(window.nnplay.state()) === state, JSON.stringify(defaults));
+      const { epoch } = await page.evaluate(() => window.nnplay.reset());
+      const after = await page.evaluate(() => window.nnplay.step(1));
+      assert.equal(after.epoch, epoch + 1, "step(1) after reset trains one epoch");
+    } },
   { name: "digits", path: "digits.html", hashes: JUNK_HASHES, actions: 200,
     probe: async (page) => {
       const { label } = await page.evaluate((gray) => window.nnplay.classify(new Uint8Array(gray), 28, 28), STROKE_28);

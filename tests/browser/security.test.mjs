@@ -120,6 +120,13 @@ const EXERCISE = {
     await page.evaluate(() => window.__training);
     await hooks(page, "evaluate");
   },
+  "embed.html": async (page) => {
+    await page.click("#step");
+    await page.waitForFunction(() => window.nnplay.metrics().epoch === 1);
+    await page.click("#play");
+    await page.waitForFunction(() => window.nnplay.metrics().epoch >= 20);
+    await hooks(page, "pause");
+  },
   "xor.html": async (page) => {
     await page.waitForFunction(() => window.nnplay?.ready);  // the core loads after the page's load event
     await page.click("#play");
@@ -131,7 +138,9 @@ for (const path of pages) {
   test(`${path.replace(/\.html$/, "")}_page_runs_under_the_csp_without_violations`, TIMEOUT, async () => {
     const page = await openWatched(path, { ready: false });
     const response = await page.request.get(new URL(path, env.url).href);
-    assert.match(response.headers()["content-security-policy"], /script-src 'self' 'wasm-unsafe-eval';.*frame-ancestors 'none'/);
+    // Only the embed page may be framed, by any site: that is what it is for.
+    assert.match(response.headers()["content-security-policy"], path === "embed.html" ?
+      /script-src 'self' 'wasm-unsafe-eval';.*frame-ancestors \*$/ : /script-src 'self' 'wasm-unsafe-eval';.*frame-ancestors 'none'/);
     await page.waitForLoadState("load");
     if (await page.evaluate(() => Boolean(window.nnplay?.ready))) await page.evaluate(() => window.nnplay.ready);
     await EXERCISE[path]?.(page);
@@ -195,6 +204,23 @@ test("playground_link_payloads_in_every_text_field_render_as_text", TIMEOUT, asy
   await page.close();
 });
 
+test("embed_link_payloads_render_as_text_and_its_link_stays_on_the_site", TIMEOUT, async () => {
+  const page = await openWatched("embed.html");
+  for (const { text, mark } of PAYLOADS) {
+    const value = encodeURIComponent(text);
+    // The CSV file's name (the embed's own message), a dataset, a setting's name.
+    for (const hash of [`v=1&data=csv&file=${value}`, `v=1&data=${value}`, `v=1&${value}=1`]) {
+      await openHash(page, hash);
+      assert.ok((await alertText(page)).includes(mark), `${hash}: ${await alertText(page)}`);
+      await assertNothingInjected(page);
+      assert.ok((await page.getAttribute("#open", "href")).startsWith(env.url), "Open in nnplay leads to the site's playground");
+    }
+  }
+  assert.deepEqual(await page.violations(), []);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test("digits_link_payloads_render_as_text", TIMEOUT, async () => {
   const first = encodeURIComponent(PAYLOADS[0].text);
   const page = await openWatched(`digits.html#v=1&model=${first}`);
@@ -205,7 +231,8 @@ test("digits_link_payloads_render_as_text", TIMEOUT, async () => {
       if (hash !== `v=1&model=${first}`) {
         const before = await alertText(page);
         await page.evaluate((h) => { location.hash = h; }, hash);
-        await page.waitForFunction((b) => document.getElementById("digits-error").textContent !== b, before);
+        // The page may clear its alert before it shows the new one: wait for the new message itself.
+        await page.waitForFunction((b) => !["", b].includes(document.getElementById("digits-error").textContent), before);
       }
       assert.ok((await alertText(page)).includes(mark.slice(0, 10)), `${hash}: ${await alertText(page)}`);
       await assertNothingInjected(page);

@@ -66,13 +66,22 @@ std::vector<FieldCase> everySchemaField() {
   const Json schema = configSchema();
   std::vector<FieldCase> cases;
   for (const auto& [type, fields] : schema["layers"].items())
-    for (const auto& [key, field] : fields.items())
-      cases.push_back({configWithLayer(type), "/layers/0/" + key, "layers[0]." + key, field});
+    for (const auto& [key, field] : fields.items()) {
+      Json base = configWithLayer(type);
+      if (key == "alpha") base["layers"][0]["activation"] = "leaky_relu";  // its one user
+      cases.push_back({base, "/layers/0/" + key, "layers[0]." + key, field});
+    }
   for (const auto& [type, fields] : schema["optimizers"].items()) {
     Json base = configWithLayer("dense");
     base["optimizer"] = {{"type", type}};
     for (const auto& [key, field] : fields.items())
       cases.push_back({base, "/optimizer/" + key, "optimizer." + key, field});
+  }
+  for (const auto& [type, fields] : schema["schedules"].items()) {
+    Json base = configWithLayer("dense");
+    base["schedule"] = {{"type", type}};
+    for (const auto& [key, field] : fields.items())
+      cases.push_back({base, "/schedule/" + key, "schedule." + key, field});
   }
   for (const auto& [key, field] : schema.items()) {
     if (!field.is_object() || !field.contains("type")) continue;  // lists and tables
@@ -88,8 +97,12 @@ std::vector<FieldCase> everySchemaField() {
 }
 
 // The field as parseConfig reads it, via toJson's output.
+// toJson leaves out a false nesterov (older configs come back unchanged): that reads as false.
 Json parsedValue(const FieldCase& c, const Json& config) {
-  return toJson(parseConfig(config))[Json::json_pointer(c.pointer)];
+  const Json json = toJson(parseConfig(config));
+  const Json::json_pointer pointer(c.pointer);
+  if (c.field["type"] == "boolean" && !json.contains(pointer)) return false;
+  return json.at(pointer);
 }
 
 Json withValue(const FieldCase& c, const Json& value) {
@@ -102,18 +115,28 @@ TEST(ConfigSchema, walks_every_field_of_every_layer_optimizer_and_the_top_level)
   std::vector<std::string> paths;
   for (const FieldCase& c : everySchemaField()) paths.push_back(c.path);
   EXPECT_EQ(paths, (std::vector<std::string>{
-                       "layers[0].size", "layers[0].activation", "layers[0].epsilon",
-                       "layers[0].momentum", "layers[0].activation", "layers[0].filters", "layers[0].kernel",
-                       "layers[0].padding", "layers[0].stride", "layers[0].activation",
-                       "layers[0].units", "layers[0].rate", "layers[0].size", "optimizer.beta1",
-                       "optimizer.beta2", "optimizer.epsilon", "optimizer.lr", "optimizer.lr",
-                       "optimizer.momentum", "batchSize", "regularization.rate", "seed"}));
+                       "layers[0].size",  // avgpool2d
+                       "layers[0].activation", "layers[0].epsilon", "layers[0].momentum",  // batchnorm
+                       "layers[0].activation", "layers[0].alpha", "layers[0].filters",
+                       "layers[0].kernel", "layers[0].padding", "layers[0].stride",
+                       "layers[0].activation", "layers[0].alpha", "layers[0].units",
+                       "layers[0].rate", "layers[0].size",
+                       "optimizer.lr",  // adagrad
+                       "optimizer.beta1", "optimizer.beta2", "optimizer.epsilon", "optimizer.lr",
+                       "optimizer.beta1", "optimizer.beta2", "optimizer.epsilon", "optimizer.lr",
+                       "optimizer.weightDecay",  // adamw
+                       "optimizer.epsilon", "optimizer.lr", "optimizer.rho",  // rmsprop
+                       "optimizer.lr", "optimizer.momentum", "optimizer.nesterov",  // sgd
+                       "schedule.alpha", "schedule.decaySteps",  // cosine
+                       "schedule.decayRate", "schedule.decaySteps", "schedule.staircase",
+                       "schedule.every", "schedule.factor",  // step
+                       "batchSize", "regularization.rate", "seed"}));
 }
 
 TEST(ConfigSchema, numeric_fields_accept_their_bounds_and_refuse_just_beyond) {
   for (const FieldCase& c : everySchemaField()) {
     const Json& field = c.field;
-    if (field["type"] == "choice") continue;
+    if (field["type"] == "choice" || field["type"] == "boolean") continue;
     const bool integer = field["type"] == "integer";
     ASSERT_TRUE(integer || field["type"] == "number") << c.path;
     for (const char* bound : {"min", "max"}) {
@@ -155,6 +178,19 @@ TEST(ConfigSchema, choice_fields_accept_each_value_and_name_them_all_when_refusi
   }
 }
 
+TEST(ConfigSchema, boolean_fields_accept_true_and_false_only) {
+  int booleans = 0;
+  for (const FieldCase& c : everySchemaField()) {
+    if (c.field["type"] != "boolean") continue;
+    ++booleans;
+    for (const bool value : {true, false})
+      EXPECT_EQ(parsedValue(c, withValue(c, value)), value) << c.path;
+    EXPECT_EQ(errorFor(withValue(c, 1)), c.path + ": expected true or false, got 1");
+    EXPECT_EQ(errorFor(withValue(c, "true")), c.path + ": expected true or false, got \"true\"");
+  }
+  EXPECT_EQ(booleans, 2);  // optimizer.nesterov, schedule.staircase
+}
+
 TEST(ConfigSchema, missing_fields_get_the_schema_default_or_are_required) {
   int defaults = 0;
   for (const FieldCase& c : everySchemaField()) {
@@ -168,8 +204,9 @@ TEST(ConfigSchema, missing_fields_get_the_schema_default_or_are_required) {
       EXPECT_EQ(errorFor(config), c.path + ": missing");
     }
   }
-  // activation x3, stride, padding, momentum and epsilon (batchnorm), 6 optimizer fields, 3 top-level
-  EXPECT_EQ(defaults, 16);
+  // activation and alpha x2, stride, padding, batchnorm's activation, momentum and epsilon,
+  // 16 optimizer fields, 7 schedule fields, 3 top-level
+  EXPECT_EQ(defaults, 35);
 }
 
 TEST(ConfigSchema, last_layer_only_activations_and_loss_outputs_are_enforced) {

@@ -66,7 +66,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadField{"/layers/0/units", "\"4\"", "layers[0].units: expected an integer in [1, 4096], got \"4\""},
         BadField{"/layers/0/units", "null", "layers[0].units: expected an integer in [1, 4096], got null"},
         BadField{"/layers/0/units", "DELETE", "layers[0].units: missing"},
-        BadField{"/layers/0/activation", "\"swish\"", "layers[0].activation: expected one of linear|sigmoid|tanh|relu|softmax, got \"swish\""},
+        BadField{"/layers/0/activation", "\"mish\"", "layers[0].activation: expected one of linear|sigmoid|tanh|relu|softmax|leaky_relu|elu|gelu|softplus|swish, got \"mish\""},
+        BadField{"/layers/0/alpha", "0.1", "layers[0].alpha: only leaky_relu has a slope, the activation is tanh"},
         BadField{"/layers/0/activation", "\"softmax\"", "layers[0].activation: softmax is only allowed on the last layer"},
         BadField{"/layers/0/type", "\"lstm\"", "layers[0].type: expected one of dense|conv2d|maxpool2d|flatten|dropout|batchnorm|avgpool2d, got \"lstm\""},
         BadField{"/layers/0/extra", "1", "layers[0].extra: unknown field (value 1)"},
@@ -77,7 +78,14 @@ INSTANTIATE_TEST_SUITE_P(
         BadField{"/input", "[1000, 1000, 3]", "input: expected at most 262144 values per sample, got [1000,1000,3]"},
         BadField{"/loss", "\"hinge\"", "loss: expected one of mse|quadratic|bce|cross_entropy, got \"hinge\""},
         BadField{"/loss", "\"cross_entropy\"", "loss: cross_entropy needs a softmax output layer, got sigmoid"},
-        BadField{"/optimizer/type", "\"rmsprop\"", "optimizer.type: expected one of sgd|adam, got \"rmsprop\""},
+        BadField{"/optimizer/type", "\"lamb\"", "optimizer.type: expected one of sgd|adam|rmsprop|adagrad|adamw, got \"lamb\""},
+        BadField{"/optimizer/nesterov", "1", "optimizer.nesterov: expected true or false, got 1"},
+        BadField{"/optimizer/rho", "0.9", "optimizer.rho: unknown field (value 0.9)"},
+        BadField{"/schedule", "\"cosine\"", "schedule: expected an object, got \"cosine\""},
+        BadField{"/schedule", "{}", "schedule.type: missing"},
+        BadField{"/schedule", "{\"type\": \"linear\"}", "schedule.type: expected one of constant|step|exponential|cosine, got \"linear\""},
+        BadField{"/schedule", "{\"type\": \"step\", \"every\": 0}", "schedule.every: expected an integer in [1, 1000000000], got 0"},
+        BadField{"/schedule", "{\"type\": \"cosine\", \"decayRate\": 0.5}", "schedule.decayRate: unknown field (value 0.5)"},
         BadField{"/optimizer/lr", "-1", "optimizer.lr: expected a number in [0, 100], got -1"},
         BadField{"/optimizer/momentum", "1.5", "optimizer.momentum: expected a number in [0, 0.9999], got 1.5"},
         BadField{"/optimizer/beta1", "0.9", "optimizer.beta1: unknown field (value 0.9)"},
@@ -88,6 +96,39 @@ INSTANTIATE_TEST_SUITE_P(
         BadField{"/seed", "1.5", "seed: expected an integer in [0, 4294967295], got 1.5"},
         BadField{"/batchSize", "0", "batchSize: expected an integer in [1, 65536], got 0"},
         BadField{"/colour", "\"red\"", "colour: unknown field (value \"red\")"}));
+
+TEST(Config, new_activations_optimizers_and_schedules_round_trip) {
+  Json config = validConfig();
+  config["layers"][0] = {
+      {"type", "dense"}, {"units", 4}, {"activation", "leaky_relu"}, {"alpha", 0.1}};
+  config["optimizer"] = {{"type", "rmsprop"}, {"lr", 0.01}, {"rho", 0.8}, {"epsilon", 1e-6}};
+  config["schedule"] = {{"type", "exponential"}, {"decaySteps", 50}, {"decayRate", 0.5},
+                        {"staircase", true}};
+  EXPECT_EQ(toJson(parseConfig(config)), config);
+  // Missing fields get Keras's defaults; the leaky slope 0.2 as in Keras 3.
+  config["layers"][0].erase("alpha");
+  config["optimizer"] = {{"type", "adamw"}};
+  config["schedule"] = {{"type", "cosine"}};
+  const Json parsed = toJson(parseConfig(config));
+  EXPECT_EQ(parsed["layers"][0]["alpha"], 0.2);
+  EXPECT_EQ(parsed["optimizer"], Json::parse(R"({"type": "adamw", "lr": 0.001,
+    "weightDecay": 0.004, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-7})"));
+  EXPECT_EQ(parsed["schedule"],
+            Json::parse(R"({"type": "cosine", "decaySteps": 1000, "alpha": 0})"));
+  config["optimizer"] = {{"type", "sgd"}, {"momentum", 0.9}, {"nesterov", true}};
+  config["schedule"] = {{"type", "constant"}};
+  const Json sgd = toJson(parseConfig(config));
+  EXPECT_EQ(sgd["optimizer"]["nesterov"], true);
+  EXPECT_FALSE(sgd.contains("schedule")) << "a constant schedule is the default, left out";
+  config["optimizer"] = {{"type", "rmsprop"}, {"rho", 1}};
+  EXPECT_EQ(errorFor(config), "optimizer.rho: expected a number in [0, 0.9999999], got 1");
+  config["optimizer"] = {{"type", "adamw"}, {"weightDecay", -0.1}};
+  EXPECT_EQ(errorFor(config), "optimizer.weightDecay: expected a number in [0, 1], got -0.1");
+  config["optimizer"] = {{"type", "adagrad"}, {"epsilon", 0.1}};
+  EXPECT_EQ(errorFor(config), "optimizer.epsilon: unknown field (value 0.1)");
+  config["layers"][0]["alpha"] = 2;
+  EXPECT_EQ(errorFor(config), "layers[0].alpha: expected a number in [0, 1], got 2");
+}
 
 TEST(Config, impossible_shapes_are_refused) {
   Json conv = Json::parse(R"({"input": [5, 5, 1], "loss": "mse",

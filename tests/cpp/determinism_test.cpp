@@ -2,7 +2,8 @@
 // tests/golden/determinism.json, which
 // the Node tests check the WASM build against too (NNPLAY_UPDATE_GOLDEN=1 rewrites it). Trained
 // weights are bit-identical within a build (native twice; WASM in Node and Chromium), not
-// between native and WASM: their exp() and GEMM summation orders differ in the last bits.
+// between native and WASM: their exp() and GEMM summation orders differ in the last bits. The
+// learning rate a schedule gives each step is the same double in both (portable_math.h only).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -52,6 +53,20 @@ Json computeFingerprints(Json golden) {
       images.insert(images.end(), out.data(), out.data() + out.size());
     }
     c["images"] = fingerprint(images.data(), images.size());
+  }
+  // The rate of steps t = 0, 1, ... under each schedule: a 1 -> 1 network stepped on a zero
+  // sample, whose loss is 0, so only the step count moves.
+  for (Json& c : golden["schedules"]) {
+    Json config = testing::denseJson(1, {{1, "linear"}}, "mse", c["lr"]);
+    config["schedule"] = c["schedule"];
+    Network<float> net(parseConfig(config));
+    const Matrix<float> zero = Matrix<float>::Zero(1, 1);
+    Json rates = Json::array();
+    for (int t = 0; t < c["steps"].get<int>(); ++t) {
+      rates.push_back(net.learningRate());
+      net.trainBatch(zero, zero);
+    }
+    c["rates"] = rates;
   }
   return golden;
 }

@@ -83,7 +83,8 @@ TEST_P(DenseGradient, dense_gradient_matches_numeric) {
 INSTANTIATE_TEST_SUITE_P(
     EveryActivationAndLoss, DenseGradient,
     ::testing::Combine(
-        ::testing::Values("linear", "sigmoid", "tanh", "relu"),
+        ::testing::Values("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu",
+                          "softplus", "swish"),
         ::testing::Values(std::make_tuple("linear", "mse"), std::make_tuple("tanh", "quadratic"),
                           std::make_tuple("sigmoid", "mse"), std::make_tuple("relu", "quadratic"),
                           std::make_tuple("softmax", "mse"), std::make_tuple("sigmoid", "bce"),
@@ -92,6 +93,47 @@ INSTANTIATE_TEST_SUITE_P(
       return std::get<0>(info.param) + "_" + std::get<0>(std::get<1>(info.param)) + "_" +
              std::get<1>(std::get<1>(info.param));
     });
+
+TEST(Gradient, leaky_relu_slope_and_conv_activations_match_numeric) {
+  Rng rng(5);
+  Json config = denseJson(3, {{5, "leaky_relu"}, {2, "elu"}}, "mse");
+  config["layers"][0]["alpha"] = 0.05;
+  expectGradientsMatchNumeric(config, randomMatrix(3, 4, rng), randomMatrix(2, 4, rng));
+  // Each new activation after a convolution, whose backward runs through the same code.
+  for (const char* activation : {"leaky_relu", "elu", "gelu", "softplus", "swish"}) {
+    const Json conv = {{"input", {4, 4, 2}},
+                       {"layers",
+                        {{{"type", "conv2d"}, {"filters", 2}, {"kernel", 3}, {"padding", "same"},
+                          {"activation", activation}},
+                         {{"type", "flatten"}},
+                         {{"type", "dense"}, {"units", 2}, {"activation", "linear"}}}},
+                       {"loss", "mse"}};
+    expectGradientsMatchNumeric(conv, randomMatrix(32, 3, rng), randomMatrix(2, 3, rng));
+  }
+}
+
+// Forward values against the formulas evaluated here in double: gelu is the exact erf form
+// (Keras approximate=False, TF.js "gelu"), not the tanh approximation.
+TEST(Gradient, new_activations_forward_values) {
+  Matrix<double> z(1, 5), a;
+  z << -3.0, -0.5, 0.0, 0.7, 4.0;
+  const auto check = [&](Activation f, auto formula) {
+    activationForward(f, z, a, 0.2);
+    for (Index i = 0; i < z.size(); ++i)
+      EXPECT_NEAR(a(i), formula(z(i)), 1e-15) << toString(f) << " at " << z(i);
+  };
+  check(Activation::LeakyRelu, [](double x) { return x > 0 ? x : 0.2 * x; });
+  check(Activation::Elu, [](double x) { return x > 0 ? x : std::exp(x) - 1; });
+  check(Activation::Gelu, [](double x) { return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0))); });
+  check(Activation::Softplus, [](double x) { return std::log(1 + std::exp(x)); });
+  check(Activation::Swish, [](double x) { return x / (1 + std::exp(-x)); });
+  activationForward(Activation::Gelu, z, a, 0.2);
+  EXPECT_NEAR(a(3), 0.5306254, 1e-7);  // gelu(0.7); the tanh approximation gives 0.5305701
+  Matrix<double> big(1, 1);
+  big << 800.0;
+  activationForward(Activation::Softplus, big, a, 0.2);
+  EXPECT_EQ(a(0), 800.0) << "softplus does not overflow";
+}
 
 TEST(Gradient, regularized_gradient_adds_penalty_derivative) {
   // L2: w -= lr (dL/dw + rate w); with a zero data gradient only the penalty moves w.

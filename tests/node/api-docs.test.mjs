@@ -56,13 +56,13 @@ test("config_reference_refuses_names_it_does_not_describe", () => {
     change(copy);
     return copy;
   };
-  assert.throws(() => configReference(nn, changed((s) => s.activations.push("swish"))),
-    /the activation "swish" has no description/);
+  assert.throws(() => configReference(nn, changed((s) => s.activations.push("mish"))),
+    /the activation "mish" has no description/);
   assert.throws(() => configReference(nn, changed((s) => { s.layers.dense.useBias = { type: "choice", values: ["yes"] }; })),
     /the layer field "dense.useBias" has no description/);
   assert.throws(() => configReference(nn, changed((s) => { s.optimizers.adam.amsgrad = { type: "choice", values: ["no"] }; })),
     /the optimizer field "adam.amsgrad" has no description/);
-  assert.throws(() => configReference(nn, changed((s) => { s.schedules = []; })), /nn.schema key "schedules"/);
+  assert.throws(() => configReference(nn, changed((s) => { s.warmups = []; })), /nn.schema key "warmups"/);
   assert.throws(() => configReference(nn, changed((s) => { s.losses = s.losses.filter((l) => l !== "quadratic"); })),
     /describes the loss "quadratic", which the core does not have/);
 });

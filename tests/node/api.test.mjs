@@ -95,7 +95,8 @@ test("tutorial_002_xor_reaches_low_error", () => {
   const x = new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]), y = new Float32Array([0, 1, 1, 0]);
   const history = net.fit({ x, y, n: 4, epochs: 1000, shuffle: false });
   assert.equal(history.length, 1000);
-  assert.deepEqual(Object.keys(history[0]).sort(), ["accuracy", "epoch", "loss"]);
+  assert.deepEqual(Object.keys(history[0]).sort(), ["accuracy", "epoch", "loss", "lr"]);
+  assert.equal(history[0].lr, 0.1, "a constant schedule: the config's rate");
   assert.ok(net.evaluate(x, y, 4).loss < 0.01);
   assert.deepEqual(Array.from(net.predict(x, 4), (v) => Math.abs(Math.round(v))), [0, 1, 1, 0]);
   net.delete();
@@ -127,6 +128,21 @@ test("datasets_and_initial_weights_match_the_native_golden_file", () => {
   for (const c of golden.networks) {
     const net = nn.createNetwork(c.config);
     assert.equal(fingerprint(allWeights(net)), c.initial, JSON.stringify(c.config.layers));
+    net.delete();
+  }
+});
+
+test("schedule_rates_match_the_native_golden_file_to_the_bit", () => {
+  assert.ok(golden.schedules.length >= 3);
+  for (const c of golden.schedules) {
+    const net = nn.createNetwork({ ...dense(1, [[1, "linear"]], "mse"), optimizer: { type: "sgd", lr: c.lr },
+      schedule: c.schedule });
+    const zero = new Float32Array(1), rates = [];
+    for (let t = 0; t < c.steps; t++) {
+      rates.push(net.learningRate);
+      net.trainBatch(zero, zero, 1);
+    }
+    assert.deepEqual(rates, c.rates, c.schedule.type);
     net.delete();
   }
 });
@@ -408,17 +424,20 @@ test("schema_lists_the_config_rules_and_is_deep_frozen", async () => {
   const schema = nn.schema;
   assert.equal(nn.schema, schema, "the same object on every access");
   assert.equal((await loadNN()).schema, schema, "and for every loadNN()");
-  const activations = ["linear", "sigmoid", "tanh", "relu", "softmax"];
+  const activations = ["linear", "sigmoid", "tanh", "relu", "softmax", "leaky_relu", "elu", "gelu", "softplus",
+    "swish"];
   const activation = { type: "choice", values: activations, default: "linear" };
+  const alpha = { type: "number", min: 0, max: 1, default: 0.2 };  // leaky_relu's slope
   assert.deepEqual(schema, {
     layers: {
-      dense: { units: { type: "integer", min: 1, max: 4096 }, activation },
+      dense: { units: { type: "integer", min: 1, max: 4096 }, activation, alpha },
       conv2d: {
         filters: { type: "integer", min: 1, max: 1024 },
         kernel: { type: "integer", min: 1, max: 64 },
         stride: { type: "integer", min: 1, max: 64, default: 1 },
         padding: { type: "choice", values: ["valid", "same"], default: "valid" },
         activation,
+        alpha,
       },
       maxpool2d: { size: { type: "integer", min: 1, max: 64 } },
       flatten: {},
@@ -435,11 +454,25 @@ test("schema_lists_the_config_rules_and_is_deep_frozen", async () => {
     lastLayerOnly: ["softmax"],
     losses: ["mse", "quadratic", "bce", "cross_entropy"],
     lossOutput: { bce: "sigmoid", cross_entropy: "softmax" },
-    optimizerTypes: ["sgd", "adam"],
+    optimizerTypes: ["sgd", "adam", "rmsprop", "adagrad", "adamw"],
     optimizers: {
       sgd: {
         lr: { type: "number", min: 0, max: 100, default: 0.03 },
         momentum: { type: "number", min: 0, max: 0.9999, default: 0 },
+        nesterov: { type: "boolean", default: false },
+      },
+      rmsprop: {
+        lr: { type: "number", min: 0, max: 100, default: 0.001 },
+        rho: { type: "number", min: 0, max: 0.9999999, default: 0.9 },
+        epsilon: { type: "number", min: 1e-12, max: 1, default: 1e-7 },
+      },
+      adagrad: { lr: { type: "number", min: 0, max: 100, default: 0.001 } },
+      adamw: {
+        lr: { type: "number", min: 0, max: 100, default: 0.001 },
+        weightDecay: { type: "number", min: 0, max: 1, default: 0.004 },
+        beta1: { type: "number", min: 0, max: 0.9999999, default: 0.9 },
+        beta2: { type: "number", min: 0, max: 0.9999999, default: 0.999 },
+        epsilon: { type: "number", min: 1e-12, max: 1, default: 1e-7 },
       },
       adam: {
         lr: { type: "number", min: 0, max: 100, default: 0.001 },
@@ -447,6 +480,17 @@ test("schema_lists_the_config_rules_and_is_deep_frozen", async () => {
         beta2: { type: "number", min: 0, max: 0.9999999, default: 0.999 },
         epsilon: { type: "number", min: 1e-12, max: 1, default: 1e-7 },
       },
+    },
+    scheduleTypes: ["constant", "step", "exponential", "cosine"],
+    schedules: {
+      constant: {},
+      step: { every: { type: "integer", min: 1, max: 1e9, default: 100 },
+        factor: { type: "number", min: 0, max: 1, default: 0.5 } },
+      exponential: { decaySteps: { type: "integer", min: 1, max: 1e9, default: 1000 },
+        decayRate: { type: "number", min: 1e-6, max: 1, default: 0.96 },
+        staircase: { type: "boolean", default: false } },
+      cosine: { decaySteps: { type: "integer", min: 1, max: 1e9, default: 1000 },
+        alpha: { type: "number", min: 0, max: 1, default: 0 } },
     },
     regularizations: ["none", "l1", "l2"],
     regularizationRate: { type: "number", min: 0, max: 10, default: 0 },
@@ -468,7 +512,7 @@ test("schema_lists_the_config_rules_and_is_deep_frozen", async () => {
   visit(schema, "schema");
   assert.deepEqual(unfrozen, []);
   assert.throws(() => { schema.layers.dense.units.max = 1e6; }, TypeError);
-  assert.throws(() => { schema.activations.push("swish"); }, TypeError);
+  assert.throws(() => { schema.activations.push("mish"); }, TypeError);
   assert.equal(nn.schema.layers.dense.units.max, 4096);
 });
 
@@ -514,4 +558,30 @@ test("batchnorm_trains_with_the_batch_statistics_predicts_with_the_moving_ones_a
   assert.deepEqual(Array.from(copy.predict(x, n)), Array.from(predicted), "a refused list changes nothing");
   copy.delete();
   net.delete();
+});
+
+test("schedule_rate_is_shown_exact_and_kept_in_model_files", () => {
+  const config = { ...dense(2, [[6, "swish"], [1, "sigmoid"]], "bce"), optimizer: { type: "sgd", lr: 0.1 },
+    schedule: { type: "step", every: 10, factor: 0.5 }, batchSize: 10 };
+  const data = nn.datasets.make("moons", { n: 100, noise: 0.1, seed: 1 });
+  const net = nn.createNetwork(config);
+  assert.equal(net.learningRate, 0.1);
+  const history = net.fit({ x: data.x, y: data.y, n: data.n, epochs: 3 });
+  // 10 steps per epoch: epoch 1 ends with step t = 9 (0.1), epoch 2 with t = 19 (0.05), ...
+  assert.deepEqual(history.map((e) => e.lr), [0.1, 0.05, 0.025]);
+  assert.equal(net.steps, 30);
+  assert.equal(net.learningRate, 0.0125);
+  // Training again from the same config reaches the same bits; the model file keeps the schedule.
+  const again = nn.createNetwork(config);
+  again.fit({ x: data.x, y: data.y, n: data.n, epochs: 3 });
+  assert.deepEqual(again.getWeights(), net.getWeights());
+  const saved = net.toJSON();
+  assert.deepEqual(saved.config.schedule, config.schedule);
+  const restored = nn.fromJSON(saved);
+  assert.equal(restored.learningRate, 0.1, "a restored network starts its schedule again, like its optimizer");
+  assert.throws(() => nn.createNetwork({ ...config, schedule: { type: "cyclic" } }),
+    { message: 'schedule.type: expected one of constant|step|exponential|cosine, got "cyclic"' });
+  assert.throws(() => nn.createNetwork({ ...config, optimizer: { type: "rmsprop", rho: 2 } }),
+    { message: "optimizer.rho: expected a number in [0, 0.9999999], got 2" });
+  for (const n of [net, again, restored]) n.delete();
 });

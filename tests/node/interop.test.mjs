@@ -61,11 +61,11 @@ test("tfjs_model_imports_with_identical_predictions", async () => {
 
 test("tfjs_import_names_unsupported_layers", async () => {
   const model = tfl.sequential({ layers: [
-    tfl.layers.dense({ inputShape: [4], units: 3, activation: "elu" })] });
+    tfl.layers.dense({ inputShape: [4], units: 3, activation: "selu" })] });
   let artifacts;
   await model.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return {}; }));
   assert.throws(() => nn.fromTFJS(artifacts),
-    { message: /^modelTopology\.config\.layers\[0\]\.activation: nnplay supports .*got "elu"$/ });
+    { message: /^modelTopology\.config\.layers\[0\]\.activation: nnplay supports .*got "selu"$/ });
   artifacts.modelTopology.config.layers[0].class_name = "LSTM";
   assert.throws(() => nn.fromTFJS(artifacts), { message: /layer class "LSTM" is not supported/ });
   assert.throws(() => nn.fromTFJS({}), { message: "modelTopology: missing" });
@@ -161,6 +161,90 @@ test("tfjs_model_with_batchnorm_activation_and_avgpool_imports_with_identical_pr
   const alone = structuredClone(artifacts);
   alone.modelTopology.config.layers.splice(1, 1);
   assert.throws(() => nn.fromTFJS(alone), { message: /layers\[1\]: layer class "Activation" is not supported/ });
+});
+
+// Every activation issue 18 added, in dense and conv layers; leaky_relu with a slope of its own.
+const newActivationsConfig = {
+  input: [6, 6, 1],
+  layers: [{ type: "conv2d", filters: 3, kernel: 3, padding: "same", activation: "leaky_relu", alpha: 0.1 },
+    { type: "conv2d", filters: 2, kernel: 3, activation: "gelu" }, { type: "flatten" },
+    { type: "dense", units: 8, activation: "elu" }, { type: "dense", units: 6, activation: "softplus" },
+    { type: "dense", units: 5, activation: "swish" }, { type: "dense", units: 4, activation: "leaky_relu" },
+    { type: "dense", units: 3, activation: "softmax" }],
+  loss: "cross_entropy", optimizer: { type: "adamw", lr: 0.01 }, seed: 5, batchSize: 8,
+};
+
+test("tfjs_export_of_every_new_activation_predicts_like_nnplay", async () => {
+  const n = 64;
+  const x = new Float32Array(n * 36).map((_, i) => Math.sin(i * 0.37) * 2);
+  const y = new Float32Array(n * 3).map((_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0));
+  const net = nn.createNetwork(newActivationsConfig);
+  net.fit({ x, y, n, epochs: 5 });
+  const artifacts = net.toTFJS();
+  const classes = artifacts.modelTopology.config.layers.map((l) => `${l.class_name}:${l.config.activation ?? l.config.alpha}`);
+  assert.deepEqual(classes, ["Conv2D:linear", "LeakyReLU:0.1", "Conv2D:gelu", "Flatten:undefined", "Dense:elu",
+    "Dense:softplus", "Dense:swish", "Dense:linear", "LeakyReLU:0.2", "Dense:softmax"]);
+  const ours = net.predict(x, n);
+  const difference = maxDifference(await tfjsPredict(artifacts, x, [6, 6, 1]), ours);
+  console.log(`largest TF.js prediction difference, every new activation: ${difference.toExponential(2)}`);
+  assert.ok(difference <= 2e-6, `max difference ${difference}`);
+  // And back: the LeakyReLU layers fold into their layers again, the predictions are the same bits.
+  const back = nn.fromTFJS(artifacts);
+  assert.deepEqual(back.config.layers, net.config.layers);
+  assert.deepEqual(back.predict(x, n), ours);
+  back.delete();
+  net.delete();
+});
+
+test("tfjs_model_with_new_activations_imports_with_identical_predictions", async () => {
+  const model = tfl.sequential({ layers: [
+    tfl.layers.dense({ inputShape: [4], units: 7, name: "hidden" }),
+    tfl.layers.leakyReLU({ alpha: 0.3, name: "leaky" }),
+    tfl.layers.dense({ units: 6, activation: "elu", name: "a" }),
+    tfl.layers.dense({ units: 5, activation: "gelu", name: "b" }),
+    tfl.layers.dense({ units: 4, activation: "swish", name: "c" }),
+    tfl.layers.dense({ units: 2, activation: "softplus", name: "out" })] });
+  let artifacts;
+  await model.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return {}; }));
+  const x = new Float32Array(40).map((_, i) => 3 * Math.sin(i));
+  const expected = await (model.predict(tf.tensor(x, [10, 4]))).data();
+  const net = nn.fromTFJS(artifacts);
+  assert.deepEqual(net.config.layers.map((l) => l.activation), ["leaky_relu", "elu", "gelu", "swish", "softplus"]);
+  assert.equal(net.config.layers[0].alpha, 0.3);
+  const difference = maxDifference(net.predict(x, 10), expected);
+  assert.ok(difference <= 2e-6, `max difference ${difference}`);
+  artifacts.modelTopology.config.layers.splice(2, 0, { class_name: "LeakyReLU", config: { name: "again" } });
+  assert.throws(() => nn.fromTFJS(artifacts), { message: /layers\[2\]: nnplay reads LeakyReLU only right after a Dense, Conv2D or BatchNormalization layer with a linear activation/ });
+  net.delete();
+});
+
+// TF.js's own optimizers as a second, independent implementation of the same rules: a linear
+// model with mean squared error, three steps each, from the same weights.
+test("new_optimizers_step_like_tfjs_optimizers", async () => {
+  const x = new Float32Array([0.5, -1, 2, 0.25, -1.5, 1.5]), y = new Float32Array([1, -0.5, 2]);
+  const cases = [
+    [{ type: "sgd", lr: 0.05, momentum: 0.9, nesterov: true }, () => tf.train.momentum(0.05, 0.9, true)],
+    [{ type: "rmsprop", lr: 0.01, rho: 0.8 }, () => tf.train.rmsprop(0.01, 0.8, 0, 1e-7)],
+    [{ type: "adagrad", lr: 0.1 }, () => tf.train.adagrad(0.1, 0.1)],
+  ];
+  for (const [optimizer, make] of cases) {
+    const net = nn.createNetwork({ input: [2], layers: [{ type: "dense", units: 1 }], loss: "mse", optimizer });
+    net.setWeights([{ name: "dense_0/kernel", shape: [2, 1], data: [0.3, -0.7] },
+      { name: "dense_0/bias", shape: [1], data: [0.1] }]);
+    const w = tf.variable(tf.tensor2d([0.3, -0.7], [2, 1])), b = tf.variable(tf.tensor1d([0.1]));
+    const opt = make();
+    const xs = tf.tensor2d(x, [3, 2]), ys = tf.tensor2d(y, [3, 1]);
+    for (let step = 0; step < 3; step++) {
+      net.trainBatch(x, y, 3);
+      opt.minimize(() => tf.losses.meanSquaredError(ys, tf.add(tf.matMul(xs, w), b)));
+    }
+    const ours = net.getWeights().flatMap((t) => Array.from(t.data));
+    const theirs = [...await w.data(), ...await b.data()];
+    assert.ok(maxDifference(ours, theirs) <= 2e-6, `${optimizer.type}: ${ours} vs TF.js ${theirs}`);
+    tf.dispose([w, b, xs, ys]);
+    opt.dispose();
+    net.delete();
+  }
 });
 
 test("csv_parses_classes_and_reports_line_and_column", () => {

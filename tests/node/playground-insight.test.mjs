@@ -277,3 +277,39 @@ test("a_network_with_batch_norm_is_inspected_drawn_shared_and_exported_as_the_co
   now.delete();
   net.delete();
 });
+
+test("exported_code_maps_the_new_activations_optimizers_and_schedules_to_each_frameworks_own", async () => {
+  const session = makeSession();
+  await session.open("#v=1&data=xor&h=5:leaky_relu,4:elu,4:gelu,3:softplus,3:swish&opt=adamw&lr=0.01&wd=0.01" +
+    "&sch=cosine,decaySteps:500,alpha:0.1");
+  await session.step(5);
+  const points = Float32Array.from({ length: 400 }, (_, i) => ((i * 7919) % 1200) / 100 - 6);
+  const tfjs = session.exportCode("tfjs");
+  assert.match(tfjs, /tf\.layers\.leakyReLU\(\{ alpha: 0\.2 \}\)/);
+  assert.match(tfjs, /Not here: AdamW's weight decay \(0\.01\)/);
+  const { values } = await predictWithExportedTFJS(tfjs, points);
+  const net = netWithWeightsOf(session);
+  const difference = largestDifference(values, net.predict(featureMatrix(points, 200, session.snapshot.state.features), 200));
+  assert.ok(difference <= 1e-5, `largest difference ${difference}`);
+  net.delete();
+  const keras = session.exportCode("keras");
+  assert.match(keras, /keras\.layers\.LeakyReLU\(negative_slope=0\.2\)/);
+  assert.match(keras, /keras\.optimizers\.AdamW\(learning_rate=keras\.optimizers\.schedules\.CosineDecay\(0\.01, 500, alpha=0\.1\), weight_decay=0\.01/);
+  const torch = session.exportCode("pytorch");
+  for (const name of ["nn.LeakyReLU(0.2)", "nn.ELU", "nn.GELU", "nn.Softplus", "nn.SiLU",
+    "torch.optim.AdamW(params, lr=0.01, weight_decay=0.01", "torch.optim.lr_scheduler.LambdaLR"]) {
+    assert.ok(torch.includes(name), `pytorch code has ${name}`);
+  }
+  for (const [format, code] of [["keras", keras], ["pytorch", torch]]) {
+    const { ok, message } = await compilePython(code);
+    assert.ok(ok, `${format}: ${message}`);
+  }
+  // Each optimizer's own line.
+  const line = (hash, format) => session.open(`#v=1&data=xor&${hash}`).then(() => session.exportCode(format));
+  assert.match(await line("opt=nesterov&mom=0.8", "keras"), /SGD\(learning_rate=0\.03, momentum=0\.8, nesterov=True\)/);
+  assert.match(await line("opt=nesterov&mom=0.8", "tfjs"), /tf\.train\.momentum\(0\.03, 0\.8, true\)/);
+  assert.match(await line("opt=rmsprop&rho=0.8", "pytorch"), /RMSprop\(params, lr=0\.03, alpha=0\.8, eps=1e-7\)/);
+  assert.match(await line("opt=adagrad&sch=step,every:10,factor:0.5", "keras"),
+    /Adagrad\(learning_rate=keras\.optimizers\.schedules\.ExponentialDecay\(0\.03, 10, 0\.5, staircase=True\)\)/);
+  assert.match(await line("opt=adagrad&sch=step,every:10,factor:0.5", "pytorch"), /lambda t: 0\.5 \*\* \(t \/\/ 10\)/);
+});

@@ -69,3 +69,27 @@ test("batchnorm_training_and_prediction_give_the_same_bits_for_1_2_and_3_threads
     assert.deepEqual(r.cnn, results[0].cnn, `CNN with batch norm, ${r.threads} threads`);
   }
 });
+
+test("new_activations_optimizers_and_schedules_give_the_same_bits_for_1_and_3_threads", async () => {
+  // 600 units x 64 samples per layer: more values than one thread's share (kElementGrain), so
+  // every activation's forward and backward is split too.
+  const data = digitsLike(192);
+  const wide = (activation) => ({ type: "dense", units: 600, activation });
+  const cases = [
+    [{ type: "adamw", lr: 0.001 }, { type: "cosine", decaySteps: 4 }],
+    [{ type: "rmsprop", lr: 0.001 }, { type: "exponential", decaySteps: 2, decayRate: 0.5 }],
+    [{ type: "adagrad", lr: 0.01 }, { type: "step", every: 2, factor: 0.5 }],
+    [{ type: "sgd", lr: 0.05, momentum: 0.9, nesterov: true }, { type: "constant" }],
+  ];
+  const nets = cases.map(([optimizer, schedule], i) => ({
+    input: [784], loss: "cross_entropy", init: "he", seed: 3, batchSize: 64, optimizer, schedule,
+    layers: [...["leaky_relu", "elu", "gelu", "softplus", "swish"].slice(i).map(wide),
+      { type: "dense", units: 10, activation: "softmax" }],
+  }));
+  const results = [];
+  for (const threads of [1, 3]) {
+    const nn = await loadNN({ threads });
+    results.push(nets.map((cfg) => run(nn, cfg, data, 2)));
+  }
+  assert.deepEqual(results[1], results[0]);
+});

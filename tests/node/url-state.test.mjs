@@ -40,6 +40,37 @@ test("edited_state_round_trips_exactly", () => {
   assert.deepEqual(decodeState(`#${encodeState(state)}`), { state, error: null });
 });
 
+test("new_optimizers_and_schedules_round_trip_and_make_their_config", () => {
+  const state = { ...defaultState(), hidden: [{ units: 5, activation: "leaky_relu" }, { units: 3, activation: "gelu" }],
+    optimizer: "rmsprop", rho: 0.8, lr: 0.01, schedule: { type: "step", every: 50, factor: 0.5 } };
+  const hash = encodeState(state);
+  assert.match(hash, /&h=5:leaky_relu,3:gelu&/);
+  assert.match(hash, /&opt=rmsprop&lr=0.01&mom=0.9&rho=0.8&sch=step,every:50,factor:0.5&bs=10&/);
+  assert.doesNotMatch(encodeState(defaultState()), /rho=|wd=|sch=/, "old links stay as they were");
+  assert.deepEqual(decodeState(hash), { state, error: null });
+  const config = toConfig(state);
+  assert.deepEqual(config.optimizer, { type: "rmsprop", lr: 0.01, rho: 0.8 });
+  assert.deepEqual(config.schedule, { type: "step", every: 50, factor: 0.5 });
+  assert.deepEqual(config.layers[0], { type: "dense", units: 5, activation: "leaky_relu" });
+  // Missing schedule fields take the core's defaults; the link then names them all.
+  const { state: cosine, error } = decodeState("#v=1&opt=adamw&wd=0.01&sch=cosine");
+  assert.equal(error, null);
+  assert.deepEqual(cosine.schedule, { type: "cosine", decaySteps: 1000, alpha: 0 });
+  assert.deepEqual(toConfig(cosine).optimizer, { type: "adamw", lr: 0.03, weightDecay: 0.01 });
+  assert.match(encodeState(cosine), /&sch=cosine,alpha:0,decaySteps:1000&/);
+  const nesterov = toConfig(decodeState("#v=1&opt=nesterov&mom=0.5").state);
+  assert.deepEqual(nesterov.optimizer, { type: "sgd", lr: 0.03, momentum: 0.5, nesterov: true });
+  assert.match(decodeState("#v=1&sch=exponential,decayRate:2").error,
+    /learning-rate schedule \(sch\): decayRate expected a number in \[0.000001, 1\], got 2/);
+  // setState's config view of a state comes back to the same state.
+  assert.deepEqual(mergeContract(defaultState(), toContract(state)), state);
+  assert.deepEqual(mergeContract(defaultState(), toContract({ ...defaultState(), optimizer: "nesterov" })),
+    { ...defaultState(), optimizer: "nesterov" });
+  assert.throws(() => mergeContract(defaultState(), { config: { layers: [
+    { type: "dense", units: 2, activation: "leaky_relu", alpha: 0.1 }, { type: "dense", units: 1, activation: "sigmoid" }] } }),
+  /config\.layers\[0\]\.alpha: the playground's leaky_relu has the slope 0.2, got 0.1/);
+});
+
 test("weights_round_trip_bit_exactly_in_base64url", () => {
   const state = { ...defaultState(), features: ["x1"], hidden: [] };  // 1 -> 1: 2 parameters
   state.weights = Float32Array.of(-0.1234567, 3.4028234663852886e38);
@@ -72,6 +103,9 @@ const BAD = {
   opt: ["gradient-ascent"],
   lr: ["-1", "101", "abc", "0x10"],  // the core's range: [0, 100]
   mom: ["1", "-0.5"],
+  rho: ["1", "-0.1", "x"],
+  wd: ["2", "-1"],
+  sch: ["linear", "step,every:0", "step,every", "cosine,decayRate:0.5", "exponential,staircase:yes"],
   bs: ["0", "2.5", "65537"],
   reg: ["l3"],
   rr: ["-1", "11"],

@@ -5,6 +5,7 @@
 import { saveFiles } from "../lib/downloads.js";
 import { $ } from "../lib/dom.js";
 import { Trainer } from "../lib/mnist/client.js";
+import { modelsUrl } from "../lib/site-files.js";
 import { alertView } from "./alert-view.js";
 import { ProbabilityBars } from "./bars.js";
 import { earlyWorker, nnReady } from "./boot.js";
@@ -24,8 +25,6 @@ import { TrainingView } from "./training-view.js";
 import { UnitView } from "./unit-view.js";
 import { WhyView } from "./why-view.js";
 
-const modelsUrl = new URL("../models/", import.meta.url);
-
 async function fetchModel(file) {
   const response = await fetch(new URL(file, modelsUrl));
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -40,12 +39,12 @@ const quietly = (promise) => promise.catch(() => {});
 
 // ---- views
 
-const prediction = new PredictionView($("digit-prediction"), $("digit-input"));
+const prediction = new PredictionView($("digit-prediction"), $("digit-input"), $("digit-announce"));
 const bars = new ProbabilityBars($("probabilities"));
 // Drawing updates timed — the model's pass over every layer and every view's render — while a
 // stroke grows and when it ends (then occlusion runs too).
 const drawingUpdates = { stroke: { count: 0, ms: 0 }, end: { count: 0, ms: 0 } };
-const pad = new PadView({ canvas: $("digit-pad"), clear: $("digit-clear"), undo: $("digit-undo") }, {
+const pad = new PadView({ canvas: $("digit-pad"), pen: $("digit-pen"), clear: $("digit-clear"), undo: $("digit-undo") }, {
   classify: (gray, width, height, options) => {
     const began = performance.now();
     const result = session.look(gray, width, height, options);
@@ -54,8 +53,8 @@ const pad = new PadView({ canvas: $("digit-pad"), clear: $("digit-clear"), undo:
     kind.ms += performance.now() - began;
     return result;
   },
-  show: (result) => {
-    prediction.show(result);
+  show: (result, options) => {
+    prediction.show(result, options);
     bars.show(result.empty ? null : result.probabilities);
   },
 });
@@ -66,7 +65,7 @@ const views = [
     useSaved: $("model-use-saved"), usePretrained: $("model-use-pretrained") }),
   new TrainingView({
     form: $("train-form"), start: $("train-start"), stop: $("train-stop"), progress: $("train-progress"),
-    status: $("train-status"), inputs: { model: $("train-model"), epochs: $("train-epochs"),
+    status: $("train-status"), announce: $("train-announce"), inputs: { model: $("train-model"), epochs: $("train-epochs"),
       optimizer: $("train-optimizer"), lr: $("train-lr"), decay: $("train-decay"), batch: $("train-batch"),
       augment: $("train-augment") },
   }, {
@@ -127,7 +126,9 @@ $("mine-import").addEventListener("change", (event) => {
 });
 $("mine-clear").addEventListener("click", () => session.clearExamples());
 // Changing the hash by hand: the settings it carries (a bad one says why).
-window.addEventListener("hashchange", () => session.openLink(location.hash));
+// The hash the user navigated to, from the event: by the time it is handled, a snapshot published
+// meanwhile (MNIST loading, training) may already have put the session's hash back in the bar.
+window.addEventListener("hashchange", (event) => session.openLink(new URL(event.newURL).hash));
 
 window.nnplay = {
   ready,

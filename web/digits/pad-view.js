@@ -16,14 +16,14 @@ export class PadView {
   #timer = null;
 
   /**
-   * elements: { canvas, clear, undo }. classify(gray, width, height, { final }) -> a
-   * classification (session.look; final: the drawing is not in the middle of a stroke);
-   * show(result) renders it.
+   * elements: { canvas, pen, clear, undo } (pen: the keyboard pen's ring). classify(gray,
+   * width, height, { final }) -> a classification (session.look; final: the drawing is not in
+   * the middle of a stroke); show(result, { final }) renders it.
    */
-  constructor({ canvas, clear, undo }, { classify, show }) {
+  constructor({ canvas, pen, clear, undo }, { classify, show }) {
     this.#classify = classify;
     this.#show = show;
-    this.#pad = new DrawingPad(canvas, (final) => this.#changed(final));
+    this.#pad = new DrawingPad(canvas, (final) => this.#changed(final), { pen });
     clear.addEventListener("click", () => this.#pad.clear());
     undo.addEventListener("click", () => this.#pad.undo());
     canvas.addEventListener("keydown", (event) => {
@@ -58,6 +58,6 @@ export class PadView {
   #read(final = true) {
     clearTimeout(this.#timer);
     this.#last = performance.now();
-    this.#show(this.#classify(this.#pad.gray(), this.#pad.width, this.#pad.height, { final }));
+    this.#show(this.#classify(this.#pad.gray(), this.#pad.width, this.#pad.height, { final }), { final });
   }
 }

@@ -1,10 +1,15 @@
 // The drawing pad (#digit-pad): white ink on black like MNIST, drawn with mouse, finger or pen
-// through pointer events. Strokes are kept as point lists, so undo simply redraws the rest.
+// through pointer events, or with the keyboard: the arrow keys move a pen (a ring over the pad,
+// never in the picture the network reads), Space or Enter puts it down and lifts it again.
+// Strokes are kept as point lists, so undo simply redraws the rest.
 
 const SIDE = 280;             // canvas pixels; CSS may show it at any size
 const STROKE = 26;            // ink width in canvas pixels: MNIST-like ~2.5 px once scaled to 20 px
 const MIN_STEP = 1.5;         // closer points add nothing but jitter
 const INK = "#fff", PAPER = "#000";
+const KEY_STEP = 14;          // canvas pixels an arrow key moves the pen (Shift: FINE_STEP)
+const FINE_STEP = 4;
+const MOVES = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
 
 export class DrawingPad {
   #canvas;
@@ -13,12 +18,16 @@ export class DrawingPad {
   #current = null;
   #pointerId = null;
   #onChange;
+  #pen;                    // the keyboard pen's ring (an element over the canvas), or null
+  #penAt = [SIDE / 2, SIDE / 2];
+  #penDown = false;        // a keyboard stroke is being drawn
 
   /**
-   * canvas: the <canvas> element. onChange(final) is called while a stroke grows
-   * (final = false) and when it ends or the drawing changes otherwise (final = true).
+   * canvas: the <canvas> element (focusable); pen: the element shown as the keyboard pen, or
+   * null. onChange(final) is called while a stroke grows (final = false) and when it ends or the
+   * drawing changes otherwise (final = true).
    */
-  constructor(canvas, onChange) {
+  constructor(canvas, onChange, { pen = null } = {}) {
     this.#canvas = canvas;
     canvas.width = canvas.height = SIDE;
     this.#context = canvas.getContext("2d", { willReadFrequently: true });
@@ -27,7 +36,11 @@ export class DrawingPad {
     canvas.addEventListener("pointermove", (e) => this.#move(e));
     canvas.addEventListener("pointerup", (e) => this.#up(e));
     canvas.addEventListener("pointercancel", (e) => this.#up(e));
+    canvas.addEventListener("keydown", (e) => this.#key(e));
+    canvas.addEventListener("blur", () => this.#liftPen());
+    this.#pen = pen;
     this.#redraw();
+    this.#showPen(false);
   }
 
   get isEmpty() { return this.#strokes.length === 0; }
@@ -43,6 +56,8 @@ export class DrawingPad {
   }
 
   clear() {
+    this.#penDown = false;
+    this.#showPen();
     this.#strokes = [];
     this.#current = null;
     this.#redraw();
@@ -51,7 +66,11 @@ export class DrawingPad {
 
   undo() {
     if (!this.#strokes.length) return;
-    if (this.#strokes.at(-1) === this.#current) this.#current = null;
+    if (this.#strokes.at(-1) === this.#current) {
+      this.#current = null;
+      this.#penDown = false;
+      this.#showPen();
+    }
     this.#strokes.pop();
     this.#redraw();
     this.#onChange(true);
@@ -64,6 +83,8 @@ export class DrawingPad {
   }
 
   #down(event) {
+    this.#liftPen();
+    this.#showPen(false);
     if (this.#pointerId !== null || (event.pointerType === "mouse" && event.button !== 0)) return;
     event.preventDefault();
     this.#pointerId = event.pointerId;
@@ -92,6 +113,54 @@ export class DrawingPad {
     this.#current = null;
     this.#redraw();
     this.#onChange(true);
+  }
+
+  // Arrow keys move the pen (drawing while it is down); Space or Enter puts it down or lifts it.
+  #key(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || this.#pointerId !== null) return;
+    const move = MOVES[event.key];
+    if (move) {
+      event.preventDefault();
+      const step = event.shiftKey ? FINE_STEP : KEY_STEP;
+      const clamp = (v) => Math.max(0, Math.min(SIDE, v));
+      this.#penAt = [clamp(this.#penAt[0] + move[0] * step), clamp(this.#penAt[1] + move[1] * step)];
+      if (this.#penDown) {
+        this.#add(this.#penAt, true);
+        this.#redraw();
+        this.#onChange(false);
+      }
+      this.#showPen(true);
+    } else if (event.key === " " || event.key === "Enter") {
+      event.preventDefault();
+      if (this.#penDown) {
+        this.#liftPen();
+      } else {
+        this.#penDown = true;
+        this.#current = { width: STROKE, points: [[...this.#penAt]] };
+        this.#strokes.push(this.#current);
+        this.#redraw();
+        this.#onChange(false);
+      }
+      this.#showPen(true);
+    }
+  }
+
+  // Ends a keyboard stroke, if one is being drawn.
+  #liftPen() {
+    if (!this.#penDown) return;
+    this.#penDown = false;
+    this.#current = null;
+    this.#showPen();
+    this.#onChange(true);
+  }
+
+  // The pen's ring: where it is, whether it is down; shown once a key moved or lowered it.
+  #showPen(visible = null) {
+    if (!this.#pen) return;
+    if (visible !== null) this.#pen.hidden = !visible;
+    this.#pen.style.left = `${(100 * this.#penAt[0]) / SIDE}%`;
+    this.#pen.style.top = `${(100 * this.#penAt[1]) / SIDE}%`;
+    this.#pen.classList.toggle("down", this.#penDown);
   }
 
   #add(point, always = false) {

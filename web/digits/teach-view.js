@@ -58,12 +58,13 @@ export class TeachView {
     start.disabled = running || trainingBusy;
     progress.hidden = !running;
     progress.value = f.progress;
-    status.textContent = running && f.progress >= 1 ? "Testing the fine-tuned model on the 10,000 MNIST test digits…" :
-      running ? `Fine-tuning on your digits and MNIST: ${(100 * f.progress).toFixed(0)}%…` :
+    const said = running && f.progress >= 1 ? "Testing the fine-tuned model on the 10,000 MNIST test digits…" :
+      running ? "Fine-tuning on your digits and MNIST…" :  // the bar shows how far: the live status stays quiet
       f.state === "done" ? `Fine-tuned in ${f.seconds.toFixed(1)} s: this model now reads the pad. The pretrained one is a click away.` :
         f.state === "failed" ? "Fine-tuning failed (see above)." :
           trainingBusy ? "A training is running: fine-tune once it is done." :
             mine.total - mine.heldOut > 0 ? "Ready to fine-tune the model in use on your digits." : "";
+    if (status.textContent !== said) status.textContent = said;  // the live region speaks changes only
     if (!f.before) {
       results.hidden = true;
       return;

@@ -16,11 +16,11 @@ startLesson("000-moons", (nn) => {
   const losses = new CurveView($("loss-chart"), { log: true, series: series("loss") }, (p) => [p[1], p[2]]);
   const accuracies = new CurveView($("accuracy-chart"), { range: [0.4, 1], series: series("accuracy") },
     (p) => [p[3], p[4]]);
-  const play = new PlayButton($("play"), () => session.togglePlay());
+  const play = new PlayButton($("play"), () => session.togglePlay(), $("play-status"));
 
   session.subscribe((snapshot) => {
     renderAlert(snapshot, FIELDS);
-    play.render(snapshot.play);
+    play.render(snapshot);
     renderNumbers(snapshot);
     boundary.render(snapshot);
     filmstrip.render(snapshot);

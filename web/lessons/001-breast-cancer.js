@@ -2,6 +2,7 @@
 // network, computes its landscape and runs the paths; the views render its snapshots; the
 // controls send it commands.
 import { $ } from "../lib/dom.js";
+import { siteUrl } from "../lib/site-files.js";
 import { BreastCancerSession, PRESET } from "./001-breast-cancer/session.js";
 import { LandscapePanel, SliceView, TrainingView, renderData, renderPaths } from "./001-breast-cancer/views.js";
 import { nextFrame, renderAlert, showPlaygroundLink, startLesson } from "./lesson.js";
@@ -10,7 +11,7 @@ const FIELDS = { iterations: $("iterations"), kind: $("slice-kind"), span: $("sp
   b: $("weight-b"), lr: $("path-lr"), steps: $("path-steps") };
 
 startLesson("001-breast-cancer", async (nn) => {
-  const response = await fetch(new URL(`../${PRESET.path}`, import.meta.url));
+  const response = await fetch(new URL(PRESET.path, siteUrl));
   if (!response.ok) throw new Error(`${PRESET.path} is missing (HTTP ${response.status}): run scripts/build.sh`);
   const session = new BreastCancerSession(nn, { nextFrame });
   const training = new TrainingView();

@@ -10,13 +10,13 @@ const FIELDS = { hidden: $("hidden-units"), lr: $("lr"), epochs: $("epochs") };
 startLesson("002-xor", (nn) => {
   const session = new XorSession(nn, { nextFrame });
   const chart = new CurveView($("error-chart"), { series: [{ label: "error", stroke: "#0877bd" }], log: true });
-  const play = new PlayButton($("play"), () => session.togglePlay());
+  const play = new PlayButton($("play"), () => session.togglePlay(), $("play-status"));
   const samples = new SampleChoice($("sample-choice"), (i) => session.chooseSample(i));
   let shown = null;
 
   session.subscribe((snapshot) => {
     renderAlert(snapshot, FIELDS);
-    play.render(snapshot.play);
+    play.render(snapshot);
     renderTraining(snapshot, shown);
     chart.render(snapshot.run, snapshot.curve);
     samples.render(snapshot);

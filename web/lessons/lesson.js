@@ -66,19 +66,29 @@ export function setText(node, text) {
 /** The texts of these inputs, by key: { key: element }. */
 export const textsOf = (fields) => Object.fromEntries(Object.entries(fields).map(([key, input]) => [key, input.value]));
 
-/** The Play/Pause button of a TrainingSession (training-session.js): shows its play state. */
+/**
+ * The Play/Pause button of a TrainingSession (training-session.js): shows its play state, and
+ * says when training starts, pauses or is done in a polite live region (announce), not every epoch.
+ */
 export class PlayButton {
   #button;
+  #announce;
+  #play = null;
 
-  constructor(button, onClick) {
+  constructor(button, onClick, announce) {
     this.#button = button;
+    this.#announce = announce;
     button.addEventListener("click", onClick);
   }
 
-  /** play: "playing", "paused", "done" or "off" (no network: Play says why). */
-  render(play) {
+  /** play: "playing", "paused", "done" or "off" (no network: Play says why); epoch: trained so far. */
+  render({ play, epoch }) {
     setText(this.#button, { playing: "Pause", done: "Done" }[play] ?? "Play");
     this.#button.disabled = play === "done";
+    if (play === this.#play) return;
+    this.#play = play;
+    setText(this.#announce, { playing: "Training…", paused: `Paused at epoch ${epoch}.`,
+      done: `Done: trained ${epoch} epochs.` }[play] ?? "");
   }
 }
 

@@ -3,7 +3,9 @@
 // (a test set measured once per epoch beside a training curve measured more often).
 import uPlot from "../build/vendor/uPlot.esm.js";
 
-const MAX_POINTS = 1500;  // past this, every other point is dropped: the curve keeps its shape
+// Past two points per pixel of the chart's width (400 at least), every other point is dropped:
+// the curve keeps its shape, and a playing playground's four charts stay cheap to redraw.
+const maxPoints = (width) => Math.max(400, 2 * Math.round(width));
 
 // A log axis's tick labels: plain decimals from 0.001 up, powers of ten below (uPlot's own
 // labels round 1e-5 to "0").
@@ -16,6 +18,7 @@ export class LineChart {
   #height;
   #changed = false;
   #resize;
+  #maxPoints;
 
   /**
    * series: [{ label, stroke, dash?, dots? }]; range: [low, high] for a fixed y axis; log: a
@@ -23,6 +26,7 @@ export class LineChart {
    */
   constructor(element, { series, range, log = false, height = 130, x = "epoch" }) {
     this.#height = height;
+    this.#maxPoints = maxPoints(Math.max(200, element.clientWidth));
     this.#data = [[], ...series.map(() => [])];
     const y = log ? { distr: 3 } : range ? { range } : { auto: true };
     this.#plot = new uPlot({
@@ -36,7 +40,9 @@ export class LineChart {
         { label, stroke, width: 1.6, dash, spanGaps: true, points: { show: false } }))],
     }, this.#data, element);
     this.#resize = new ResizeObserver(() => {
-      if (element.clientWidth > 0) this.#plot.setSize({ width: element.clientWidth, height });
+      if (element.clientWidth === 0) return;
+      this.#plot.setSize({ width: element.clientWidth, height });
+      this.#maxPoints = Math.max(this.#maxPoints, maxPoints(element.clientWidth));
     });
     this.#resize.observe(element);
   }
@@ -65,7 +71,7 @@ export class LineChart {
       xs.push(x);
       clean.forEach((v, i) => columns[i].push(v));
     }
-    if (xs.length > MAX_POINTS) {
+    if (xs.length > this.#maxPoints) {
       this.#data = this.#data.map((list) => list.filter((_, i) => i % 2 === 0 || i === list.length - 1));
     }
     this.#changed = true;

@@ -4,6 +4,13 @@
 // point of the plane (lib/plane/features.js: the playground computes them before the network),
 // so predictions compare on raw points. Weights are written as the shortest decimals that read
 // back as the same float32 values. No DOM.
+//
+// The optimizer and its learning-rate schedule go with the code as each framework's own: Keras
+// has every one nnplay has (schedules as keras.optimizers.schedules); PyTorch's optimizer()
+// returns the torch.optim one and a LambdaLR with nnplay's schedule formula, stepped per batch
+// (RMSprop, Adagrad and Adam add epsilon outside the square root there, nnplay and Keras inside
+// or before the bias correction: the same rule up to that epsilon); TF.js has no AdamW and no
+// schedules, so its file says what it leaves out.
 import { FEATURES, canonicalFeatures } from "./plane/features.js";
 
 export const CODE_FORMATS = ["tfjs", "keras", "pytorch"];
@@ -17,6 +24,25 @@ const FEATURE_CODE = {
 const KERAS = {
   loss: { bce: "binary_crossentropy", mse: "mse", quadratic: "mse", cross_entropy: "categorical_crossentropy" },
 };
+
+// leaky_relu's slope; the layers of one exported network share it (the playground's do: 0.2).
+function leakySlope(config) {
+  const slopes = new Set(config.layers.filter((l) => l.activation === "leaky_relu").map((l) => l.alpha ?? 0.2));
+  if (slopes.size > 1) throw new Error("exportCode: leaky_relu layers with different slopes are not supported");
+  return [...slopes][0] ?? 0.2;
+}
+
+// The learning rate at optimizer step t (0, 1, ...) over the optimizer's rate, as a Python
+// expression of t (the formulas of core/config.h).
+function pythonSchedule(schedule) {
+  switch (schedule?.type ?? "constant") {
+    case "step": return `${schedule.factor} ** (t // ${schedule.every})`;
+    case "exponential": return `${schedule.decayRate} ** (t ${schedule.staircase ? "//" : "/"} ${schedule.decaySteps})`;
+    case "cosine": return `(1 - ${schedule.alpha}) * 0.5 * (1 + math.cos(math.pi * min(t, ${schedule.decaySteps}) / ` +
+      `${schedule.decaySteps})) + ${schedule.alpha}`;
+    default: return "1.0";
+  }
+}
 
 /** The shortest decimal that is this float32 value again when read and rounded to float32. */
 export function float32Literal(value) {
@@ -94,9 +120,18 @@ function denseLayers(config, weights) {
 }
 
 function tfjs({ about, inputs, layers, keys, config }) {
-  const { optimizer } = config;
-  const train = optimizer.type === "adam" ? `tf.train.adam(${optimizer.lr})` :
-    optimizer.momentum ? `tf.train.momentum(${optimizer.lr}, ${optimizer.momentum})` : `tf.train.sgd(${optimizer.lr})`;
+  const { optimizer: o } = config;
+  const train = {
+    adam: `tf.train.adam(${o.lr})`,
+    adamw: `tf.train.adam(${o.lr})`,
+    rmsprop: `tf.train.rmsprop(${o.lr}, ${o.rho}, 0, ${o.epsilon})`,
+    adagrad: `tf.train.adagrad(${o.lr}, 0.1)`,
+  }[o.type] ?? (o.momentum ? `tf.train.momentum(${o.lr}, ${o.momentum}${o.nesterov ? ", true" : ""})` :
+    `tf.train.sgd(${o.lr})`);
+  const leaky = layers.some((l) => l.activation === "leaky_relu");
+  const unsaid = [o.type === "adamw" && `AdamW's weight decay (${o.weightDecay}): TF.js has no AdamW, this is Adam`,
+    config.schedule && `the ${config.schedule.type} learning-rate schedule: TF.js optimizers take a fixed rate`]
+    .filter(Boolean);
   const loss = { bce: "binaryCrossentropy", mse: "meanSquaredError", quadratic: "meanSquaredError",
     cross_entropy: "categoricalCrossentropy" }[config.loss];
   return [
@@ -125,12 +160,18 @@ function tfjs({ about, inputs, layers, keys, config }) {
     `  let inputs = ${inputs};`,
     "  const weights = [];",
     "  for (const { units, activation, kernel, bias } of LAYERS) {",
-    "    model.add(tf.layers.dense({ units, activation, inputShape: [inputs] }));",
+    ...(leaky ? [
+      "    // TF.js has leaky ReLU as a layer of its own, after a linear dense layer.",
+      "    const leaky = activation === \"leaky_relu\";",
+      "    model.add(tf.layers.dense({ units, activation: leaky ? \"linear\" : activation, inputShape: [inputs] }));",
+      `    if (leaky) model.add(tf.layers.leakyReLU({ alpha: ${leakySlope(config)} }));`,
+    ] : ["    model.add(tf.layers.dense({ units, activation, inputShape: [inputs] }));"]),
     "    weights.push(tf.tensor2d(kernel, [inputs, units]), tf.tensor1d(bias));",
     "    inputs = units;",
     "  }",
     "  model.setWeights(weights);",
     "  tf.dispose(weights);",
+    ...unsaid.map((line) => `  // Not here: ${line}.`),
     `  model.compile({ loss: "${loss}", optimizer: ${train} });`,
     "  return model;",
     "}",
@@ -175,20 +216,54 @@ function pythonFeatures(keys) {
   ];
 }
 
+// The Keras learning_rate argument: the rate, or a schedule of keras.optimizers.schedules (a step
+// schedule is an exponential staircase: lr factor^floor(t / every)).
+function kerasRate(lr, schedule) {
+  const s = "keras.optimizers.schedules";
+  switch (schedule?.type ?? "constant") {
+    case "step": return `${s}.ExponentialDecay(${lr}, ${schedule.every}, ${schedule.factor}, staircase=True)`;
+    case "exponential": return `${s}.ExponentialDecay(${lr}, ${schedule.decaySteps}, ${schedule.decayRate}, ` +
+      `staircase=${schedule.staircase ? "True" : "False"})`;
+    case "cosine": return `${s}.CosineDecay(${lr}, ${schedule.decaySteps}, alpha=${schedule.alpha})`;
+    default: return String(lr);
+  }
+}
+
 function keras({ about, inputs, layers, keys, config }) {
-  const { optimizer } = config;
-  const train = optimizer.type === "adam" ? `keras.optimizers.Adam(learning_rate=${optimizer.lr})` :
-    `keras.optimizers.SGD(learning_rate=${optimizer.lr}, momentum=${optimizer.momentum ?? 0})`;
+  const { optimizer: o } = config;
+  const rate = `learning_rate=${kerasRate(o.lr, config.schedule)}`;
+  const train = {
+    adam: `keras.optimizers.Adam(${rate})`,
+    adamw: `keras.optimizers.AdamW(${rate}, weight_decay=${o.weightDecay}, beta_1=${o.beta1}, ` +
+      `beta_2=${o.beta2}, epsilon=${o.epsilon})`,
+    rmsprop: `keras.optimizers.RMSprop(${rate}, rho=${o.rho}, epsilon=${o.epsilon})`,
+    adagrad: `keras.optimizers.Adagrad(${rate})`,
+  }[o.type] ?? `keras.optimizers.SGD(${rate}, momentum=${o.momentum ?? 0}${o.nesterov ? ", nesterov=True" : ""})`;
+  const leaky = layers.some((l) => l.activation === "leaky_relu");
   return [
     ...pythonHead({ about, use: "model = build(); model.predict(features(x1, x2))",
       imports: ["from tensorflow import keras"], layers }),
     "",
     ...pythonFeatures(keys),
+    ...(leaky ? [
+      "def dense(units, activation):",
+      "    \"\"\"Dense, or for leaky_relu a linear Dense and a LeakyReLU layer (Keras 3's slope argument).\"\"\"",
+      "    if activation != \"leaky_relu\":",
+      "        return [keras.layers.Dense(units, activation=activation)]",
+      `    return [keras.layers.Dense(units), keras.layers.LeakyReLU(negative_slope=${leakySlope(config)})]`,
+      "",
+      "",
+    ] : []),
     "def build():",
     "    \"\"\"A keras.Sequential with the trained weights, compiled as nnplay trained it.\"\"\"",
     `    model = keras.Sequential([keras.Input(shape=(${inputs},))] +`,
-    "                             [keras.layers.Dense(units, activation=activation)",
-    "                              for units, activation, _, _ in LAYERS])",
+    ...(leaky ? [
+      "                             [layer for units, activation, _, _ in LAYERS",
+      "                              for layer in dense(units, activation)])",
+    ] : [
+      "                             [keras.layers.Dense(units, activation=activation)",
+      "                              for units, activation, _, _ in LAYERS])",
+    ]),
     "    weights = []",
     `    inputs = ${inputs}`,
     "    for units, _, kernel, bias in LAYERS:",
@@ -202,12 +277,42 @@ function keras({ about, inputs, layers, keys, config }) {
   ].join("\n");
 }
 
-function pytorch({ about, inputs, layers, keys }) {
+// torch.optim's optimizer for nnplay's; the notes say where the two rules differ.
+function torchOptimizer(o) {
+  const betas = `betas=(${o.beta1}, ${o.beta2}), eps=${o.epsilon}`;
+  switch (o.type) {
+    case "adam": return [`torch.optim.Adam(params, lr=${o.lr}, ${betas})`,
+      "eps is added to sqrt(v) after the bias correction (nnplay, Keras: before it)"];
+    case "adamw": return [`torch.optim.AdamW(params, lr=${o.lr}, weight_decay=${o.weightDecay}, ${betas})`,
+      "decoupled decay w -= lr * weight_decay * w as in Keras; eps after the bias correction (Keras: before it)"];
+    case "rmsprop": return [`torch.optim.RMSprop(params, lr=${o.lr}, alpha=${o.rho}, eps=${o.epsilon})`,
+      "alpha is Keras's rho; w -= lr g / (sqrt(v) + eps) (nnplay, Keras: lr g / sqrt(v + eps))"];
+    case "adagrad": return [`torch.optim.Adagrad(params, lr=${o.lr}, initial_accumulator_value=0.1, eps=1e-7)`,
+      "w -= lr g / (sqrt(v) + eps) (nnplay, Keras: lr g / sqrt(v + eps))"];
+    default: return [`torch.optim.SGD(params, lr=${o.lr}, momentum=${o.momentum ?? 0}` +
+      `${o.nesterov ? ", nesterov=True" : ""})`,
+    "PyTorch's velocity is nnplay's divided by -lr: the same steps at a fixed rate"];
+  }
+}
+
+function pytorch({ about, inputs, layers, keys, config }) {
+  const [optimizer, note] = torchOptimizer(config.optimizer);
+  const schedule = pythonSchedule(config.schedule);
   return [
     ...pythonHead({ about, use: "model = build(); model(torch.from_numpy(features(x1, x2)))",
-      imports: ["import torch", "from torch import nn"], layers }),
+      imports: [...(schedule.includes("math.") ? ["import math"] : []), "import torch", "from torch import nn"], layers }),
     "ACTIVATIONS = {\"linear\": nn.Identity, \"sigmoid\": nn.Sigmoid, \"tanh\": nn.Tanh, \"relu\": nn.ReLU,",
-    "               \"softmax\": lambda: nn.Softmax(dim=-1)}",
+    "               \"softmax\": lambda: nn.Softmax(dim=-1),",
+    `               "leaky_relu": lambda: nn.LeakyReLU(${leakySlope(config)}), "elu": nn.ELU,`,
+    "               \"gelu\": nn.GELU, \"softplus\": nn.Softplus, \"swish\": nn.SiLU}  # GELU: the exact erf form",
+    "",
+    "",
+    "def optimizer(params):",
+    "    \"\"\"nnplay's optimizer and its learning-rate schedule: call scheduler.step() after each",
+    "    optimizer.step().\"\"\"",
+    `    # ${note}`,
+    `    opt = ${optimizer}`,
+    `    return opt, torch.optim.lr_scheduler.LambdaLR(opt, lambda t: ${schedule})`,
     "",
     "",
     ...pythonFeatures(keys),

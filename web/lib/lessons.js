@@ -1,7 +1,9 @@
 // The seed tutorials as lessons (window.nnplay.lessons(): [{ id, title, url }]), one page each in
-// web/lessons/. URLs are absolute, resolved against this module, so they work from any page and
+// web/lessons/. URLs are absolute, resolved against the site's root (site-files.js), so they work from any page and
 // wherever the site is hosted.
-const page = (file) => new URL(`../lessons/${file}`, import.meta.url).href;
+import { siteUrl } from "./site-files.js";
+
+const page = (file) => new URL(`lessons/${file}`, siteUrl).href;
 
 export const lessons = [
   { id: "000-moons", title: "A network from a list of layers: two moons",

@@ -1,12 +1,13 @@
 // Types for nnplay's JavaScript API (web/lib/nnplay.js). Written by hand: Emscripten 3.1.6
 // emits none.
 
-export type Activation = "linear" | "sigmoid" | "tanh" | "relu" | "softmax";
+export type Activation = "linear" | "sigmoid" | "tanh" | "relu" | "softmax" | "leaky_relu" | "elu"
+  | "gelu" | "softplus" | "swish";
 
 export type LayerConfig =
-  | { type: "dense"; units: number; activation?: Activation }
+  | { type: "dense"; units: number; activation?: Activation; /** leaky_relu only */ alpha?: number }
   | { type: "conv2d"; filters: number; kernel: number; stride?: number;
-      padding?: "valid" | "same"; activation?: Activation }
+      padding?: "valid" | "same"; activation?: Activation; /** leaky_relu only */ alpha?: number }
   | { type: "maxpool2d"; size: number }
   | { type: "flatten" }
   | { type: "dropout"; rate: number }
@@ -19,8 +20,16 @@ export interface NetworkConfig {
   input: number[];
   layers: LayerConfig[];
   loss: "mse" | "quadratic" | "bce" | "cross_entropy";
-  optimizer?: { type: "sgd"; lr?: number; momentum?: number }
-    | { type: "adam"; lr?: number; beta1?: number; beta2?: number; epsilon?: number };
+  optimizer?: { type: "sgd"; lr?: number; momentum?: number; nesterov?: boolean }
+    | { type: "adam"; lr?: number; beta1?: number; beta2?: number; epsilon?: number }
+    | { type: "adamw"; lr?: number; weightDecay?: number; beta1?: number; beta2?: number; epsilon?: number }
+    | { type: "rmsprop"; lr?: number; rho?: number; epsilon?: number }
+    | { type: "adagrad"; lr?: number };
+  /** The learning rate over optimizer steps t = 0, 1, ... (docs/API.md has the formulas). */
+  schedule?: { type: "constant" }
+    | { type: "step"; every?: number; factor?: number }
+    | { type: "exponential"; decaySteps?: number; decayRate?: number; staircase?: boolean }
+    | { type: "cosine"; decaySteps?: number; alpha?: number };
   regularization?: { type: "none" | "l1" | "l2"; rate?: number };
   init?: "xavier" | "he" | "uniform";
   /** Integer in [0, 4294967295]; same seed, same config: bit-identical training. */
@@ -41,6 +50,8 @@ export interface EpochEntry {
   loss: number;
   /** NaN when the targets are not class labels (regression). */
   accuracy: number;
+  /** The learning rate of the epoch's last update (the schedule's at that step). */
+  lr: number;
   /** Present when a batch's loss was NaN/Infinity; training stopped before using it. */
   diverged?: true;
   /** With fit({ layerStats: true }): one entry per layer with a kernel. */
@@ -114,6 +125,8 @@ export interface Network {
   readonly config: NetworkConfig;
   /** Optimizer steps taken so far. */
   readonly steps: number;
+  /** The learning rate the next optimizer step uses: the schedule at step `steps`. */
+  readonly learningRate: number;
   /** n * outputs values, row-major. */
   predict(x: Floats, n: number): Float32Array;
   /** One optimizer step; returns the batch loss (a non-finite loss means no update). */
@@ -187,15 +200,21 @@ export interface ChoiceFieldSchema<T extends string = string> {
   default?: T;
 }
 
-export type FieldSchema = NumberFieldSchema | ChoiceFieldSchema;
+export interface BooleanFieldSchema {
+  type: "boolean";
+  default: boolean;
+}
+
+export type FieldSchema = NumberFieldSchema | ChoiceFieldSchema | BooleanFieldSchema;
 
 /** What createNetwork accepts, from the descriptors the core validates with (deep-frozen). */
 export interface ConfigSchema {
   readonly layers: {
-    readonly dense: { units: NumberFieldSchema; activation: ChoiceFieldSchema<Activation> };
+    readonly dense: { units: NumberFieldSchema; activation: ChoiceFieldSchema<Activation>;
+      alpha: NumberFieldSchema };
     readonly conv2d: { filters: NumberFieldSchema; kernel: NumberFieldSchema;
       stride: NumberFieldSchema; padding: ChoiceFieldSchema<"valid" | "same">;
-      activation: ChoiceFieldSchema<Activation> };
+      activation: ChoiceFieldSchema<Activation>; alpha: NumberFieldSchema };
     readonly maxpool2d: { size: NumberFieldSchema };
     readonly flatten: Record<string, never>;
     readonly dropout: { rate: NumberFieldSchema };
@@ -211,11 +230,23 @@ export interface ConfigSchema {
   /** The output activation a loss needs, e.g. bce: "sigmoid". */
   readonly lossOutput: Readonly<Partial<Record<NetworkConfig["loss"], Activation>>>;
   /** The optimizer types in the core's order (optimizers' keys come sorted by name). */
-  readonly optimizerTypes: readonly ("sgd" | "adam")[];
+  readonly optimizerTypes: readonly ("sgd" | "adam" | "rmsprop" | "adagrad" | "adamw")[];
   readonly optimizers: {
-    readonly sgd: { lr: NumberFieldSchema; momentum: NumberFieldSchema };
+    readonly sgd: { lr: NumberFieldSchema; momentum: NumberFieldSchema; nesterov: BooleanFieldSchema };
     readonly adam: { lr: NumberFieldSchema; beta1: NumberFieldSchema; beta2: NumberFieldSchema;
       epsilon: NumberFieldSchema };
+    readonly adamw: { lr: NumberFieldSchema; weightDecay: NumberFieldSchema; beta1: NumberFieldSchema;
+      beta2: NumberFieldSchema; epsilon: NumberFieldSchema };
+    readonly rmsprop: { lr: NumberFieldSchema; rho: NumberFieldSchema; epsilon: NumberFieldSchema };
+    readonly adagrad: { lr: NumberFieldSchema };
+  };
+  readonly scheduleTypes: readonly ("constant" | "step" | "exponential" | "cosine")[];
+  readonly schedules: {
+    readonly constant: Record<string, never>;
+    readonly step: { every: NumberFieldSchema; factor: NumberFieldSchema };
+    readonly exponential: { decaySteps: NumberFieldSchema; decayRate: NumberFieldSchema;
+      staircase: BooleanFieldSchema };
+    readonly cosine: { decaySteps: NumberFieldSchema; alpha: NumberFieldSchema };
   };
   readonly regularizations: readonly ("none" | "l1" | "l2")[];
   readonly regularizationRate: NumberFieldSchema;

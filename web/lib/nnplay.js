@@ -39,10 +39,10 @@ function threadsPossible() {
   return typeof SharedArrayBuffer === "function" && (isNode || globalThis.crossOriginIsolated === true);
 }
 
-// Where threads are possible the threaded build serves every thread count, 1 included (a pool of
-// threads - 1 workers), so a page and its workers fetch one module.
+// One thread is the single-thread build everywhere (no idle pool worker; what a page preloads for
+// its main thread); more threads, where possible, the threaded build with a pool of threads - 1.
 async function loadModule(threads) {
-  const build = threadsPossible() ? builds.threads : builds.single;
+  const build = threads > 1 ? builds.threads : builds.single;
   // The URLs themselves, not siblings: bundlers rename the files (nnplay_wasm-<hash>.wasm).
   const options = { locateFile: (name) => (name.endsWith(".worker.js") ? build.worker : build.wasm).href };
   if (isNode) {
@@ -59,7 +59,7 @@ async function loadModule(threads) {
   // Node has no Web Worker: the module makes its pool of workers while create() runs, each a
   // worker_threads thread running the worker script (node-pthread-worker.js).
   const { Worker: ThreadWorker } = await nodeImport("worker_threads");
-  const shim = new URL("./node-pthread-worker.js", import.meta.url);
+  const shim = new URL(/* @vite-ignore */ "./node-pthread-worker.js", import.meta.url);
   const threadsStarted = [];
   class PthreadWorker {
     constructor(url) {
@@ -248,9 +248,9 @@ class NN {
 
   /**
    * Builds a network from TF.js Layers artifacts ({modelTopology, weightSpecs, weightData}) of a
-   * Sequential model made of Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dropout and
-   * BatchNormalization layers (an Activation layer right after a BatchNormalization becomes
-   * that batchnorm's activation).
+   * Sequential model made of Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dropout,
+   * LeakyReLU and BatchNormalization layers (an Activation layer right after a
+   * BatchNormalization becomes that batchnorm's activation).
    */
   fromTFJS(artifacts) {
     const { config, weights } = fromTFJS(artifacts);
@@ -292,6 +292,8 @@ class Network {
 
   get config() { return JSON.parse(check(this.#live.config())); }
   get steps() { return this.#live.steps(); }
+  /** The learning rate the next optimizer step uses: the config's schedule at step `steps`. */
+  get learningRate() { return this.#live.learningRate(); }
 
   /** Outputs for n samples: a Float32Array of n * outputs values, row-major. */
   predict(x, n) {
@@ -324,7 +326,8 @@ class Network {
 
   /**
    * Trains for `epochs` passes in batches of `batchSize` (default: the config's); calls
-   * onEpoch({epoch, loss, accuracy}) after each, and stops early if it returns false.
+   * onEpoch({epoch, loss, accuracy, lr}) after each (lr: the learning rate of the epoch's last
+   * update), and stops early if it returns false.
    * A non-finite loss stops training; that epoch's entry has `diverged: true`.
    * With { layerStats: true } each entry also has `layers: [{ layer, meanAbsGradient,
    * meanAbsUpdate }]` for every layer with a kernel (batch norm: its gamma): the mean |dL/dW|

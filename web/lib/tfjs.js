@@ -4,10 +4,17 @@
 // outC], batch norm gamma, beta, moving_mean, moving_variance) and NHWC, so weights copy across
 // unchanged. A batchnorm with an activation is a BatchNormalization followed by an Activation
 // layer in TF.js (whose BatchNormalization has none), and such a pair imports as one batchnorm.
+// TF.js 4.22 has the activations elu, gelu (the exact erf form, as nnplay's), softplus and swish
+// by these names; it has no leaky_relu activation, so a layer with leaky_relu goes out as the
+// layer with a linear activation followed by a LeakyReLU layer (its alpha the slope; a
+// batchnorm's slope is always 0.2) and comes back as one layer.
 
 const tfjsClass = { dense: "Dense", conv2d: "Conv2D", maxpool2d: "MaxPooling2D", flatten: "Flatten",
   dropout: "Dropout", batchnorm: "BatchNormalization", avgpool2d: "AveragePooling2D" };
-const activations = new Set(["linear", "sigmoid", "tanh", "relu", "softmax"]);
+const activations = new Set(["linear", "sigmoid", "tanh", "relu", "softmax", "elu", "gelu", "softplus",
+  "swish"]);
+// The slope of a batchnorm's leaky_relu (it has no alpha field): the core's default.
+const BATCHNORM_LEAKY_ALPHA = 0.2;
 
 /** TF.js Layers artifacts for an nnplay config and its getWeights() list. */
 export function toTFJS(config, weights) {
@@ -31,10 +38,19 @@ export function toTFJS(config, weights) {
       Object.assign(c, { axis: -1, momentum: layer.momentum, epsilon: layer.epsilon, center: true,
         scale: true });
       const activation = layer.activation ?? "linear";
+      if (activation === "leaky_relu") {
+        return [{ class_name: "BatchNormalization", config: c }, { class_name: "LeakyReLU",
+          config: { name: `leaky_relu_${i}`, alpha: BATCHNORM_LEAKY_ALPHA, trainable: true } }];
+      }
       if (activation !== "linear") {
         return [{ class_name: "BatchNormalization", config: c },
           { class_name: "Activation", config: { name: `${name}_activation`, trainable: true, activation } }];
       }
+    }
+    if (layer.activation === "leaky_relu") {
+      c.activation = "linear";
+      return [{ class_name: tfjsClass[layer.type], config: c },
+        { class_name: "LeakyReLU", config: { name: `leaky_relu_${i}`, alpha: layer.alpha, trainable: true } }];
     }
     return [{ class_name: tfjsClass[layer.type], config: c }];
   });
@@ -117,6 +133,28 @@ export function fromTFJS(artifacts) {
       rank = input.length;
     }
     if (kind === "InputLayer") return;
+    if (kind === "LeakyReLU") {
+      // The slope of the layer before it (TF.js's default alpha is 0.3).
+      const before = layers.at(-1);
+      if (!before || before.activation !== "linear") {
+        throw new Error(`${field}: nnplay reads LeakyReLU only right after a Dense, Conv2D or BatchNormalization layer ` +
+          "with a linear activation");
+      }
+      const alpha = c.alpha ?? 0.3;
+      if (typeof alpha !== "number" || !(alpha >= 0 && alpha <= 1)) {
+        throw new Error(`${field}.alpha: expected a number in [0, 1], got ${show(alpha)}`);
+      }
+      if (before.type === "batchnorm") {
+        if (Math.fround(alpha) !== Math.fround(BATCHNORM_LEAKY_ALPHA)) {
+          throw new Error(`${field}.alpha: after BatchNormalization nnplay's leaky_relu has the slope ` +
+            `${BATCHNORM_LEAKY_ALPHA}, got ${show(alpha)}`);
+        }
+        before.activation = "leaky_relu";
+        return;
+      }
+      Object.assign(before, { activation: "leaky_relu", alpha });
+      return;
+    }
     const activation = c.activation ?? "linear";
     if ((kind === "Dense" || kind === "Conv2D" || kind === "Activation") && !activations.has(activation)) {
       throw new Error(`${field}.activation: nnplay supports ${[...activations].join("|")}, got ${
@@ -160,7 +198,7 @@ export function fromTFJS(artifacts) {
     } else {
       throw new Error(`${field}: layer class ${JSON.stringify(kind)} is not supported ` +
         "(nnplay supports Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dropout, " +
-        "BatchNormalization, and Activation after BatchNormalization)");
+        "BatchNormalization, Activation after BatchNormalization, and LeakyReLU)");
     }
     if (kind === "Flatten" || kind === "Dense") rank = 1;
     if ((kind === "Dense" || kind === "Conv2D") && c.use_bias === false) {

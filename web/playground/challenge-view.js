@@ -69,6 +69,9 @@ export class ChallengeView {
     const text = goalText(goal);
     if ($("challenge-goal").textContent !== text) $("challenge-goal").textContent = text;
     if ($("challenge-progress").textContent !== progress) $("challenge-progress").textContent = progress;
+    // Screen readers hear the moment it is met, not every epoch's value.
+    const said = met ? `Challenge met at epoch ${epoch}!` : "";
+    if ($("challenge-announce").textContent !== said) $("challenge-announce").textContent = said;
     box.classList.toggle("met", met);
   }
 }

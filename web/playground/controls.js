@@ -16,10 +16,17 @@ const NAMES = {
   "reg-plane": "plane (regression)", "reg-gauss": "bumps (regression)", csv: "your CSV file (load one)",
   bce: "binary cross-entropy", mse: "mean squared error", quadratic: "quadratic (½‖a − y‖²)",
   cross_entropy: "cross-entropy", sgd: "SGD", momentum: "SGD + momentum", adam: "Adam", l1: "L1", l2: "L2",
+  nesterov: "SGD + Nesterov momentum", rmsprop: "RMSprop", adagrad: "Adagrad", adamw: "AdamW",
+  leaky_relu: "leaky ReLU", elu: "ELU", gelu: "GELU", softplus: "softplus", swish: "swish (SiLU)",
+  constant: "constant", step: "step decay", exponential: "exponential decay", cosine: "cosine decay",
   xavier: "Xavier", he: "He", uniform: "uniform ±0.5",
   ...Object.fromEntries(Object.entries(PRESETS).map(([key, { title }]) => [key, title])),
 };
 const nameOf = (value) => NAMES[value] ?? value;
+// The schedule fields' names for people, in the order they are shown (their keys are the core's,
+// nn.schema.schedules, which come sorted by name).
+const SCHEDULE_LABELS = { every: "Every (steps)", factor: "Factor", decaySteps: "Decay steps",
+  decayRate: "Decay rate", staircase: "Staircase", alpha: "Final fraction (alpha)" };
 // The controls of each group a challenge can lock (lib/plane/state.js LOCKABLE).
 const LOCK_IDS = {
   data: ["dataset", "label-column", "plot-x", "plot-y", "standardize", "noise", "points", "train-ratio", "data-seed",
@@ -27,7 +34,7 @@ const LOCK_IDS = {
   features: ["features"],
   layers: ["add-layer", "remove-layer", "layers-set"],
   output: ["output", "loss"],
-  optimizer: ["optimizer", "momentum", "lr", "batch-size"],
+  optimizer: ["optimizer", "momentum", "lr", "batch-size", "rho", "weight-decay", "schedule"],
   regularization: ["regularization", "reg-rate"],
   init: ["init", "seed", "new-seed"],
 };
@@ -51,6 +58,8 @@ const FIELDS = [
   { id: "loss", prop: "loss" },
   { id: "optimizer", prop: "optimizer" },
   { id: "momentum", prop: "momentum", number: true },
+  { id: "rho", prop: "rho", number: true },
+  { id: "weight-decay", prop: "weightDecay", number: true },
   { id: "lr", prop: "lr", number: true, effect: "live" },
   { id: "batch-size", prop: "batchSize", number: true, effect: "live" },
   { id: "regularization", prop: "regularization" },
@@ -73,6 +82,7 @@ export class Controls {
   #lists;
   #softmaxLoss;
   #csvFile = "";  // the name of the CSV file the worker has, "" before one is loaded
+  #schedules;  // nn.schema.schedules: each schedule type's fields
 
   /** rules: the session's PlaygroundRules, what the core offers. */
   constructor(rules, onChange) {
@@ -80,13 +90,15 @@ export class Controls {
     this.#onChange = onChange;
     this.#lists = lists;
     this.#softmaxLoss = rules.lossFor("softmax");
+    this.#schedules = rules.schema.schedules;
     const generated = lists.datasets.filter((d) => d !== "csv" && !PRESETS[d]);
     const tables = lists.datasets.filter((d) => d === "csv" || PRESETS[d]);
     $("dataset").replaceChildren(build("optgroup", { label: "Generated" }, generated.map(option)),
       build("optgroup", { label: "Tables" }, tables.map(option)));
     $("dataset").querySelector('option[value="csv"]').disabled = true;
     for (const [id, list] of [["output", lists.outputActivations], ["loss", lists.losses],
-      ["optimizer", lists.optimizers], ["regularization", lists.regularizations], ["init", lists.inits]]) {
+      ["optimizer", lists.optimizers], ["regularization", lists.regularizations], ["init", lists.inits],
+      ["schedule", lists.schedules]]) {
       $(id).replaceChildren(...list.map(option));
     }
     fillOptions($("lr"), LEARNING_RATES);
@@ -110,6 +122,8 @@ export class Controls {
       hidden: [...hidden, { units: 4, activation: hidden.at(-1)?.activation ?? "tanh" }],
     })));
     $("remove-layer").addEventListener("click", () => this.#emit(({ hidden }) => ({ hidden: hidden.slice(0, -1) })));
+    // A new schedule type starts from the core's defaults for its fields.
+    $("schedule").addEventListener("change", () => this.#emit({ schedule: { type: $("schedule").value } }));
   }
 
   #emit(patch, effect = "rebuild") {
@@ -150,7 +164,11 @@ export class Controls {
     $("output").querySelector('option[value="softmax"]').disabled = !multiclass;
     $("loss").querySelector(`option[value="${this.#softmaxLoss}"]`).disabled = !multiclass;
     $("new-data").textContent = table ? "New split" : "New data";
-    $("momentum-label").hidden = state.optimizer !== "momentum";
+    $("momentum-label").hidden = state.optimizer !== "momentum" && state.optimizer !== "nesterov";
+    $("rho-label").hidden = state.optimizer !== "rmsprop";
+    $("weight-decay-label").hidden = state.optimizer !== "adamw";
+    $("schedule").value = state.schedule.type;
+    this.#renderSchedule(state.schedule, state.locked.includes("optimizer"));
     $("reg-rate").disabled = state.regularization === "none";
     $("layer-count").textContent = String(state.hidden.length);
     $("add-layer").disabled = state.hidden.length >= LIMITS.hiddenLayers;
@@ -166,6 +184,33 @@ export class Controls {
       if (group === "layers") {
         for (const control of $("layers").querySelectorAll("input, select")) control.disabled = locked;
       }
+    }
+  }
+
+  // One labelled input per field of the schedule's type (a checkbox for a boolean).
+  #renderSchedule(schedule, locked) {
+    const box = $("schedule-fields");
+    const order = Object.keys(SCHEDULE_LABELS);
+    const rank = (key) => (order.includes(key) ? order.indexOf(key) : order.length);
+    const fields = Object.entries(this.#schedules[schedule.type] ?? {}).sort(([a], [b]) => rank(a) - rank(b));
+    if (box.dataset.type !== schedule.type) {
+      box.dataset.type = schedule.type;
+      box.replaceChildren(...fields.map(([key, field]) => {
+        const boolean = field.type === "boolean";
+        const input = build("input", boolean ? { type: "checkbox" } :
+          { type: "number", min: field.min, max: field.max, step: field.type === "integer" ? 1 : "any" });
+        input.id = `schedule-${key}`;
+        input.addEventListener("change", () => this.#emit(({ schedule: current }) => ({
+          schedule: { ...current, [key]: boolean ? input.checked : Number(input.value) } })));
+        return build("label", {}, [`${SCHEDULE_LABELS[key] ?? key} `, input]);
+      }));
+    }
+    box.hidden = fields.length === 0;
+    for (const [key, field] of fields) {
+      const input = $(`schedule-${key}`);
+      if (field.type === "boolean") input.checked = schedule[key];
+      else input.value = String(schedule[key]);
+      input.disabled = locked;
     }
   }
 

@@ -14,6 +14,7 @@ import { Controls } from "./controls.js";
 import { renderData } from "./data-view.js";
 import { watchFiles } from "./files.js";
 import { FlowView } from "./flow-view.js";
+import { watchKeys } from "./keys.js";
 import { LandscapePanel } from "./landscape-panel.js";
 import { NetworkView } from "./network-view.js";
 import { NeuronView } from "./neuron-view.js";
@@ -87,8 +88,9 @@ new ResizeObserver(() => requestAnimationFrame(draw)).observe($("heatmap"));
 
 // ---- commands
 
-const shareUrl = ({ withWeights = $("share-weights").checked, epoch = $("share-epoch").checked } = {}) =>
-  session.shareUrl(location.href.split("#")[0], { withWeights, epoch });
+// base: the page the link opens, this one unless given (the embed's iframe: embed.html).
+const shareUrl = ({ withWeights = $("share-weights").checked, epoch = $("share-epoch").checked } = {},
+  base = location.href.split("#")[0]) => session.shareUrl(base, { withWeights, epoch });
 
 // A click on the plot picks the data point under it (within a few pixels) with its label, or
 // that spot with the label field's value (the positive class at first).
@@ -131,10 +133,30 @@ $("weight-form").addEventListener("submit", (event) => {
 });
 $("weight-cancel").addEventListener("click", () => $("weight-dialog").close());
 
+// The <iframe> that shows this playground, compact, in another page: embed.html with the link's state.
+function embedCode() {
+  const src = shareUrl({}, new URL("embed.html", location.href).href);
+  const attribute = (text) => text.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");
+  return `<iframe src="${attribute(src)}" width="640" height="400" title="nnplay: a neural network learning" ` +
+    'style="border:0"></iframe>';
+}
+
+async function copyEmbed() {
+  $("embed-code").value = embedCode();
+  $("embed-code").select();
+  try {
+    await navigator.clipboard.writeText($("embed-code").value);
+    $("status").textContent = "The <iframe> is copied: paste it into a web page or a slide's HTML.";
+  } catch {
+    $("status").textContent = "Copy the <iframe> below into a web page or a slide's HTML.";
+  }
+}
+
 async function share() {
   const wanted = $("share-weights").checked && !$("share-epoch").checked;
   const url = shareUrl();
   $("share-url").value = url;
+  $("embed-code").value = embedCode();
   $("share-output").hidden = false;
   $("share-url").select();
   const note = wanted && !url.includes("&w=") ? " (without weights: they would make it too long)" :
@@ -156,6 +178,7 @@ $("new-data").addEventListener("click", () => session.newData());
 $("clear-points").addEventListener("click", () => session.clearPoints());
 $("speed").addEventListener("change", () => session.setSpeed(Number($("speed").value)));
 $("share").addEventListener("click", share);
+$("copy-embed").addEventListener("click", copyEmbed);
 $("download-model").addEventListener("click", () => session.exportModel("nnplay").then(saveFiles));
 $("download-tfjs").addEventListener("click", () => session.exportModel("tfjs").then(saveFiles));
 const CODE_FILES = { tfjs: ["model.js", "text/javascript"], keras: ["model_keras.py", "text/x-python"],
@@ -182,22 +205,12 @@ for (const [dataset, { path }] of Object.entries(PRESETS)) {
   }, () => {});
 }
 
-document.addEventListener("keydown", (event) => {
-  if (event.ctrlKey || event.metaKey || event.altKey || !session.snapshot.state) return;
-  const target = event.target;
-  if (target.closest?.("input, select, textarea")) return;
-  if (event.key === " " && target.tagName !== "BUTTON") {
-    event.preventDefault();
-    session.togglePlay();
-  } else if (event.key === "s") {
-    session.step(1);
-  } else if (event.key === "r") {
-    session.reset();
-  }
-});
+watchKeys(session);
 
 // Opening the page or changing the hash by hand: rebuild from the URL, paused.
-window.addEventListener("hashchange", () => session.open(location.hash));
+// The hash the user navigated to, from the event: by the time it is handled, a snapshot published
+// meanwhile (every frame while training) may already have put the session's hash back in the bar.
+window.addEventListener("hashchange", (event) => session.open(new URL(event.newURL).hash));
 const ready = session.open(location.hash).then(() => {
   $("play").disabled = false;
 }, (error) => {

@@ -129,13 +129,19 @@ export function mergeContract(rules, state, partial, table = null) {
 }
 
 function mergeConfig(rules, state, config, features, table) {
-  known(config, ["input", "layers", "loss", "optimizer", "regularization", "init", "seed",
+  known(config, ["input", "layers", "loss", "optimizer", "schedule", "regularization", "init", "seed",
     "batchSize"], "config");
   const next = { ...state };
   if (config.layers !== undefined) {
     if (!Array.isArray(config.layers) || config.layers.length < 1) {
       throw new Error("config.layers: expected a list of dense layers ending in a 1-unit output");
     }
+    config.layers.forEach((layer, i) => {
+      if (layer?.alpha !== undefined && layer.alpha !== rules.schema.layers.dense.alpha.default) {
+        throw new Error(`config.layers[${i}].alpha: the playground's leaky_relu has the slope ` +
+          `${rules.schema.layers.dense.alpha.default}, got ${layer.alpha}`);
+      }
+    });
     const output = config.layers.at(-1);
     if (output?.type !== "dense") {
       throw new Error(`config.layers[${config.layers.length - 1}].type: the playground's output is a dense layer`);
@@ -153,11 +159,15 @@ function mergeConfig(rules, state, config, features, table) {
   if (config.loss !== undefined) next.loss = config.loss;
   if (config.optimizer !== undefined) {
     const fields = Object.keys(rules.schema.optimizers[config.optimizer?.type] ?? {});
-    const { type, lr = next.lr, momentum = 0 } = known(config.optimizer, ["type", ...fields], "config.optimizer");
-    next.optimizer = type === "sgd" && momentum > 0 ? "momentum" : type;
+    const { type, lr = next.lr, momentum = 0, nesterov = false, rho, weightDecay } =
+      known(config.optimizer, ["type", ...fields], "config.optimizer");
+    next.optimizer = type === "sgd" && momentum > 0 ? (nesterov ? "nesterov" : "momentum") : type;
     next.lr = lr;
     if (type === "sgd" && momentum > 0) next.momentum = momentum;
+    if (rho !== undefined) next.rho = rho;
+    if (weightDecay !== undefined) next.weightDecay = weightDecay;
   }
+  if (config.schedule !== undefined) next.schedule = config.schedule;
   if (config.regularization !== undefined) {
     const { type, rate = 0 } = known(config.regularization, ["type", "rate"], "config.regularization");
     next.regularization = type;

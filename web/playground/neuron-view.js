@@ -25,6 +25,7 @@ const signed = (v) => (v < 0 ? `(${number(v)})` : number(v));
 export class NeuronView {
   #session;
   #key = "";  // what the table's rows are for: rebuilt when it changes
+  #listKey = "";  // the layer sizes the neuron list was built for
 
   constructor(session) {
     this.#session = session;
@@ -74,8 +75,10 @@ export class NeuronView {
 
   #renderNeuronList(units, neuron) {
     const select = $("probe-neuron");
-    const values = units.flatMap((count, layer) => Array.from({ length: count }, (_, unit) => `${layer}:${unit}`));
-    if ([...select.options].map((o) => o.value).join() !== ["", ...values].join()) {
+    // Rebuilt only when the layer sizes change: this runs every frame while training.
+    if (units.join() !== this.#listKey) {
+      this.#listKey = units.join();
+      const values = units.flatMap((count, layer) => Array.from({ length: count }, (_, unit) => `${layer}:${unit}`));
       const last = units.length - 1;
       select.replaceChildren(Object.assign(element("option", "", "—"), { value: "" }), ...values.map((value) => {
         const [layer, unit] = value.split(":").map(Number);
@@ -83,7 +86,8 @@ export class NeuronView {
         return Object.assign(element("option", "", text), { value });
       }));
     }
-    select.value = neuron ? `${neuron.layer}:${neuron.unit}` : "";
+    const value = neuron ? `${neuron.layer}:${neuron.unit}` : "";
+    if (select.value !== value) select.value = value;
   }
 
   // The structure for one unit: equations, then a row per incoming weight and the bias.

@@ -22,9 +22,12 @@ export function outputToUnit(snapshot) {
 export class OutputView {
   #heatmap;
 
-  /** onClick(x1, x2): a click on the plane of the generated data, rounded to 0.01. */
+  /**
+   * onClick(x1, x2): a click on the plane of the generated data, rounded to 0.01, or null (the
+   * plane only shows). With onClick, the keyboard clicks too (lib/plane/heatmap.js).
+   */
   constructor(canvas, onClick) {
-    this.#heatmap = new Heatmap(canvas, { onClick });
+    this.#heatmap = new Heatmap(canvas, { onClick: onClick ?? (() => {}), keyboard: Boolean(onClick) });
   }
 
   render(snapshot) {

@@ -8,6 +8,8 @@ let said = null;  // the alert and status shown last: a change replaces what the
 
 export function renderRun({ metrics, playing, alert, status }) {
   $("epoch").textContent = String(metrics.epoch);
+  // The learning rate the next step uses (a schedule changes it as training goes).
+  $("rate-now").textContent = Number.isFinite(metrics.lr) ? Number(metrics.lr.toPrecision(3)).toString() : "–";
   $("train-loss").textContent = loss(metrics.trainLoss);
   $("test-loss").textContent = loss(metrics.testLoss);
   $("train-accuracy").textContent = accuracy(metrics.trainAccuracy);

@@ -529,7 +529,12 @@ export class PlaygroundSession {
   exportCode(format) {
     const { state, picture, table } = this.snapshot;
     if (!state || !picture) throw new Error("exportCode: the network is not built yet");
-    return exportCode(format, { config: toContract(state, table).config, weights: picture.parameters,
+    const config = toContract(state, table).config;
+    // Every field of the optimizer, the core's defaults for those the playground leaves out
+    // (epsilon, Adam's betas), so the code names them.
+    const fields = Object.entries(this.rules.schema.optimizers[config.optimizer.type]);
+    config.optimizer = { ...Object.fromEntries(fields.map(([key, field]) => [key, field.default])), ...config.optimizer };
+    return exportCode(format, { config, weights: picture.parameters,
       features: table ? null : state.features, columns: table?.features ?? null });
   }
 

@@ -330,7 +330,7 @@ export class PlaygroundTrainer {
     return {
       diverged,
       metrics: {
-        epoch, step: net.steps,
+        epoch, step: net.steps, lr: net.learningRate,
         trainLoss: trainMetrics.loss, testLoss: testMetrics.loss,
         trainAccuracy: trainMetrics.accuracy, testAccuracy: testMetrics.accuracy,
       },

@@ -1,6 +1,7 @@
 // Lesson 004's MNIST part: the training's status, log, result and curves, the buttons, and the
 // shared views (lib/mnist) of the hidden units' weights and of the network's answers to noise.
-// Renders the `mnist` part of BackpropSession snapshots.
+// Renders the `mnist` part of BackpropSession snapshots. Screen readers hear when training
+// starts and ends (#mnist-announce), not the status line's progress; the result is live itself.
 import { $ } from "../../lib/dom.js";
 import { TrainingCurves } from "../../lib/mnist/curves.js";
 import { showNoise, showWeights } from "../../lib/mnist/network-views.js";
@@ -16,6 +17,7 @@ export class MnistView {
     if (!mnist || mnist === shown) return;
     this.#shown = mnist;
     setText($("mnist-status"), mnist.status);
+    if (shown && mnist.training !== shown.training) setText($("mnist-announce"), mnist.training ? "Training started." : mnist.status);
     $("mnist-progress").value = mnist.progress;
     setText($("mnist-result"), mnist.result);
     $("mnist-train").disabled = mnist.training;

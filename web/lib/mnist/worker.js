@@ -1,10 +1,10 @@
 // The MNIST worker (the digits page, lesson 004): trainer.js's requests, served over postMessage
 // (lib/worker-supervision.js). The page side is client.js.
 import { loadNN } from "../nnplay.js";
+import { dataUrl } from "../site-files.js";
 import { serveRequests } from "../worker-supervision.js";
 import { MnistTrainer } from "./trainer.js";
 
-const dataUrl = new URL("../../build/data/", import.meta.url);
 const REQUESTS = ["load", "evaluate", "noise", "train", "stop", "fineTune"];
 
 // Lets queued messages (a "stop") in between two training chunks; faster than setTimeout(0).

@@ -13,8 +13,10 @@ import { PRESETS, TABLE_DATASETS, isTable } from "./tables.js";
 
 export const VERSION = 1;
 export const LIMITS = { hiddenLayers: 8, units: 64, addedPoints: 500, hashLength: 65536, name: 200, epoch: 100000 };
-// SGD with momentum is its own choice in the playground: opt=momentum in a link.
+// SGD with momentum is its own choice in the playground: opt=momentum in a link; with Nesterov
+// momentum opt=nesterov.
 const MOMENTUM = "momentum";
+const NESTEROV = "nesterov";
 
 /** The groups of controls a challenge can lock, and the state properties each one sets. */
 export const LOCKABLE = Object.freeze({
@@ -22,7 +24,7 @@ export const LOCKABLE = Object.freeze({
   features: ["features"],
   layers: ["hidden"],
   output: ["output", "loss"],
-  optimizer: ["optimizer", "lr", "momentum", "batchSize"],
+  optimizer: ["optimizer", "lr", "momentum", "batchSize", "rho", "weightDecay", "schedule"],
   regularization: ["regularization", "regRate"],
   init: ["init", "seed"],
 });
@@ -50,6 +52,9 @@ export function defaultState(dataset = "circle") {
     hidden: [{ units: 4, activation: "tanh" }, { units: 2, activation: "tanh" }],
     output: "sigmoid", loss: "bce",
     optimizer: "sgd", lr: 0.03, momentum: 0.9, batchSize: 10,
+    // RMSprop's rho and AdamW's weight decay (Keras's defaults), the learning-rate schedule: the
+    // core's config.schedule, its steps counted in optimizer steps (batches).
+    rho: 0.9, weightDecay: 0.004, schedule: { type: "constant" },
     regularization: "none", regRate: 0, init: "xavier", seed: 1,
     showTest: false,
     added: [],       // points added by clicking: [x1, x2, label]
@@ -71,8 +76,12 @@ export function defaultState(dataset = "circle") {
  * (Dense -> BatchNormalization -> activation).
  */
 export function toConfig(state, table = null) {
-  const optimizer = state.optimizer === MOMENTUM ? { type: "sgd", lr: state.lr, momentum: state.momentum } :
-    state.optimizer === "sgd" ? { type: "sgd", lr: state.lr, momentum: 0 } : { type: state.optimizer, lr: state.lr };
+  const { lr } = state;
+  const optimizer = state.optimizer === MOMENTUM ? { type: "sgd", lr, momentum: state.momentum } :
+    state.optimizer === NESTEROV ? { type: "sgd", lr, momentum: state.momentum, nesterov: true } :
+    state.optimizer === "sgd" ? { type: "sgd", lr, momentum: 0 } :
+    state.optimizer === "rmsprop" ? { type: "rmsprop", lr, rho: state.rho } :
+    state.optimizer === "adamw" ? { type: "adamw", lr, weightDecay: state.weightDecay } : { type: state.optimizer, lr };
   return {
     input: [table ? table.inputs : state.features.length],
     layers: [
@@ -87,6 +96,7 @@ export function toConfig(state, table = null) {
     init: state.init,
     seed: state.seed,
     batchSize: state.batchSize,
+    ...(state.schedule.type === "constant" ? {} : { schedule: { ...state.schedule } }),
   };
 }
 
@@ -259,6 +269,42 @@ const weights = {
   format: (v) => floatsToBase64(v, { urlSafe: true }),
 };
 
+// A learning-rate schedule of the core's schema: "constant", "step,every:100,factor:0.5",
+// "exponential,decaySteps:1000,decayRate:0.96,staircase:0"; missing fields take the core's
+// defaults, and the checked value has every field of its type.
+const schedule = (types, fieldsOf) => {
+  const typesOf = Object.fromEntries(types.map((type) => [type, Object.entries(fieldsOf[type])
+    .map(([key, field]) => [key, field.type === "boolean" ? boolean : numeric(field), field.default])]));
+  return {
+    parse: (text) => {
+      const [type, ...parts] = text.split(",");
+      const value = { type };
+      for (const part of parts) {
+        const match = /^([A-Za-z]+):(.*)$/.exec(part);
+        if (!match) fail("a schedule like step,every:100,factor:0.5", text);
+        const field = typesOf[type]?.find(([key]) => key === match[1]);
+        value[match[1]] = field ? field[1].parse(match[2]) : match[2];
+      }
+      return value;
+    },
+    check: (v) => {
+      if (typeof v !== "object" || v === null || !typesOf[v.type]) fail(`a schedule of type ${types.join("|")}`, v?.type ?? v);
+      const clean = { type: v.type };
+      for (const [key, type, fallback] of typesOf[v.type]) {
+        try {
+          clean[key] = v[key] === undefined ? fallback : type.check(v[key]);
+        } catch (error) {
+          throw new TypeError(`${key} ${error.message}`);
+        }
+      }
+      const stray = Object.keys(v).find((key) => !(key in clean));
+      if (stray) fail(`the fields of a ${v.type} schedule (${Object.keys(clean).slice(1).join(", ") || "none"})`, stray);
+      return clean;
+    },
+    format: (v) => [v.type, ...typesOf[v.type].map(([key, type]) => `${key}:${type.format(v[key])}`)].join(","),
+  };
+};
+
 // A challenge's goal: "loss:0.05" (test loss at most 0.05) or "acc:95" (test accuracy at least 95 %).
 const GOALS = { loss: { metric: "testLoss", max: 100 }, acc: { metric: "testAccuracy", max: 100 } };
 const goal = {
@@ -318,7 +364,8 @@ export class PlaygroundRules {
       hiddenActivations: activations.filter((a) => !lastLayerOnly.includes(a)),
       outputActivations: [...activations],
       losses: [...losses],
-      optimizers: optimizerTypes.flatMap((o) => (o === "sgd" ? [o, MOMENTUM] : [o])),
+      optimizers: optimizerTypes.flatMap((o) => (o === "sgd" ? [o, MOMENTUM, NESTEROV] : [o])),
+      schedules: [...schema.scheduleTypes],
       regularizations: [...regularizations],
       inits: [...inits],
     });
@@ -343,6 +390,10 @@ export class PlaygroundRules {
       { key: "opt", prop: "optimizer", name: "optimizer", ...oneOf(lists.optimizers) },
       { key: "lr", prop: "lr", name: "learning rate", ...numeric(optimizers.sgd.lr) },
       { key: "mom", prop: "momentum", name: "momentum", ...numeric(optimizers.sgd.momentum) },
+      { key: "rho", prop: "rho", name: "RMSprop rho", optional: true, ...numeric(optimizers.rmsprop.rho) },
+      { key: "wd", prop: "weightDecay", name: "weight decay", optional: true, ...numeric(optimizers.adamw.weightDecay) },
+      { key: "sch", prop: "schedule", name: "learning-rate schedule", optional: true,
+        ...schedule(schema.scheduleTypes, schema.schedules) },
       { key: "bs", prop: "batchSize", name: "batch size", ...numeric(schema.batchSize) },
       { key: "reg", prop: "regularization", name: "regularization", ...oneOf(lists.regularizations) },
       { key: "rr", prop: "regRate", name: "regularization rate", ...numeric(schema.regularizationRate) },
