@@ -27,7 +27,9 @@ const NameTable<LayerType> kLayerTypes = {{LayerType::Dense, "dense"},
                                           {LayerType::Conv2d, "conv2d"},
                                           {LayerType::MaxPool2d, "maxpool2d"},
                                           {LayerType::Flatten, "flatten"},
-                                          {LayerType::Dropout, "dropout"}};
+                                          {LayerType::Dropout, "dropout"},
+                                          {LayerType::BatchNorm, "batchnorm"},
+                                          {LayerType::AvgPool2d, "avgpool2d"}};
 const NameTable<Padding> kPaddings = {{Padding::Valid, "valid"}, {Padding::Same, "same"}};
 const NameTable<LossType> kLosses = {{LossType::Mse, "mse"},
                                      {LossType::Quadratic, "quadratic"},
@@ -91,6 +93,8 @@ const IntegerField kStride{"stride", 1, 64, 1};
 const ChoiceField<Padding> kPadding{"padding", kPaddings, Padding::Valid};
 const IntegerField kPoolSize{"size", 1, 64, std::nullopt};
 const NumberField kDropoutRate{"rate", 0, 0.95, std::nullopt};
+const NumberField kBatchNormMomentum{"momentum", 0, 1, 0.99};
+const NumberField kBatchNormEpsilon{"epsilon", 1e-12, 1, 1e-3};
 const NumberField kLeakyAlpha{"alpha", 0, 1, 0.2};  // leaky_relu's slope for z < 0
 
 // Softmax normalises across its units, which means something only for the output's classes.
@@ -155,6 +159,14 @@ void forEachLayerField(LayerConfig& layer, Visit&& visit) {
       break;
     case LayerType::Dropout:
       visit(kDropoutRate, layer.rate);
+      break;
+    case LayerType::BatchNorm:
+      visit(kBatchNormMomentum, layer.momentum);
+      visit(kBatchNormEpsilon, layer.epsilon);
+      visit(kActivation, layer.activation);
+      break;
+    case LayerType::AvgPool2d:
+      visit(kPoolSize, layer.size);
       break;
   }
 }
@@ -380,6 +392,8 @@ Index parameterCount(const LayerConfig& layer, const Shape& in) {
       return (shapeSize(in) + 1) * layer.units;
     case LayerType::Conv2d:
       return (Index(layer.kernel) * layer.kernel * in[2] + 1) * layer.filters;
+    case LayerType::BatchNorm:  // gamma, beta and the two moving statistics
+      return 4 * Index(in.back());
     default:
       return 0;
   }
@@ -449,7 +463,8 @@ std::vector<Shape> layerOutputShapes(const Config& config, Index* parameterTotal
         shape = {layer.units};
         break;
       case LayerType::Conv2d:
-      case LayerType::MaxPool2d: {
+      case LayerType::MaxPool2d:
+      case LayerType::AvgPool2d: {
         if (!image)
           throw ConfigError(path + ": " + toString(layer.type) +
                             " needs an image input [height, width, channels], got shape " + in);
@@ -470,6 +485,9 @@ std::vector<Shape> layerOutputShapes(const Config& config, Index* parameterTotal
         shape = {static_cast<int>(shapeSize(shape))};
         break;
       case LayerType::Dropout:
+        break;
+      case LayerType::BatchNorm:
+        parameters += parameterCount(layer, shape);
         break;
     }
     activations += shapeSize(shape);
@@ -517,8 +535,9 @@ Config parseConfig(const Json& json) {
 
   const std::vector<Shape> shapes = layerOutputShapes(config);
   const Activation out = config.layers.back().activation;
-  const bool outputIsDense =
-      config.layers.back().type == LayerType::Dense || config.layers.back().type == LayerType::Conv2d;
+  const LayerType outType = config.layers.back().type;
+  const bool outputIsDense = outType == LayerType::Dense || outType == LayerType::Conv2d ||
+                             outType == LayerType::BatchNorm;
   for (const auto& [loss, needed] : kLossOutputs)
     if (config.loss == loss && !(outputIsDense && out == needed))
       throw ConfigError(std::string("loss: ") + toString(loss) + " needs a " + toString(needed) +
@@ -622,6 +641,14 @@ Json toJson(const Config& config) {
         break;
       case LayerType::Dropout:
         j["rate"] = layer.rate;
+        break;
+      case LayerType::BatchNorm:
+        j["momentum"] = layer.momentum;
+        j["epsilon"] = layer.epsilon;
+        j["activation"] = toString(layer.activation);
+        break;
+      case LayerType::AvgPool2d:
+        j["size"] = layer.size;
         break;
     }
     layers.push_back(j);

@@ -33,7 +33,7 @@ enum class Activation {
   Softplus,
   Swish
 };
-enum class LayerType { Dense, Conv2d, MaxPool2d, Flatten, Dropout };
+enum class LayerType { Dense, Conv2d, MaxPool2d, Flatten, Dropout, BatchNorm, AvgPool2d };
 enum class Padding { Valid, Same };
 enum class LossType { Mse, Quadratic, Bce, CrossEntropy };
 enum class OptimizerType { Sgd, Adam, Rmsprop, Adagrad, AdamW };
@@ -53,12 +53,13 @@ const char* toString(InitType i);
 struct LayerConfig {
   LayerType type = LayerType::Dense;
   int units = 0;                            // dense
-  Activation activation = Activation::Linear;  // dense, conv2d
+  Activation activation = Activation::Linear;  // dense, conv2d, batchnorm
   double alpha = 0.2;                       // dense, conv2d with leaky_relu: slope for z < 0
   int filters = 0, kernel = 0, stride = 1;  // conv2d
   Padding padding = Padding::Valid;         // conv2d
-  int size = 0;                             // maxpool2d
+  int size = 0;                             // maxpool2d, avgpool2d
   double rate = 0;                          // dropout
+  double momentum = 0.99, epsilon = 1e-3;   // batchnorm (Keras' defaults)
 };
 
 struct OptimizerConfig {
@@ -136,7 +137,7 @@ Json configSchema();
 int windowOutputSize(int input, int window, int stride, Padding padding);
 
 // Shape of one sample after each layer; throws ConfigError for impossible shapes. Also gives
-// the number of trainable parameters when `parameters` is set.
+// the number of parameters (batch norm's moving statistics included) when `parameters` is set.
 std::vector<Shape> layerOutputShapes(const Config& config, Index* parameters = nullptr);
 
 }  // namespace nnplay

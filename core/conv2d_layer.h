@@ -79,7 +79,7 @@ class Conv2dLayer final : public ActivatedLayer<T> {
 
  protected:
   // in (H*W*C, n) -> z (OH*OW*F, n); per chunk of samples Z (F, P*count) = W cols + b.
-  void forwardLinear(const ConstRef& in, Mat& z) override {
+  void forwardLinear(const ConstRef& in, bool /*training*/, Mat& z) override {
     const Index n = in.cols(), chunk = chunkSamples(), P = positions();
     z.resize(this->outputSize(), n);
     for (Index start = 0; start < n; start += chunk) {

@@ -38,7 +38,7 @@ class DenseLayer final : public ActivatedLayer<T> {
 
  protected:
   // in (in, n) -> z (out, n)
-  void forwardLinear(const ConstRef& in, Mat& z) override {
+  void forwardLinear(const ConstRef& in, bool /*training*/, Mat& z) override {
     z.resize(W_.rows(), in.cols());
     multiply(z, W_, in, gemm_);
     z.colwise() += b_;

@@ -20,6 +20,9 @@ struct ParamInfo {
   std::string name;
   Shape shape;
   bool regularized;  // kernels are, biases are not
+  // false for state the layer updates itself (batch norm's moving statistics): saved and
+  // restored with the weights, but no gradient, no optimizer and no regularization touch it.
+  bool trainable = true;
 };
 
 template <typename T>
@@ -41,8 +44,10 @@ class Layer {
 
   virtual std::vector<ParamInfo> parameters() const { return {}; }
   // Points the layer at its slices of the network's flat value and gradient buffers, laid out
-  // in the order of parameters().
+  // in the order of parameters() (the trainable ones only).
   virtual void bind(T* /*values*/, T* /*gradients*/) {}
+  // Points the layer at its non-trainable parameters, in the order of parameters().
+  virtual void bindState(T* /*state*/) {}
   virtual void initialize(InitType /*init*/, Rng& /*rng*/) {}
 
   // in is (inputSize, n); the result is output(), (outputSize, n).
@@ -57,7 +62,7 @@ class Layer {
   Mat out_;
 };
 
-// A layer computing z = linear(in) followed by a = f(z): dense and conv2d.
+// A layer computing z = linear(in) followed by a = f(z): dense, conv2d and batchnorm.
 template <typename T>
 class ActivatedLayer : public Layer<T> {
  public:
@@ -72,8 +77,8 @@ class ActivatedLayer : public Layer<T> {
   const Mat& z() const { return z_; }
   const Mat& dz() const { return dz_; }
 
-  void forward(const ConstRef& in, bool /*training*/, Rng& /*rng*/) final {
-    forwardLinear(in, z_);
+  void forward(const ConstRef& in, bool training, Rng& /*rng*/) final {
+    forwardLinear(in, training, z_);
     activationForward(f_, z_, this->out_, alpha_);
   }
 
@@ -89,7 +94,8 @@ class ActivatedLayer : public Layer<T> {
   }
 
  protected:
-  virtual void forwardLinear(const ConstRef& in, Mat& z) = 0;
+  // training: batch norm normalizes with the batch's statistics (else with its moving ones).
+  virtual void forwardLinear(const ConstRef& in, bool training, Mat& z) = 0;
   virtual void backwardLinear(const ConstRef& in, const Mat& dz, Mat* dIn) = 0;
 
   // Fills a kernel and its bias: xavier U(+-sqrt(6/(fanIn+fanOut))), he N(0, 2/fanIn) with

@@ -3,6 +3,8 @@
 
 #include <memory>
 
+#include "avgpool2d_layer.h"
+#include "batchnorm_layer.h"
 #include "conv2d_layer.h"
 #include "dense_layer.h"
 #include "dropout_layer.h"
@@ -25,6 +27,10 @@ std::unique_ptr<Layer<T>> makeLayer(const LayerConfig& c, const Shape& in) {
       return std::make_unique<DropoutLayer<T>>(in, c.rate);
     case LayerType::Flatten:
       return std::make_unique<FlattenLayer<T>>(in);
+    case LayerType::BatchNorm:
+      return std::make_unique<BatchNormLayer<T>>(in, c.momentum, c.epsilon, c.activation);
+    case LayerType::AvgPool2d:
+      return std::make_unique<AvgPool2dLayer<T>>(in, c.size);
   }
   throw ConfigError(std::string("layers: unknown layer type ") + toString(c.type));
 }

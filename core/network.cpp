@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "layer_factory.h"
@@ -14,29 +15,44 @@ template <typename T>
 Network<T>::Network(const Config& config) : config_(config), rng_(config.seed) {
   const std::vector<Shape> shapes = layerOutputShapes(config_);
   Shape in = config_.input;
-  Index total = 0;
   for (size_t i = 0; i < config_.layers.size(); ++i) {
     layers_.push_back(makeLayer<T>(config_.layers[i], in));
     firstTensor_.push_back(tensors_.size());
     for (const ParamInfo& p : layers_.back()->parameters()) {
       const std::string name = std::string(toString(config_.layers[i].type)) + "_" +
                                std::to_string(i) + "/" + p.name;
-      tensors_.push_back({name, static_cast<int>(i), p.shape, total, shapeSize(p.shape), p.regularized});
-      total += tensors_.back().size;
+      tensors_.push_back({name, static_cast<int>(i), p.shape, 0, shapeSize(p.shape),
+                          p.regularized, p.trainable});
+      if (p.trainable) trainableSize_ += tensors_.back().size;
     }
     in = shapes[i];
     valuesPerSample_ += shapeSize(in);
   }
   valuesPerSample_ += inputSize();
+  // Trainable tensors first, then the state: the optimizer's part is one contiguous head.
+  Index trainable = 0, state = trainableSize_;
+  for (ParamTensor& t : tensors_) {
+    Index& next = t.trainable ? trainable : state;
+    t.offset = next;
+    next += t.size;
+  }
+  const Index total = state;
   values_.setZero(total);
   gradients_.setZero(total);
-  // A layer's tensors are contiguous from its first one; layers without any bind to the end.
+  // A layer's trainable tensors are contiguous from its first one, and so are its state tensors;
+  // layers without any bind to the start.
   for (size_t i = 0; i < layers_.size(); ++i) {
-    const Index offset = firstTensor_[i] < tensors_.size() ? tensors_[firstTensor_[i]].offset : 0;
-    layers_[i]->bind(values_.data() + offset, gradients_.data() + offset);
+    Index values = 0, states = 0;
+    bool seenValue = false, seenState = false;
+    for (size_t t = firstTensor_[i]; t < tensors_.size() && tensors_[t].layer == int(i); ++t) {
+      if (tensors_[t].trainable && !seenValue) values = tensors_[t].offset, seenValue = true;
+      if (!tensors_[t].trainable && !seenState) states = tensors_[t].offset, seenState = true;
+    }
+    layers_[i]->bind(values_.data() + values, gradients_.data() + values);
+    layers_[i]->bindState(values_.data() + states);
   }
   for (auto& layer : layers_) layer->initialize(config_.init, rng_);
-  optimizer_ = std::make_unique<Optimizer<T>>(config_.optimizer, config_.schedule, total);
+  optimizer_ = std::make_unique<Optimizer<T>>(config_.optimizer, config_.schedule, trainableSize_);
   deltas_.resize(layers_.size());
 }
 
@@ -143,8 +159,8 @@ double Network<T>::trainBatch(const ConstRef& x, const ConstRef& y) {
   if (!std::isfinite(loss)) return loss;
   addRegularizationGradient();
   ++steps_;
-  Eigen::Map<Vector<T>> w(values_.data(), values_.size());
-  const Eigen::Map<Vector<T>> g(gradients_.data(), gradients_.size());
+  Eigen::Map<Vector<T>> w(values_.data(), trainableSize_);
+  const Eigen::Map<Vector<T>> g(gradients_.data(), trainableSize_);
   optimizer_->update(w, g, steps_);
   return loss;
 }
@@ -309,8 +325,8 @@ UpdatePreview<T> Network<T>::previewUpdate(const ConstRef& x, const ConstRef& y)
   // The step on copies of the parameters and of the optimizer's state.
   Optimizer<T> trial = *optimizer_;
   Vector<T> after = values_;
-  Eigen::Map<Vector<T>> w(after.data(), after.size());
-  const Eigen::Map<Vector<T>> g(gradients_.data(), gradients_.size());
+  Eigen::Map<Vector<T>> w(after.data(), trainableSize_);
+  const Eigen::Map<Vector<T>> g(gradients_.data(), trainableSize_);
   trial.update(w, g, steps_ + 1);
   after -= values_;
   result.gradients = namedTensors(gradients_.data());
@@ -348,10 +364,20 @@ void Network<T>::setWeights(const std::vector<NamedTensor<T>>& weights) {
       throw ConfigError(at + ".data: expected " + std::to_string(tensors_[i].size) +
                         " values for " + tensors_[i].name + ", got " +
                         std::to_string(weights[i].data.size()));
-    for (size_t k = 0; k < weights[i].data.size(); ++k)
+    // A variance below zero would make batch norm's inference NaN.
+    const bool variance = tensors_[i].name.size() > 16 &&
+                          tensors_[i].name.compare(tensors_[i].name.size() - 16, 16, "/moving_variance") == 0;
+    for (size_t k = 0; k < weights[i].data.size(); ++k) {
       if (!std::isfinite(weights[i].data[k]))
         throw ConfigError(at + ".data[" + std::to_string(k) + "]: " + tensors_[i].name +
                           " has a non-finite value");
+      if (variance && weights[i].data[k] < 0) {
+        char value[32];
+        std::snprintf(value, sizeof value, "%g", static_cast<double>(weights[i].data[k]));
+        throw ConfigError(at + ".data[" + std::to_string(k) + "]: " + tensors_[i].name +
+                          " is a variance, got the negative " + value);
+      }
+    }
   }
   for (size_t i = 0; i < tensors_.size(); ++i)
     std::copy(weights[i].data.begin(), weights[i].data.end(), values_.data() + tensors_[i].offset);

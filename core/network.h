@@ -23,6 +23,7 @@ struct ParamTensor {
   Index offset;
   Index size;
   bool regularized;
+  bool trainable;  // false: state a layer updates itself (batch norm's moving statistics)
 };
 
 template <typename T>
@@ -95,7 +96,8 @@ class Network {
   Index inputSize() const { return shapeSize(config_.input); }
   Index outputSize() const { return layers_.back()->outputSize(); }
   const std::vector<ParamTensor>& parameterTensors() const { return tensors_; }
-  // All parameters in one buffer, in the order of parameterTensors().
+  // All parameters in one buffer: the trainable tensors in the order of parameterTensors(),
+  // then the non-trainable ones (which the optimizer never sees); each tensor's offset says where.
   Vector<T>& parameters() { return values_; }
   const Vector<T>& parameters() const { return values_; }
   long long steps() const { return steps_; }
@@ -149,7 +151,8 @@ class Network {
   std::vector<std::unique_ptr<Layer<T>>> layers_;
   std::vector<ParamTensor> tensors_;
   std::vector<size_t> firstTensor_;  // per layer: index of its first tensor in tensors_
-  Vector<T> values_, gradients_;
+  Vector<T> values_, gradients_;  // the non-trainable part of gradients_ stays zero
+  Index trainableSize_ = 0;        // values_.head(trainableSize_) is what the optimizer updates
   std::unique_ptr<Optimizer<T>> optimizer_;
   std::vector<Mat> deltas_;  // deltas_[i] = dL/d(output of layer i)
   Mat outputGradient_, batchX_, batchY_, chunkOut_;

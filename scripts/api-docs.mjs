@@ -64,6 +64,17 @@ const LAYERS = {
   dropout: "Inverted dropout: in training (`fit`, `trainBatch`) each value is kept with " +
     "probability 1 − rate and scaled by 1 / (1 − rate); `predict`, `evaluate` and `inspect` pass " +
     "values through. Shape unchanged, no weights.",
+  batchnorm: "Batch normalization as Keras' `BatchNormalization` over the last axis (a dense " +
+    "layer's units, an image's channels), then the activation: a = f(γ·(x − μ) / √(σ² + ε) + β), " +
+    "with gamma γ and beta β `[c]` trained. In training (`fit`, `trainBatch`) μ and σ² are the " +
+    "batch's mean and biased variance (over samples and positions), and the moving statistics " +
+    "follow moving ← moving·momentum + batch·(1 − momentum); `predict`, `evaluate` and `inspect` " +
+    "use the moving ones. Weights `gamma`, `beta`, `moving_mean`, `moving_variance`, each `[c]`; " +
+    "the moving statistics are not trainable (no optimizer or regularization touches them). " +
+    "Shape unchanged. In TF.js: a `BatchNormalization` layer, followed by an `Activation` layer " +
+    "unless linear.",
+  avgpool2d: "Mean over `size × size` windows with stride `size`, valid padding: `[h, w, c]` → " +
+    "`[floor(h / size), floor(w / size), c]`. No weights.",
 };
 
 const LAYER_FIELDS = {
@@ -78,6 +89,11 @@ const LAYER_FIELDS = {
   "conv2d.alpha": "`leaky_relu`'s slope for z < 0; only with that activation.",
   "maxpool2d.size": "The window's side, and its stride.",
   "dropout.rate": "The fraction of values dropped in training.",
+  "batchnorm.momentum": "How much of the moving statistics each training batch keeps (Keras' default).",
+  "batchnorm.epsilon": "ε, added to the variance (Keras' default).",
+  "batchnorm.activation": "Applied after the normalization, so dense → batchnorm(f) is Dense → " +
+    "BatchNormalization → Activation (see [Activations](#activations)).",
+  "avgpool2d.size": "The window's side, and its stride.",
 };
 
 const ACTIVATIONS = {
@@ -171,7 +187,7 @@ const LIMITS = {
   units: "units in a dense layer",
   layers: "layers in a config",
   inputValues: "values in one input sample (the product of `input`)",
-  parameters: "trainable parameters (kernels and biases) of a network",
+  parameters: "parameters (kernels, biases and batch norm's four tensors) of a network",
   activationsPerSample: "values per sample over the input and every layer's output",
   batchValues: "values held at once for a batch (values per sample × samples): a larger " +
     "training batch is refused, `predict` and `evaluate` split their input into chunks instead",
@@ -187,7 +203,7 @@ const conv = (fields) => ({ type: "conv2d", filters: 2, kernel: 3, ...fields });
 function rules(s) {
   const rows = [];
   for (const [loss, activation] of Object.entries(s.lossOutput)) {
-    rows.push([`\`${loss}\` needs a dense or conv2d last layer with \`${activation}\` activation.`,
+    rows.push([`\`${loss}\` needs a dense, conv2d or batchnorm last layer with \`${activation}\` activation.`,
       { ...BASE, layers: [{ type: "dense", units: 1, activation: "linear" }], loss }]);
   }
   for (const activation of s.lastLayerOnly) {
@@ -199,9 +215,9 @@ function rules(s) {
       { input: [8, 8, 1], layers: [conv({ activation: "softmax" })], loss: "mse" }],
     ["dense needs a flat input: a `flatten` goes between conv2d or maxpool2d and dense.",
       { ...BASE, input: [8, 8, 1] }],
-    ["conv2d and maxpool2d need an image input `[height, width, channels]`.",
+    ["conv2d, maxpool2d and avgpool2d need an image input `[height, width, channels]`.",
       { input: [64], layers: [{ type: "maxpool2d", size: 2 }], loss: "mse" }],
-    ["A maxpool2d window, and a conv2d kernel with `valid` padding, fit in their input.",
+    ["A maxpool2d or avgpool2d window, and a conv2d kernel with `valid` padding, fit in their input.",
       { input: [8, 8, 1], layers: [conv({ kernel: 9 })], loss: "mse" }],
     ["Every field is known: a misspelt or extra field is refused, not ignored.",
       { ...BASE, learningRate: 0.1 }],

@@ -177,13 +177,15 @@ class NetworkHandle {
     return guarded([&] {
       const UpdatePreview<float> preview = net_->previewUpdate(
           mapFloats(x, net_->inputSize(), n), mapFloats(y, net_->outputSize(), n));
-      // Grouped by layer; a tensor "dense_0/kernel" gives dW and updateW, ".../bias" db and
-      // updateB, any other ".../name" dname and update_name.
+      // Grouped by layer; a tensor "dense_0/kernel" (or batch norm's gamma) gives dW and
+      // updateW, ".../bias" (or beta) db and updateB, any other ".../name" dname and
+      // update_name. Non-trainable tensors (moving statistics) have neither.
       val layers = val::array();
       val layer = val::null();
       int current = -1;
       const std::vector<ParamTensor>& tensors = net_->parameterTensors();
       for (size_t t = 0; t < tensors.size(); ++t) {
+        if (!tensors[t].trainable) continue;
         if (tensors[t].layer != current) {
           current = tensors[t].layer;
           layer = val::object();
@@ -191,7 +193,8 @@ class NetworkHandle {
           layers.call<void>("push", layer);
         }
         const std::string part = tensors[t].name.substr(tensors[t].name.find('/') + 1);
-        const bool kernel = part == "kernel", bias = part == "bias";
+        const bool kernel = part == "kernel" || part == "gamma";
+        const bool bias = part == "bias" || part == "beta";
         const std::string gradientKey = kernel ? "dW" : bias ? "db" : "d" + part;
         const std::string updateKey = kernel ? "updateW" : bias ? "updateB" : "update_" + part;
         const std::vector<float>& gradient = preview.gradients[t].data;

@@ -117,6 +117,26 @@ test("training_one_mlp_epoch_in_the_worker_reaches_95_percent_and_drives_the_pad
   await page.close();
 });
 
+test("the_cnn_with_batch_norm_trains_one_epoch_in_the_page_and_shows_its_layers", async () => {
+  const page = await env.newPage("digits.html");
+  const result = await page.evaluate(() => window.nnplay.train({ model: "cnnbn", epochs: 1 }));
+  console.log(`CNN with batch norm, 1 epoch: ${(result.testAccuracy * 100).toFixed(2)}% in ` +
+    `${result.seconds.toFixed(1)} s`);
+  assert.ok(result.testAccuracy >= 0.97, `test accuracy ${result.testAccuracy}`);
+  await draw(page, DRAWN[7]);
+  assert.equal(await predicted(page), "7");
+  // Every layer's maps, batch norm's too (inference: its moving statistics), for the pad's digit.
+  const types = await page.evaluate(async () => {
+    const gray = new Uint8Array(28 * 28).fill(0);
+    for (let y = 6; y < 22; y++) gray[y * 28 + 14] = 255;
+    return (await window.nnplay.featureMaps(gray, 28, 28)).layers.map((l) => `${l.type} ${l.shape.join("x")}`);
+  });
+  assert.deepEqual(types, ["conv2d 28x28x8", "batchnorm 28x28x8", "maxpool2d 14x14x8", "conv2d 14x14x16",
+    "batchnorm 14x14x16", "maxpool2d 7x7x16", "flatten 784", "dense 10"]);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test("stop_button_ends_training_early_and_the_partly_trained_network_reads_the_pad", async () => {
   const page = await env.newPage("digits.html");
   await page.selectOption("#train-model", "mlp30");

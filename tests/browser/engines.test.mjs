@@ -24,6 +24,8 @@ const CASES = [
   { kind: "mlp", samples: 512, epochs: 2, augment: false },
   { kind: "mlp30", samples: 512, epochs: 2, augment: false },
   { kind: "cnn", samples: 256, epochs: 1, augment: true },
+  // Batch norm's per-channel sums and 1 / sqrt too.
+  { kind: "cnnbn", samples: 128, epochs: 1, augment: false },
 ];
 
 // Trains each case and returns { weights: { kind: every weight, in order }, threads, cores }.

@@ -54,6 +54,29 @@ test("playground_trains_spiral_to_high_accuracy", TIMEOUT, async () => {
   await page.close();
 });
 
+test("the_batch_norm_switch_works_from_the_keyboard_and_the_page_trains_the_lesson_network", TIMEOUT, async () => {
+  const page = await open("#v=1&h=4:tanh,2:tanh");
+  const box = page.getByRole("checkbox", { name: "batch norm in hidden layer 2" });
+  await box.focus();
+  await page.keyboard.press("Space");
+  await page.waitForFunction(() => window.nnplay.state().config.layers.length === 4);
+  assert.deepEqual((await hooks(page, "state")).config.layers.map((l) => `${l.type}:${l.activation}`),
+    ["dense:tanh", "dense:linear", "batchnorm:tanh", "dense:sigmoid"]);
+  assert.match(page.url(), /&h=4:tanh,2:tanh:bn&/);
+  assert.ok(await box.isChecked());
+  // The README's lesson: 6 sigmoid layers with batch norm on spiral, at 95 % by epoch 84 as in Node.
+  const lesson = await open("#v=1&data=spiral&n=1000&f=x1,x2,sinx1,sinx2&lr=0.1&bs=50&h=" +
+    Array(6).fill("8:sigmoid:bn").join(","));
+  let metrics = await hooks(lesson, "step", 83);
+  assert.ok(metrics.testAccuracy < 0.95, JSON.stringify(metrics));
+  metrics = await hooks(lesson, "step", 1);
+  assert.ok(metrics.testAccuracy >= 0.95, JSON.stringify(metrics));
+  await hooks(lesson, "inspect", { x1: 1, x2: -1, label: 1 });
+  assert.deepEqual([...page.errors, ...lesson.errors], []);
+  await page.close();
+  await lesson.close();
+});
+
 test("shared_url_gives_identical_state_and_metrics_in_another_page", TIMEOUT, async () => {
   const first = await open("");
   await hooks(first, "setState", EDITED);

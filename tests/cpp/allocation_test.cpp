@@ -83,6 +83,16 @@ TEST(Allocation, training_allocates_nothing_after_the_first_epoch) {
       "layers": [{"type": "dense", "units": 8, "activation": "sigmoid"},
                  {"type": "dense", "units": 1, "activation": "sigmoid"}]})",
                                         3, 1));
+  // Batch norm after dense and conv layers, and average pooling.
+  EXPECT_EQ(0, allocationsInSecondEpoch(R"({"input": [12], "loss": "cross_entropy",
+      "layers": [{"type": "dense", "units": 9}, {"type": "batchnorm", "activation": "relu"},
+                 {"type": "dense", "units": 3, "activation": "softmax"}]})",
+                                        12, 3));
+  EXPECT_EQ(0, allocationsInSecondEpoch(R"({"input": [12, 12, 1], "loss": "cross_entropy",
+      "layers": [{"type": "conv2d", "filters": 4, "kernel": 3, "padding": "same"},
+                 {"type": "batchnorm", "activation": "relu"}, {"type": "avgpool2d", "size": 2},
+                 {"type": "flatten"}, {"type": "dense", "units": 4, "activation": "softmax"}]})",
+                                        144, 4));
 }
 
 }  // namespace

@@ -40,6 +40,13 @@ Json configWithLayer(const std::string& type) {
     config["layers"] = {flatten, output};
   } else if (type == "dropout") {
     config["layers"] = {{{"type", "dropout"}, {"rate", 0.5}}, output};
+  } else if (type == "batchnorm") {
+    config["layers"] = {
+        {{"type", "batchnorm"}, {"momentum", 0.9}, {"epsilon", 0.01}, {"activation", "tanh"}},
+        output};
+  } else if (type == "avgpool2d") {
+    config["input"] = {64, 64, 1};
+    config["layers"] = {{{"type", "avgpool2d"}, {"size", 2}}, flatten, output};
   } else {
     ADD_FAILURE() << "no test config for layer type " << type;
   }
@@ -108,6 +115,8 @@ TEST(ConfigSchema, walks_every_field_of_every_layer_optimizer_and_the_top_level)
   std::vector<std::string> paths;
   for (const FieldCase& c : everySchemaField()) paths.push_back(c.path);
   EXPECT_EQ(paths, (std::vector<std::string>{
+                       "layers[0].size",  // avgpool2d
+                       "layers[0].activation", "layers[0].epsilon", "layers[0].momentum",  // batchnorm
                        "layers[0].activation", "layers[0].alpha", "layers[0].filters",
                        "layers[0].kernel", "layers[0].padding", "layers[0].stride",
                        "layers[0].activation", "layers[0].alpha", "layers[0].units",
@@ -195,8 +204,9 @@ TEST(ConfigSchema, missing_fields_get_the_schema_default_or_are_required) {
       EXPECT_EQ(errorFor(config), c.path + ": missing");
     }
   }
-  // activation and alpha x2, stride, padding, 16 optimizer fields, 7 schedule fields, 3 top-level
-  EXPECT_EQ(defaults, 32);
+  // activation and alpha x2, stride, padding, batchnorm's activation, momentum and epsilon,
+  // 16 optimizer fields, 7 schedule fields, 3 top-level
+  EXPECT_EQ(defaults, 35);
 }
 
 TEST(ConfigSchema, last_layer_only_activations_and_loss_outputs_are_enforced) {

@@ -69,7 +69,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadField{"/layers/0/activation", "\"mish\"", "layers[0].activation: expected one of linear|sigmoid|tanh|relu|softmax|leaky_relu|elu|gelu|softplus|swish, got \"mish\""},
         BadField{"/layers/0/alpha", "0.1", "layers[0].alpha: only leaky_relu has a slope, the activation is tanh"},
         BadField{"/layers/0/activation", "\"softmax\"", "layers[0].activation: softmax is only allowed on the last layer"},
-        BadField{"/layers/0/type", "\"lstm\"", "layers[0].type: expected one of dense|conv2d|maxpool2d|flatten|dropout, got \"lstm\""},
+        BadField{"/layers/0/type", "\"lstm\"", "layers[0].type: expected one of dense|conv2d|maxpool2d|flatten|dropout|batchnorm|avgpool2d, got \"lstm\""},
         BadField{"/layers/0/extra", "1", "layers[0].extra: unknown field (value 1)"},
         BadField{"/layers", "[]", "layers: expected a list of 1 to 64 layers, got []"},
         BadField{"/layers", "DELETE", "layers: missing"},
@@ -142,6 +142,51 @@ TEST(Config, impossible_shapes_are_refused) {
     "layers": [{"type": "maxpool2d", "size": 2}]})");
   EXPECT_EQ(errorFor(pool),
             "layers[0]: maxpool2d needs an image input [height, width, channels], got shape [4]");
+}
+
+TEST(Config, batchnorm_and_avgpool2d_take_keras_defaults_and_name_bad_fields) {
+  Json cnn = Json::parse(R"({"input": [6, 6, 2], "loss": "mse", "layers": [
+    {"type": "conv2d", "filters": 3, "kernel": 3}, {"type": "batchnorm", "activation": "relu"},
+    {"type": "avgpool2d", "size": 2}, {"type": "flatten"}, {"type": "dense", "units": 1}]})");
+  const Config config = parseConfig(cnn);
+  EXPECT_EQ(config.layers[1].momentum, 0.99);
+  EXPECT_EQ(config.layers[1].epsilon, 1e-3);
+  EXPECT_EQ(config.layers[1].activation, Activation::Relu);
+  EXPECT_EQ(layerOutputShapes(config)[2], (Shape{2, 2, 3}));
+  EXPECT_EQ(toJson(parseConfig(toJson(config))), toJson(config));
+  EXPECT_EQ(toJson(config)["layers"][1],
+            Json::parse(R"({"type": "batchnorm", "momentum": 0.99, "epsilon": 0.001,
+                            "activation": "relu"})"));
+  Index parameters = 0;
+  layerOutputShapes(config, &parameters);
+  EXPECT_EQ(parameters, (3 * 3 * 2 + 1) * 3 + 4 * 3 + (2 * 2 * 3 + 1));  // gamma, beta, moving mean, variance
+
+  Json bad = cnn;
+  bad["layers"][1]["momentum"] = 1.5;
+  EXPECT_EQ(errorFor(bad), "layers[1].momentum: expected a number in [0, 1], got 1.5");
+  bad = cnn;
+  bad["layers"][1]["epsilon"] = 0;
+  EXPECT_EQ(errorFor(bad), "layers[1].epsilon: expected a number in [1e-12, 1], got 0");
+  bad = cnn;
+  bad["layers"][1]["activation"] = "softmax";
+  EXPECT_EQ(errorFor(bad), "layers[1].activation: softmax is only allowed on the last layer");
+  bad = cnn;
+  bad["layers"][2]["size"] = 5;
+  EXPECT_EQ(errorFor(bad), "layers[2].size: 5 is larger than the input [4, 4, 3]");
+  bad = cnn;
+  bad["layers"][2].erase("size");
+  EXPECT_EQ(errorFor(bad), "layers[2].size: missing");
+  bad = cnn;
+  bad["layers"][3] = {{"type", "avgpool2d"}, {"size", 1}};
+  bad["layers"].erase(4);
+  bad["layers"][0] = {{"type", "flatten"}};
+  bad["layers"].erase(2);
+  EXPECT_EQ(errorFor(bad),
+            "layers[2]: avgpool2d needs an image input [height, width, channels], got shape [72]");
+  // A batch-normalized sigmoid output serves bce.
+  Json dense = Json::parse(R"({"input": [2], "loss": "bce", "layers": [
+    {"type": "dense", "units": 1}, {"type": "batchnorm", "activation": "sigmoid"}]})");
+  EXPECT_EQ(errorFor(dense), "no error");
 }
 
 TEST(Config, parameter_budget_refuses_huge_networks) {

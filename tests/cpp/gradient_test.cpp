@@ -1,8 +1,11 @@
-// Numeric gradient checks in double precision: every activation, every loss, dropout.
+// Numeric gradient checks in double precision: every activation, every loss, dropout, batch
+// normalization (training and inference statistics), average pooling.
 #include <gtest/gtest.h>
 
 #include <tuple>
 
+#include "avgpool2d_layer.h"
+#include "batchnorm_layer.h"
 #include "dropout_layer.h"
 #include "network.h"
 #include "test_util.h"
@@ -12,11 +15,14 @@ namespace {
 
 using testing::denseJson;
 
-// Central differences of the loss with respect to every parameter, against the analytic
-// gradient from inspect() (dW, db of each dense layer).
+// Central differences of the loss with respect to every trainable parameter, against the
+// analytic gradient from inspect() (dW, db of each dense, conv2d and batchnorm layer; the
+// trainable parameters come first in the buffer). `steps` training steps on (x, y) first give
+// batch norm's moving statistics values other than their start.
 void expectGradientsMatchNumeric(const Json& configJson, const Matrix<double>& x,
-                                 const Matrix<double>& y) {
+                                 const Matrix<double>& y, int steps = 0) {
   Network<double> net(parseConfig(configJson));
+  for (int i = 0; i < steps; ++i) net.trainBatch(x, y);
   const Inspection<double> info = net.inspect(x, y);
   std::vector<double> analytic;
   for (const auto& layer : info.layers) {
@@ -24,9 +30,11 @@ void expectGradientsMatchNumeric(const Json& configJson, const Matrix<double>& x
     analytic.insert(analytic.end(), layer.db.data(), layer.db.data() + layer.db.size());
   }
   Vector<double>& w = net.parameters();
-  ASSERT_EQ(static_cast<Index>(analytic.size()), w.size());
+  Index trainable = 0;
+  for (const ParamTensor& t : net.parameterTensors()) trainable += t.trainable ? t.size : 0;
+  ASSERT_EQ(static_cast<Index>(analytic.size()), trainable);
   const double h = 1e-6;
-  for (Index i = 0; i < w.size(); ++i) {
+  for (Index i = 0; i < trainable; ++i) {
     const double saved = w[i];
     w[i] = saved + h;
     const double plus = net.evaluate(x, y).loss;
@@ -170,6 +178,178 @@ TEST(Gradient, dropout_gradient_matches_numeric) {
   Rng rng(1);
   layer.forward(in, false, rng);
   EXPECT_EQ(layer.output(), in) << "inference is the identity";
+}
+
+// Batch norm with its own random gamma, beta and moving statistics, L = sum(R .* layer(x)):
+// checks dL/dx, dL/dgamma, dL/dbeta in training (the batch's statistics depend on x) and in
+// inference (the moving ones do not), against central differences.
+void expectBatchNormGradientsMatchNumeric(const Shape& in, Index n, Activation f) {
+  Rng rng(5);
+  BatchNormLayer<double> layer(in, 0.9, 1e-3, f);
+  const Index c = in.back();
+  Vector<double> values(2 * c), gradients(2 * c), state(2 * c);
+  for (Index i = 0; i < 2 * c; ++i) values[i] = rng.uniform(0.5, 1.5) * (i % 2 ? 1 : -1);
+  for (Index i = 0; i < c; ++i) state[i] = rng.uniform(-0.5, 0.5), state[c + i] = rng.uniform(0.5, 2);
+  layer.bind(values.data(), gradients.data());
+  layer.bindState(state.data());
+  Matrix<double> x = randomMatrix(layer.inputSize(), n, rng, 2);
+  x.array() += 0.7;
+  const Matrix<double> r = randomMatrix(layer.outputSize(), n, rng);
+  for (bool training : {true, false}) {
+    SCOPED_TRACE(training ? "training" : "inference");
+    const Vector<double> moving = state;
+    const auto loss = [&] {
+      layer.forward(x, training, rng);
+      state = moving;  // every forward in training moves them; the checks need the same ones
+      return (layer.output().array() * r.array()).sum();
+    };
+    loss();
+    Matrix<double> dIn;
+    layer.backward(x, r, &dIn);
+    const Vector<double> analytic = gradients;
+    const auto numeric = [&](double* v) {
+      const double saved = *v, h = 1e-6;
+      *v = saved + h;
+      const double plus = loss();
+      *v = saved - h;
+      const double minus = loss();
+      *v = saved;
+      return (plus - minus) / (2 * h);
+    };
+    for (Index i = 0; i < 2 * c; ++i)
+      EXPECT_NEAR(analytic[i], numeric(&values[i]), 1e-6 + 1e-6 * std::abs(analytic[i]))
+          << (i < c ? "dgamma " : "dbeta ") << i % c;
+    for (Index i = 0; i < x.size(); ++i)
+      EXPECT_NEAR(dIn.data()[i], numeric(x.data() + i), 1e-6 + 1e-6 * std::abs(dIn.data()[i]))
+          << "dx " << i;
+  }
+}
+
+TEST(Gradient, batchnorm_after_dense_gradient_matches_numeric) {
+  for (Activation f : {Activation::Linear, Activation::Tanh, Activation::Sigmoid}) {
+    SCOPED_TRACE(toString(f));
+    expectBatchNormGradientsMatchNumeric({5}, 6, f);
+  }
+}
+
+TEST(Gradient, batchnorm_after_conv_gradient_matches_numeric) {
+  // Per channel over the samples and the 3x4 positions.
+  for (Activation f : {Activation::Linear, Activation::Relu}) {
+    SCOPED_TRACE(toString(f));
+    expectBatchNormGradientsMatchNumeric({3, 4, 3}, 2, f);
+  }
+}
+
+TEST(Gradient, avgpool2d_gradient_matches_numeric) {
+  // 5x7 with size 2: the last row and column do not fill a window and get no gradient.
+  for (int size : {2, 3}) {
+    AvgPool2dLayer<double> layer({5, 7, 3}, size);
+    Rng rng(9);
+    Matrix<double> x = randomMatrix(layer.inputSize(), 2, rng);
+    const Matrix<double> r = randomMatrix(layer.outputSize(), 2, rng);
+    const auto loss = [&] {
+      layer.forward(x, true, rng);
+      return (layer.output().array() * r.array()).sum();
+    };
+    loss();
+    Matrix<double> dIn;
+    layer.backward(x, r, &dIn);
+    for (Index i = 0; i < x.size(); ++i) {
+      const double saved = x.data()[i];
+      x.data()[i] = saved + 1e-6;
+      const double plus = loss();
+      x.data()[i] = saved - 1e-6;
+      const double minus = loss();
+      x.data()[i] = saved;
+      EXPECT_NEAR(dIn.data()[i], (plus - minus) / 2e-6, 1e-8) << "size " << size << " dx " << i;
+    }
+  }
+}
+
+TEST(Gradient, avgpool2d_forward_is_the_window_mean) {
+  // One 4x4 channel, size 2: the four 2x2 windows' means.
+  AvgPool2dLayer<double> layer({4, 4, 1}, 2);
+  Matrix<double> x(16, 1);
+  for (Index i = 0; i < 16; ++i) x(i, 0) = double(i);
+  Rng rng(1);
+  layer.forward(x, false, rng);
+  EXPECT_EQ(layer.output(), (Matrix<double>(4, 1) << 2.5, 4.5, 10.5, 12.5).finished());
+}
+
+TEST(Gradient, networks_with_batchnorm_and_avgpool2d_match_numeric_in_inference) {
+  // inspect's gradients (inference statistics) after a few training steps moved them.
+  Rng rng(4);
+  const Json dense = Json::parse(R"({"input": [3], "loss": "bce", "layers": [
+    {"type": "dense", "units": 4}, {"type": "batchnorm", "activation": "tanh", "momentum": 0.5},
+    {"type": "dense", "units": 3}, {"type": "batchnorm", "activation": "sigmoid", "momentum": 0.5},
+    {"type": "dense", "units": 1, "activation": "sigmoid"}],
+    "optimizer": {"type": "sgd", "lr": 0.1}})");
+  expectGradientsMatchNumeric(dense, randomMatrix(3, 6, rng), targetsFor("sigmoid", "bce", 1, 6, rng),
+                              3);
+  const Json cnn = Json::parse(R"({"input": [6, 6, 2], "loss": "cross_entropy", "layers": [
+    {"type": "conv2d", "filters": 3, "kernel": 3, "padding": "same"},
+    {"type": "batchnorm", "activation": "relu", "momentum": 0.5}, {"type": "avgpool2d", "size": 2},
+    {"type": "flatten"}, {"type": "dense", "units": 3, "activation": "softmax"}],
+    "optimizer": {"type": "adam", "lr": 0.01}})");
+  expectGradientsMatchNumeric(cnn, randomMatrix(72, 4, rng),
+                              targetsFor("softmax", "cross_entropy", 3, 4, rng), 3);
+}
+
+// The Keras update of the moving statistics, computed here from the batches: for each channel,
+// mean and biased variance over the batch (and positions), moving = moving * m + stat * (1 - m).
+TEST(Gradient, batchnorm_moving_statistics_follow_the_keras_update) {
+  for (const Shape& input : {Shape{3}, Shape{2, 2, 3}}) {
+    SCOPED_TRACE(shapeToString(input));
+    Json config = {{"input", input},
+                   {"layers", Json::array({{{"type", "batchnorm"}, {"momentum", 0.8}},
+                                           {{"type", "flatten"}},
+                                           {{"type", "dense"}, {"units", 1}}})},
+                   {"loss", "mse"},
+                   {"optimizer", {{"type", "adam"}, {"lr", 0.05}}},
+                   {"regularization", {{"type", "l2"}, {"rate", 0.5}}}};
+    Network<double> net(parseConfig(config));
+    const Index c = 3, size = shapeSize(input);
+    std::vector<double> mean(c, 0.0), variance(c, 1.0);
+    Rng rng(8);
+    for (int step = 0; step < 4; ++step) {
+      const Index n = 3 + step;
+      Matrix<double> x = randomMatrix(size, n, rng, 1 + step);
+      x.array() += step;
+      net.trainBatch(x, randomMatrix(1, n, rng));
+      for (Index k = 0; k < c; ++k) {
+        double sum = 0, squares = 0, count = 0;
+        for (Index s = 0; s < n; ++s)
+          for (Index row = k; row < size; row += c) sum += x(row, s), ++count;
+        for (Index s = 0; s < n; ++s)
+          for (Index row = k; row < size; row += c)
+            squares += (x(row, s) - sum / count) * (x(row, s) - sum / count);
+        mean[k] = mean[k] * 0.8 + (sum / count) * 0.2;
+        variance[k] = variance[k] * 0.8 + (squares / count) * 0.2;
+      }
+    }
+    const std::vector<NamedTensor<double>> w = net.weights();
+    ASSERT_EQ(w[2].name, "batchnorm_0/moving_mean");
+    ASSERT_EQ(w[3].name, "batchnorm_0/moving_variance");
+    for (Index k = 0; k < c; ++k) {
+      EXPECT_NEAR(w[2].data[k], mean[k], 1e-12) << k;
+      EXPECT_NEAR(w[3].data[k], variance[k], 1e-12) << k;
+    }
+    EXPECT_NE(w[0].data, std::vector<double>(c, 1.0)) << "gamma is trained";
+    EXPECT_NE(w[1].data, std::vector<double>(c, 0.0)) << "beta is trained";
+
+    // Inference normalizes with the moving statistics: gamma (x - mean) / sqrt(var + eps) + beta.
+    const Matrix<double> x = randomMatrix(size, 2, rng);
+    Matrix<double> out;
+    net.predict(x, out);
+    const NamedTensor<double>& kernel = w[4];
+    double expected = w[5].data[0];
+    for (Index row = 0; row < size; ++row) {
+      const Index k = row % c;
+      expected += kernel.data[row] * (w[0].data[k] * (x(row, 0) - mean[k]) /
+                                          std::sqrt(variance[k] + 1e-3) + w[1].data[k]);
+    }
+    EXPECT_NEAR(out(0, 0), expected, 1e-12);
+  }
 }
 
 TEST(Gradient, fused_losses_stay_finite_when_saturated) {

@@ -442,8 +442,14 @@ test("schema_lists_the_config_rules_and_is_deep_frozen", async () => {
       maxpool2d: { size: { type: "integer", min: 1, max: 64 } },
       flatten: {},
       dropout: { rate: { type: "number", min: 0, max: 0.95 } },
+      batchnorm: {
+        momentum: { type: "number", min: 0, max: 1, default: 0.99 },
+        epsilon: { type: "number", min: 1e-12, max: 1, default: 0.001 },
+        activation,
+      },
+      avgpool2d: { size: { type: "integer", min: 1, max: 64 } },
     },
-    layerTypes: ["dense", "conv2d", "maxpool2d", "flatten", "dropout"],
+    layerTypes: ["dense", "conv2d", "maxpool2d", "flatten", "dropout", "batchnorm", "avgpool2d"],
     activations,
     lastLayerOnly: ["softmax"],
     losses: ["mse", "quadratic", "bce", "cross_entropy"],
@@ -508,6 +514,50 @@ test("schema_lists_the_config_rules_and_is_deep_frozen", async () => {
   assert.throws(() => { schema.layers.dense.units.max = 1e6; }, TypeError);
   assert.throws(() => { schema.activations.push("mish"); }, TypeError);
   assert.equal(nn.schema.layers.dense.units.max, 4096);
+});
+
+test("batchnorm_trains_with_the_batch_statistics_predicts_with_the_moving_ones_and_saves_them", () => {
+  // input 3 -> batchnorm (momentum 0.5) -> dense 1; lr 0, so only the moving statistics move.
+  const net = nn.createNetwork({ input: [3], layers: [{ type: "batchnorm", momentum: 0.5 }, { type: "dense", units: 1 }],
+    loss: "mse", optimizer: { type: "sgd", lr: 0 }, regularization: { type: "l2", rate: 1 } });
+  const x = new Float32Array([1, 2, -1, 3, 0, 5, -2, 4, 1, 6, 1, 2]), y = new Float32Array([1, -1, 0.5, 2]), n = 4;
+  const w = () => Object.fromEntries(net.getWeights().map((t) => [t.name.split("/")[1], Array.from(t.data)]));
+  const { kernel, bias } = w();
+  const stats = [0, 1, 2].map((k) => {
+    const column = [0, 1, 2, 3].map((s) => x[3 * s + k]);
+    const mean = column.reduce((a, b) => a + b) / n;
+    return { mean, variance: column.reduce((a, v) => a + (v - mean) ** 2, 0) / n };
+  });
+  // Training: normalized with the batch's mean and biased variance, eps 0.001 (Keras' default).
+  const out = (s, mean, variance) => [0, 1, 2].reduce((z, k) =>
+    z + kernel[k] * (x[3 * s + k] - mean[k]) / Math.sqrt(variance[k] + 0.001), bias[0]);
+  const mse = (mean, variance) => [0, 1, 2, 3].reduce((a, s) => a + (out(s, mean, variance) - y[s]) ** 2, 0) / n;
+  const loss = net.trainBatch(x, y, n);
+  assert.ok(Math.abs(loss - mse(stats.map((s) => s.mean), stats.map((s) => s.variance))) < 1e-5, String(loss));
+  const after = w();
+  assert.deepEqual(after.gamma, [1, 1, 1]);
+  assert.deepEqual(after.beta, [0, 0, 0]);
+  stats.forEach(({ mean, variance }, k) => {
+    assert.ok(Math.abs(after.moving_mean[k] - 0.5 * mean) < 1e-6, `moving mean ${k}`);
+    assert.ok(Math.abs(after.moving_variance[k] - (0.5 + 0.5 * variance)) < 1e-6, `moving variance ${k}`);
+  });
+  // Inference (predict, evaluate) uses the moving statistics, which l2 and the optimizer left alone.
+  const predicted = net.predict(x, n);
+  for (let s = 0; s < n; s++) {
+    assert.ok(Math.abs(predicted[s] - out(s, after.moving_mean, after.moving_variance)) < 1e-5, `sample ${s}`);
+  }
+  assert.ok(Math.abs(net.evaluate(x, y, n).loss - mse(after.moving_mean, after.moving_variance)) < 1e-5);
+  const copy = nn.fromJSON(net.toJSON());
+  assert.deepEqual(copy.getWeights().map((t) => t.name), ["batchnorm_0/gamma", "batchnorm_0/beta",
+    "batchnorm_0/moving_mean", "batchnorm_0/moving_variance", "dense_1/kernel", "dense_1/bias"]);
+  assert.deepEqual(Array.from(copy.predict(x, n)), Array.from(predicted));
+  const bad = copy.getWeights();
+  bad[3].data[1] = -0.5;
+  assert.throws(() => copy.setWeights(bad),
+    { message: /^weights\[3\]\.data\[1\]: batchnorm_0\/moving_variance is a variance, got the negative -0\.5/ });
+  assert.deepEqual(Array.from(copy.predict(x, n)), Array.from(predicted), "a refused list changes nothing");
+  copy.delete();
+  net.delete();
 });
 
 test("schedule_rate_is_shown_exact_and_kept_in_model_files", () => {

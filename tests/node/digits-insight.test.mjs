@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { explainUnit } from "../../web/lib/mnist/formula.js";
+import { modelConfig } from "../../web/lib/mnist/models.js";
 import { layerOutputs, occlusion, saliency } from "../../web/lib/mnist/insight.js";
 import { FINE_TUNE, MnistTrainer } from "../../web/lib/mnist/trainer.js";
 import { examplesFile, readExamplesFile } from "../../web/digits/examples.js";
@@ -34,6 +35,32 @@ test("explained_units_recompute_every_layers_output", () => {
   assert.deepEqual(corner.channels[0].inside.slice(0, 5), [false, false, false, false, false]);
   assert.equal(explainUnit(context, 2, 5).channels.length, 16);
   assert.throws(() => explainUnit(context, 0, 12544), /unit: expected 0 to 12543/);
+  net.delete();
+});
+
+test("explained_batchnorm_and_avgpool_units_recompute_their_outputs", () => {
+  // The page's CNN with batch norm after a few steps (moving statistics away from 0 and 1), and
+  // an average pooling: each unit written out gives what net.activations shows.
+  const config = modelConfig("cnnbn");
+  config.layers[5] = { type: "avgpool2d", size: 2 };
+  const net = nn.createNetwork(config);
+  const x = new Float32Array(8 * 784).map((_, i) => (Math.sin(i * 0.37) + 1) / 2);
+  const y = new Float32Array(80).map((_, i) => (i % 11 === 0 ? 1 : 0));
+  for (let i = 0; i < 3; i++) net.trainBatch(x, y, 8);
+  const one = x.subarray(0, 784);
+  const outputs = layerOutputs(net, one);
+  const context = { config, weights: net.getWeights(), input28: one, outputs };
+  for (const [layer, units] of [[1, [0, 6271, 3001]], [4, [0, 3135, 777]], [5, [0, 783, 300]]]) {
+    for (const unit of units) {
+      const e = explainUnit(context, layer, unit);
+      assert.equal(e.type, config.layers[layer].type);
+      assert.ok(Math.abs(e.value - e.shown) <= 1e-4 * Math.max(1, Math.abs(e.shown)), `layer ${layer} unit ${unit}: ${e.value} vs ${e.shown}`);
+    }
+  }
+  const bn = explainUnit(context, 4, 777);
+  assert.equal(bn.channel, 777 % 16);
+  assert.notEqual(bn.mean, 0);
+  assert.notEqual(bn.variance, 1);
   net.delete();
 });
 

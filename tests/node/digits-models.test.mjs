@@ -14,7 +14,7 @@ test("page_cnn_is_the_benchmark_cnn", async () => {
   // The page trains it with the learning rate shrinking after each epoch (npm run bench: the
   // digits CNN to 99 %); the other models keep theirs.
   assert.deepEqual(Object.fromEntries(Object.entries(MODELS).map(([kind, m]) => [kind, m.decay ?? 1])),
-    { mlp: 1, mlp30: 1, cnn: 0.4 });
+    { mlp: 1, mlp30: 1, cnn: 0.4, cnnbn: 0.4 });
 });
 
 test("every_page_model_builds_with_784_inputs_and_10_outputs", async () => {
@@ -25,5 +25,5 @@ test("every_page_model_builds_with_784_inputs_and_10_outputs", async () => {
     assert.equal(net.outputs, 10, kind);
     net.delete();
   }
-  assert.throws(() => modelConfig("rnn"), { message: /^model: expected one of mlp, mlp30, cnn, got rnn$/ });
+  assert.throws(() => modelConfig("rnn"), { message: /^model: expected one of mlp, mlp30, cnn, cnnbn, got rnn$/ });
 });

@@ -243,7 +243,7 @@ test("links_edits_and_train_requests_name_the_field_at_fault_and_change_nothing"
   assert.equal(session.snapshot.alert, "The link's settings were not used (unknown setting \"dataset\"); showing the defaults.");
   assert.equal(session.snapshot.settings.model, "mlp");
   session.openLink("#v=1&model=toString");
-  assert.match(session.snapshot.alert, /Network \(model\): expected one of mlp, mlp30, cnn, got "toString"/);
+  assert.match(session.snapshot.alert, /Network \(model\): expected one of mlp, mlp30, cnn, cnnbn, got "toString"/);
 
   const settings = session.snapshot.settings;
   for (const [patch, why] of [
@@ -263,7 +263,7 @@ test("links_edits_and_train_requests_name_the_field_at_fault_and_change_nothing"
     "a new network brings its own optimizer, rate, decay and batch");
   assert.equal(session.snapshot.alert, "");
 
-  await assert.rejects(session.train({ model: "rnn" }), /Network \(model\): expected one of mlp, mlp30, cnn, got "rnn"/);
+  await assert.rejects(session.train({ model: "rnn" }), /Network \(model\): expected one of mlp, mlp30, cnn, cnnbn, got "rnn"/);
   await assert.rejects(session.train({ epochs: 0 }), /Epochs \(epochs\): expected an integer from 1 to 50, got "0"/);
   await assert.rejects(session.train({ speed: 3 }), /unknown setting "speed"/);
   assert.equal(session.snapshot.training.state, "idle");

@@ -71,6 +71,98 @@ test("tfjs_import_names_unsupported_layers", async () => {
   assert.throws(() => nn.fromTFJS({}), { message: "modelTopology: missing" });
 });
 
+// Batch norm and average pooling: a dense net and a CNN, trained so the moving statistics are
+// far from their start, predict in TF.js as in nnplay (inference: the moving statistics).
+const batchNormDense = {
+  input: [2],
+  layers: [{ type: "dense", units: 8 }, { type: "batchnorm", activation: "tanh", momentum: 0.8 },
+    { type: "dense", units: 6 }, { type: "batchnorm", activation: "relu", epsilon: 0.01 },
+    { type: "dense", units: 5 }, { type: "batchnorm", momentum: 0.5 },
+    { type: "dense", units: 3, activation: "softmax" }],
+  loss: "cross_entropy", optimizer: { type: "adam", lr: 0.01 }, seed: 3, batchSize: 8,
+};
+
+const batchNormCnn = {
+  input: [8, 8, 2],
+  layers: [{ type: "conv2d", filters: 4, kernel: 3, padding: "same" },
+    { type: "batchnorm", activation: "relu", momentum: 0.7 }, { type: "avgpool2d", size: 2 },
+    { type: "conv2d", filters: 6, kernel: 3, activation: "linear" }, { type: "batchnorm", momentum: 0.7 },
+    { type: "avgpool2d", size: 2 }, { type: "flatten" }, { type: "dense", units: 3, activation: "softmax" }],
+  loss: "cross_entropy", optimizer: { type: "adam", lr: 0.01 }, seed: 5, batchSize: 8,
+};
+
+function classes(n, k, label) {
+  return new Float32Array(n * k).map((_, i) => (i % k === label(Math.floor(i / k)) ? 1 : 0));
+}
+
+for (const [name, config, data] of [
+  ["dense", batchNormDense, () => {
+    const d = nn.datasets.make("spiral", { n: 64, noise: 0.1, seed: 2 });
+    return { x: d.x, y: classes(d.n, 3, (i) => d.y[i]), n: d.n, shape: [2] };
+  }],
+  ["cnn", batchNormCnn, () => {
+    const n = 48;
+    const x = new Float32Array(n * 128).map((_, i) => 2 * Math.sin(i * 0.7) + Math.cos(i * 0.013) + 1);
+    return { x, y: classes(n, 3, (i) => i % 3), n, shape: [8, 8, 2] };
+  }],
+]) {
+  test(`tfjs_export_of_a_${name}_net_with_batchnorm_predicts_like_nnplay`, async (t) => {
+    const { x, y, n, shape } = data();
+    const net = nn.createNetwork(config);
+    net.fit({ x, y, n, epochs: 4 });
+    const moving = net.getWeights().find((w) => w.name.endsWith("moving_variance"));
+    assert.ok(moving.data.some((v) => Math.abs(v - 1) > 0.05), "the moving variance has moved");
+    const artifacts = net.toTFJS();
+    const classNames = artifacts.modelTopology.config.layers.map((l) => l.class_name);
+    assert.ok(classNames.includes("BatchNormalization"));
+    if (name === "cnn") assert.ok(classNames.includes("AveragePooling2D"));
+    const difference = maxDifference(await tfjsPredict(artifacts, x, shape), net.predict(x, n));
+    t.diagnostic(`largest TF.js prediction difference (${name}, batchnorm${name === "cnn" ? " + avgpool2d" : ""}): ${difference}`);
+    assert.ok(difference <= 1e-6, `max difference ${difference}`);
+    // And back: nnplay reads its own export into the same config and predictions.
+    const back = nn.fromTFJS(artifacts);
+    assert.deepEqual(back.config.layers, net.config.layers);
+    assert.deepEqual(Array.from(back.predict(x, n)), Array.from(net.predict(x, n)));
+    back.delete();
+    net.delete();
+  });
+}
+
+test("tfjs_model_with_batchnorm_activation_and_avgpool_imports_with_identical_predictions", async () => {
+  const model = tfl.sequential({ layers: [
+    tfl.layers.conv2d({ inputShape: [6, 6, 1], filters: 3, kernelSize: 3, name: "conv" }),
+    tfl.layers.batchNormalization({ name: "norm", momentum: 0.9, epsilon: 0.002 }),
+    tfl.layers.activation({ activation: "relu", name: "act" }),
+    tfl.layers.averagePooling2d({ poolSize: 2, name: "pool" }),
+    tfl.layers.flatten({ name: "flat" }),
+    tfl.layers.dense({ units: 1, activation: "sigmoid", name: "out" })] });
+  // Moving statistics and scale that are not Keras' initial ones.
+  const norm = model.getLayer("norm");
+  norm.setWeights([tf.tensor1d([1.5, 0.5, 2]), tf.tensor1d([0.1, -0.2, 0.3]),
+    tf.tensor1d([0.3, -0.4, 0.2]), tf.tensor1d([0.5, 2, 1.2])]);
+  let artifacts;
+  await model.save(tf.io.withSaveHandler(async (a) => { artifacts = a; return {}; }));
+  const x = new Float32Array(5 * 36).map((_, i) => Math.sin(i));
+  const expected = await (model.predict(tf.tensor(x, [5, 6, 6, 1]))).data();
+  const net = nn.fromTFJS(artifacts);
+  assert.deepEqual(net.config.layers[1], { type: "batchnorm", momentum: 0.9, epsilon: 0.002, activation: "relu" });
+  assert.equal(net.config.layers[2].type, "avgpool2d");
+  assert.deepEqual(net.getWeights().map((w) => w.name).slice(2), ["batchnorm_1/gamma", "batchnorm_1/beta",
+    "batchnorm_1/moving_mean", "batchnorm_1/moving_variance", "dense_4/kernel", "dense_4/bias"]);
+  assert.deepEqual(Array.from(net.getWeights()[5].data), [0.5, 2, 1.2].map(Math.fround));
+  assert.ok(maxDifference(net.predict(x, 5), expected) <= 1e-6);
+  net.delete();
+  const unscaled = structuredClone(artifacts);
+  unscaled.modelTopology.config.layers[1].config.scale = false;
+  assert.throws(() => nn.fromTFJS(unscaled), { message: /layers\[1\]: nnplay's batch norm has both center and scale/ });
+  const across = structuredClone(artifacts);
+  across.modelTopology.config.layers[1].config.axis = 1;
+  assert.throws(() => nn.fromTFJS(across), { message: /layers\[1\]\.axis: nnplay normalizes the last axis/ });
+  const alone = structuredClone(artifacts);
+  alone.modelTopology.config.layers.splice(1, 1);
+  assert.throws(() => nn.fromTFJS(alone), { message: /layers\[1\]: layer class "Activation" is not supported/ });
+});
+
 // Every activation issue 18 added, in dense and conv layers; leaky_relu with a slope of its own.
 const newActivationsConfig = {
   input: [6, 6, 1],
@@ -122,7 +214,7 @@ test("tfjs_model_with_new_activations_imports_with_identical_predictions", async
   const difference = maxDifference(net.predict(x, 10), expected);
   assert.ok(difference <= 2e-6, `max difference ${difference}`);
   artifacts.modelTopology.config.layers.splice(2, 0, { class_name: "LeakyReLU", config: { name: "again" } });
-  assert.throws(() => nn.fromTFJS(artifacts), { message: /layers\[2\]: nnplay reads LeakyReLU only right after a Dense or Conv2D layer with a linear activation/ });
+  assert.throws(() => nn.fromTFJS(artifacts), { message: /layers\[2\]: nnplay reads LeakyReLU only right after a Dense, Conv2D or BatchNormalization layer with a linear activation/ });
   net.delete();
 });
 

@@ -7,7 +7,7 @@ import { flatWeights, withFlatWeights } from "../../web/lib/flat-weights.js";
 import { Slice, pathDirections } from "../../web/lib/landscape/slice.js";
 import { loadNN } from "../../web/lib/nnplay.js";
 import { featureMatrix } from "../../web/lib/plane/features.js";
-import { defaultState, toConfig } from "../../web/lib/plane/state.js";
+import { defaultState, parameterCount, toConfig } from "../../web/lib/plane/state.js";
 import { trainCount } from "../../web/lib/plane/tables.js";
 import { PlaygroundSession } from "../../web/playground/session.js";
 import { PlaygroundTrainer } from "../../web/playground/trainer.js";
@@ -40,7 +40,7 @@ function directRun(state) {
 // The session's weights in a network of the same config.
 function netWithWeightsOf(session) {
   const net = nn.createNetwork(toConfig(session.snapshot.state));
-  net.setWeights(withFlatWeights(net.getWeights(), flatWeights(session.snapshot.picture.weights)));
+  net.setWeights(withFlatWeights(net.getWeights(), flatWeights(session.snapshot.picture.parameters)));
   return net;
 }
 
@@ -224,6 +224,58 @@ test("exported_tfjs_code_predicts_what_the_core_predicts_and_python_code_compile
     assert.ok(ok, `${format}: ${message}`);
   }
   assert.throws(() => session.exportCode("onnx"), /exportCode: format must be one of tfjs\|keras\|pytorch, got "onnx"/);
+});
+
+test("a_network_with_batch_norm_is_inspected_drawn_shared_and_exported_as_the_core_computes_it", async () => {
+  const session = makeSession();
+  await session.open("#v=1&data=xor&f=x1,x2,x1x2&h=4:tanh:bn,3:relu:bn&lr=0.1");
+  await session.step(8);
+  const { picture, state } = session.snapshot;
+  // The diagram's weights are the 3 dense layers'; the parameters also batch norm's 2 x 4 tensors.
+  assert.deepEqual(picture.weights.map((w) => w.shape), [[3, 4], [4], [4, 3], [3], [3, 1], [1]]);
+  assert.equal(picture.parameters.length, 14);
+  assert.equal(flatWeights(picture.parameters).length, parameterCount(state));
+  assert.ok(session.gradientFlow().every((entry) => entry.layers.length === 3));
+
+  // A playground layer with batch norm: the dense layer's z, dz, dW, db, the batch norm's output a
+  // and its z (normalized, before the activation) as norm.z; the core's numbers.
+  const point = { x1: 1.5, x2: -0.5, label: 1 };
+  const seen = await session.inspect(point);
+  const net = netWithWeightsOf(session);
+  const direct = net.inspect(new Float32Array([1.5, -0.5, -0.75]), new Float32Array([1]), 1).layers;
+  assert.deepEqual(direct.map((l) => l.layer), [0, 1, 2, 3, 4]);
+  for (const [k, dense, norm] of [[0, 0, 1], [1, 2, 3]]) {
+    for (const key of ["z", "dz", "dW", "db"]) assert.deepEqual(Array.from(seen.layers[k][key]), Array.from(direct[dense][key]), `${key} ${k}`);
+    assert.deepEqual(Array.from(seen.layers[k].a), Array.from(direct[norm].a));
+    assert.deepEqual(Array.from(seen.layers[k].norm.z), Array.from(direct[norm].z));
+  }
+  assert.equal(seen.layers[2].norm, null);
+  // Units on the grid are the layers' outputs after batch norm and the activation.
+  assert.equal(picture.units.length, 4);
+
+  // An edited weight lands in the dense layer, not in batch norm's tensors.
+  await session.setWeight({ layer: 1, from: 0, to: 0, value: 0.5 });
+  const edited = session.snapshot.picture.parameters.find((w) => w.name === "dense_2/kernel");
+  assert.equal(edited.data[0], 0.5);
+  const link = session.shareUrl("http://x/", { withWeights: true });
+  assert.match(link, /&w=/);
+  assert.equal(session.rules.decode(link.slice(link.indexOf("#"))).error, null);
+
+  // The exported code folds each batch norm into the dense layer before it: same predictions.
+  const points = Float32Array.from({ length: 400 }, (_, i) => ((i * 7919) % 1200) / 100 - 6);
+  const { values } = await predictWithExportedTFJS(session.exportCode("tfjs"), points);
+  const now = netWithWeightsOf(session);
+  const difference = largestDifference(values, now.predict(featureMatrix(points, 200, state.features), 200));
+  assert.ok(difference <= 1e-5, `largest difference ${difference}`);
+  for (const format of ["keras", "pytorch"]) assert.ok((await compilePython(session.exportCode(format))).ok, format);
+  // The landscape moves the trained parameters only: the moving statistics stay as they are now,
+  // so its centre is the training loss now.
+  const landscape = await session.computeLandscape();
+  const centre = landscape.loss[(landscape.size * landscape.size - 1) / 2];
+  assert.ok(Math.abs(centre - session.snapshot.metrics.trainLoss) < 1e-6, `${centre}`);
+  assert.ok(landscape.loss.every(Number.isFinite));
+  now.delete();
+  net.delete();
 });
 
 test("exported_code_maps_the_new_activations_optimizers_and_schedules_to_each_frameworks_own", async () => {

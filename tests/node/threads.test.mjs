@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { test } from "node:test";
+import { modelConfig } from "../../web/lib/mnist/models.js";
 import { loadNN } from "../../web/lib/nnplay.js";
 import { fingerprint } from "./fingerprint.mjs";
 
@@ -46,6 +47,26 @@ test("training_and_prediction_give_the_same_bits_for_1_2_and_3_threads", async (
   for (const r of results.slice(1)) {
     assert.deepEqual(r.mlp, results[0].mlp, `MLP with ${r.threads} threads`);
     assert.deepEqual(r.cnn, results[0].cnn, `CNN with ${r.threads} threads`);
+  }
+});
+
+test("batchnorm_training_and_prediction_give_the_same_bits_for_1_2_and_3_threads", async () => {
+  // Batch statistics summed per channel in one order whatever the split: the digits CNN with
+  // batch norm (8 and 16 channels over 28x28 and 14x14 positions), and a dense batch norm of
+  // 256 units over batches of 512, both large enough for every thread to get channels.
+  const data = digitsLike(1024), small = digitsLike(192);
+  const cnn = modelConfig("cnnbn");
+  const mlp = { input: [784], layers: [{ type: "dense", units: 256 }, { type: "batchnorm", activation: "relu" },
+    { type: "dense", units: 10, activation: "softmax" }], loss: "cross_entropy",
+  optimizer: { type: "adam", lr: 0.001 }, seed: 4, batchSize: 512 };
+  const results = [];
+  for (const threads of [1, 2, 3]) {
+    const nn = await loadNN({ threads });
+    results.push({ threads, mlp: run(nn, mlp, data, 2), cnn: run(nn, cnn, small, 1) });
+  }
+  for (const r of results.slice(1)) {
+    assert.deepEqual(r.mlp, results[0].mlp, `dense batch norm with ${r.threads} threads`);
+    assert.deepEqual(r.cnn, results[0].cnn, `CNN with batch norm, ${r.threads} threads`);
   }
 });
 

@@ -241,6 +241,29 @@ test("contract_state_maps_to_the_network_config_and_back", () => {
   assert.deepEqual(mergeContract(defaultState(), toContract(state)), { ...state, added: [] });
 });
 
+test("batch_norm_layers_round_trip_through_the_url_the_config_and_the_contract", () => {
+  const state = { ...defaultState(), hidden: [{ units: 5, activation: "relu", batchnorm: true }, { units: 3, activation: "tanh" }] };
+  const hash = rules.encode(state);
+  assert.match(hash, /&h=5:relu:bn,3:tanh&/);
+  assert.deepEqual(rules.decode(`#${hash}`), { state, error: null });
+  assert.deepEqual(toConfig(state).layers, [{ type: "dense", units: 5, activation: "linear" },
+    { type: "batchnorm", activation: "relu" }, { type: "dense", units: 3, activation: "tanh" },
+    { type: "dense", units: 1, activation: "sigmoid" }]);
+  // kernels and biases 2·5 + 5, 5·3 + 3, 3 + 1, and gamma, beta, moving mean and variance of 5 units
+  assert.equal(parameterCount(state), 15 + 18 + 4 + 4 * 5);
+  const net = nn.createNetwork(toConfig(state));
+  assert.equal(net.getWeights().reduce((sum, w) => sum + w.data.length, 0), parameterCount(state));
+  // A saved model's config, every field spelled out, opens as the same playground.
+  assert.deepEqual(mergeContract(defaultState(), { config: net.toJSON().config }).hidden, state.hidden);
+  net.delete();
+  assert.deepEqual(mergeContract(defaultState(), model.toContract(state)), state);
+  assert.match(rules.decode("#v=1&h=4:tanh:bm").error, /hidden layers \(h\): expected layers like 8:tanh,4:relu:bn, got "4:tanh:bm"/);
+  assert.throws(() => rules.validate({ ...state, hidden: [{ units: 2, activation: "tanh", batchnorm: 1 }] }),
+    /hidden layers \(h\): expected layer 1 batchnorm: true or false, got 1/);
+  assert.throws(() => mergeContract(defaultState(), { config: { layers: [{ type: "batchnorm" }, { type: "dense", units: 1, activation: "sigmoid" }] } }),
+    /config.layers\[0\]: the playground's batch norm follows a linear dense layer/);
+});
+
 test("merge_contract_adapts_the_task_and_names_bad_fields", () => {
   const regression = mergeContract(defaultState(), { data: { name: "reg-gauss" } });
   assert.equal(regression.output, "linear");

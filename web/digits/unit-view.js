@@ -136,6 +136,13 @@ function formula(e) {
       parts.push(element("p", "step", ACTIVATION_TEXT[e.activation ?? "linear"]?.(e.z, e.value) ?? `${e.activation}(${num(e.z)})`));
     }
     parts.push(check());
+  } else if (e.type === "batchnorm") {
+    parts.push(element("p", null, `Batch norm of channel ${e.channel + 1}: the value below it, less the channel's moving ` +
+      "mean, over its moving standard deviation, then scaled by γ and shifted by β (all learnt in training):"));
+    parts.push(element("p", "step", `z = ${num(e.gamma)} × (${num(e.x)} − ${num(e.mean)}) / √(${num(e.variance)} + ` +
+      `${e.epsilon}) + ${num(e.beta)} = ${num(e.z)}`));
+    parts.push(element("p", "step", ACTIVATION_TEXT[e.activation ?? "linear"]?.(e.z, e.value) ?? `${e.activation}(${num(e.z)})`));
+    parts.push(check());
   } else {
     parts.push(element("p", null, `${e.type} passes unit ${e.unit + 1} of layer ${e.from + 1} through unchanged: ` +
       `${num(e.value)}.`));

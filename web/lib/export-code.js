@@ -70,19 +70,20 @@ function numberList(values, indent) {
 }
 
 /**
- * The source text. network: { config (the playground's config: dense layers), weights
- * (getWeights() order: kernel [in, out], bias [out] per layer), features (the input feature
- * keys, generated data) or columns (a table's input column names) }.
+ * The source text. network: { config (the playground's config: dense layers, each maybe followed
+ * by a batchnorm), weights (getWeights() order: kernel [in, out], bias [out] per dense layer;
+ * gamma, beta, moving_mean, moving_variance per batchnorm), features (the input feature keys,
+ * generated data) or columns (a table's input column names) }. A batchnorm is folded into the
+ * dense layer before it: with its moving statistics it is z' = s·(z − μ) + β, s = γ / √(σ² + ε),
+ * so W' = W·s and b' = s·(b − μ) + β give the same outputs (inference; the exported model trains
+ * without batch norm).
  */
 export function exportCode(format, { config, weights, features = null, columns = null }) {
   if (!CODE_FORMATS.includes(format)) {
     throw new Error(`exportCode: format must be one of ${CODE_FORMATS.join("|")}, got ${JSON.stringify(format)}`);
   }
   const inputs = config.input[0];
-  const layers = config.layers.map((layer, i) => ({
-    units: layer.units, activation: layer.activation, inputs: weights[2 * i].shape[0],
-    kernel: weights[2 * i].data, bias: weights[2 * i + 1].data,
-  }));
+  const layers = denseLayers(config, weights);
   const keys = features && canonicalFeatures(features);
   const shape = [inputs, ...layers.map((l) => l.units)].join("-");
   const described = keys ?
@@ -92,6 +93,30 @@ export function exportCode(format, { config, weights, features = null, columns =
   const about = [`A ${shape} network exported from nnplay with its trained weights.`, `${described}.`];
   const make = { tfjs, keras, pytorch }[format];
   return make({ about, inputs, layers, keys, config });
+}
+
+// { units, activation, inputs, kernel, bias } per dense layer, batch norms folded in.
+function denseLayers(config, weights) {
+  const layers = [];
+  let next = 0;
+  for (const layer of config.layers) {
+    if (layer.type === "batchnorm") {
+      const [gamma, beta, mean, variance] = weights.slice(next, next + 4).map((w) => w.data);
+      next += 4;
+      const dense = layers.at(-1);
+      const scale = gamma.map((g, j) => g / Math.sqrt(variance[j] + (layer.epsilon ?? 0.001)));
+      dense.kernel = dense.kernel.map((w, k) => scale[k % dense.units] * w);
+      dense.bias = dense.bias.map((b, j) => scale[j] * (b - mean[j]) + beta[j]);
+      dense.activation = layer.activation ?? "linear";
+      continue;
+    }
+    const [kernel, bias] = weights.slice(next, next + 2);
+    next += 2;
+    // Float32Array: map keeps folded values float32, as the literals need.
+    layers.push({ units: layer.units, activation: layer.activation, inputs: kernel.shape[0],
+      kernel: Float32Array.from(kernel.data), bias: Float32Array.from(bias.data) });
+  }
+  return layers;
 }
 
 function tfjs({ about, inputs, layers, keys, config }) {

@@ -10,7 +10,10 @@ export type LayerConfig =
       padding?: "valid" | "same"; activation?: Activation; /** leaky_relu only */ alpha?: number }
   | { type: "maxpool2d"; size: number }
   | { type: "flatten" }
-  | { type: "dropout"; rate: number };
+  | { type: "dropout"; rate: number }
+  /** Keras BatchNormalization over the last axis, then the activation (default linear). */
+  | { type: "batchnorm"; momentum?: number; epsilon?: number; activation?: Activation }
+  | { type: "avgpool2d"; size: number };
 
 export interface NetworkConfig {
   /** Shape of one sample: [features] or [height, width, channels]. */
@@ -77,7 +80,7 @@ export interface LayerActivation {
 export interface LayerUpdate {
   /** Index into config.layers. */
   layer: number;
-  /** Gradients with regularization, in getWeights() order and shapes. */
+  /** Gradients with regularization, in getWeights() order and shapes (batch norm: gamma's, beta's). */
   dW: Float32Array;
   db: Float32Array;
   /** The change one optimizer step would make: weight after minus weight before. */
@@ -92,7 +95,7 @@ export interface LayerInspection {
   z: Float32Array;
   a: Float32Array;
   dz: Float32Array;
-  /** Batch-mean gradient, kernel order [in, out]. */
+  /** Batch-mean gradient, kernel order [in, out] (batch norm: dL/dgamma, and db dL/dbeta). */
   dW: Float32Array;
   db: Float32Array;
   /** dLoss / d(layer output), n x units. */
@@ -215,6 +218,9 @@ export interface ConfigSchema {
     readonly maxpool2d: { size: NumberFieldSchema };
     readonly flatten: Record<string, never>;
     readonly dropout: { rate: NumberFieldSchema };
+    readonly batchnorm: { momentum: NumberFieldSchema; epsilon: NumberFieldSchema;
+      activation: ChoiceFieldSchema<Activation> };
+    readonly avgpool2d: { size: NumberFieldSchema };
   };
   readonly layerTypes: readonly LayerConfig["type"][];
   readonly activations: readonly Activation[];

@@ -248,7 +248,9 @@ class NN {
 
   /**
    * Builds a network from TF.js Layers artifacts ({modelTopology, weightSpecs, weightData}) of a
-   * Sequential model made of Dense, Conv2D, MaxPooling2D, Flatten, Dropout and LeakyReLU layers.
+   * Sequential model made of Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dropout,
+   * LeakyReLU and BatchNormalization layers (an Activation layer right after a
+   * BatchNormalization becomes that batchnorm's activation).
    */
   fromTFJS(artifacts) {
     const { config, weights } = fromTFJS(artifacts);
@@ -328,8 +330,10 @@ class Network {
    * update), and stops early if it returns false.
    * A non-finite loss stops training; that epoch's entry has `diverged: true`.
    * With { layerStats: true } each entry also has `layers: [{ layer, meanAbsGradient,
-   * meanAbsUpdate }]` for every layer with a kernel: the mean |dL/dW| over the kernel averaged
-   * over the epoch's batches, and the mean |change of W| over the epoch.
+   * meanAbsUpdate }]` for every layer with a kernel (batch norm: its gamma): the mean |dL/dW|
+   * over the kernel averaged over the epoch's batches, and the mean |change of W| over the epoch.
+   * Training mode: dropout drops and batch norm normalizes with each batch's statistics (and
+   * moves its moving ones), as in trainBatch.
    */
   fit({ x, y, n, epochs = 1, batchSize, shuffle = true, onEpoch, layerStats = false } = {}) {
     const handle = this.#live;
@@ -350,7 +354,10 @@ class Network {
 
   /**
    * Forward and backward pass without an update: { loss, layers: [{ layer, z, a, dz, dW, db,
-   * dA }] } for each layer with weights; matrices are row-major n x units, dW is [in, out].
+   * dA }] } for each layer with weights; matrices are row-major n x units, dW is [in, out]
+   * (batch norm: dW is dL/dgamma and db dL/dbeta; z is before its activation, a after).
+   * Inference mode, like predict and evaluate: dropout is off and batch norm uses its moving
+   * statistics.
    * With { inputGradient: true } the result also has dX, dL/dx (n x inputs): for a one-hot
    * y of class c and a softmax output, -dX is the gradient of log p(c) (a saliency map).
    */

@@ -232,9 +232,10 @@ export class Controls {
       box.replaceChildren(...hidden.map((_, i) => this.#layerEditor(i)));
     }
     hidden.forEach((layer, i) => {
-      const [units, activation] = box.children[i].querySelectorAll("input, select");
+      const [units, activation, batchnorm] = box.children[i].querySelectorAll("input, select");
       units.value = String(layer.units);
       activation.value = layer.activation;
+      batchnorm.checked = Boolean(layer.batchnorm);
     });
   }
 
@@ -248,10 +249,16 @@ export class Controls {
     const activation = build("select", { ariaLabel: `activation of hidden layer ${index + 1}` },
       this.#lists.hiddenActivations.map(option));
     activation.addEventListener("change", () => change("activation", activation.value));
+    // Batch norm between the layer's sum and its activation (Dense -> BatchNormalization -> f).
+    const batchnorm = build("input", { type: "checkbox",
+      title: "Batch normalization: each unit's z normalized over the batch, then scaled and shifted (γ, β), before the activation" });
+    batchnorm.setAttribute("aria-label", `batch norm in hidden layer ${index + 1}`);
+    batchnorm.addEventListener("change", () => change("batchnorm", batchnorm.checked));
     return build("div", { className: "layer" }, [
       build("span", { textContent: `Layer ${index + 1}` }),
       build("label", {}, [units, " units"]),
       activation,
+      build("label", { className: "batchnorm" }, [batchnorm, " batch norm"]),
     ]);
   }
 }

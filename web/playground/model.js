@@ -7,7 +7,7 @@
 // of the loaded file ({ inputs, outputs, kind, features, label, ... }).
 import { FEATURE_KEYS } from "../lib/plane/features.js";
 import { PRESETS } from "../lib/plane/tables.js";
-import { isRegression, isTable, toConfig } from "../lib/plane/state.js";
+import { hiddenFromConfig, isRegression, isTable, toConfig } from "../lib/plane/state.js";
 
 /**
  * What window.nnplay.state() returns: { config, data, features, showTest }. Table data adds
@@ -137,13 +137,16 @@ function mergeConfig(rules, state, config, features, table) {
       throw new Error("config.layers: expected a list of dense layers ending in a 1-unit output");
     }
     config.layers.forEach((layer, i) => {
-      if (layer?.type !== "dense") throw new Error(`config.layers[${i}].type: the playground has only dense layers`);
-      if (layer.alpha !== undefined && layer.alpha !== rules.schema.layers.dense.alpha.default) {
+      if (layer?.alpha !== undefined && layer.alpha !== rules.schema.layers.dense.alpha.default) {
         throw new Error(`config.layers[${i}].alpha: the playground's leaky_relu has the slope ` +
           `${rules.schema.layers.dense.alpha.default}, got ${layer.alpha}`);
       }
     });
     const output = config.layers.at(-1);
+    if (output?.type !== "dense") {
+      throw new Error(`config.layers[${config.layers.length - 1}].type: the playground's output is a dense layer`);
+    }
+    next.hidden = hiddenFromConfig(config.layers.slice(0, -1));
     const at = `config.layers[${config.layers.length - 1}].units`;
     if (output.activation !== "softmax" && output.units !== 1) {
       throw new Error(`${at}: the output has 1 unit (one per class with softmax), got ${output.units}`);
@@ -151,7 +154,6 @@ function mergeConfig(rules, state, config, features, table) {
     if (table && output.units !== table.outputs) {
       throw new Error(`${at}: ${table.name} needs ${table.outputs} output unit${table.outputs > 1 ? "s" : ""}, got ${output.units}`);
     }
-    next.hidden = config.layers.slice(0, -1).map(({ units, activation }) => ({ units, activation }));
     next.output = output.activation;
   }
   if (config.loss !== undefined) next.loss = config.loss;

@@ -146,21 +146,27 @@ export class NeuronView {
       `loss L = ${number(probe.loss)}`;
     const terms = values.map((v, i) => `${signed(kernel.data[i * outputs + j])}·${signed(v)}`);
     const f = NAME[activation];
+    // With batch norm the activation takes ẑ, the normalized z (moving statistics: inference).
+    const norm = inspected.norm;
+    const v = norm ? "ẑ" : "z", zIn = norm ? norm.z[j] : z, dzIn = norm ? norm.dz[j] : dz;
     const lines = [
       `z = Σ wᵢ·aᵢ + b = ${terms.join(" + ")} + ${signed(bias)} = ${number(z)}`,
-      `a = ${f || "z"}${f ? "(z)" : ""} = ${number(a)}`,
+      ...(norm ? [`ẑ = γ·(z − μ) / √(σ² + ε) + β (batch norm, with its moving mean μ and variance σ²) = ${number(zIn)}`] : []),
+      `a = ${f || v}${f ? `(${v})` : ""} = ${number(a)}`,
     ];
     const derivative = DERIVATIVE[activation];
     if (last && activation === "sigmoid" && state.loss === "bce") {
       lines.push(`∂L/∂z = a − y = ${number(a)} − ${number(point.label)} = ${number(dz)}   (sigmoid with cross-entropy)`);
     } else if (derivative) {
-      const fPrime = derivative.value(a, z);
-      const dA = fPrime === 0 ? NaN : dz / fPrime;
-      lines.push(`∂L/∂z = ∂L/∂a · f′(z), f′(z) = ${derivative.text} = ${number(fPrime)}` +
-        (Number.isFinite(dA) ? `, so ∂L/∂z = ${number(dA)} · ${number(fPrime)} = ${number(dz)}` : `, so ∂L/∂z = ${number(dz)}`));
+      const fPrime = derivative.value(a, zIn);
+      const dA = fPrime === 0 ? NaN : dzIn / fPrime;
+      lines.push(`∂L/∂${v} = ∂L/∂a · f′(${v}), f′(${v}) = ${derivative.text.replaceAll("z", v)} = ${number(fPrime)}` +
+        (Number.isFinite(dA) ? `, so ∂L/∂${v} = ${number(dA)} · ${number(fPrime)} = ${number(dzIn)}` :
+          `, so ∂L/∂${v} = ${number(dzIn)}`));
     } else {
-      lines.push(`∂L/∂z = ${number(dz)}`);
+      lines.push(`∂L/∂${v} = ${number(dzIn)}`);
     }
+    if (norm) lines.push(`∂L/∂z = ∂L/∂ẑ · γ / √(σ² + ε) = ${number(dz)}`);
     lines.push(`∂L/∂b = ∂L/∂z = ${number(inspected.db[j])}`);
     const list = $("neuron-equations");
     lines.forEach((line, i) => {

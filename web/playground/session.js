@@ -443,7 +443,7 @@ export class PlaygroundSession {
     if (!state) return base;
     if (epoch) return `${base}#${this.rules.encode({ ...state, epoch: metrics.epoch })}`;
     if (withWeights && picture) {
-      const url = `${base}#${this.rules.encode({ ...state, weights: flatWeights(picture.weights) })}`;
+      const url = `${base}#${this.rules.encode({ ...state, weights: flatWeights(picture.parameters) })}`;
       if (url.length <= SHARE_LIMIT) return url;
     }
     return `${base}#${this.rules.encode(state)}`;
@@ -534,7 +534,7 @@ export class PlaygroundSession {
     // (epsilon, Adam's betas), so the code names them.
     const fields = Object.entries(this.rules.schema.optimizers[config.optimizer.type]);
     config.optimizer = { ...Object.fromEntries(fields.map(([key, field]) => [key, field.default])), ...config.optimizer };
-    return exportCode(format, { config, weights: picture.weights,
+    return exportCode(format, { config, weights: picture.parameters,
       features: table ? null : state.features, columns: table?.features ?? null });
   }
 

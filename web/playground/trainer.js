@@ -22,9 +22,9 @@
 //   memory()                               the WebAssembly memory -> { heapBytes, inUseBytes }
 //   inspect({ x1, x2, label })             one point of the plane (features applied) through
 //                                          the network, no update -> { loss, inputs, layers:
-//                                          [{ z, a, dz, dW, db, updateW, updateB }] }, where
-//                                          update* is what the optimizer's step on this point
-//                                          would change (net.previewUpdate)
+//                                          [{ z, a, dz, dW, db, updateW, updateB, norm }] },
+//                                          where update* is what the optimizer's step on this
+//                                          point would change (net.previewUpdate)
 //   probe({ point })                       the point ({ x1, x2, label } or null) every snapshot
 //                                          inspects from now on -> { snapshot }
 //   setWeight({ layer, from, to, value })  one kernel weight (from: input unit, to: unit) or,
@@ -33,9 +33,10 @@
 //                                          plane through the weights now spanned by the path's
 //                                          two principal directions -> { loss, size, span, path }
 //
-// A snapshot is { metrics, diverged, gridSize, output, unitGridSize, units, weights, flow,
-// gradients, dead, probe }: the output over a GRID x GRID grid from one batched predict, every
-// unit (inputs included) over a UNIT_GRID x UNIT_GRID grid, the weights, the gradient flow of
+// A snapshot is { metrics, diverged, gridSize, output, unitGridSize, units, weights, parameters,
+// flow, gradients, dead, probe }: the output over a GRID x GRID grid from one batched predict,
+// every unit (inputs included) over a UNIT_GRID x UNIT_GRID grid, the weights (kernels and
+// biases), every parameter (getWeights(), batch norm's too), the gradient flow of
 // the epochs trained since the last snapshot ([{ epoch, layers: [mean |dL/dW|], updates: [mean
 // |ΔW|] }]), the loss gradient over the training set (its first PROBE_ROWS rows; [{ dW, db }]
 // per layer), the hidden units
@@ -43,12 +44,18 @@
 // and the probe point's inspection (or null). Training is deterministic: the data split,
 // features and shuffling depend only on the state.
 //
+// Layers are the playground's (hidden, then output), whatever the config has for them: a layer
+// with batch norm is a linear dense layer and a batchnorm in the config (unitLayers), and is
+// one layer here: weights are the dense layers' kernels and biases; z, dz, dW, db the dense
+// layer's; a the unit's output (after batch norm and the activation); norm, with batch norm,
+// { z, dz } after the normalization and before the activation.
+//
 // Table data: a newly chosen CSV file (`source`: { file, name }) replaces the one held only
 // when a build with it succeeds, so a bad file changes nothing.
 import { flatWeights, withFlatWeights } from "../lib/flat-weights.js";
 import { Slice, gridValues, pathDirections } from "../lib/landscape/slice.js";
 import { featureMatrix, gridPoints } from "../lib/plane/features.js";
-import { toConfig } from "../lib/plane/state.js";
+import { toConfig, unitLayers } from "../lib/plane/state.js";
 import { PRESETS, isTable, plotGrid, prepareTable, tableKind, trainCount } from "../lib/plane/tables.js";
 
 const GRID = 100;
@@ -165,7 +172,7 @@ export class PlaygroundTrainer {
       grid: data.grid(GRID), unitGrid: data.grid(UNIT_GRID),
       unitZeros: new Float32Array(UNIT_GRID * UNIT_GRID * net.outputs),
       config: toConfig(state, data.dims), features: isTable(state.dataset) ? null : state.features,
-      hidden: state.hidden, flow: [], path: kept?.path ?? { every: 1, points: [flatWeights(net.getWeights())] },
+      hidden: state.hidden, layers: unitLayers(state), flow: [], path: kept?.path ?? { every: 1, points: [flatWeights(net.getWeights())] },
     };
     // Copies: the reply's buffers are transferred, and training keeps using these.
     const drawn = (part) => {
@@ -199,8 +206,9 @@ export class PlaygroundTrainer {
         batchSize: run.batchSize, layerStats: true, onEpoch: (entry) => {
           if (entry.diverged) return false;
           epoch++;
-          run.flow.push({ epoch, layers: entry.layers.map((l) => l.meanAbsGradient),
-            updates: entry.layers.map((l) => l.meanAbsUpdate) });
+          const dense = entry.layers.filter((l) => run.layers.some((u) => u.dense === l.layer));
+          run.flow.push({ epoch, layers: dense.map((l) => l.meanAbsGradient),
+            updates: dense.map((l) => l.meanAbsUpdate) });
           this.#record(run, epoch);
           return performance.now() - start < budgetMs;
         } });
@@ -232,9 +240,9 @@ export class PlaygroundTrainer {
     const run = this.#live;
     const { x, y } = this.#pointInput(run, point);
     const { loss, layers } = run.net.inspect(x, y, 1);
-    const update = run.net.previewUpdate(x, y, 1).layers;
-    return { loss, inputs: x, point: { ...point }, layers: layers.map(({ z, a, dz, dW, db }, k) =>
-      ({ z, a, dz, dW, db, updateW: update[k].updateW, updateB: update[k].updateB })) };
+    const update = new Map(run.net.previewUpdate(x, y, 1).layers.map((u) => [u.layer, u]));
+    return { loss, inputs: x, point: { ...point }, layers: unitView(run, layers).map(({ layer, ...unit }) =>
+      ({ ...unit, updateW: update.get(layer).updateW, updateB: update.get(layer).updateB })) };
   }
 
   probe({ point }) {
@@ -246,7 +254,8 @@ export class PlaygroundTrainer {
   setWeight({ layer, from, to, value }) {
     const run = this.#live;
     const weights = run.net.getWeights();
-    const kernel = weights[2 * layer], bias = weights[2 * layer + 1];
+    const dense = denseWeights(weights);  // the same objects: an edit here is one in weights
+    const kernel = dense[2 * layer], bias = dense[2 * layer + 1];
     if (!kernel || !Number.isInteger(to) || to < 0 || to >= bias.data.length) {
       throw new Error(`setWeight: there is no unit ${to} in layer ${layer}`);
     }
@@ -267,8 +276,11 @@ export class PlaygroundTrainer {
   landscape({ size = 31 }) {
     const run = this.#live;
     const template = run.net.getWeights();
-    const path = [...run.path.points];
     const now = flatWeights(template);
+    // Batch norm's moving statistics are no trained parameters: the plane holds them at their
+    // values now (and a variance never goes below zero).
+    const held = heldParameters(template);
+    const path = run.path.points.map((p) => (held.length ? p.map((v, i) => (held[i] ? now[i] : v)) : p));
     if (path.length === 0 || path.at(-1).some((v, i) => v !== now[i])) path.push(now);
     const directions = pathDirections(path);
     if (!directions) throw new Error("the training path is too short for a landscape: train a few epochs first");
@@ -313,7 +325,8 @@ export class PlaygroundTrainer {
     const trainMetrics = net.evaluate(train.x, train.y, train.n);
     const testMetrics = net.evaluate(test.x, test.y, test.n);
     const cells = UNIT_GRID * UNIT_GRID;
-    const layers = net.inspect(unitGrid, unitZeros, cells).layers;
+    const layers = unitView(run, net.inspect(unitGrid, unitZeros, cells).layers);
+    const parameters = net.getWeights();
     return {
       diverged,
       metrics: {
@@ -326,27 +339,51 @@ export class PlaygroundTrainer {
       unitGridSize: UNIT_GRID,
       // Row-major cells x units for the inputs, then each layer's activations.
       units: [unitGrid.slice(), ...layers.map((layer) => layer.a)],
-      weights: net.getWeights().map(({ shape, data }) => ({ shape, data })),
+      weights: denseWeights(parameters).map(({ shape, data }) => ({ shape, data })),
+      parameters,
       flow: run.flow.splice(0),
-      gradients: trainingGradients(net, train),
-      dead: deadUnits(net, train, run.hidden),
+      gradients: trainingGradients(run),
+      dead: deadUnits(run),
       probe: this.#probe && run.features ? this.inspect(this.#probe) : null,
     };
   }
 }
 
+// The kernels and biases of the dense layers, in order (not batch norm's tensors).
+const denseWeights = (weights) => weights.filter((w) => w.name.startsWith("dense_"));
+
+// Per flat parameter (getWeights() order), whether it is batch norm's moving statistics; [] if
+// the network has none.
+function heldParameters(weights) {
+  if (!weights.some((w) => /\/moving_(mean|variance)$/.test(w.name))) return [];
+  return weights.flatMap((w) => Array(w.data.length).fill(/\/moving_(mean|variance)$/.test(w.name)));
+}
+
+// inspect's layers (one per config layer with weights) as the playground's layers: the dense
+// layer's entry, its output a taken after its batch norm, if it has one, and that batch norm's
+// z and dz as norm. Each keeps `layer`, the dense layer's index in the config.
+function unitView(run, inspected) {
+  const byLayer = new Map(inspected.map((entry) => [entry.layer, entry]));
+  return run.layers.map(({ dense, output }) => {
+    const { layer, z, a, dz, dW, db } = byLayer.get(dense);
+    const norm = output === dense ? null : byLayer.get(output);
+    return { layer, z, a: norm ? norm.a : a, dz, dW, db, norm: norm && { z: norm.z, dz: norm.dz } };
+  });
+}
+
 // The loss gradient of every weight over the training set ([{ dW, db }] per layer); a large
 // table's first PROBE_ROWS rows (its rows are shuffled), so a snapshot stays small.
-function trainingGradients(net, train) {
+function trainingGradients(run) {
+  const { net, train } = run;
   if (train.n === 0) return [];
   const n = Math.min(train.n, PROBE_ROWS), inputs = train.x.length / train.n, outputs = train.y.length / train.n;
-  return net.inspect(train.x.subarray(0, n * inputs), train.y.subarray(0, n * outputs), n).layers
+  return unitView(run, net.inspect(train.x.subarray(0, n * inputs), train.y.subarray(0, n * outputs), n).layers)
     .map(({ dW, db }) => ({ dW, db }));
 }
 
 // Per hidden layer, the ReLU units whose output is 0 on every training point: they pass no
 // gradient, so nothing brings them back. Looked for PROBE_ROWS rows at a time.
-function deadUnits(net, train, hidden) {
+function deadUnits({ net, train, hidden, layers }) {
   const active = hidden.map(({ units, activation }) => (activation === "relu" ? new Uint8Array(units) : null));
   if (train.n === 0 || active.every((a) => a === null)) return hidden.map(() => []);
   const inputs = train.x.length / train.n;
@@ -355,7 +392,7 @@ function deadUnits(net, train, hidden) {
     const outputs = net.activations(train.x.subarray(start * inputs, (start + n) * inputs), n);
     active.forEach((seen, k) => {
       if (!seen) return;
-      const a = outputs[k].data, units = seen.length;
+      const a = outputs[layers[k].output].data, units = seen.length;
       for (let i = 0; i < a.length; i++) if (a[i] > 0) seen[i % units] = 1;
     });
   }

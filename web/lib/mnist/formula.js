@@ -42,6 +42,8 @@ export const nhwc = (shape, y, x, c) => (y * shape[1] + x) * shape[2] + c;
  *   maxpool2d / avgpool2d: channel, window ([{ y, x, value }]), value;
  *   dense: terms ([{ input, weight, x }], the largest |weight·x| first), rest (their sum), restCount,
  *     bias, z, activation (for softmax also zs, all units' z);
+ *   batchnorm: channel, x (its input), mean, variance (the moving ones), epsilon, gamma, beta,
+ *     z = gamma (x − mean) / √(variance + epsilon) + beta, activation;
  *   flatten / dropout: from (the previous layer's index of the same value).
  */
 export function explainUnit({ config, weights, input28, outputs }, index, unit) {
@@ -101,6 +103,17 @@ export function explainUnit({ config, weights, input28, outputs }, index, unit) 
     const values = window.map((w) => w.value);
     const value = spec.type === "maxpool2d" ? Math.max(...values) : values.reduce((a, b) => a + b, 0) / values.length;
     return { ...base, channel: c, size, window, value };
+  }
+
+  if (spec.type === "batchnorm") {
+    // Inference, as net.activations computes it: the moving statistics of the unit's channel.
+    const c = position.at(-1);
+    const own = (part) => weights.find((w) => w.name === `batchnorm_${index}/${part}`).data[c];
+    const [gamma, beta, mean, variance] = ["gamma", "beta", "moving_mean", "moving_variance"].map(own);
+    const epsilon = spec.epsilon ?? 0.001, x = input.data[unit];
+    const z = gamma * (x - mean) / Math.sqrt(variance + epsilon) + beta;
+    return { ...base, channel: c, x, mean, variance, epsilon, gamma, beta, z, activation: spec.activation,
+      value: activate(spec.activation, z) };
   }
 
   if (spec.type === "dense") {

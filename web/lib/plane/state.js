@@ -71,7 +71,9 @@ export function defaultState(dataset = "circle") {
 
 /**
  * The network config of a state: inputs are the selected features, or a table's
- * feature columns; one output, or one per class of a table with more than 2.
+ * feature columns; one output, or one per class of a table with more than 2. A hidden layer
+ * with batch norm is a linear dense layer and a batchnorm with the layer's activation
+ * (Dense -> BatchNormalization -> activation).
  */
 export function toConfig(state, table = null) {
   const { lr } = state;
@@ -83,7 +85,9 @@ export function toConfig(state, table = null) {
   return {
     input: [table ? table.inputs : state.features.length],
     layers: [
-      ...state.hidden.map(({ units, activation }) => ({ type: "dense", units, activation })),
+      ...state.hidden.flatMap(({ units, activation, batchnorm }) => (batchnorm ?
+        [{ type: "dense", units, activation: "linear" }, { type: "batchnorm", activation }] :
+        [{ type: "dense", units, activation }])),
       { type: "dense", units: table ? table.outputs : 1, activation: state.output },
     ],
     loss: state.loss,
@@ -96,11 +100,56 @@ export function toConfig(state, table = null) {
   };
 }
 
-/** Number of parameters of the network a state of generated data describes (kernels and biases). */
+/**
+ * The hidden layers of a config's layers but the output (toConfig's inverse): dense layers,
+ * each a linear one followed by a batchnorm with the layer's activation when batch-normalized.
+ * Throws an Error naming the layer that is neither.
+ */
+export function hiddenFromConfig(layers) {
+  const hidden = [];
+  layers.forEach((layer, i) => {
+    if (layer?.type === "batchnorm") {
+      const previous = layers[i - 1];
+      if (previous?.type !== "dense" || (previous.activation ?? "linear") !== "linear" || hidden.at(-1)?.batchnorm) {
+        throw new Error(`config.layers[${i}]: the playground's batch norm follows a linear dense layer`);
+      }
+      // Keras' defaults, which a saved model's config spells out.
+      if ((layer.momentum ?? 0.99) !== 0.99 || (layer.epsilon ?? 0.001) !== 0.001) {
+        throw new Error(`config.layers[${i}]: the playground's batch norm has Keras' momentum 0.99 and epsilon 0.001`);
+      }
+      Object.assign(hidden.at(-1), { activation: layer.activation ?? "linear", batchnorm: true });
+    } else if (layer?.type === "dense") {
+      hidden.push({ units: layer.units, activation: layer.activation ?? "linear" });
+    } else {
+      throw new Error(`config.layers[${i}].type: the playground has only dense layers (each with batch norm or not)`);
+    }
+  });
+  return hidden;
+}
+
+/**
+ * Index into a config's layers of each playground layer (hidden layers, then the output):
+ * { dense, output }, the dense layer and the layer whose activation is the unit's output (its
+ * batchnorm, if it has one).
+ */
+export function unitLayers(state) {
+  const list = [];
+  let i = 0;
+  for (const { batchnorm } of [...state.hidden, {}]) {
+    list.push({ dense: i, output: batchnorm ? i + 1 : i });
+    i += batchnorm ? 2 : 1;
+  }
+  return list;
+}
+
+/**
+ * Number of parameters of the network a state of generated data describes (kernels and biases,
+ * and batch norm's gamma, beta, moving mean and variance).
+ */
 export function parameterCount(state) {
   let inputs = state.features.length, count = 0;
-  for (const units of [...state.hidden.map((l) => l.units), 1]) {
-    count += inputs * units + units;
+  for (const { units, batchnorm } of [...state.hidden, { units: 1 }]) {
+    count += inputs * units + units + (batchnorm ? 4 * units : 0);
     inputs = units;
   }
   return count;
@@ -153,12 +202,12 @@ const features = {
   format: (v) => v.join(","),
 };
 
-// "8:tanh,8:tanh"; the empty string is no hidden layer.
+// "8:tanh,8:tanh:bn" (":bn": with batch norm); the empty string is no hidden layer.
 const hiddenLayers = (activations) => ({
   parse: (text) => (text === "" ? [] : text.split(",").map((item) => {
-    const match = /^(\d+):([a-z_]+)$/.exec(item);
-    return match ? { units: Number(match[1]), activation: match[2] } :
-      fail("layers like 8:tanh,4:relu", item);
+    const match = /^(\d+):([a-z_]+)(:bn)?$/.exec(item);
+    if (!match) fail("layers like 8:tanh,4:relu:bn", item);
+    return { units: Number(match[1]), activation: match[2], ...(match[3] ? { batchnorm: true } : {}) };
   })),
   check: (v) => {
     if (!Array.isArray(v) || v.length > LIMITS.hiddenLayers) {
@@ -173,10 +222,14 @@ const hiddenLayers = (activations) => ({
       if (!activations.includes(layer.activation)) {
         fail(at(`activation: one of ${activations.join("|")}`), layer.activation);
       }
-      return { units: layer.units, activation: layer.activation };
+      if (layer.batchnorm !== undefined && typeof layer.batchnorm !== "boolean") {
+        fail(at("batchnorm: true or false"), layer.batchnorm);
+      }
+      // Without batch norm a layer is { units, activation }, as links before it made them.
+      return { units: layer.units, activation: layer.activation, ...(layer.batchnorm ? { batchnorm: true } : {}) };
     });
   },
-  format: (v) => v.map((l) => `${l.units}:${l.activation}`).join(","),
+  format: (v) => v.map((l) => `${l.units}:${l.activation}${l.batchnorm ? ":bn" : ""}`).join(","),
 });
 
 // "x1,x2,label;..." with coordinates rounded to 0.01 when added, so the URL is exact.
