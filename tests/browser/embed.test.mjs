@@ -158,6 +158,8 @@ test("playground_share_dialog_offers_the_iframe_of_its_current_state", TIMEOUT, 
   assert.equal(url, (await hooks(playground, "shareUrl", { epoch: true })).replace(/\/(index\.html)?#/, "/embed.html#"));
   // The snippet follows the state: after more training, Copy gives the new epoch.
   await hooks(playground, "step", 2);
+  // The step's own status line first (it may arrive after the hook resolves), then Copy's.
+  await playground.waitForFunction(() => document.getElementById("status").textContent.includes("epoch 7"));
   await playground.click("#copy-embed");
   await playground.waitForFunction(() => document.getElementById("embed-code").value.includes("&amp;ep=7\""));
   assert.match(await playground.textContent("#status"), /<iframe>/);
