@@ -10,6 +10,7 @@ import { watchKeys } from "./keys.js";
 import { OutputView, taskOf } from "./output-view.js";
 import { renderRun } from "./run-view.js";
 import { PlaygroundSession } from "./session.js";
+import { openFromUrl, runHooks } from "./start.js";
 
 const worker = new SupervisedWorker(new URL("./worker.js", import.meta.url),
   { onDeath: (reason) => session.workerDied(reason), early: earlyWorker });
@@ -68,21 +69,5 @@ $("reset").addEventListener("click", () => session.reset());
 $("dismiss").addEventListener("click", () => { $("alert").hidden = true; });
 watchKeys(session);
 
-window.addEventListener("hashchange", () => session.open(location.hash));
-const ready = session.open(location.hash).then(() => {
-  $("play").disabled = false;
-}, (error) => {
-  $("alert").textContent = `The playground could not start: ${error.message}`;
-  $("alert").hidden = false;
-  throw error;
-});
-
-window.nnplay = {
-  ready,
-  state: () => session.contractState(),
-  metrics: () => ({ ...session.snapshot.metrics }),
-  play: () => session.play(),
-  pause: () => session.pause().then((metrics) => ({ ...metrics })),
-  step: (k) => session.step(k).then((metrics) => ({ ...metrics })),
-  reset: () => session.reset().then((metrics) => ({ ...metrics })),
-};
+const ready = openFromUrl(session);
+window.nnplay = runHooks(session, ready);

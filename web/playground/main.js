@@ -21,6 +21,7 @@ import { NeuronView } from "./neuron-view.js";
 import { OutputView } from "./output-view.js";
 import { renderRun } from "./run-view.js";
 import { PlaygroundSession } from "./session.js";
+import { openFromUrl, runHooks } from "./start.js";
 
 const worker = new SupervisedWorker(new URL("./worker.js", import.meta.url),
   { onDeath: (reason) => session.workerDied(reason), early: earlyWorker });
@@ -208,26 +209,11 @@ for (const [dataset, { path }] of Object.entries(PRESETS)) {
 watchKeys(session);
 
 // Opening the page or changing the hash by hand: rebuild from the URL, paused.
-// The hash the user navigated to, from the event: by the time it is handled, a snapshot published
-// meanwhile (every frame while training) may already have put the session's hash back in the bar.
-window.addEventListener("hashchange", (event) => session.open(new URL(event.newURL).hash));
-const ready = session.open(location.hash).then(() => {
-  $("play").disabled = false;
-}, (error) => {
-  $("alert").textContent = `The playground could not start: ${error.message}`;
-  $("alert").hidden = false;
-  throw error;
-});
+const ready = openFromUrl(session);
 
 window.nnplay = {
-  ready,
-  state: () => session.contractState(),
+  ...runHooks(session, ready),
   setState: (partial) => session.setState(partial),
-  metrics: () => ({ ...session.snapshot.metrics }),
-  play: () => session.play(),
-  pause: () => session.pause().then((metrics) => ({ ...metrics })),
-  step: (k) => session.step(k).then((metrics) => ({ ...metrics })),
-  reset: () => session.reset().then((metrics) => ({ ...metrics })),
   shareUrl: ({ epoch = false } = {}) => shareUrl({ withWeights: epoch ? false : undefined, epoch }),
   inspect: (point) => session.inspect(point).then(({ loss, layers }) =>
     ({ loss, layers: layers.map(({ z, a, dz, dW, db }) => ({ z, a, dz, dW, db })) })),

@@ -1,0 +1,32 @@
+// What the playground and its embed do alike to start: build the network of the URL's hash (and
+// of every hash navigated to later), enable Play once it is built, and the run hooks of
+// window.nnplay (docs/API.md, Page hooks).
+import { $ } from "../lib/dom.js";
+
+/** Opens the page's hash in the session and follows hash changes; resolves once it is built. */
+export function openFromUrl(session) {
+  // The hash the user navigated to, from the event: by the time it is handled, a snapshot
+  // published meanwhile (every frame while training) may already have put the session's hash
+  // back in the address bar.
+  window.addEventListener("hashchange", (event) => session.open(new URL(event.newURL).hash));
+  return session.open(location.hash).then(() => {
+    $("play").disabled = false;
+  }, (error) => {
+    $("alert").textContent = `The playground could not start: ${error.message}`;
+    $("alert").hidden = false;
+    throw error;
+  });
+}
+
+/** The hooks both pages have: ready, state, metrics, play, pause, step, reset. */
+export function runHooks(session, ready) {
+  return {
+    ready,
+    state: () => session.contractState(),
+    metrics: () => ({ ...session.snapshot.metrics }),
+    play: () => session.play(),
+    pause: () => session.pause().then((metrics) => ({ ...metrics })),
+    step: (k) => session.step(k).then((metrics) => ({ ...metrics })),
+    reset: () => session.reset().then((metrics) => ({ ...metrics })),
+  };
+}
