@@ -12,9 +12,9 @@
 // optimizer.minimize (its fastest training path, no Layers overhead) on its wasm backend with one
 // thread or its cpu backend; ConvNetJS trains sample by sample as its Trainer is meant to.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const require = createRequire(import.meta.url);
 const root = new URL("../", import.meta.url);
@@ -51,6 +51,37 @@ export const nnplayOn = (threads) => async (model, data) => {
     dispose: () => net.delete(),
   };
 };
+
+// The core as it was before performance round two (issue 17): the commit before its first change,
+// whose single-thread WASM module is built once from the git history into build/bench-before/
+// (about a minute; a checkout without the history, or without Emscripten, gets a note instead).
+export const BEFORE_ISSUE_17 = "652a68c";
+
+export async function nnplayBefore(model, data) {
+  const dir = fileURLToPath(new URL("build/bench-before/", root));
+  const lib = new URL("web/lib/nnplay.js", pathToFileURL(dir));
+  if (!existsSync(new URL("web/build/nnplay_wasm.wasm", pathToFileURL(dir)))) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const sh = (script) => execFileSync("bash", ["-c", script, "_", fileURLToPath(root), dir, BEFORE_ISSUE_17],
+      { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NODE_PATH: "/usr/share/nodejs" } });
+    try {
+      sh('git -C "$1" archive "$3" | tar -x -C "$2"');
+      sh('cd "$2" && emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release && ' +
+        'cmake --build build/wasm -j"$(nproc)" --target nnplay_wasm');
+    } catch (error) {
+      throw new Error(`could not build ${BEFORE_ISSUE_17}: ${String(error.stderr ?? error.message).trim().split("\n").at(-1)}`);
+    }
+  }
+  const { loadNN } = await import(lib.href);
+  const net = (await loadNN()).createNetwork(configs[model]);
+  const { x, y, n } = data;
+  return {
+    train: (s) => rate(() => net.fit({ x, y, n, epochs: 1, batchSize }), n, s),
+    infer: (s) => rate(() => net.predict(x.subarray(0, inferBatch * 784), inferBatch), inferBatch, s),
+    dispose: () => net.delete(),
+  };
+}
 
 const nativeBinary = fileURLToPath(new URL("build/native/nnplay_train_bench", root));
 

@@ -15,7 +15,7 @@ import { gzipSync } from "node:zlib";
 
 import { readMnist } from "../scripts/mnist-data.mjs";
 import { measurePages } from "./pages.mjs";
-import { configs, convnetjs, native, nnplayOn, rate, tfjsPeer } from "./peers.mjs";
+import { BEFORE_ISSUE_17, configs, convnetjs, native, nnplayBefore, nnplayOn, rate, tfjsPeer } from "./peers.mjs";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const seconds = Number(process.env.BENCH_SECONDS ?? 0.6);
@@ -25,6 +25,7 @@ const cores = Math.min(8, os.availableParallelism());
 const impls = {
   "nnplay-wasm": { label: "nnplay WASM (Node, 1 thread)", setup: nnplayOn(1) },
   "nnplay-threads": { label: `nnplay WASM (Node, ${cores} threads)`, setup: nnplayOn(undefined) },
+  "nnplay-before": { label: `nnplay WASM before issue 17 (${BEFORE_ISSUE_17}, 1 thread)`, setup: nnplayBefore },
   "native-sse2": { label: "same core, native -O3 SSE2", setup: native },
   "tfjs-wasm": { label: "TF.js 4.22 wasm, 1 thread", setup: tfjsPeer("wasm") },
   "tfjs-cpu": { label: "TF.js 4.22 cpu", setup: tfjsPeer("cpu") },
@@ -36,7 +37,7 @@ const benchmarks = [
   { name: "MLP 784-128-10 train", model: "mlp", mode: "train",
     impls: ["nnplay-wasm", "nnplay-threads", "native-sse2", "tfjs-wasm", "convnetjs"] },
   { name: "CNN train", model: "cnn", mode: "train",
-    impls: ["nnplay-wasm", "nnplay-threads", "native-sse2", "tfjs-wasm", "convnetjs", "tfjs-cpu"],
+    impls: ["nnplay-wasm", "nnplay-threads", "nnplay-before", "native-sse2", "tfjs-wasm", "convnetjs", "tfjs-cpu"],
     slow: ["tfjs-cpu"] },
   { name: "MLP 784-128-10 infer", model: "mlp", mode: "infer",
     impls: ["nnplay-wasm", "native-sse2", "tfjs-wasm", "convnetjs"] },
@@ -210,6 +211,7 @@ function printGoals(rows, weight, pages) {
     ["CNN infer, WASM / TF.js wasm", ratio("CNN infer", "tfjs-wasm"), ">= 1.2", (v) => v >= 1.2],
     [`MLP train, ${cores} threads / 1`, threadsGain("MLP 784-128-10 train"), ">= 1.7", (v) => v >= 1.7],
     [`CNN train, ${cores} threads / 1`, threadsGain("CNN train"), ">= 1.7", (v) => v >= 1.7],
+    ["CNN train, 1 thread / before 17", ratio("CNN train", "nnplay-before"), ">= 2", (v) => v >= 2],
     ["digits CNN to 99 %, seconds", cnn?.reached ? cnn.seconds : undefined, "<= 60", (v) => v <= 60],
     ["heatmap grid, ms per predict", heat?.ms_per_call, "< 4", (v) => v < 4],
     ["page weight, KB gzipped", weight.gzip_bytes / 1024, "<= 250", (v) => v <= 250],
