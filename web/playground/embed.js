@@ -10,7 +10,7 @@ import { watchKeys } from "./keys.js";
 import { OutputView, taskOf } from "./output-view.js";
 import { renderRun } from "./run-view.js";
 import { PlaygroundSession } from "./session.js";
-import { openFromUrl, runHooks } from "./start.js";
+import { openFromUrl } from "./start.js";
 
 const worker = new SupervisedWorker(new URL("./worker.js", import.meta.url),
   { onDeath: (reason) => session.workerDied(reason), early: earlyWorker });
@@ -70,4 +70,12 @@ $("dismiss").addEventListener("click", () => { $("alert").hidden = true; });
 watchKeys(session);
 
 const ready = openFromUrl(session);
-window.nnplay = runHooks(session, ready);
+window.nnplay = {
+  ready,
+  state: () => session.contractState(),
+  metrics: () => ({ ...session.snapshot.metrics }),
+  play: () => session.play(),
+  pause: () => session.pause().then((metrics) => ({ ...metrics })),
+  step: (k) => session.step(k).then((metrics) => ({ ...metrics })),
+  reset: () => session.reset().then((metrics) => ({ ...metrics })),
+};

@@ -21,7 +21,7 @@ import { NeuronView } from "./neuron-view.js";
 import { OutputView } from "./output-view.js";
 import { renderRun } from "./run-view.js";
 import { PlaygroundSession } from "./session.js";
-import { openFromUrl, runHooks } from "./start.js";
+import { openFromUrl } from "./start.js";
 
 const worker = new SupervisedWorker(new URL("./worker.js", import.meta.url),
   { onDeath: (reason) => session.workerDied(reason), early: earlyWorker });
@@ -212,8 +212,14 @@ watchKeys(session);
 const ready = openFromUrl(session);
 
 window.nnplay = {
-  ...runHooks(session, ready),
+  ready,
+  state: () => session.contractState(),
   setState: (partial) => session.setState(partial),
+  metrics: () => ({ ...session.snapshot.metrics }),
+  play: () => session.play(),
+  pause: () => session.pause().then((metrics) => ({ ...metrics })),
+  step: (k) => session.step(k).then((metrics) => ({ ...metrics })),
+  reset: () => session.reset().then((metrics) => ({ ...metrics })),
   shareUrl: ({ epoch = false } = {}) => shareUrl({ withWeights: epoch ? false : undefined, epoch }),
   inspect: (point) => session.inspect(point).then(({ loss, layers }) =>
     ({ loss, layers: layers.map(({ z, a, dz, dW, db }) => ({ z, a, dz, dW, db })) })),

@@ -1,6 +1,5 @@
 // What the playground and its embed do alike to start: build the network of the URL's hash (and
-// of every hash navigated to later), enable Play once it is built, and the run hooks of
-// window.nnplay (docs/API.md, Page hooks).
+// of every hash navigated to later), and enable Play once it is built.
 import { $ } from "../lib/dom.js";
 
 /** Opens the page's hash in the session and follows hash changes; resolves once it is built. */
@@ -16,17 +15,4 @@ export function openFromUrl(session) {
     $("alert").hidden = false;
     throw error;
   });
-}
-
-/** The hooks both pages have: ready, state, metrics, play, pause, step, reset. */
-export function runHooks(session, ready) {
-  return {
-    ready,
-    state: () => session.contractState(),
-    metrics: () => ({ ...session.snapshot.metrics }),
-    play: () => session.play(),
-    pause: () => session.pause().then((metrics) => ({ ...metrics })),
-    step: (k) => session.step(k).then((metrics) => ({ ...metrics })),
-    reset: () => session.reset().then((metrics) => ({ ...metrics })),
-  };
 }
