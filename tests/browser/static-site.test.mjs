@@ -233,7 +233,10 @@ test("a_new_release_takes_over_once_no_page_of_the_old_one_is_open_and_deletes_t
       return !registration.waiting && registration.active?.state === "activated";
     }, server.url);
     const next = await open(server.url);
-    assert.equal(await release(next), 1);
+    // On failure, what the page saw: its controller and the caches (for a flake seen once in CI).
+    const seen = () => next.evaluate(async () => JSON.stringify({ controller: navigator.serviceWorker.controller?.state,
+      caches: await caches.keys(), cached: await caches.match(location.href).then((r) => r?.text()).then((t) => t?.includes('name="release"')) }));
+    assert.equal(await release(next), 1, await seen());
     const caches = await next.evaluate(() => caches.keys());
     assert.equal(caches.length, 1);
     assert.notEqual(caches[0], first);
