@@ -42,15 +42,18 @@ export function rate(fn, samples, seconds) {
 // chooses).
 export const nnplayOn = (threads) => async (model, data) => {
   const { loadNN } = await import("../web/lib/nnplay.js");
-  const net = (await loadNN({ threads })).createNetwork(configs[model]);
-  const { x, y, n } = data;
+  return nnplayNetwork((await loadNN({ threads })).createNetwork(configs[model]), data);
+};
+
+// An nnplay network (of any version of the API: fit, predict, delete) behind the interface.
+function nnplayNetwork(net, { x, y, n }) {
   return {
     train: (s) => rate(() => net.fit({ x, y, n, epochs: 1, batchSize }), n, s),
     infer: (s) => rate(() => net.predict(x.subarray(0, inferBatch * 784), inferBatch),
       inferBatch, s),
     dispose: () => net.delete(),
   };
-};
+}
 
 // The core as it was before performance round two (issue 17): the commit before its first change,
 // whose single-thread WASM module is built once from the git history into build/bench-before/
@@ -74,13 +77,7 @@ export async function nnplayBefore(model, data) {
     }
   }
   const { loadNN } = await import(lib.href);
-  const net = (await loadNN()).createNetwork(configs[model]);
-  const { x, y, n } = data;
-  return {
-    train: (s) => rate(() => net.fit({ x, y, n, epochs: 1, batchSize }), n, s),
-    infer: (s) => rate(() => net.predict(x.subarray(0, inferBatch * 784), inferBatch), inferBatch, s),
-    dispose: () => net.delete(),
-  };
+  return nnplayNetwork((await loadNN()).createNetwork(configs[model]), data);
 }
 
 const nativeBinary = fileURLToPath(new URL("build/native/nnplay_train_bench", root));
