@@ -355,8 +355,9 @@ const denseWeights = (weights) => weights.filter((w) => w.name.startsWith("dense
 // Per flat parameter (getWeights() order), whether it is batch norm's moving statistics; [] if
 // the network has none.
 function heldParameters(weights) {
-  if (!weights.some((w) => /\/moving_(mean|variance)$/.test(w.name))) return [];
-  return weights.flatMap((w) => Array(w.data.length).fill(/\/moving_(mean|variance)$/.test(w.name)));
+  const held = weights.map((w) => /\/moving_(mean|variance)$/.test(w.name));
+  if (!held.includes(true)) return [];
+  return weights.flatMap((w, i) => Array(w.data.length).fill(held[i]));
 }
 
 // inspect's layers (one per config layer with weights) as the playground's layers: the dense
