@@ -25,6 +25,7 @@
 #include "gemm.h"
 #include "layer.h"
 #include "parallel.h"
+#include "simd.h"
 
 namespace nnplay {
 
@@ -89,9 +90,7 @@ class Conv2dLayer final : public ActivatedLayer<T> {
         im2col(in, start, count);
         multiply(Z, W_, cols_.leftCols(P * count), gemm_);
       }
-      parallelFor(Z.cols(), kElementGrain / filters_, [&](int64_t first, int64_t last) {
-        Z.middleCols(first, last - first).colwise() += b_;  // per value: any split, the same bits
-      });
+      this->addBias(Z.data(), filters_, Z.cols(), b_.data());
     }
     colsHoldBatch_ = n <= chunk;
   }
@@ -110,7 +109,7 @@ class Conv2dLayer final : public ActivatedLayer<T> {
         if (!colsHoldBatch_) im2col(in, start, count);
         multiply(dW_, dZ, cols_.leftCols(P * count).transpose(), gemm_, true);
       }
-      if (!biasGradientImplicit(dZ)) db_ += dZ.rowwise().sum();
+      this->addColumnSums(dZ.data(), filters_, dZ.cols(), db_.data());
       if (!dIn) continue;
       if (inputGradientImplicit(start, count, dZ, *dIn)) continue;
       if (dCols_.cols() < P * count) dCols_.resize(patchSize(), P * count);
@@ -274,23 +273,6 @@ class Conv2dLayer final : public ActivatedLayer<T> {
     return false;
   }
 
-  // db += dZ summed over its columns, four filters at a time in vector registers, column after
-  // column (Eigen's rowwise sum runs along the strided rows one value at a time in WASM).
-  bool biasGradientImplicit(const Eigen::Map<const Mat>& dZ) {
-    if constexpr (std::is_same_v<T, float>) {
-      if (!implicitGemm_ || filters_ % 4 != 0) return false;
-      using gemm_detail::Float4;
-      for (Index f = 0; f < filters_; f += 4) {
-        Float4 sum = gemm_detail::load(db_.data() + f);
-        const float* column = dZ.data() + f;
-        for (Index q = 0; q < dZ.cols(); ++q, column += filters_) sum += gemm_detail::load(column);
-        gemm_detail::store(db_.data() + f, sum);
-      }
-      return true;
-    }
-    return false;
-  }
-
   // rotated_ (C, k*k*F): rotated_(c, (i*k + j)*F + f) = W(f, ((k-1-i)*k + k-1-j)*C + c).
   void rotateKernel() {
     const Index C = channels_, F = filters_, k = kernel_;
@@ -307,7 +289,7 @@ class Conv2dLayer final : public ActivatedLayer<T> {
   static void copyShort(T* dst, const T* src, Index count) {
     Index v = 0;
     if constexpr (std::is_same_v<T, float>)
-      for (; v + 4 <= count; v += 4) gemm_detail::store(dst + v, gemm_detail::load(src + v));
+      for (; v + 4 <= count; v += 4) simd::store(dst + v, simd::load(src + v));
     for (; v < count; ++v) dst[v] = src[v];
   }
   static void fillShort(T* dst, Index count) {

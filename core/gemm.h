@@ -19,11 +19,11 @@
 #pragma once
 
 #include <algorithm>
-#include <cstring>
 #include <type_traits>
 #include <vector>
 
 #include "parallel.h"
+#include "simd.h"
 #include "tensor.h"
 
 namespace nnplay {
@@ -99,16 +99,7 @@ void multiply(Dst&& dst, const Lhs& lhs, const Rhs& rhs, GemmScratch& scratch,
 
 namespace gemm_detail {
 
-typedef float Float4 __attribute__((vector_size(16)));
-
-inline Float4 splat(float x) { return Float4{x, x, x, x}; }
-// Unaligned loads and stores (memcpy compiles to one movups or v128.load/store).
-inline Float4 load(const float* p) {
-  Float4 v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void store(float* p, Float4 v) { std::memcpy(p, &v, sizeof v); }
+using namespace simd;  // Float4, splat, load, store
 
 // A rows [i0, i0 + mc), columns [k0, k0 + kc) -> panels of kMr rows: per k, kMr values.
 inline void packA(const StridedMatrix& A, Index i0, Index mc, Index k0, Index kc, float* out) {

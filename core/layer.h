@@ -2,15 +2,20 @@
 // batch as one column per sample, and keep their parameters in the network's one flat buffer.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <memory>
 #include <new>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "activation.h"
 #include "config.h"
+#include "parallel.h"
 #include "rng.h"
+#include "simd.h"
 #include "tensor.h"
 
 namespace nnplay {
@@ -115,6 +120,36 @@ class ActivatedLayer : public Layer<T> {
       for (Index i = 0; i < kernelSize; ++i) kernel[i] = static_cast<T>(sd * rng.normal());
     }
     for (Index i = 0; i < biasSize; ++i) bias[i] = T(0);
+  }
+
+  // Column j of z (rows x cols, column-major) += b for every j, the columns split over the
+  // threads: one addition per value, the same bits for any split.
+  static void addBias(T* z, Index rows, Index cols, const T* b) {
+    parallelFor(cols, std::max<Index>(1, kElementGrain / std::max<Index>(1, rows)),
+                [&](int64_t first, int64_t last) {
+      T* part = z + first * rows;
+      if constexpr (std::is_same_v<T, float>) {
+        simd::addToColumns(part, rows, last - first, rows, b);
+      } else {
+        Eigen::Map<Mat>(part, rows, last - first).colwise() += Eigen::Map<const Vector<T>>(b, rows);
+      }
+    });
+  }
+
+  // sum[i] += dz(i, 0) + dz(i, 1) + ... in that order (dz rows x cols, column-major), the rows
+  // split over the threads four at a time: each sum has one order whatever the split.
+  static void addColumnSums(const T* dz, Index rows, Index cols, T* sum) {
+    const Index groups = (rows + 3) / 4;
+    parallelFor(groups, std::max<Index>(1, kElementGrain / 4 / std::max<Index>(1, cols)),
+                [&](int64_t first, int64_t last) {
+      const Index begin = 4 * first, end = std::min(rows, 4 * Index(last));
+      if constexpr (std::is_same_v<T, float>) {
+        simd::addColumns(dz, begin, end, cols, rows, sum);
+      } else {
+        for (Index i = begin; i < end; ++i)
+          for (Index j = 0; j < cols; ++j) sum[i] += dz[i + j * rows];
+      }
+    });
   }
 
   Activation f_;

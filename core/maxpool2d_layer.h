@@ -8,9 +8,9 @@
 #include <cstring>
 #include <type_traits>
 
-#include "gemm.h"
 #include "layer.h"
 #include "parallel.h"
+#include "simd.h"
 
 namespace nnplay {
 
@@ -46,7 +46,11 @@ class MaxPool2dLayer final : public Layer<T> {
           const int corner = (oy * size_ * width + ox * size_) * channels;
           if constexpr (std::is_same_v<T, float>) {
             if (channels % 4 == 0) {
-              windowMax4(image, corner, width, channels, out, winner);
+              if (size_ == 2) {
+                windowMax4<2>(image, corner, width, channels, out, winner);
+              } else {
+                windowMax4<0>(image, corner, width, channels, out, winner);
+              }
               continue;
             }
           }
@@ -88,8 +92,13 @@ class MaxPool2dLayer final : public Layer<T> {
               for (int ox = 0; ox < outWidth; ++ox) {
                 const Index o = (Index(oy) * outWidth + ox) * channels;
                 const int corner = (oy * size_ * width + ox * size_) * channels;
-                windowBackward4(dOut.col(s).data() + o, argmax_.col(s).data() + o, corner, width,
-                                channels, dIn->col(s).data());
+                const float* gradient = dOut.col(s).data() + o;
+                const int32_t* winner = argmax_.col(s).data() + o;
+                if (size_ == 2) {
+                  windowBackward4<2>(gradient, winner, corner, width, channels, dIn->col(s).data());
+                } else {
+                  windowBackward4<0>(gradient, winner, corner, width, channels, dIn->col(s).data());
+                }
               }
         });
         return;
@@ -102,24 +111,27 @@ class MaxPool2dLayer final : public Layer<T> {
 
  private:
   // One window, four channels at a time in vector registers (float, channels % 4 == 0): the
-  // scalar loop above does not vectorize, and was 9% of CNN training time in WASM.
+  // scalar loop above does not vectorize, and was 9% of CNN training time in WASM. kSize is the
+  // window's size where it is known at compile time (2, the usual one: the loops unroll), else 0.
+  template <int kSize>
   void windowMax4(const float* image, int corner, int width, int channels, float* out,
                   int32_t* winner) const {
-    using gemm_detail::Float4;
-    typedef int32_t Int4 __attribute__((vector_size(16)));
+    const int size = kSize ? kSize : size_;
+    using simd::Float4;
+    using simd::Int4;
     for (int c = 0; c < channels; c += 4) {
-      Float4 best = gemm_detail::load(image + corner + c);
+      Float4 best = simd::load(image + corner + c);
       Int4 won = Int4{0, 1, 2, 3} + (corner + c);
-      for (int i = 0; i < size_; ++i)
-        for (int j = 0; j < size_; ++j) {
+      for (int i = 0; i < size; ++i)
+        for (int j = 0; j < size; ++j) {
           const int pixel = corner + (i * width + j) * channels + c;
-          const Float4 v = gemm_detail::load(image + pixel);
+          const Float4 v = simd::load(image + pixel);
           const Int4 larger = v > best;  // all ones where v wins; ties keep the earlier pixel
           best = reinterpret_cast<Float4>((reinterpret_cast<Int4>(v) & larger) |
                                           (reinterpret_cast<Int4>(best) & ~larger));
           won = ((Int4{0, 1, 2, 3} + pixel) & larger) | (won & ~larger);
         }
-      gemm_detail::store(out + c, best);
+      simd::store(out + c, best);
       std::memcpy(winner + c, &won, sizeof won);
     }
   }
@@ -127,19 +139,21 @@ class MaxPool2dLayer final : public Layer<T> {
   // One window's gradient, four channels at a time: every pixel of the window gets dOut where it
   // was the maximum and 0 elsewhere, so dIn needs no zeroing first (a select, no arithmetic: the
   // same values as the scalar scatter).
+  template <int kSize>
   void windowBackward4(const float* dOut, const int32_t* winner, int corner, int width,
                        int channels, float* dIn) const {
-    using gemm_detail::Float4;
-    typedef int32_t Int4 __attribute__((vector_size(16)));
+    const int size = kSize ? kSize : size_;
+    using simd::Float4;
+    using simd::Int4;
     for (int c = 0; c < channels; c += 4) {
-      const Int4 gradient = reinterpret_cast<Int4>(gemm_detail::load(dOut + c));
+      const Float4 gradient = simd::load(dOut + c);
       Int4 won;
       std::memcpy(&won, winner + c, sizeof won);
-      for (int i = 0; i < size_; ++i)
-        for (int j = 0; j < size_; ++j) {
+      for (int i = 0; i < size; ++i)
+        for (int j = 0; j < size; ++j) {
           const int pixel = corner + (i * width + j) * channels + c;
           const Int4 here = won == (Int4{0, 1, 2, 3} + pixel);
-          gemm_detail::store(dIn + pixel, reinterpret_cast<Float4>(gradient & here));
+          simd::store(dIn + pixel, simd::keepWhere(here, gradient));
         }
     }
   }
