@@ -127,9 +127,13 @@ struct StridedB {
   const StridedMatrix& m;
   Index rowCount() const { return m.rows; }
   Index colCount() const { return m.cols; }
-  struct Rows {
-    Index stride;
-    Index operator[](Index k) const { return k * stride; }
+  struct Rows {  // a running offset: one addition per k instead of a multiplication
+    Index stride, offset = 0;
+    Index next() {
+      const Index at = offset;
+      offset += stride;
+      return at;
+    }
   };
   Rows rows(Index) const { return {m.rowStride}; }
   void columns(Index j, Index k0, Index n, const float* (&column)[4]) const {
@@ -144,7 +148,7 @@ struct IndexedB {
   Index colCount() const { return m.cols; }
   struct Rows {
     const int* offset;
-    Index operator[](Index k) const { return offset[k]; }
+    Index next() { return *offset++; }
   };
   Rows rows(Index k0) const { return {m.rowOffset + k0}; }
   void columns(Index j, Index, Index n, const float* (&column)[4]) const {
@@ -161,8 +165,8 @@ inline void microKernel(Index kc, const float* Ap, const float* const (&column)[
                         float* C, Index ldc, Index rows_, Index cols, bool add) {
   const float *b0 = column[0], *b1 = column[1], *b2 = column[2], *b3 = column[3];
   Float4 c[8] = {};  // c[2j + h] holds rows 4h..4h+3 of column j
-  for (Index k = 0; k < kc; ++k, Ap += 8) {
-    const Index offset = rows[k];
+  for (const float* end = Ap + 8 * kc; Ap != end; Ap += 8) {
+    const Index offset = rows.next();
     const Float4 a0 = load(Ap), a1 = load(Ap + 4);
     Float4 b = splat(b0[offset]);
     c[0] += a0 * b;
