@@ -86,11 +86,11 @@ class Conv2dLayer final : public ActivatedLayer<T> {
     for (Index start = 0; start < n; start += chunk) {
       const Index count = std::min(chunk, n - start);
       Eigen::Map<Mat> Z(z.col(start).data(), filters_, P * count);
-      if (!forwardImplicit(in, start, count, Z)) {
+      if (!forwardImplicit(in, start, count, Z)) {  // which adds the bias in the GEMM
         im2col(in, start, count);
         multiply(Z, W_, cols_.leftCols(P * count), gemm_);
+        this->addBias(Z.data(), filters_, Z.cols(), b_.data());
       }
-      this->addBias(Z.data(), filters_, Z.cols(), b_.data());
     }
     colsHoldBatch_ = n <= chunk;
   }
@@ -238,7 +238,8 @@ class Conv2dLayer final : public ActivatedLayer<T> {
     if constexpr (std::is_same_v<T, float>) {
       if (!implicitGemm_) return false;
       frameInput(in, start, count);
-      gemm_.multiply(stridedView(W_), input_.patches(), Z.data(), Z.outerStride(), false);
+      gemm_.multiply(stridedView(W_), input_.patches(), Z.data(), Z.outerStride(), false,
+                     b_.data());
       return true;
     }
     return false;

@@ -40,8 +40,7 @@ class DenseLayer final : public ActivatedLayer<T> {
   // in (in, n) -> z (out, n)
   void forwardLinear(const ConstRef& in, bool /*training*/, Mat& z) override {
     z.resize(W_.rows(), in.cols());
-    multiply(z, W_, in, gemm_);
-    this->addBias(z.data(), z.rows(), z.cols(), b_.data());
+    multiplyAddBias(z, W_, in, b_.data(), gemm_);
   }
 
   // dW = dz in^T, db = sum over samples of dz, dIn = W^T dz. The loss is already a batch mean.

@@ -53,18 +53,20 @@ class GemmScratch {
   static constexpr Index kMr = 8, kNr = 4;              // micro-kernel tile of C
   static constexpr Index kKc = 256, kMc = 128;  // cache block of A: 128 KB
 
-  // C (m x n, column-major with leading dimension ldc) = (accumulate ? C : 0) + A B.
+  // C (m x n, column-major with leading dimension ldc) = (accumulate ? C : 0) + A B, plus
+  // rowBias[i] on row i when given, added after the whole sum as a separate pass would add it
+  // (the same bits) but in the micro-kernel's last store, without reading C again.
   void multiply(const StridedMatrix& A, const StridedMatrix& B, float* C, Index ldc,
-                bool accumulate);
+                bool accumulate, const float* rowBias = nullptr);
   // The same for B given by offsets. The additions happen in the same order as for a
   // StridedMatrix holding the same values, so both give the same bits.
   void multiply(const StridedMatrix& A, const IndexedMatrix& B, float* C, Index ldc,
-                bool accumulate);
+                bool accumulate, const float* rowBias = nullptr);
 
  private:
   template <typename BAccess>
   void multiplyBlocked(const StridedMatrix& A, const BAccess& B, float* C, Index ldc,
-                       bool accumulate);
+                       bool accumulate, const float* rowBias);
 };
 
 // Turns a direct-access Eigen expression (a matrix, a map, a block, or a transpose of one) into
@@ -95,6 +97,24 @@ void multiply(Dst&& dst, const Lhs& lhs, const Rhs& rhs, GemmScratch& scratch,
   } else {
     dst.noalias() = lhs * rhs;
   }
+}
+
+// dst = lhs rhs + bias, bias[i] added to row i of every column after the product: the bits of
+// the product followed by dst.colwise() += bias, with the bias added in the GEMM's last store
+// in WASM instead of in a second pass over dst.
+template <typename Dst, typename Lhs, typename Rhs>
+void multiplyAddBias(Dst&& dst, const Lhs& lhs, const Rhs& rhs,
+                     const typename std::decay_t<Dst>::Scalar* bias, GemmScratch& scratch) {
+  using Scalar = typename std::decay_t<Dst>::Scalar;
+#ifdef __wasm_simd128__
+  if constexpr (std::is_same_v<Scalar, float>) {
+    scratch.multiply(stridedView(lhs), stridedView(rhs), dst.data(), dst.outerStride(), false,
+                     bias);
+    return;
+  }
+#endif
+  multiply(dst, lhs, rhs, scratch);
+  dst.colwise() += Eigen::Map<const Vector<Scalar>>(bias, dst.rows());
 }
 
 namespace gemm_detail {
@@ -162,7 +182,8 @@ struct IndexedB {
 // way, and the kc x 4 slice of B stays in L1 while the tile row-panels of A stream past it.
 template <typename Rows>
 inline void microKernel(Index kc, const float* Ap, const float* const (&column)[4], Rows rows,
-                        float* C, Index ldc, Index rows_, Index cols, bool add) {
+                        float* C, Index ldc, Index rows_, Index cols, bool add,
+                        const float* bias) {
   const float *b0 = column[0], *b1 = column[1], *b2 = column[2], *b3 = column[3];
   Float4 c[8] = {};  // c[2j + h] holds rows 4h..4h+3 of column j
   for (const float* end = Ap + 8 * kc; Ap != end; Ap += 8) {
@@ -185,7 +206,9 @@ inline void microKernel(Index kc, const float* Ap, const float* const (&column)[
     for (Index j = 0; j < 4; ++j)
       for (Index h = 0; h < 2; ++h) {
         float* p = C + j * ldc + 4 * h;
-        store(p, add ? load(p) + c[2 * j + h] : c[2 * j + h]);
+        Float4 v = add ? load(p) + c[2 * j + h] : c[2 * j + h];
+        if (bias) v += load(bias + 4 * h);
+        store(p, v);
       }
     return;
   }
@@ -193,20 +216,23 @@ inline void microKernel(Index kc, const float* Ap, const float* const (&column)[
   for (Index j = 0; j < 4; ++j)
     for (Index h = 0; h < 2; ++h) store(&tile[j][4 * h], c[2 * j + h]);
   for (Index j = 0; j < cols; ++j)
-    for (Index i = 0; i < rows_; ++i)
-      C[i + j * ldc] = add ? C[i + j * ldc] + tile[j][i] : tile[j][i];
+    for (Index i = 0; i < rows_; ++i) {
+      float v = add ? C[i + j * ldc] + tile[j][i] : tile[j][i];
+      if (bias) v += bias[i];
+      C[i + j * ldc] = v;
+    }
 }
 
 }  // namespace gemm_detail
 
 inline void GemmScratch::multiply(const StridedMatrix& A, const StridedMatrix& B, float* C,
-                                  Index ldc, bool accumulate) {
-  multiplyBlocked(A, gemm_detail::StridedB{B}, C, ldc, accumulate);
+                                  Index ldc, bool accumulate, const float* rowBias) {
+  multiplyBlocked(A, gemm_detail::StridedB{B}, C, ldc, accumulate, rowBias);
 }
 
 inline void GemmScratch::multiply(const StridedMatrix& A, const IndexedMatrix& B, float* C,
-                                  Index ldc, bool accumulate) {
-  multiplyBlocked(A, gemm_detail::IndexedB{B}, C, ldc, accumulate);
+                                  Index ldc, bool accumulate, const float* rowBias) {
+  multiplyBlocked(A, gemm_detail::IndexedB{B}, C, ldc, accumulate, rowBias);
 }
 
 // C is split over the threads once per product, in whole tiles (parallel.h): by rows (panels of
@@ -217,12 +243,16 @@ inline void GemmScratch::multiply(const StridedMatrix& A, const IndexedMatrix& B
 // whichever thread computes it: the same bits for any number of threads and either split.
 template <typename BAccess>
 void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, float* C, Index ldc,
-                                  bool accumulate) {
+                                  bool accumulate, const float* rowBias) {
   using namespace gemm_detail;
   const Index m = A.rows, n = B.colCount(), k = A.cols;
-  if (k == 0) {
-    if (!accumulate)
-      for (Index j = 0; j < n; ++j) std::fill(C + j * ldc, C + j * ldc + m, 0.f);
+  if (k == 0) {  // an empty sum: C keeps its values or becomes 0, then the bias
+    for (Index j = 0; j < n; ++j)
+      for (Index i = 0; i < m; ++i) {
+        float& c = C[i + j * ldc];
+        if (!accumulate) c = 0.f;
+        if (rowBias) c += rowBias[i];
+      }
     return;
   }
   // C rows [r0, r1) (r0 a multiple of kMr) times columns [c0, c1).
@@ -234,6 +264,7 @@ void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, floa
     for (Index k0 = 0; k0 < k; k0 += kKc) {
       const Index kc = std::min(kKc, k - k0);
       const bool add = accumulate || k0 > 0;
+      const float* bias = k0 + kc == k ? rowBias : nullptr;  // after the last block's sum
       const auto rows = B.rows(k0);
       packA(A, r0, r1 - r0, k0, kc, packed.data());
       for (Index i0 = r0; i0 < r1; i0 += kMc) {
@@ -242,7 +273,7 @@ void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, floa
           B.columns(j, k0, n, column);
           for (Index i = i0; i < i0 + mc; i += kMr)
             microKernel(kc, packed.data() + (i - r0) * kc, column, rows, C + i + j * ldc, ldc,
-                        std::min(kMr, m - i), std::min(kNr, n - j), add);
+                        std::min(kMr, m - i), std::min(kNr, n - j), add, bias ? bias + i : nullptr);
         }
       }
     }

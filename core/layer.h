@@ -98,6 +98,11 @@ class ActivatedLayer : public Layer<T> {
     backwardLinear(in, dz_, dIn);
   }
 
+  // For a next layer that computes dL/dz for this one (max-pooling folding in a ReLU's
+  // backward): it writes dz into zGradient(), then backwardFromOwnZ() does the linear part.
+  Mat& zGradient() { return dz_; }
+  void backwardFromOwnZ(const ConstRef& in, Mat* dIn) { backwardLinear(in, dz_, dIn); }
+
  protected:
   // training: batch norm normalizes with the batch's statistics (else with its moving ones).
   virtual void forwardLinear(const ConstRef& in, bool training, Mat& z) = 0;

@@ -75,19 +75,30 @@ class MaxPool2dLayer final : public Layer<T> {
   // dOut (OH*OW*C, n) -> dIn (H*W*C, n): dIn[argmax] = dOut, zero elsewhere (windows do not
   // overlap, so nothing adds up).
   void backward(const ConstRef& /*in*/, const Mat& dOut, Mat* dIn) override {
-    if (!dIn) return;
+    if (dIn) backwardInto(dOut, nullptr, *dIn);
+  }
+
+  // The same followed by the backward of the ReLU before this layer, in one pass: dz = dIn
+  // where the ReLU's output `a` (this layer's input) is > 0, else 0, which is where its input
+  // z > 0. The same values as backward() followed by activationBackward(Relu); the network
+  // uses it while training, when nothing reads dIn itself.
+  void backwardThroughRelu(const Mat& a, const Mat& dOut, Mat& dz) { backwardInto(dOut, &a, dz); }
+
+ private:
+  void backwardInto(const Mat& dOut, const Mat* reluOutput, Mat& dIn) const {
     const int height = this->inShape_[0], width = this->inShape_[1], channels = this->inShape_[2];
     const int outHeight = this->outShape_[0], outWidth = this->outShape_[1];
     if constexpr (std::is_same_v<T, float>) {
       if (channels % 4 == 0) {
         // Windows tile the image but for a last partial row or column: only those need zeroing.
         if (height % size_ || width % size_) {
-          dIn->setZero(this->inputSize(), dOut.cols());
+          dIn.setZero(this->inputSize(), dOut.cols());
         } else {
-          dIn->resize(this->inputSize(), dOut.cols());
+          dIn.resize(this->inputSize(), dOut.cols());
         }
         parallelFor(dOut.cols(), 1, [&](int64_t first, int64_t last) {
-          for (Index s = first; s < last; ++s)
+          for (Index s = first; s < last; ++s) {
+            const float* a = reluOutput ? reluOutput->col(s).data() : nullptr;
             for (int oy = 0; oy < outHeight; ++oy)
               for (int ox = 0; ox < outWidth; ++ox) {
                 const Index o = (Index(oy) * outWidth + ox) * channels;
@@ -95,21 +106,24 @@ class MaxPool2dLayer final : public Layer<T> {
                 const float* gradient = dOut.col(s).data() + o;
                 const int32_t* winner = argmax_.col(s).data() + o;
                 if (size_ == 2) {
-                  windowBackward4<2>(gradient, winner, corner, width, channels, dIn->col(s).data());
+                  windowBackward4<2>(gradient, winner, a, corner, width, channels, dIn.col(s).data());
                 } else {
-                  windowBackward4<0>(gradient, winner, corner, width, channels, dIn->col(s).data());
+                  windowBackward4<0>(gradient, winner, a, corner, width, channels, dIn.col(s).data());
                 }
               }
+          }
         });
         return;
       }
     }
-    dIn->setZero(this->inputSize(), dOut.cols());
+    dIn.setZero(this->inputSize(), dOut.cols());
     for (Index s = 0; s < dOut.cols(); ++s)
-      for (Index o = 0; o < dOut.rows(); ++o) (*dIn)(argmax_(o, s), s) = dOut(o, s);
+      for (Index o = 0; o < dOut.rows(); ++o) {
+        const Index pixel = argmax_(o, s);
+        if (!reluOutput || (*reluOutput)(pixel, s) > T(0)) dIn(pixel, s) = dOut(o, s);
+      }
   }
 
- private:
   // One window, four channels at a time in vector registers (float, channels % 4 == 0): the
   // scalar loop above does not vectorize, and was 9% of CNN training time in WASM. kSize is the
   // window's size where it is known at compile time (2, the usual one: the loops unroll), else 0.
@@ -137,11 +151,11 @@ class MaxPool2dLayer final : public Layer<T> {
   }
 
   // One window's gradient, four channels at a time: every pixel of the window gets dOut where it
-  // was the maximum and 0 elsewhere, so dIn needs no zeroing first (a select, no arithmetic: the
-  // same values as the scalar scatter).
+  // was the maximum (and, given the ReLU's output, where that is > 0) and 0 elsewhere, so dIn
+  // needs no zeroing first (a select, no arithmetic: the same values as the scalar scatter).
   template <int kSize>
-  void windowBackward4(const float* dOut, const int32_t* winner, int corner, int width,
-                       int channels, float* dIn) const {
+  void windowBackward4(const float* dOut, const int32_t* winner, const float* reluOutput,
+                       int corner, int width, int channels, float* dIn) const {
     const int size = kSize ? kSize : size_;
     using simd::Float4;
     using simd::Int4;
@@ -152,7 +166,8 @@ class MaxPool2dLayer final : public Layer<T> {
       for (int i = 0; i < size; ++i)
         for (int j = 0; j < size; ++j) {
           const int pixel = corner + (i * width + j) * channels + c;
-          const Int4 here = won == (Int4{0, 1, 2, 3} + pixel);
+          Int4 here = won == (Int4{0, 1, 2, 3} + pixel);
+          if (reluOutput) here &= simd::load(reluOutput + pixel) > 0.f;
           simd::store(dIn + pixel, simd::keepWhere(here, gradient));
         }
     }

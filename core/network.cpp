@@ -100,24 +100,45 @@ void Network<T>::forward(const ConstRef& x, bool training) {
 }
 
 template <typename T>
-double Network<T>::backward(const ConstRef& x, const ConstRef& y, Mat* inputGradient) {
+double Network<T>::backward(const ConstRef& x, const ConstRef& y, Mat* inputGradient,
+                            bool training) {
   const size_t last = layers_.size() - 1;
   const auto* activated = dynamic_cast<const ActivatedLayer<T>*>(layers_[last].get());
   const Mat& a = layers_[last]->output();
   const Mat& z = activated ? activated->z() : a;
   const double loss = static_cast<double>(lossValue<T>(config_.loss, z, a, y));
   lossGradient<T>(config_.loss, a, y, outputGradient_);
+  bool zGradientGiven = false;  // layer i's dL/dz was written by layer i + 1
   for (size_t i = last + 1; i-- > 0;) {
     const ConstRef in = i == 0 ? x : ConstRef(layers_[i - 1]->output());
     Mat* dIn = i == 0 ? inputGradient : &deltas_[i - 1];
-    if (i == last && lossIsFused(config_.loss)) {
+    const Mat& dOut = i == last ? outputGradient_ : deltas_[i];
+    if (zGradientGiven) {
+      static_cast<ActivatedLayer<T>&>(*layers_[i]).backwardFromOwnZ(in, dIn);
+      zGradientGiven = false;
+    } else if (i == last && lossIsFused(config_.loss)) {
       // parseConfig guarantees the output layer is an ActivatedLayer for fused losses.
       dynamic_cast<ActivatedLayer<T>&>(*layers_[i]).backwardFromZ(in, outputGradient_, dIn);
+    } else if (auto* before = training && i > 0 ? reluBeforePool(i) : nullptr) {
+      // Max-pooling after a ReLU: one pass gives the ReLU layer's dL/dz, skipping dL/da
+      // (deltas_[i - 1], which only inspect() reads) and a pass over it.
+      static_cast<MaxPool2dLayer<T>&>(*layers_[i]).backwardThroughRelu(before->output(), dOut,
+                                                                       before->zGradient());
+      zGradientGiven = true;
     } else {
-      layers_[i]->backward(in, i == last ? outputGradient_ : deltas_[i], dIn);
+      layers_[i]->backward(in, dOut, dIn);
     }
   }
   return loss;
+}
+
+// Layer i - 1 as an ActivatedLayer when layer i is a max-pooling layer and layer i - 1 ends in a
+// ReLU; else nullptr.
+template <typename T>
+ActivatedLayer<T>* Network<T>::reluBeforePool(size_t i) const {
+  if (layers_[i]->type() != LayerType::MaxPool2d) return nullptr;
+  auto* before = dynamic_cast<ActivatedLayer<T>*>(layers_[i - 1].get());
+  return before && before->activation() == Activation::Relu ? before : nullptr;
 }
 
 template <typename T>
@@ -155,7 +176,7 @@ double Network<T>::trainBatch(const ConstRef& x, const ConstRef& y) {
   checkData(x, &y, "trainBatch");
   checkBatchMemory(x.cols(), "trainBatch");
   forward(x, true);
-  const double loss = backward(x, y);
+  const double loss = backward(x, y, nullptr, true);
   if (!std::isfinite(loss)) return loss;
   addRegularizationGradient();
   ++steps_;

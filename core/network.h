@@ -136,8 +136,11 @@ class Network {
 
  private:
   void forward(const ConstRef& x, bool training);
-  // Loss of the last forward; fills deltas_, the gradient buffer and, if given, dL/dx.
-  double backward(const ConstRef& x, const ConstRef& y, Mat* inputGradient = nullptr);
+  // Loss of the last forward; fills deltas_, the gradient buffer and, if given, dL/dx. While
+  // training, deltas_ of a ReLU layer followed by max-pooling is left out (see reluBeforePool).
+  double backward(const ConstRef& x, const ConstRef& y, Mat* inputGradient = nullptr,
+                  bool training = false);
+  ActivatedLayer<T>* reluBeforePool(size_t i) const;
   // The tensors of the flat buffer `values`, named and shaped like weights().
   std::vector<NamedTensor<T>> namedTensors(const T* values) const;
   void addRegularizationGradient();

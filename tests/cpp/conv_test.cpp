@@ -241,6 +241,65 @@ TEST(MaxPool2d, maxpool2d_float_vector_path_matches_the_scalar_one) {
   EXPECT_EQ(Mat(dInVector.cast<double>()), Mat(dInScalar.cast<float>().cast<double>()));
 }
 
+// Max-pooling's backward with the ReLU before it folded in (what training uses) against the two
+// passes it replaces, on the float vector path (8 channels), the scalar path (3 channels) and in
+// double. The input is a ReLU's output: a quarter of it 0, the rest multiples of 1/4 (ties).
+template <typename T>
+void expectBackwardThroughReluMatchesTwoPasses(int channels) {
+  Rng rng(11);
+  const Mat z = (randomMatrix(7 * 9 * channels, 3, rng) * 4).array().round() / 4 - 0.25;
+  Matrix<T> a;
+  activationForward<T>(Activation::Relu, z.template cast<T>(), a);
+  ASSERT_GT((a.array() == T(0)).count(), a.size() / 5);
+  MaxPool2dLayer<T> layer({7, 9, channels}, 2);
+  layer.forward(a, true, rng);
+  const Matrix<T> dOut = randomMatrix(layer.outputSize(), 3, rng).template cast<T>();
+  Matrix<T> dA, twoPasses, fused;
+  layer.backward(a, dOut, &dA);
+  activationBackward<T>(Activation::Relu, z.template cast<T>(), a, dA, twoPasses);
+  layer.backwardThroughRelu(a, dOut, fused);
+  EXPECT_GT((fused.array() != T(0)).count(), 0);
+  ASSERT_EQ(fused.rows(), twoPasses.rows());
+  for (Index i = 0; i < fused.size(); ++i)  // same bits, zeros' signs included
+    ASSERT_EQ(std::signbit(fused.data()[i]), std::signbit(twoPasses.data()[i])) << i;
+  EXPECT_EQ(fused, twoPasses);
+}
+
+TEST(MaxPool2d, backward_through_relu_matches_maxpool_then_relu_backward) {
+  expectBackwardThroughReluMatchesTwoPasses<float>(8);
+  expectBackwardThroughReluMatchesTwoPasses<float>(3);
+  expectBackwardThroughReluMatchesTwoPasses<double>(8);
+}
+
+// Training folds the ReLU's backward into the max-pooling after it; inspect does not (it shows
+// dL/da). A step of plain SGD with lr 1 moves every parameter by exactly its gradient, so the
+// step must equal previewUpdate's gradient to the bit.
+TEST(Conv2d, training_step_uses_the_gradient_inspect_computes) {
+  Network<float> net(parseConfig(std::string(R"({"input": [8, 8, 1], "layers": [
+      {"type": "conv2d", "filters": 4, "kernel": 3, "padding": "same", "activation": "relu"},
+      {"type": "maxpool2d", "size": 2},
+      {"type": "conv2d", "filters": 8, "kernel": 3, "padding": "same", "activation": "relu"},
+      {"type": "maxpool2d", "size": 2},
+      {"type": "flatten"}, {"type": "dense", "units": 3, "activation": "softmax"}],
+    "loss": "cross_entropy", "optimizer": {"type": "sgd", "lr": 1}, "seed": 4})")));
+  Rng rng(2);
+  const Matrix<float> x = randomMatrix(64, 6, rng).cast<float>();
+  Matrix<float> y = Matrix<float>::Zero(3, 6);
+  for (Index j = 0; j < 6; ++j) y(j % 3, j) = 1;
+  const Vector<float> before = net.parameters();
+  const UpdatePreview<float> preview = net.previewUpdate(x, y);
+  net.trainBatch(x, y);
+  Index offset = 0, moved = 0;
+  for (const NamedTensor<float>& g : preview.gradients)
+    for (float gk : g.data) {
+      EXPECT_EQ(net.parameters()[offset], before[offset] - gk) << g.name << " at " << offset;
+      moved += gk != 0.f;
+      ++offset;
+    }
+  EXPECT_EQ(offset, net.parameters().size());
+  EXPECT_GT(moved, offset / 2);
+}
+
 TEST(Conv2d, conv2d_large_batch_in_chunks_matches_small_batches) {
   // 28x28x1 with k5 same: 19600 im2col values per sample, so 600 samples need two chunks and
   // backward recomputes the columns; 300 samples fit in one and reuse them.

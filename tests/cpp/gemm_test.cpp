@@ -67,6 +67,26 @@ TEST(Gemm, empty_inner_dimension_gives_zero_or_keeps_c) {
   EXPECT_EQ(C(2, 1), 0.f);
 }
 
+// The bias added in the kernel's last store gives the bits of the product followed by a pass that
+// adds it: full and partial tiles, one and several blocks of k (kKc = 256), and k = 0.
+TEST(Gemm, row_bias_in_the_last_store_gives_the_bits_of_a_separate_pass) {
+  for (const auto& [m, n, k] : {std::array<Index, 3>{16, 12, 25}, {13, 7, 200}, {128, 64, 784},
+                               {8, 5, 0}}) {
+    Rng rng(m + n + k);
+    const Matrix<float> A = randomFloats(m, k, rng), B = randomFloats(k, n, rng);
+    const Matrix<float> bias = randomFloats(m, 1, rng);
+    GemmScratch scratch;
+    Matrix<float> fused(m, n), separate(m, n);
+    scratch.multiply(stridedView(A), stridedView(B), fused.data(), m, false, bias.data());
+    scratch.multiply(stridedView(A), stridedView(B), separate.data(), m, false);
+    for (Index j = 0; j < n; ++j)
+      for (Index i = 0; i < m; ++i) separate(i, j) += bias(i);
+    EXPECT_EQ(0, std::memcmp(fused.data(), separate.data(), fused.size() * sizeof(float)))
+        << m << "x" << n << "x" << k;
+    EXPECT_NE(fused, Matrix<float>(A * B)) << "the bias was added";
+  }
+}
+
 TEST(Gemm, multiply_writes_into_a_column_block_of_a_larger_matrix) {
   Rng rng(7);
   const Matrix<float> A = randomFloats(9, 11, rng), B = randomFloats(11, 6, rng);
