@@ -75,17 +75,19 @@ class MaxPool2dLayer final : public Layer<T> {
   // dOut (OH*OW*C, n) -> dIn (H*W*C, n): dIn[argmax] = dOut, zero elsewhere (windows do not
   // overlap, so nothing adds up).
   void backward(const ConstRef& /*in*/, const Mat& dOut, Mat* dIn) override {
-    if (dIn) backwardInto(dOut, nullptr, *dIn);
+    if (dIn) backwardInto(dOut, false, *dIn);
   }
 
   // The same followed by the backward of the ReLU before this layer, in one pass: dz = dIn
-  // where the ReLU's output `a` (this layer's input) is > 0, else 0, which is where its input
-  // z > 0. The same values as backward() followed by activationBackward(Relu); the network
-  // uses it while training, when nothing reads dIn itself.
-  void backwardThroughRelu(const Mat& a, const Mat& dOut, Mat& dz) { backwardInto(dOut, &a, dz); }
+  // where the ReLU's output a (this layer's input) is > 0, else 0, which is where the ReLU's
+  // input z > 0. dIn is 0 but at each window's winner, where a is the window's output: so the
+  // ReLU's mask is read from this layer's output, a quarter of a's size. The same values as
+  // backward() followed by activationBackward(Relu); the network uses it while training, when
+  // nothing reads dIn itself.
+  void backwardThroughRelu(const Mat& dOut, Mat& dz) { backwardInto(dOut, true, dz); }
 
  private:
-  void backwardInto(const Mat& dOut, const Mat* reluOutput, Mat& dIn) const {
+  void backwardInto(const Mat& dOut, bool throughRelu, Mat& dIn) const {
     const int height = this->inShape_[0], width = this->inShape_[1], channels = this->inShape_[2];
     const int outHeight = this->outShape_[0], outWidth = this->outShape_[1];
     if constexpr (std::is_same_v<T, float>) {
@@ -98,7 +100,7 @@ class MaxPool2dLayer final : public Layer<T> {
         }
         parallelFor(dOut.cols(), 1, [&](int64_t first, int64_t last) {
           for (Index s = first; s < last; ++s) {
-            const float* a = reluOutput ? reluOutput->col(s).data() : nullptr;
+            const float* out = throughRelu ? this->out_.col(s).data() : nullptr;
             for (int oy = 0; oy < outHeight; ++oy)
               for (int ox = 0; ox < outWidth; ++ox) {
                 const Index o = (Index(oy) * outWidth + ox) * channels;
@@ -106,9 +108,11 @@ class MaxPool2dLayer final : public Layer<T> {
                 const float* gradient = dOut.col(s).data() + o;
                 const int32_t* winner = argmax_.col(s).data() + o;
                 if (size_ == 2) {
-                  windowBackward4<2>(gradient, winner, a, corner, width, channels, dIn.col(s).data());
+                  windowBackward4<2>(gradient, winner, out ? out + o : nullptr, corner, width,
+                                     channels, dIn.col(s).data());
                 } else {
-                  windowBackward4<0>(gradient, winner, a, corner, width, channels, dIn.col(s).data());
+                  windowBackward4<0>(gradient, winner, out ? out + o : nullptr, corner, width,
+                                     channels, dIn.col(s).data());
                 }
               }
           }
@@ -119,8 +123,7 @@ class MaxPool2dLayer final : public Layer<T> {
     dIn.setZero(this->inputSize(), dOut.cols());
     for (Index s = 0; s < dOut.cols(); ++s)
       for (Index o = 0; o < dOut.rows(); ++o) {
-        const Index pixel = argmax_(o, s);
-        if (!reluOutput || (*reluOutput)(pixel, s) > T(0)) dIn(pixel, s) = dOut(o, s);
+        if (!throughRelu || this->out_(o, s) > T(0)) dIn(argmax_(o, s), s) = dOut(o, s);
       }
   }
 
@@ -151,23 +154,23 @@ class MaxPool2dLayer final : public Layer<T> {
   }
 
   // One window's gradient, four channels at a time: every pixel of the window gets dOut where it
-  // was the maximum (and, given the ReLU's output, where that is > 0) and 0 elsewhere, so dIn
-  // needs no zeroing first (a select, no arithmetic: the same values as the scalar scatter).
+  // was the maximum (given this layer's output `out`, only where that is > 0) and 0 elsewhere,
+  // so dIn needs no zeroing first (selects, no arithmetic: the same values as the scalar scatter).
   template <int kSize>
-  void windowBackward4(const float* dOut, const int32_t* winner, const float* reluOutput,
-                       int corner, int width, int channels, float* dIn) const {
+  void windowBackward4(const float* dOut, const int32_t* winner, const float* out, int corner,
+                       int width, int channels, float* dIn) const {
     const int size = kSize ? kSize : size_;
     using simd::Float4;
     using simd::Int4;
     for (int c = 0; c < channels; c += 4) {
-      const Float4 gradient = simd::load(dOut + c);
+      Float4 gradient = simd::load(dOut + c);
+      if (out) gradient = simd::keepWhere(simd::load(out + c) > 0.f, gradient);
       Int4 won;
       std::memcpy(&won, winner + c, sizeof won);
       for (int i = 0; i < size; ++i)
         for (int j = 0; j < size; ++j) {
           const int pixel = corner + (i * width + j) * channels + c;
-          Int4 here = won == (Int4{0, 1, 2, 3} + pixel);
-          if (reluOutput) here &= simd::load(reluOutput + pixel) > 0.f;
+          const Int4 here = won == (Int4{0, 1, 2, 3} + pixel);
           simd::store(dIn + pixel, simd::keepWhere(here, gradient));
         }
     }

@@ -122,8 +122,7 @@ double Network<T>::backward(const ConstRef& x, const ConstRef& y, Mat* inputGrad
     } else if (auto* before = training && i > 0 ? reluBeforePool(i) : nullptr) {
       // Max-pooling after a ReLU: one pass gives the ReLU layer's dL/dz, skipping dL/da
       // (deltas_[i - 1], which only inspect() reads) and a pass over it.
-      static_cast<MaxPool2dLayer<T>&>(*layers_[i]).backwardThroughRelu(before->output(), dOut,
-                                                                       before->zGradient());
+      static_cast<MaxPool2dLayer<T>&>(*layers_[i]).backwardThroughRelu(dOut, before->zGradient());
       zGradientGiven = true;
     } else {
       layers_[i]->backward(in, dOut, dIn);

@@ -257,7 +257,7 @@ void expectBackwardThroughReluMatchesTwoPasses(int channels) {
   Matrix<T> dA, twoPasses, fused;
   layer.backward(a, dOut, &dA);
   activationBackward<T>(Activation::Relu, z.template cast<T>(), a, dA, twoPasses);
-  layer.backwardThroughRelu(a, dOut, fused);
+  layer.backwardThroughRelu(dOut, fused);
   EXPECT_GT((fused.array() != T(0)).count(), 0);
   ASSERT_EQ(fused.rows(), twoPasses.rows());
   for (Index i = 0; i < fused.size(); ++i)  // same bits, zeros' signs included
