@@ -235,12 +235,12 @@ inline void GemmScratch::multiply(const StridedMatrix& A, const IndexedMatrix& B
   multiplyBlocked(A, gemm_detail::IndexedB{B}, C, ldc, accumulate, rowBias);
 }
 
-// C is split over the threads once per product, in whole tiles (parallel.h): by rows (panels of
-// kMr) when A has enough of them, so that each thread packs only its own rows of A; otherwise by
-// columns, each thread packing all of A into its own buffer (cheap when A is short, as the conv
-// kernels are). Each thread runs every block of kKc inner indices over its own part, and each
-// element of C is one tile's sum over a block in order of k, added to C block after block,
-// whichever thread computes it: the same bits for any number of threads and either split.
+// C is split into pieces of whole tiles (parallel.h): by rows (panels of kMr) when A has enough
+// of them, so that each piece packs only its own rows of A; otherwise by columns, each piece
+// packing all of A into its thread's buffer (cheap when A is short, as the conv kernels are).
+// A piece runs every block of kKc inner indices over its part, and each element of C is one
+// tile's sum over a block in order of k, added to C block after block, whichever thread runs
+// the piece: the same bits for any number of threads and either split.
 template <typename BAccess>
 void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, float* C, Index ldc,
                                   bool accumulate, const float* rowBias) {
@@ -280,6 +280,7 @@ void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, floa
   };
   // Shares of at least ~256k multiply-adds, below which waking a thread costs more than it saves.
   constexpr Index kShare = Index(1) << 18;
+  constexpr Index kSmallA = Index(1) << 14;  // values of A cheap to pack once per piece
   const Index panels = (m + kMr - 1) / kMr, tiles = (n + kNr - 1) / kNr;
   const int threads = threadCount();
   if (panels >= 2 * threads || (threads > 1 && panels % threads == 0)) {
@@ -288,10 +289,13 @@ void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, floa
       block(first * kMr, std::min(m, Index(last) * kMr), 0, n);
     });
   } else {
+    // Each piece packs all of A: where that is more than a few tiles' work (the kernel
+    // gradients, whose inner dimension is every position of the batch), one piece per thread.
     const Index grain = std::max<Index>(1, kShare / std::max<Index>(1, m * k * kNr));
+    const int maxPieces = m * k > kSmallA ? threads : 0;
     parallelFor(tiles, grain, [&](int64_t first, int64_t last) {
       block(0, m, first * kNr, std::min(n, Index(last) * kNr));
-    });
+    }, maxPieces);
   }
 }
 

@@ -12,8 +12,17 @@
 namespace nnplay {
 namespace {
 
-// The pool. A job is published by bumping `generation_`; worker t runs range t of it and counts
-// down `pending_`; the caller runs range 0 and spins until pending_ is 0.
+// The pool. A job is cut into pieces (consecutive ranges of whole grains, fixed by the job's
+// size and the thread count alone), and every thread, the caller included, claims pieces one
+// after another until none is left: a thread the operating system holds back (a busy machine,
+// a background tab) only delays the piece it holds, as the others take over the rest. Which
+// thread runs a piece never changes what the piece computes, so the bits stay the same.
+//
+// A job is published in one atomic word, claim_: its generation, its number of pieces and the
+// next piece to claim. A thread claims with a compare-and-swap on that word, so one arriving
+// late (after the caller finished the job alone and published the next) can never act on a
+// job it did not see published in full; after a successful claim the job's fields stay put
+// until every piece is done, which the caller waits for.
 class Pool {
  public:
   ~Pool() { stop(); }
@@ -28,14 +37,16 @@ class Pool {
     if (threads == this->threads()) return threads;
     stop();
     stopping_.store(false);
-    for (int t = 1; t < threads; ++t) workers_.emplace_back([this, t, now = generation_.load()] { work(t, now); });
+    const uint32_t now = generationOf(claim_.load());
+    for (int t = 1; t < threads; ++t) workers_.emplace_back([this, now] { work(now); });
     return threads;
   }
 
-  void run(int64_t count, int64_t grain, RangeJob job, void* body) {
+  void run(int64_t count, int64_t grain, int maxPieces, RangeJob job, void* body) {
     const int64_t chunks = (count + grain - 1) / grain;
-    const int parts = static_cast<int>(std::min<int64_t>(threads(), chunks));
-    if (parts <= 1) {
+    const int64_t limit = maxPieces > 0 ? maxPieces : int64_t(threads()) * kPiecesPerThread;
+    const int pieces = static_cast<int>(std::min({chunks, limit, kMaxPieces}));
+    if (threads() == 1 || pieces <= 1) {
       job(body, 0, count);
       return;
     }
@@ -43,60 +54,78 @@ class Pool {
     body_ = body;
     count_ = count;
     grain_ = grain;
-    parts_ = parts;
-    pending_.store(threads() - 1, std::memory_order_relaxed);
-    // Publishing is one atomic increment: a spinning worker sees it within nanoseconds. Only
+    chunks_ = chunks;
+    done_.store(0, std::memory_order_relaxed);
+    const uint32_t generation = generationOf(claim_.load()) + 1;
+    // Publishing is one atomic store: a spinning worker sees it within nanoseconds. Only
     // workers that gave up spinning and sleep need the mutex and the notification. (Both sides
     // use sequentially consistent operations: a worker that counts itself a sleeper before
-    // checking the generation is seen here, or sees the new generation itself.)
-    generation_.fetch_add(1);
+    // checking the word is seen here, or sees the new word itself.)
+    claim_.store(word(generation, pieces, 0));
     if (sleepers_.load() > 0) {
       std::lock_guard<std::mutex> lock(mutex_);
       wake_.notify_all();
     }
-    runPart(0);
-    // A plain spin: the workers' parts take about as long as this one, so the wait is short.
+    runPieces(generation);
+    // A plain spin: the pieces left are being run, each about as long as one run here.
     // (std::this_thread::yield here was a call out to JavaScript in WASM, which on the main
     // thread also locks and drains Emscripten's queue of proxied calls: a tenth of the caller's
     // time in 2-thread MLP training.)
-    while (pending_.load(std::memory_order_acquire) != 0) {
+    while (done_.load(std::memory_order_acquire) != pieces) {
     }
   }
 
  private:
-  // Part t of the current job: chunks split as evenly as whole chunks allow.
-  void runPart(int t) {
-    if (t >= parts_) return;
-    const int64_t chunks = (count_ + grain_ - 1) / grain_;
-    const int64_t begin = chunks * t / parts_ * grain_;
-    const int64_t end = std::min(count_, chunks * (t + 1) / parts_ * grain_);
-    if (begin < end) job_(body_, begin, end);
+  // A job in at most this many pieces per thread: enough for the others to take over from a
+  // thread held back, few enough that a piece is worth its claim.
+  static constexpr int64_t kPiecesPerThread = 4;
+  static constexpr int64_t kMaxPieces = 0xffff;
+
+  static uint64_t word(uint32_t generation, int pieces, int next) {
+    return uint64_t(generation) << 32 | uint64_t(pieces) << 16 | uint64_t(next);
+  }
+  static uint32_t generationOf(uint64_t w) { return uint32_t(w >> 32); }
+  static int piecesOf(uint64_t w) { return int(w >> 16 & 0xffff); }
+  static int nextOf(uint64_t w) { return int(w & 0xffff); }
+
+  // Claims and runs pieces of job `generation` until none is left (or a later job replaced it).
+  void runPieces(uint32_t generation) {
+    for (;;) {
+      uint64_t w = claim_.load(std::memory_order_acquire);
+      do {
+        if (generationOf(w) != generation || nextOf(w) >= piecesOf(w)) return;
+      } while (!claim_.compare_exchange_weak(w, w + 1, std::memory_order_acq_rel));
+      const int64_t piece = nextOf(w), pieces = piecesOf(w);
+      const int64_t begin = chunks_ * piece / pieces * grain_;
+      const int64_t end = std::min(count_, chunks_ * (piece + 1) / pieces * grain_);
+      if (begin < end) job_(body_, begin, end);
+      done_.fetch_add(1, std::memory_order_release);
+    }
   }
 
-  // Worker t: runs its part of every job published after generation `seen`. Between jobs it
-  // spins for a while first, since a training step publishes its next job within microseconds
-  // and a futex wake costs tens of them; then it sleeps until woken.
-  void work(int t, uint64_t seen) {
+  // A worker: joins every job published after generation `seen`. Between jobs it spins for a
+  // while first, since a training step publishes its next job within microseconds and a futex
+  // wake costs tens of them; then it sleeps until woken.
+  void work(uint32_t seen) {
     for (;;) {
       if (!spinFor(seen)) {
         std::unique_lock<std::mutex> lock(mutex_);
         sleepers_.fetch_add(1);
-        wake_.wait(lock, [&] { return stopping_.load() || generation_.load() != seen; });
+        wake_.wait(lock, [&] { return stopping_.load() || generationOf(claim_.load()) != seen; });
         sleepers_.fetch_sub(1);
       }
       if (stopping_.load()) return;
-      seen = generation_.load();
-      runPart(t);
-      pending_.fetch_sub(1, std::memory_order_release);
+      seen = generationOf(claim_.load());
+      runPieces(seen);
     }
   }
 
   // Spins until a job after generation `seen` is published (true) or about kSpin has passed.
-  bool spinFor(uint64_t seen) const {
+  bool spinFor(uint32_t seen) const {
     const auto start = std::chrono::steady_clock::now();
     for (;;) {
       for (int i = 0; i < 256; ++i) {
-        if (generation_.load() != seen || stopping_.load()) return true;
+        if (generationOf(claim_.load()) != seen || stopping_.load()) return true;
       }
       if (std::chrono::steady_clock::now() - start > kSpin) return false;
     }
@@ -115,15 +144,16 @@ class Pool {
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
+  // Long enough to bridge the serial steps of a training batch and the page's work between
+  // calls (at 200 us the second thread often slept and had to be woken within a batch).
   static constexpr std::chrono::microseconds kSpin{200};
   std::atomic<bool> stopping_{false};
-  std::atomic<uint64_t> generation_{0};
+  std::atomic<uint64_t> claim_{0};
   std::atomic<int> sleepers_{0};
+  std::atomic<int> done_{0};
   RangeJob job_ = nullptr;
   void* body_ = nullptr;
-  int64_t count_ = 0, grain_ = 1;
-  int parts_ = 1;
-  std::atomic<int> pending_{0};
+  int64_t count_ = 0, grain_ = 1, chunks_ = 0;
 };
 
 Pool& pool() {
@@ -137,9 +167,9 @@ int threadCount() { return pool().threads(); }
 
 int setThreads(int threads) { return pool().resize(threads); }
 
-void parallelForJob(int64_t count, int64_t grain, RangeJob job, void* body) {
+void parallelForJob(int64_t count, int64_t grain, int maxPieces, RangeJob job, void* body) {
   if (count <= 0) return;
-  pool().run(count, std::max<int64_t>(grain, 1), job, body);
+  pool().run(count, std::max<int64_t>(grain, 1), maxPieces, job, body);
 }
 
 }  // namespace nnplay

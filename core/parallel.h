@@ -28,15 +28,18 @@ constexpr int64_t kElementGrain = 1 << 12;
 
 // A range job without std::function, whose captures could allocate: training allocates nothing.
 using RangeJob = void (*)(void* body, int64_t begin, int64_t end);
-void parallelForJob(int64_t count, int64_t grain, RangeJob job, void* body);
+void parallelForJob(int64_t count, int64_t grain, int maxPieces, RangeJob job, void* body);
 
-// Calls body(begin, end) on consecutive ranges that together cover [0, count), each range a
-// multiple of `grain` long except the last, over the pool's threads; returns when all are done.
-// With one thread, or less work than two grains, it is one call body(0, count) on this thread.
+// Calls body(begin, end) on consecutive ranges (pieces) that together cover [0, count), each a
+// multiple of `grain` long except the last; returns when all are done. The pieces depend only
+// on count, grain and the thread count: at most 4 per thread, or maxPieces where a piece has a
+// fixed cost of its own (a GEMM piece that packs all of A). The pool's threads claim them one
+// after another, so a thread held back by the system delays only the piece it holds. With one
+// thread, or less work than two grains, it is one call body(0, count) on this thread.
 template <typename Body>
-void parallelFor(int64_t count, int64_t grain, Body&& body) {
+void parallelFor(int64_t count, int64_t grain, Body&& body, int maxPieces = 0) {
   using Callable = std::remove_reference_t<Body>;
-  parallelForJob(count, grain, [](void* b, int64_t begin, int64_t end) {
+  parallelForJob(count, grain, maxPieces, [](void* b, int64_t begin, int64_t end) {
     (*static_cast<Callable*>(b))(begin, end);
   }, const_cast<void*>(static_cast<const void*>(&body)));
 }

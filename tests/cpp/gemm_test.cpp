@@ -5,9 +5,11 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gemm.h"
@@ -151,19 +153,52 @@ TEST(Gemm, same_bits_for_any_number_of_threads) {
 }
 
 TEST(Parallel, ranges_cover_every_index_once_in_whole_grains) {
-  std::vector<int> hits(1003, 0);
-  std::vector<std::pair<int64_t, int64_t>> ranges(8, {-1, -1});
-  std::atomic<int> calls{0};
-  setThreads(3);
-  parallelFor(1003, 10, [&](int64_t begin, int64_t end) {
-    ranges[calls++] = {begin, end};
-    for (int64_t i = begin; i < end; ++i) ++hits[i];
+  // 1003 indices in grains of 10 on 3 threads: 101 grains in 12 pieces (4 per thread), or in as
+  // many as a job asks for at most.
+  for (const auto& [maxPieces, expected] : {std::pair<int, int>{0, 12}, {3, 3}, {200, 101}}) {
+    std::vector<int> hits(1003, 0);
+    std::vector<std::pair<int64_t, int64_t>> ranges(101, {-1, -1});
+    std::atomic<int> calls{0};
+    setThreads(3);
+    parallelFor(1003, 10, [&](int64_t begin, int64_t end) {
+      ranges[calls++] = {begin, end};
+      for (int64_t i = begin; i < end; ++i) ++hits[i];
+    }, maxPieces);
+    setThreads(1);
+    EXPECT_EQ(calls.load(), expected);
+    for (int h : hits) ASSERT_EQ(h, 1);
+    for (int c = 0; c < expected; ++c)
+      if (ranges[c].second != 1003) EXPECT_EQ((ranges[c].second - ranges[c].first) % 10, 0);
+  }
+}
+
+// A worker held back (here: its piece waits until the caller has run every other piece) does not
+// hold the job up: the caller claims the remaining pieces itself. (With one fixed range per
+// thread the caller would wait for the worker's half, and the worker for the caller: a hang.)
+TEST(Parallel, the_caller_runs_the_pieces_a_held_back_worker_does_not_claim) {
+  setThreads(2);
+  std::atomic<int> done{0}, byCaller{0}, byWorker{0};
+  std::atomic<bool> workerIn{false};
+  const std::thread::id caller = std::this_thread::get_id();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  parallelFor(8, 1, [&](int64_t begin, int64_t end) {
+    ASSERT_EQ(end, begin + 1);
+    if (std::this_thread::get_id() == caller) {
+      // The caller's first piece waits for the worker to hold one.
+      while (!workerIn && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+      ++byCaller;
+    } else {
+      workerIn = true;
+      while (done.load() < 7 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+      ++byWorker;
+    }
+    ++done;
   });
   setThreads(1);
-  EXPECT_EQ(calls.load(), 3);
-  for (int h : hits) ASSERT_EQ(h, 1);
-  for (int c = 0; c < 3; ++c)
-    if (ranges[c].second != 1003) EXPECT_EQ((ranges[c].second - ranges[c].first) % 10, 0);
+  EXPECT_EQ(done.load(), 8);
+  EXPECT_EQ(byWorker.load(), 1);
+  EXPECT_EQ(byCaller.load(), 7);
 }
 
 }  // namespace
