@@ -81,18 +81,15 @@ class Conv2dLayer final : public ActivatedLayer<T> {
  protected:
   // in (H*W*C, n) -> z (OH*OW*F, n); per chunk of samples Z (F, P*count) = W cols + b.
   void forwardLinear(const ConstRef& in, bool /*training*/, Mat& z) override {
-    const Index n = in.cols(), chunk = chunkSamples(), P = positions();
-    z.resize(this->outputSize(), n);
-    for (Index start = 0; start < n; start += chunk) {
-      const Index count = std::min(chunk, n - start);
-      Eigen::Map<Mat> Z(z.col(start).data(), filters_, P * count);
-      if (!forwardImplicit(in, start, count, Z)) {  // which adds the bias in the GEMM
-        im2col(in, start, count);
-        multiply(Z, W_, cols_.leftCols(P * count), gemm_);
-        this->addBias(Z.data(), filters_, Z.cols(), b_.data());
-      }
-    }
-    colsHoldBatch_ = n <= chunk;
+    forwardProduct(in, z, nullptr);
+  }
+
+  // With implicit GEMM, the ReLU comes from the GEMM's last store too.
+  bool forwardLinearRelu(const ConstRef& in, bool /*training*/, Mat& z, Mat& a) override {
+    if (!implicitGemm_) return false;
+    a.resize(this->outputSize(), in.cols());
+    forwardProduct(in, z, &a);
+    return true;
   }
 
   // dz (OH*OW*F, n) -> dW (F, K) = sum over chunks of dZ cols^T, db (F) = dZ summed over
@@ -234,12 +231,29 @@ class Conv2dLayer final : public ActivatedLayer<T> {
   }
 
   // The implicit-GEMM steps; each returns false where it does not apply (im2col does it).
-  bool forwardImplicit(const ConstRef& in, Index start, Index count, Eigen::Map<Mat>& Z) {
+  // z = W cols + b chunk by chunk, and a = relu(z) when given (implicit GEMM only).
+  void forwardProduct(const ConstRef& in, Mat& z, Mat* relu) {
+    const Index n = in.cols(), chunk = chunkSamples(), P = positions();
+    z.resize(this->outputSize(), n);
+    for (Index start = 0; start < n; start += chunk) {
+      const Index count = std::min(chunk, n - start);
+      Eigen::Map<Mat> Z(z.col(start).data(), filters_, P * count);
+      T* a = relu ? relu->col(start).data() : nullptr;
+      if (!forwardImplicit(in, start, count, Z, a)) {  // which adds the bias in the GEMM
+        im2col(in, start, count);
+        multiply(Z, W_, cols_.leftCols(P * count), gemm_);
+        this->addBias(Z.data(), filters_, Z.cols(), b_.data());
+      }
+    }
+    colsHoldBatch_ = n <= chunk;
+  }
+
+  bool forwardImplicit(const ConstRef& in, Index start, Index count, Eigen::Map<Mat>& Z, T* relu) {
     if constexpr (std::is_same_v<T, float>) {
       if (!implicitGemm_) return false;
       frameInput(in, start, count);
       gemm_.multiply(stridedView(W_), input_.patches(), Z.data(), Z.outerStride(), false,
-                     b_.data());
+                     {b_.data(), relu});
       return true;
     }
     return false;

@@ -43,6 +43,21 @@ class DenseLayer final : public ActivatedLayer<T> {
     multiplyAddBias(z, W_, in, b_.data(), gemm_);
   }
 
+  // In WASM the ReLU comes from the GEMM's last store too (natively Eigen does the product).
+  bool forwardLinearRelu(const ConstRef& in, bool /*training*/, Mat& z, Mat& a) override {
+#ifdef __wasm_simd128__
+    if constexpr (std::is_same_v<T, float>) {
+      z.resize(W_.rows(), in.cols());
+      a.resize(W_.rows(), in.cols());
+      gemm_.multiply(stridedView(W_), stridedView(in), z.data(), z.outerStride(), false,
+                     {b_.data(), a.data()});
+      return true;
+    }
+#endif
+    (void)in, (void)z, (void)a;
+    return false;
+  }
+
   // dW = dz in^T, db = sum over samples of dz, dIn = W^T dz. The loss is already a batch mean.
   void backwardLinear(const ConstRef& in, const Mat& dz, Mat* dIn) override {
     multiply(dW_, dz, in.transpose(), gemm_);

@@ -46,6 +46,14 @@ struct IndexedMatrix {
   Index rows, cols;
 };
 
+// What the GEMM's last store of C does besides the sum, instead of a pass of its own over C (the
+// same bits as that pass): add rowBias[i] to row i, then write max(C, 0) (a ReLU, as
+// std::max(c, 0.f) gives it) into `relu`, a matrix laid out like C.
+struct GemmEpilogue {
+  const float* rowBias = nullptr;
+  float* relu = nullptr;
+};
+
 // The packed products. Packing buffers are per thread: they grow on first use and are then
 // reused, so training allocates nothing.
 class GemmScratch {
@@ -53,20 +61,19 @@ class GemmScratch {
   static constexpr Index kMr = 8, kNr = 4;              // micro-kernel tile of C
   static constexpr Index kKc = 256, kMc = 128;  // cache block of A: 128 KB
 
-  // C (m x n, column-major with leading dimension ldc) = (accumulate ? C : 0) + A B, plus
-  // rowBias[i] on row i when given, added after the whole sum as a separate pass would add it
-  // (the same bits) but in the micro-kernel's last store, without reading C again.
+  // C (m x n, column-major with leading dimension ldc) = (accumulate ? C : 0) + A B, then the
+  // epilogue.
   void multiply(const StridedMatrix& A, const StridedMatrix& B, float* C, Index ldc,
-                bool accumulate, const float* rowBias = nullptr);
+                bool accumulate, GemmEpilogue epilogue = {});
   // The same for B given by offsets. The additions happen in the same order as for a
   // StridedMatrix holding the same values, so both give the same bits.
   void multiply(const StridedMatrix& A, const IndexedMatrix& B, float* C, Index ldc,
-                bool accumulate, const float* rowBias = nullptr);
+                bool accumulate, GemmEpilogue epilogue = {});
 
  private:
   template <typename BAccess>
   void multiplyBlocked(const StridedMatrix& A, const BAccess& B, float* C, Index ldc,
-                       bool accumulate, const float* rowBias);
+                       bool accumulate, GemmEpilogue epilogue);
 };
 
 // Turns a direct-access Eigen expression (a matrix, a map, a block, or a transpose of one) into
@@ -109,7 +116,7 @@ void multiplyAddBias(Dst&& dst, const Lhs& lhs, const Rhs& rhs,
 #ifdef __wasm_simd128__
   if constexpr (std::is_same_v<Scalar, float>) {
     scratch.multiply(stridedView(lhs), stridedView(rhs), dst.data(), dst.outerStride(), false,
-                     bias);
+                     {bias, nullptr});
     return;
   }
 #endif
@@ -223,16 +230,30 @@ inline void microKernel(Index kc, const float* Ap, const float* const (&column)[
     }
 }
 
+// relu = max(C, 0) over rows x cols of C (leading dimension ldc, as relu's), while C is still in
+// L1 from the micro-kernel's store. (Written in the micro-kernel's own store instead, the
+// ReLU's extra pointer made V8 spill inside the kernel's loop: 5-10 % slower products.)
+inline void reluTile(const float* C, float* relu, Index rows, Index cols, Index ldc) {
+  for (Index j = 0; j < cols; ++j, C += ldc, relu += ldc) {
+    Index i = 0;
+    for (; i + 4 <= rows; i += 4) {
+      const Float4 v = load(C + i);
+      store(relu + i, keepWhere(~(v < 0.f), v));
+    }
+    for (; i < rows; ++i) relu[i] = C[i] < 0.f ? 0.f : C[i];
+  }
+}
+
 }  // namespace gemm_detail
 
 inline void GemmScratch::multiply(const StridedMatrix& A, const StridedMatrix& B, float* C,
-                                  Index ldc, bool accumulate, const float* rowBias) {
-  multiplyBlocked(A, gemm_detail::StridedB{B}, C, ldc, accumulate, rowBias);
+                                  Index ldc, bool accumulate, GemmEpilogue epilogue) {
+  multiplyBlocked(A, gemm_detail::StridedB{B}, C, ldc, accumulate, epilogue);
 }
 
 inline void GemmScratch::multiply(const StridedMatrix& A, const IndexedMatrix& B, float* C,
-                                  Index ldc, bool accumulate, const float* rowBias) {
-  multiplyBlocked(A, gemm_detail::IndexedB{B}, C, ldc, accumulate, rowBias);
+                                  Index ldc, bool accumulate, GemmEpilogue epilogue) {
+  multiplyBlocked(A, gemm_detail::IndexedB{B}, C, ldc, accumulate, epilogue);
 }
 
 // C is split into pieces of whole tiles (parallel.h): by rows (panels of kMr) when A has enough
@@ -243,15 +264,16 @@ inline void GemmScratch::multiply(const StridedMatrix& A, const IndexedMatrix& B
 // the piece: the same bits for any number of threads and either split.
 template <typename BAccess>
 void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, float* C, Index ldc,
-                                  bool accumulate, const float* rowBias) {
+                                  bool accumulate, GemmEpilogue epilogue) {
   using namespace gemm_detail;
   const Index m = A.rows, n = B.colCount(), k = A.cols;
-  if (k == 0) {  // an empty sum: C keeps its values or becomes 0, then the bias
+  if (k == 0) {  // an empty sum: C keeps its values or becomes 0, then the epilogue
     for (Index j = 0; j < n; ++j)
       for (Index i = 0; i < m; ++i) {
         float& c = C[i + j * ldc];
         if (!accumulate) c = 0.f;
-        if (rowBias) c += rowBias[i];
+        if (epilogue.rowBias) c += epilogue.rowBias[i];
+        if (epilogue.relu) epilogue.relu[i + j * ldc] = c < 0.f ? 0.f : c;
       }
     return;
   }
@@ -264,7 +286,7 @@ void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, floa
     for (Index k0 = 0; k0 < k; k0 += kKc) {
       const Index kc = std::min(kKc, k - k0);
       const bool add = accumulate || k0 > 0;
-      const float* bias = k0 + kc == k ? rowBias : nullptr;  // after the last block's sum
+      const bool last = k0 + kc == k;  // the epilogue follows the last block's sum
       const auto rows = B.rows(k0);
       packA(A, r0, r1 - r0, k0, kc, packed.data());
       for (Index i0 = r0; i0 < r1; i0 += kMc) {
@@ -273,7 +295,11 @@ void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, floa
           B.columns(j, k0, n, column);
           for (Index i = i0; i < i0 + mc; i += kMr)
             microKernel(kc, packed.data() + (i - r0) * kc, column, rows, C + i + j * ldc, ldc,
-                        std::min(kMr, m - i), std::min(kNr, n - j), add, bias ? bias + i : nullptr);
+                        std::min(kMr, m - i), std::min(kNr, n - j), add,
+                        last && epilogue.rowBias ? epilogue.rowBias + i : nullptr);
+          if (last && epilogue.relu)
+            reluTile(C + i0 + j * ldc, epilogue.relu + i0 + j * ldc, std::min(m, i0 + mc) - i0,
+                     std::min(kNr, n - j), ldc);
         }
       }
     }

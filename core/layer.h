@@ -83,6 +83,7 @@ class ActivatedLayer : public Layer<T> {
   const Mat& dz() const { return dz_; }
 
   void forward(const ConstRef& in, bool training, Rng& /*rng*/) final {
+    if (f_ == Activation::Relu && forwardLinearRelu(in, training, z_, this->out_)) return;
     forwardLinear(in, training, z_);
     activationForward(f_, z_, this->out_, alpha_);
   }
@@ -107,6 +108,12 @@ class ActivatedLayer : public Layer<T> {
   // training: batch norm normalizes with the batch's statistics (else with its moving ones).
   virtual void forwardLinear(const ConstRef& in, bool training, Mat& z) = 0;
   virtual void backwardLinear(const ConstRef& in, const Mat& dz, Mat* dIn) = 0;
+  // forwardLinear and a = relu(z) in one pass where the layer can (its GEMM's last store writes
+  // both, the same bits as the two steps); false where it cannot.
+  virtual bool forwardLinearRelu(const ConstRef& /*in*/, bool /*training*/, Mat& /*z*/,
+                                 Mat& /*a*/) {
+    return false;
+  }
 
   // Fills a kernel and its bias: xavier U(+-sqrt(6/(fanIn+fanOut))), he N(0, 2/fanIn) with
   // zero bias; uniform U(-0.5, 0.5) for both, as in tutorial 002.

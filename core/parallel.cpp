@@ -9,6 +9,10 @@
 #include <thread>
 #include <vector>
 
+#ifdef __EMSCRIPTEN_PTHREADS__
+#include <emscripten/threading.h>
+#endif
+
 namespace nnplay {
 namespace {
 
@@ -67,12 +71,7 @@ class Pool {
       wake_.notify_all();
     }
     runPieces(generation);
-    // A plain spin: the pieces left are being run, each about as long as one run here.
-    // (std::this_thread::yield here was a call out to JavaScript in WASM, which on the main
-    // thread also locks and drains Emscripten's queue of proxied calls: a tenth of the caller's
-    // time in 2-thread MLP training.)
-    while (done_.load(std::memory_order_acquire) != pieces) {
-    }
+    waitForPieces(pieces);
   }
 
  private:
@@ -99,8 +98,37 @@ class Pool {
       const int64_t begin = chunks_ * piece / pieces * grain_;
       const int64_t end = std::min(count_, chunks_ * (piece + 1) / pieces * grain_);
       if (begin < end) job_(body_, begin, end);
-      done_.fetch_add(1, std::memory_order_release);
+      done_.fetch_add(1);
+#ifdef __EMSCRIPTEN_PTHREADS__
+      if (callerSleeps_.load()) emscripten_futex_wake(&done_, 1);
+#endif
     }
+  }
+
+  // The caller, once no piece is left to claim, until the pieces other threads hold are done.
+  // It spins first: a piece held is about as long as one run here. If that takes longer, the
+  // thread holding it may be waiting for this very processor (a busy machine runs both on one),
+  // so it then sleeps between checks until the last piece's thread wakes it. (A call of
+  // std::this_thread::yield would not give the processor away in WASM: it is a call out to
+  // JavaScript that also drains Emscripten's queue of proxied calls, a tenth of the caller's
+  // time in 2-thread MLP training when it was the wait.)
+  void waitForPieces(int pieces) {
+    const auto start = std::chrono::steady_clock::now();
+    for (;;) {
+      for (int i = 0; i < 256; ++i)
+        if (done_.load(std::memory_order_acquire) == pieces) return;
+      if (std::chrono::steady_clock::now() - start > kCallerSpin) break;
+    }
+    callerSleeps_.store(true);
+    for (int seen; (seen = done_.load()) != pieces;) {
+#ifdef __EMSCRIPTEN_PTHREADS__
+      // Returns when woken, or at once if done_ is no longer `seen`, or after 1 ms.
+      emscripten_futex_wait(&done_, static_cast<uint32_t>(seen), 1.0);
+#else
+      std::this_thread::yield();
+#endif
+    }
+    callerSleeps_.store(false);
   }
 
   // A worker: joins every job published after generation `seen`. Between jobs it spins for a
@@ -150,7 +178,9 @@ class Pool {
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> claim_{0};
   std::atomic<int> sleepers_{0};
-  std::atomic<int> done_{0};
+  std::atomic<int> done_{0};  // pieces of the current job done (a futex word in WASM)
+  std::atomic<bool> callerSleeps_{false};
+  static constexpr std::chrono::microseconds kCallerSpin{50};
   RangeJob job_ = nullptr;
   void* body_ = nullptr;
   int64_t count_ = 0, grain_ = 1, chunks_ = 0;

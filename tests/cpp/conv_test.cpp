@@ -364,6 +364,32 @@ TEST(Conv2d, implicit_gemm_agrees_with_im2col_forward_and_backward) {
   }
 }
 
+TEST(Conv2d, implicit_gemm_relu_from_the_last_store_is_max_of_z_and_0) {
+  // With implicit GEMM a ReLU layer's output comes from the GEMM's last store: it must be
+  // max(z, 0) bit for bit (and z the same as with the ReLU applied in a pass of its own).
+  Conv2dLayer<float> fused({9, 8, 3}, 5, 3, 1, Padding::Same, Activation::Relu);
+  Conv2dLayer<float> plain({9, 8, 3}, 5, 3, 1, Padding::Same, Activation::Linear);
+  fused.setImplicitGemm(true);
+  plain.setImplicitGemm(true);
+  Rng rng(8);
+  Index total = 0;
+  for (const ParamInfo& p : fused.parameters()) total += shapeSize(p.shape);
+  Vector<float> values = randomMatrix(total, 1, rng).cast<float>(), g(total);
+  fused.bind(values.data(), g.data());
+  plain.bind(values.data(), g.data());
+  const Matrix<float> x = randomMatrix(fused.inputSize(), 4, rng).cast<float>();
+  fused.forward(x, true, rng);
+  plain.forward(x, true, rng);
+  EXPECT_EQ(fused.z(), plain.output());
+  Index zeros = 0;
+  for (Index i = 0; i < fused.z().size(); ++i) {
+    const float z = fused.z().data()[i], a = fused.output().data()[i];
+    ASSERT_EQ(a, z < 0.f ? 0.f : z) << i;
+    zeros += a == 0.f;
+  }
+  EXPECT_GT(zeros, fused.z().size() / 5);
+}
+
 Config cnnConfig(LossType loss) {
   return parseConfig(std::string(R"({
     "input": [6, 6, 2],

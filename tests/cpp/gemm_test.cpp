@@ -3,6 +3,7 @@
 // blocks, accumulation, and the same bits on a second run.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -69,23 +70,36 @@ TEST(Gemm, empty_inner_dimension_gives_zero_or_keeps_c) {
   EXPECT_EQ(C(2, 1), 0.f);
 }
 
-// The bias added in the kernel's last store gives the bits of the product followed by a pass that
-// adds it: full and partial tiles, one and several blocks of k (kKc = 256), and k = 0.
-TEST(Gemm, row_bias_in_the_last_store_gives_the_bits_of_a_separate_pass) {
+// The epilogue (a bias per row, then a ReLU into a second matrix) gives the bits of the product
+// followed by passes that add the bias and take max(c, 0): full and partial tiles, one and
+// several blocks of k (kKc = 256), and k = 0.
+TEST(Gemm, epilogue_gives_the_bits_of_separate_bias_and_relu_passes) {
   for (const auto& [m, n, k] : {std::array<Index, 3>{16, 12, 25}, {13, 7, 200}, {128, 64, 784},
                                {8, 5, 0}}) {
     Rng rng(m + n + k);
     const Matrix<float> A = randomFloats(m, k, rng), B = randomFloats(k, n, rng);
     const Matrix<float> bias = randomFloats(m, 1, rng);
     GemmScratch scratch;
-    Matrix<float> fused(m, n), separate(m, n);
-    scratch.multiply(stridedView(A), stridedView(B), fused.data(), m, false, bias.data());
+    Matrix<float> fused(m, n), relu(m, n), separate(m, n), biasOnly(m, n);
+    scratch.multiply(stridedView(A), stridedView(B), fused.data(), m, false,
+                     {bias.data(), relu.data()});
+    scratch.multiply(stridedView(A), stridedView(B), biasOnly.data(), m, false, {bias.data()});
     scratch.multiply(stridedView(A), stridedView(B), separate.data(), m, false);
     for (Index j = 0; j < n; ++j)
       for (Index i = 0; i < m; ++i) separate(i, j) += bias(i);
-    EXPECT_EQ(0, std::memcmp(fused.data(), separate.data(), fused.size() * sizeof(float)))
-        << m << "x" << n << "x" << k;
+    const std::string what = std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);
+    EXPECT_EQ(0, std::memcmp(fused.data(), separate.data(), fused.size() * sizeof(float))) << what;
+    EXPECT_EQ(0, std::memcmp(biasOnly.data(), separate.data(), fused.size() * sizeof(float)))
+        << what;
     EXPECT_NE(fused, Matrix<float>(A * B)) << "the bias was added";
+    Index zeros = 0;
+    for (Index i = 0; i < relu.size(); ++i) {
+      const float expected = std::max(separate.data()[i], 0.f);
+      ASSERT_EQ(0, std::memcmp(&relu.data()[i], &expected, sizeof(float))) << what << " at " << i;
+      zeros += relu.data()[i] == 0.f;
+    }
+    EXPECT_GT(zeros, 0) << what;
+    EXPECT_LT(zeros, relu.size()) << what;
   }
 }
 
