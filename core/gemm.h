@@ -232,7 +232,7 @@ inline void microKernel(Index kc, const float* Ap, const float* const (&column)[
 
 // relu = max(C, 0) over rows x cols of C (leading dimension ldc, as relu's), while C is still in
 // L1 from the micro-kernel's store. (Written in the micro-kernel's own store instead, the
-// ReLU's extra pointer made V8 spill inside the kernel's loop: 5-10 % slower products.)
+// ReLU's extra pointer made V8 spill inside the kernel's loop: MLP training 14 % slower.)
 inline void reluTile(const float* C, float* relu, Index rows, Index cols, Index ldc) {
   for (Index j = 0; j < cols; ++j, C += ldc, relu += ldc) {
     Index i = 0;

@@ -5,9 +5,10 @@
 //
 // One process-wide pool: setThreads(n) starts n - 1 workers (the caller is the n-th). In
 // WebAssembly they are Emscripten pthreads (Web Workers over shared memory; the threaded build
-// only), natively std::threads. The caller spins while it waits for the workers, so a page's
-// worker or Node's main thread never blocks on a futex; the workers spin briefly between jobs
-// (a training step's next one follows within microseconds), then sleep.
+// only), natively std::threads. A job's pieces are claimed by whichever thread is free, the
+// caller included. The caller spins briefly while the last pieces finish, then sleeps until
+// they do; the workers spin briefly between jobs (a training step's next one follows within
+// microseconds), then sleep.
 #pragma once
 
 #include <cstdint>
