@@ -67,7 +67,7 @@ class DenseLayer final : public ActivatedLayer<T> {
       db_.setZero();
     } else {
       db_ = dz.col(0);
-      this->addColumnSums(dz.col(1).data(), dz.rows(), dz.cols() - 1, db_.data());
+      this->addColumnSums(dz.data() + dz.rows(), dz.rows(), dz.cols() - 1, db_.data());
     }
     if (dIn) {
       dIn->resize(W_.cols(), dz.cols());
