@@ -162,7 +162,8 @@ test("playground_share_dialog_offers_the_iframe_of_its_current_state", TIMEOUT, 
   await playground.waitForFunction(() => document.getElementById("status").textContent.includes("epoch 7"));
   await playground.click("#copy-embed");
   await playground.waitForFunction(() => document.getElementById("embed-code").value.includes("&amp;ep=7\""));
-  assert.match(await playground.textContent("#status"), /<iframe>/);
+  // The status line says so once the clipboard's promise settles (after the snippet is shown).
+  await playground.waitForFunction(() => /<iframe>/.test(document.getElementById("status").textContent));
 
   const embed = await open(new URL(url).pathname.slice(1) + hashOf(url));
   assert.deepEqual(await hooks(embed, "metrics"), atFive, "the embed trained to the snippet's epoch 5");
