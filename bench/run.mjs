@@ -87,10 +87,14 @@ async function runBenchmark(bench, data) {
   return bench.impls.map((id) => {
     const row = { name: bench.name, impl: id, samples_per_s: median(samples[id]), ratio_vs: {} };
     if (id === "nnplay-wasm") {
+      row.ratio_range_vs = {};
       for (const other of bench.impls.slice(1)) {
         const perRound = samples[other].map((s, i) => (ours[i] ?? ours[0]) / s);
         const ratio = median(perRound);
-        if (ratio !== null) row.ratio_vs[other] = ratio;
+        if (ratio === null) continue;
+        row.ratio_vs[other] = ratio;
+        const finite = perRound.filter(Number.isFinite);
+        row.ratio_range_vs[other] = [Math.min(...finite), Math.max(...finite)];
       }
     }
     if (notes[id]) row.note = notes[id];
@@ -147,9 +151,12 @@ function printTable(rows, weight) {
   for (const row of rows) {
     const ours = rows.find((r) => r.name === row.name && r.impl === "nnplay-wasm");
     const ratio = ours?.ratio_vs[row.impl];
-    // The threaded row is nnplay too: it says how many times faster than one thread it is.
+    // The threaded row is nnplay too: it says how many times faster than one thread it is, and
+    // the range over the rounds (the gain of a second core swings most with the machine's load).
+    const range = ours?.ratio_range_vs?.[row.impl];
     const shown = row.impl === "nnplay-threads"
-      ? (ratio === undefined ? "" : `1 thread × ${times(1 / ratio)}`) : times(ratio);
+      ? (ratio === undefined ? "" : `1 thread × ${times(1 / ratio)} (rounds ${(1 / range[1]).toFixed(2)}–${(1 / range[0]).toFixed(2)})`)
+      : times(ratio);
     lines.push([row.name === last ? "" : row.name, impls[row.impl].label,
       row.ms_per_call ? `${fmt(row.samples_per_s)} (${row.ms_per_call.toFixed(2)} ms/call)`
         : row.samples_per_s === null ? `— (${notes.push(row.note)})` : fmt(row.samples_per_s),
