@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
-import { startBrowser } from "./browser.mjs";
+import { hooks, startBrowser } from "./browser.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
@@ -17,7 +17,6 @@ after(async () => { await env.close(); });
 // axe arrives as an init script (the DevTools protocol's, which the pages' CSP does not block),
 // so the audit sees each page as it is served, its policy on.
 const open = (path) => env.newPage(path, { timeout: 120_000, before: (page) => page.addInitScript({ path: AXE }) });
-const hooks = (page, name, ...args) => page.evaluate(([n, a]) => window.nnplay[n](...a), [name, args]);
 const until = (page, check, arg) => page.waitForFunction(check, arg, { timeout: 120_000 });
 
 // The violations on the page now, one line each: rule, impact, and the first elements with why.

@@ -13,6 +13,10 @@ const chromiumArgs = [
   "--disable-quic",
 ];
 
+/** Calls the page's test hook window.nnplay[name](...args) in a page or a frame. */
+export const hooks = (target, name, ...args) =>
+  target.evaluate(([n, a]) => window.nnplay[n](...a), [name, args]);
+
 /** playwright's launch options for Debian's Chromium, headless (CHROMIUM_PATH overrides where it is). */
 export const chromiumOptions = () => ({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
   args: chromiumArgs });

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { after, before, test } from "node:test";
-import { startBrowser } from "./browser.mjs";
+import { hooks, startBrowser } from "./browser.mjs";
 
 const TIMEOUT = { timeout: 240_000 };
 let env;
@@ -13,7 +13,6 @@ before(async () => { env = await startBrowser(); });
 after(async () => { await env.close(); });
 
 // page or frame: both evaluate in their own window.
-const hooks = (target, name, ...args) => target.evaluate(([n, a]) => window.nnplay[n](...a), [name, args]);
 const ready = async (target) => {
   await target.waitForFunction(() => window.nnplay?.ready, null, { timeout: 120_000 });
   await target.evaluate(() => window.nnplay.ready);

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { startBrowser } from "./browser.mjs";
+import { hooks, startBrowser } from "./browser.mjs";
 
 const TIMEOUT = { timeout: 240_000 };
 let env, downloads;
@@ -21,7 +21,6 @@ after(async () => {
 
 // Generous timeouts: the machine running the tests may be slow and busy.
 const open = (hash = "") => env.newPage(hash, { timeout: 120_000 });
-const hooks = (page, name, ...args) => page.evaluate(([n, a]) => window.nnplay[n](...a), [name, args]);
 const waitForAlert = (page, pattern) => page.waitForFunction(([source, flags]) =>
   new RegExp(source, flags).test(document.getElementById("alert").textContent), [pattern.source, pattern.flags]);
 

@@ -9,7 +9,7 @@ import { defaultState, toConfig } from "../../web/lib/plane/state.js";
 import { trainCount } from "../../web/lib/plane/tables.js";
 import { number } from "../../web/playground/neuron-view.js";
 import { largestDifference, predictWithExportedTFJS } from "../node/exported-code.mjs";
-import { startBrowser } from "./browser.mjs";
+import { hooks, startBrowser } from "./browser.mjs";
 
 const TIMEOUT = { timeout: 180_000 };
 const nn = await loadNN();
@@ -24,7 +24,6 @@ async function open(hash = "") {
   await page.evaluate(() => window.nnplay.ready);
   return page;
 }
-const hooks = (page, name, ...args) => page.evaluate(([n, a]) => window.nnplay[n](...a), [name, args]);
 
 /** The page's run redone in Node: a state's data and network, trained `epochs` epochs. */
 function nodeRun(state, epochs) {

@@ -2,7 +2,7 @@
 // No timing assertions: training is driven by step(k), which resolves after exactly k epochs.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { startBrowser } from "./browser.mjs";
+import { hooks, startBrowser } from "./browser.mjs";
 
 const TIMEOUT = { timeout: 240_000 };
 let env;
@@ -18,7 +18,6 @@ async function open(hash) {
   return page;
 }
 
-const hooks = (page, name, ...args) => page.evaluate(([n, a]) => window.nnplay[n](...a), [name, args]);
 
 // A playground that is not the default in every part that can differ.
 const EDITED = {

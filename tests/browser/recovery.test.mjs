@@ -4,7 +4,7 @@
 // No timing assertions: every wait is for a state of the page.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { startBrowser } from "./browser.mjs";
+import { hooks, startBrowser } from "./browser.mjs";
 
 const TIMEOUT = { timeout: 300_000 };
 let env;
@@ -12,7 +12,6 @@ before(async () => { env = await startBrowser(); });
 after(async () => { await env.close(); });
 
 const open = (path) => env.newPage(path, { timeout: 120_000 });
-const hooks = (page, name, ...args) => page.evaluate(([n, a]) => window.nnplay[n](...a), [name, args]);
 const alertText = (page) => page.locator('[role="alert"]').textContent();
 
 async function reload(page) {

@@ -7,7 +7,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { nnplayModelFile, tfjsModelFiles } from "../../web/lib/model-files.js";
 import { loadNN } from "../../web/lib/nnplay.js";
-import { startBrowser } from "./browser.mjs";
+import { hooks, startBrowser } from "./browser.mjs";
 
 const TIMEOUT = { timeout: 300_000 };
 let env;
@@ -75,7 +75,6 @@ async function watch(page) {
   };
 }
 
-const hooks = (page, name, ...args) => page.evaluate(([n, a]) => window.nnplay[n](...a), [name, args]);
 
 // What a payload would leave behind: its flag, a dialog, or elements that the page never makes.
 async function assertNothingInjected(page) {
