@@ -302,10 +302,11 @@ class Conv2dLayer final : public ActivatedLayer<T> {
   // Copies and zero-fills of a kernel row (kernel*C values, 5 to 40 in the digits CNNs), inline:
   // at these sizes a call to memcpy/memset cost more than the copy (a third of im2col's time).
   static void copyShort(T* dst, const T* src, Index count) {
-    Index v = 0;
-    if constexpr (std::is_same_v<T, float>)
-      for (; v + 4 <= count; v += 4) simd::store(dst + v, simd::load(src + v));
-    for (; v < count; ++v) dst[v] = src[v];
+    if constexpr (std::is_same_v<T, float>) {
+      simd::copy(dst, src, count);
+    } else {
+      for (Index v = 0; v < count; ++v) dst[v] = src[v];
+    }
   }
   static void fillShort(T* dst, Index count) {
     for (Index v = 0; v < count; ++v) dst[v] = T(0);

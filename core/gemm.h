@@ -11,11 +11,13 @@
 // of the additions depends only on the shapes (no threads, no FMA: -ffp-contract=off).
 //
 // The kernel follows the GotoBLAS layout for A, packed in blocks of kMc x kKc as panels of 8 rows
-// the micro-kernel reads contiguously; B is read in place (packing it too was 1-2.5x slower on
-// the conv products, whose A has only 8 or 16 rows). The micro-kernel keeps an 8 x 4 tile of C
-// in eight 4-float registers. Edges are padded with zeros in the packed panels and only the
-// valid part of a tile is written back. In Node, GFLOP/s: MLP forward 38, its dW 43; the CNN's
-// conv forward 43 and 37, dW 36 and 42, dCols 40.
+// the micro-kernel reads contiguously. B is packed in slices of 4 columns when A has at least
+// kPackB rows (the MLP's products) and read in place otherwise (packing it was 1-2.5x slower on
+// the conv products, whose A has only 8 or 16 rows to share each slice). The micro-kernel keeps
+// an 8 x 4 tile of C in eight 4-float registers. Edges are padded with zeros in the packed
+// panels and only the valid part of a tile is written back. In Node, GFLOP/s (the best of 25
+// runs): MLP forward 44 and its dW 43 (42 and 41 with B read in place); the CNN's conv forward
+// 32 and 42, dW 35 and 41, dCols 41.
 #pragma once
 
 #include <algorithm>
@@ -54,12 +56,14 @@ struct GemmEpilogue {
   float* relu = nullptr;
 };
 
-// The packed products. Packing buffers are per thread: they grow on first use and are then
-// reused, so training allocates nothing.
+// The packed products. The buffers for A are per thread, the one for B per GemmScratch (one per
+// layer; a product is never run from inside another's threads): they grow on first use and are
+// then reused, so training allocates nothing.
 class GemmScratch {
  public:
   static constexpr Index kMr = 8, kNr = 4;              // micro-kernel tile of C
   static constexpr Index kKc = 256, kMc = 128;  // cache block of A: 128 KB
+  static constexpr Index kPackB = 32;  // rows of A from which B is packed (4 panels share it)
 
   // C (m x n, column-major with leading dimension ldc) = (accumulate ? C : 0) + A B, then the
   // epilogue.
@@ -74,6 +78,8 @@ class GemmScratch {
   template <typename BAccess>
   void multiplyBlocked(const StridedMatrix& A, const BAccess& B, float* C, Index ldc,
                        bool accumulate, GemmEpilogue epilogue);
+
+  std::vector<float> packedB_;  // B packed in tiles of 4 columns, shared by the pieces
 };
 
 // Turns a direct-access Eigen expression (a matrix, a map, a block, or a transpose of one) into
@@ -183,10 +189,35 @@ struct IndexedB {
   }
 };
 
+// The rows x cols corner of C (+)= the 8 x 4 tile c (c[2j + h]: rows 4h..4h+3 of column j),
+// plus bias[i] on row i when a bias is given.
+inline void storeTile(const Float4 (&c)[8], float* C, Index ldc, Index rows_, Index cols,
+                      bool add, const float* bias) {
+  if (rows_ == 8 && cols == 4) {
+    for (Index j = 0; j < 4; ++j)
+      for (Index h = 0; h < 2; ++h) {
+        float* p = C + j * ldc + 4 * h;
+        Float4 v = add ? load(p) + c[2 * j + h] : c[2 * j + h];
+        if (bias) v += load(bias + 4 * h);
+        store(p, v);
+      }
+    return;
+  }
+  float tile[4][8];
+  for (Index j = 0; j < 4; ++j)
+    for (Index h = 0; h < 2; ++h) store(&tile[j][4 * h], c[2 * j + h]);
+  for (Index j = 0; j < cols; ++j)
+    for (Index i = 0; i < rows_; ++i) {
+      float v = add ? C[i + j * ldc] + tile[j][i] : tile[j][i];
+      if (bias) v += bias[i];
+      C[i + j * ldc] = v;
+    }
+}
+
 // The rows x cols corner of the 8 x 4 tile C (+)= Ap B, where Ap is a packed panel of A (kMr
 // values per k) and B is read in place: element (k, c) of the tile's slice of B at
-// column[c][rows[k]]. B needs no packing: each k step loads four scalars and splats them either
-// way, and the kc x 4 slice of B stays in L1 while the tile row-panels of A stream past it.
+// column[c][rows[k]]. Each k step loads four scalars and splats them, and the kc x 4 slice of B
+// stays in L1 while the tile row-panels of A stream past it.
 template <typename Rows>
 inline void microKernel(Index kc, const float* Ap, const float* const (&column)[4], Rows rows,
                         float* C, Index ldc, Index rows_, Index cols, bool add,
@@ -209,25 +240,81 @@ inline void microKernel(Index kc, const float* Ap, const float* const (&column)[
     c[6] += a0 * b;
     c[7] += a1 * b;
   }
-  if (rows_ == 8 && cols == 4) {
-    for (Index j = 0; j < 4; ++j)
-      for (Index h = 0; h < 2; ++h) {
-        float* p = C + j * ldc + 4 * h;
-        Float4 v = add ? load(p) + c[2 * j + h] : c[2 * j + h];
-        if (bias) v += load(bias + 4 * h);
-        store(p, v);
-      }
-    return;
+  storeTile(c, C, ldc, rows_, cols, add, bias);
+}
+
+// B's k x 4 slice for the tile of columns j..j+3, packed as 4 values per k (Bp), for products
+// where many row panels of A share each slice. The micro-kernel's splats then read at fixed
+// offsets from one pointer, which V8 folds into the loads; read in place, each of the four
+// splats needs an address computation of its own (about 15 % fewer instructions per step).
+template <typename BAccess>
+inline void packB(const BAccess& B, Index j, Index k, float* Bp) {
+  const float* column[4];
+  B.columns(j, 0, B.colCount(), column);
+  const float *b0 = column[0], *b1 = column[1], *b2 = column[2], *b3 = column[3];
+  auto rows = B.rows(0);
+  for (const float* end = Bp + 4 * k; Bp != end; Bp += 4) {
+    const Index offset = rows.next();
+    Bp[0] = b0[offset];
+    Bp[1] = b1[offset];
+    Bp[2] = b2[offset];
+    Bp[3] = b3[offset];
   }
-  float tile[4][8];
-  for (Index j = 0; j < 4; ++j)
-    for (Index h = 0; h < 2; ++h) store(&tile[j][4 * h], c[2 * j + h]);
-  for (Index j = 0; j < cols; ++j)
-    for (Index i = 0; i < rows_; ++i) {
-      float v = add ? C[i + j * ldc] + tile[j][i] : tile[j][i];
-      if (bias) v += bias[i];
-      C[i + j * ldc] = v;
+}
+
+// The same for B stored with unit strides, four values at a time: the batch-major inputs of the
+// MLP's dW (colStride 1, a copy) and the columns of its forward product (rowStride 1, 4 x 4
+// blocks transposed). Slices with columns past B's last one are packed as above.
+inline void packB(const StridedB& B, Index j, Index k, float* Bp) {
+  const StridedMatrix& m = B.m;
+  const float* p = m.data + j * m.colStride;
+  if (j + 4 > m.cols || (m.colStride != 1 && m.rowStride != 1)) {
+    packB<StridedB>(B, j, k, Bp);
+  } else if (m.colStride == 1) {
+    for (Index i = 0; i < k; ++i, p += m.rowStride, Bp += 4) store(Bp, load(p));
+  } else {
+    const float *p1 = p + m.colStride, *p2 = p1 + m.colStride, *p3 = p2 + m.colStride;
+    Index i = 0;
+    for (; i + 4 <= k; i += 4, Bp += 16) {
+      const Float4 r0 = load(p + i), r1 = load(p1 + i), r2 = load(p2 + i), r3 = load(p3 + i);
+      const Float4 t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5);
+      const Float4 t1 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5);
+      const Float4 t2 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
+      const Float4 t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
+      store(Bp, __builtin_shufflevector(t0, t1, 0, 1, 4, 5));
+      store(Bp + 4, __builtin_shufflevector(t0, t1, 2, 3, 6, 7));
+      store(Bp + 8, __builtin_shufflevector(t2, t3, 0, 1, 4, 5));
+      store(Bp + 12, __builtin_shufflevector(t2, t3, 2, 3, 6, 7));
     }
+    for (; i < k; ++i, Bp += 4) {
+      Bp[0] = p[i];
+      Bp[1] = p1[i];
+      Bp[2] = p2[i];
+      Bp[3] = p3[i];
+    }
+  }
+}
+
+// The micro-kernel on a packed slice of B.
+inline void microKernelPacked(Index kc, const float* Ap, const float* Bp, float* C, Index ldc,
+                              Index rows_, Index cols, bool add, const float* bias) {
+  Float4 c[8] = {};
+  for (const float* end = Ap + 8 * kc; Ap != end; Ap += 8, Bp += 4) {
+    const Float4 a0 = load(Ap), a1 = load(Ap + 4);
+    Float4 b = splat(Bp[0]);
+    c[0] += a0 * b;
+    c[1] += a1 * b;
+    b = splat(Bp[1]);
+    c[2] += a0 * b;
+    c[3] += a1 * b;
+    b = splat(Bp[2]);
+    c[4] += a0 * b;
+    c[5] += a1 * b;
+    b = splat(Bp[3]);
+    c[6] += a0 * b;
+    c[7] += a1 * b;
+  }
+  storeTile(c, C, ldc, rows_, cols, add, bias);
 }
 
 // relu = max(C, 0) over rows x cols of C (leading dimension ldc, as relu's), while C is still in
@@ -277,12 +364,23 @@ void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, floa
       }
     return;
   }
+  const Index panels = (m + kMr - 1) / kMr, tiles = (n + kNr - 1) / kNr;
+  const int threads = threadCount();
+  // With A tall enough, B is packed first, all of it, tile after tile (tile t's k x 4 values
+  // at t * 4k), and every piece reads it from there.
+  const bool packsB = m >= kPackB;
+  if (packsB) {
+    if (Index(packedB_.size()) < tiles * kNr * k) packedB_.resize(tiles * kNr * k);
+    parallelFor(tiles, std::max<Index>(1, kElementGrain / (kNr * k)), [&](int64_t first, int64_t last) {
+      for (Index t = first; t < last; ++t) packB(B, t * kNr, k, packedB_.data() + t * kNr * k);
+    });
+  }
   // C rows [r0, r1) (r0 a multiple of kMr) times columns [c0, c1).
   auto block = [&](Index r0, Index r1, Index c0, Index c1) {
     thread_local std::vector<float> packed;  // grows on first use, then reused
     const Index roundedM = (r1 - r0 + kMr - 1) / kMr * kMr;
     if (Index(packed.size()) < roundedM * std::min(k, kKc)) packed.resize(roundedM * std::min(k, kKc));
-    const float* column[4];
+    const float* column[4] = {};  // B's tile columns, where B is read in place
     for (Index k0 = 0; k0 < k; k0 += kKc) {
       const Index kc = std::min(kKc, k - k0);
       const bool add = accumulate || k0 > 0;
@@ -292,11 +390,18 @@ void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, floa
       for (Index i0 = r0; i0 < r1; i0 += kMc) {
         const Index mc = std::min(kMc, r1 - i0);
         for (Index j = c0; j < c1; j += kNr) {
-          B.columns(j, k0, n, column);
-          for (Index i = i0; i < i0 + mc; i += kMr)
-            microKernel(kc, packed.data() + (i - r0) * kc, column, rows, C + i + j * ldc, ldc,
-                        std::min(kMr, m - i), std::min(kNr, n - j), add,
-                        last && epilogue.rowBias ? epilogue.rowBias + i : nullptr);
+          if (!packsB) B.columns(j, k0, n, column);
+          const float* Bp = packsB ? packedB_.data() + (j * k + k0 * kNr) : nullptr;
+          for (Index i = i0; i < i0 + mc; i += kMr) {
+            const float* Ap = packed.data() + (i - r0) * kc;
+            float* Ci = C + i + j * ldc;
+            const Index tileRows = std::min(kMr, m - i), tileCols = std::min(kNr, n - j);
+            const float* bias = last && epilogue.rowBias ? epilogue.rowBias + i : nullptr;
+            if (packsB)
+              microKernelPacked(kc, Ap, Bp, Ci, ldc, tileRows, tileCols, add, bias);
+            else
+              microKernel(kc, Ap, column, rows, Ci, ldc, tileRows, tileCols, add, bias);
+          }
           if (last && epilogue.relu)
             reluTile(C + i0 + j * ldc, epilogue.relu + i0 + j * ldc, std::min(m, i0 + mc) - i0,
                      std::min(kNr, n - j), ldc);
@@ -307,8 +412,6 @@ void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, floa
   // Shares of at least ~256k multiply-adds, below which waking a thread costs more than it saves.
   constexpr Index kShare = Index(1) << 18;
   constexpr Index kSmallA = Index(1) << 14;  // values of A cheap to pack once per piece
-  const Index panels = (m + kMr - 1) / kMr, tiles = (n + kNr - 1) / kNr;
-  const int threads = threadCount();
   if (panels >= 2 * threads || (threads > 1 && panels % threads == 0)) {
     const Index grain = std::max<Index>(1, kShare / std::max<Index>(1, n * k * kMr));
     parallelFor(panels, grain, [&](int64_t first, int64_t last) {

@@ -4,12 +4,24 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <type_traits>
 
 #include "layer_factory.h"
 #include "loss.h"
 #include "parallel.h"
+#include "simd.h"
 
 namespace nnplay {
+
+namespace {
+template <typename T>
+void copyColumn(T* dst, const T* src, Index count) {
+  if constexpr (std::is_same_v<T, float>)
+    simd::copy(dst, src, count);
+  else
+    std::copy(src, src + count, dst);
+}
+}  // namespace
 
 template <typename T>
 Network<T>::Network(const Config& config) : config_(config), rng_(config.seed) {
@@ -239,13 +251,13 @@ EpochResult Network<T>::trainEpoch(const ConstRef& x, const ConstRef& y, bool sh
     if (shuffle) {
       batchX_.resize(x.rows(), count);
       batchY_.resize(y.rows(), count);
-      // Copies, any split gives the same batch. std::copy (a memcpy) per column: Eigen's column
+      // Copies, any split gives the same batch. One vector loop per column: Eigen's column
       // assignment copies one value at a time in WASM, and took a sixth of MLP training.
       parallelFor(count, std::max<Index>(1, kElementGrain / x.rows()), [&](int64_t first, int64_t last) {
         for (Index j = first; j < last; ++j) {
           const Index from = order_[start + j];
-          std::copy(x.col(from).data(), x.col(from).data() + x.rows(), batchX_.col(j).data());
-          std::copy(y.col(from).data(), y.col(from).data() + y.rows(), batchY_.col(j).data());
+          copyColumn(batchX_.col(j).data(), x.col(from).data(), x.rows());
+          copyColumn(batchY_.col(j).data(), y.col(from).data(), y.rows());
         }
       });
       loss = trainBatch(batchX_, batchY_);

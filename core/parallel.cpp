@@ -172,9 +172,12 @@ class Pool {
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  // Long enough to bridge the serial steps of a training batch. (2 ms measured no better on
-  // this 2-core machine, and spins on after every page's last job.)
-  static constexpr std::chrono::microseconds kSpin{200};
+  // Long enough to bridge the serial steps of a training batch and the JavaScript between two
+  // fit() calls (about 0.5 ms for 1024 MNIST samples, most of it copying them into shared
+  // memory). With 200 us, the worker slept through a fifth of 2-thread MLP training and a futex
+  // wake then cost the caller its share. Short enough not to hold a core long after a page's
+  // last job.
+  static constexpr std::chrono::microseconds kSpin{1000};
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> claim_{0};
   std::atomic<int> sleepers_{0};

@@ -146,6 +146,41 @@ TEST(Gemm, indexed_b_gives_the_bits_of_the_same_values_stored) {
   }
 }
 
+// From kPackB rows of A on, B is packed before the product; below, it is read in place. A tall
+// product gives the bits of its 8-row slices computed one by one: B stored column-major (the
+// MLP's forward), row-major (its dW), with other strides, and given by offsets; n not a
+// multiple of 4, k over several blocks.
+TEST(Gemm, packed_b_gives_the_bits_of_b_read_in_place) {
+  constexpr Index m = 40, n = 23, k = 300;
+  static_assert(m >= GemmScratch::kPackB && GemmScratch::kMr < GemmScratch::kPackB);
+  Rng rng(40);
+  const Matrix<float> A = randomFloats(m, k, rng), stored = randomFloats(k, n, rng);
+  const Matrix<float> storedT = stored.transpose();
+  const Matrix<float> wide = randomFloats(k, 2 * n, rng);  // B = every other column of it
+  const Matrix<float> tall = randomFloats(2 * k, n, rng);  // B = every other row of it
+  std::vector<int> rowOffset(k), colOffset(n);
+  for (Index i = 0; i < k; ++i) rowOffset[i] = int(((i * 7) % k) * n);
+  for (Index j = 0; j < n; ++j) colOffset[j] = int((j * 5 + 3) % n);
+  std::vector<float> table(k * n);
+  for (float& v : table) v = static_cast<float>(rng.uniform(-1, 1));
+  const IndexedMatrix indexed{table.data(), rowOffset.data(), colOffset.data(), k, n};
+  auto bothWays = [&](const auto& B, const char* what) {
+    GemmScratch scratch;
+    Matrix<float> whole(m, n), slices(m, n);
+    scratch.multiply(stridedView(A), B, whole.data(), m, false);
+    for (Index i = 0; i < m; i += GemmScratch::kMr)
+      scratch.multiply(stridedView(A.middleRows(i, GemmScratch::kMr)), B, slices.data() + i, m,
+                       false);
+    EXPECT_EQ(0, std::memcmp(whole.data(), slices.data(), whole.size() * sizeof(float))) << what;
+    EXPECT_NE(whole.squaredNorm(), 0.f) << what;
+  };
+  bothWays(stridedView(stored), "column-major B");
+  bothWays(stridedView(storedT.transpose()), "row-major B");
+  bothWays(StridedMatrix{wide.data(), k, n, 1, 2 * k}, "B with a column stride of 2k");
+  bothWays(StridedMatrix{tall.data(), k, n, 2, 2 * k}, "B with strides 2 and 2k");
+  bothWays(indexed, "B by offsets");
+}
+
 TEST(Gemm, same_bits_for_any_number_of_threads) {
   // The columns of C are split over the threads; every element keeps its one order of sums.
   Rng rng(12);
