@@ -15,6 +15,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
 
 const require = createRequire(import.meta.url);
 const root = new URL("../", import.meta.url);
@@ -54,6 +55,40 @@ function nnplayNetwork(net, { x, y, n }) {
     dispose: () => net.delete(),
   };
 }
+
+// What the machine itself gives from more cores, in the same round as the threaded run:
+// `copies` independent 1-thread trainings of the same network at once (worker threads sharing
+// nothing), their samples/s summed. On a machine whose cores are all free this is `copies` times
+// one run; on a shared one it is what the other cores had left. The threaded run cannot beat it.
+export const nnplayCopies = (copies) => async (model, { x, y, n }) => {
+  // The worker's next message (posting `message` first, if given), or its error.
+  const reply = (worker, message) => new Promise((resolve, reject) => {
+    const onMessage = (value) => {
+      worker.off("error", onError);
+      resolve(value);
+    };
+    const onError = (error) => {
+      worker.off("message", onMessage);
+      reject(error);
+    };
+    worker.once("message", onMessage);
+    worker.once("error", onError);
+    if (message) worker.postMessage(message);
+  });
+  const workers = [];
+  for (let i = 0; i < copies; i++) {
+    const worker = new Worker(new URL("copy-worker.mjs", import.meta.url),
+      { workerData: { config: configs[model], x, y, n, batchSize } });
+    workers.push(worker);
+    await reply(worker);  // "ready"
+  }
+  return {
+    train: async (seconds) => (await Promise.all(workers.map((w) => reply(w, { seconds }))))
+      .reduce((sum, rate) => sum + rate, 0),
+    infer: () => { throw new Error("measured for training only"); },
+    dispose: () => workers.forEach((worker) => worker.terminate()),
+  };
+};
 
 // The core as it was before performance round two (issue 17): the commit before its first change,
 // whose single-thread WASM module is built once from the git history into build/bench-before/

@@ -1,0 +1,13 @@
+// One of the independent 1-thread trainings that measure the machine's own gain from its other
+// cores (peers.mjs, nnplayCopies): loads nnplay's single-thread module, builds the network, and
+// answers each { seconds } message with the samples/s of fit() over that many seconds.
+import { parentPort, workerData } from "node:worker_threads";
+
+import { loadNN } from "../web/lib/nnplay.js";
+import { rate } from "./peers.mjs";
+
+const { config, x, y, n, batchSize } = workerData;
+const net = (await loadNN({ threads: 1 })).createNetwork(config);
+const fit = () => net.fit({ x, y, n, epochs: 1, batchSize });
+parentPort.on("message", ({ seconds }) => parentPort.postMessage(rate(fit, n, seconds)));
+parentPort.postMessage("ready");
