@@ -4,7 +4,7 @@
 //
 // The machine is shared and its load varies, so every implementation of a row is measured once
 // per round, one after the other, and each ratio is the median over rounds of the ratio within a
-// round. BENCH_ROUNDS (default 5) and BENCH_SECONDS (per measurement, default 0.6) trade time
+// round. BENCH_ROUNDS (default 7) and BENCH_SECONDS (per measurement, default 0.6) trade time
 // for steadiness.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -17,7 +17,7 @@ import { readMnist } from "../scripts/mnist-data.mjs";
 import { measurePages } from "./pages.mjs";
 import { BEFORE_ISSUE_17, configs, convnetjs, native, nnplayBefore, nnplayCopies, nnplayOn, rate, tfjsPeer } from "./peers.mjs";
 
-const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const seconds = Number(process.env.BENCH_SECONDS ?? 0.6);
 const root = new URL("../", import.meta.url);
 
@@ -34,17 +34,18 @@ const impls = {
   convnetjs: { label: "ConvNetJS 0.3", setup: convnetjs },
 };
 
-// name, model, mode, the implementations compared; slow: measured in one round only.
+// name, model, mode, the implementations compared; slow: measured in one round only; first:
+// measured first in each round, just before nnplay WASM.
 const benchmarks = [
-  { name: "MLP 784-128-10 train", model: "mlp", mode: "train",
+  { name: "MLP 784-128-10 train", model: "mlp", mode: "train", first: "native-sse2",
     impls: ["nnplay-wasm", "nnplay-threads", "machine-copies", "native-sse2", "tfjs-wasm", "convnetjs"] },
-  { name: "CNN train", model: "cnn", mode: "train",
+  { name: "CNN train", model: "cnn", mode: "train", first: "nnplay-before",
     impls: ["nnplay-wasm", "nnplay-threads", "machine-copies", "nnplay-before", "native-sse2", "tfjs-wasm",
       "convnetjs", "tfjs-cpu"],
     slow: ["tfjs-cpu"] },
   { name: "MLP 784-128-10 infer", model: "mlp", mode: "infer",
     impls: ["nnplay-wasm", "native-sse2", "tfjs-wasm", "convnetjs"] },
-  { name: "CNN infer", model: "cnn", mode: "infer",
+  { name: "CNN infer", model: "cnn", mode: "infer", first: "tfjs-wasm",
     impls: ["nnplay-wasm", "nnplay-threads", "native-sse2", "tfjs-wasm", "convnetjs"] },
 ];
 
@@ -73,8 +74,13 @@ async function runBenchmark(bench, data) {
       notes[id] = error.message;
     }
   }
+  // Within a round, `first` (the goal's other side) goes just before nnplay WASM and the
+  // threaded run just after it: the machine's load drifts within seconds, and a ratio is
+  // steadiest between neighbours.
+  const order = bench.first ? [bench.first, ...bench.impls.filter((id) => id !== bench.first)]
+    : bench.impls;
   for (let round = 0; round < rounds; round++) {
-    for (const id of bench.impls) {
+    for (const id of order) {
       if (!setups[id] || notes[id] || (round > 0 && bench.slow?.includes(id))) continue;
       try {
         samples[id].push(await setups[id][bench.mode](seconds));
@@ -91,7 +97,7 @@ async function runBenchmark(bench, data) {
     const row = { name: bench.name, impl: id, samples_per_s: median(samples[id]), ratio_vs: {} };
     if (id === "nnplay-wasm") {
       row.ratio_range_vs = {};
-      for (const other of bench.impls.slice(1)) {
+      for (const other of bench.impls.filter((other) => other !== id)) {
         const perRound = samples[other].map((s, i) => (ours[i] ?? ours[0]) / s);
         const ratio = median(perRound);
         if (ratio === null) continue;
