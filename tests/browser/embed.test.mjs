@@ -111,13 +111,19 @@ test("embed_fills_an_iframe_of_another_site_and_relayouts_when_the_frame_is_resi
       iframe.width = w;
       iframe.height = h;
     }, [width, height]);
-    // Relaid out and redrawn at the new size.
-    await frame.waitForFunction(([w, h]) => document.documentElement.clientWidth === w &&
-      document.documentElement.clientHeight === h, [width, height]);
-    await frame.waitForFunction(() => {
-      const canvas = document.getElementById("heatmap");
-      return canvas.width === Math.round(canvas.clientWidth * devicePixelRatio);
-    });
+    // Relaid out and redrawn at the new size. The page lays out in a ResizeObserver callback
+    // and redraws in the next animation frame; an observer made now is called after the page's
+    // (observers are called in the order they were made), so a frame after it the plane is
+    // drawn. (Polling the canvas alone could read it before the page's callback had run.)
+    await frame.evaluate(([w, h]) => new Promise((resolve) => {
+      const root = document.documentElement;
+      const observer = new ResizeObserver(() => {
+        if (root.clientWidth !== w || root.clientHeight !== h) return;
+        observer.disconnect();
+        requestAnimationFrame(() => resolve());
+      });
+      observer.observe(root);
+    }), [width, height]);
     const layout = await frame.evaluate(frameLayout);
     const what = `${width}x${height}: ${JSON.stringify(layout)}`;
     assert.deepEqual(layout.scroll, [width, height], `no scrollbars at ${what}`);
