@@ -1,4 +1,6 @@
-// 2-D convolution: z = W * patches(in) + b, a = f(z), as im2col + one GEMM.
+// 2-D convolution: z = W * patches(in) + b, a = f(z), as one GEMM over the patch matrix: read
+// in place from zero-framed copies of the images (implicit GEMM, float in WebAssembly), or
+// written out by im2col (native builds, double, and strides other than 1 for dIn).
 //
 // Layout. A sample's column holds an H x W x C image in NHWC order (channel fastest). The kernel
 // is [kh, kw, inC, outC] in Keras order, which stored row-major is exactly a column-major
