@@ -386,14 +386,20 @@ void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, floa
       const bool add = accumulate || k0 > 0;
       const bool last = k0 + kc == k;  // the epilogue follows the last block's sum
       const auto rows = B.rows(k0);
-      packA(A, r0, r1 - r0, k0, kc, packed.data());
+      // An A of exactly one panel stored column-major (the 8-filter convs' dZ and kernels) is
+      // its own packed panel: read in place.
+      const float* panels = A.data + k0 * kMr;
+      if (!(m == kMr && A.rowStride == 1 && A.colStride == kMr)) {
+        packA(A, r0, r1 - r0, k0, kc, packed.data());
+        panels = packed.data();
+      }
       for (Index i0 = r0; i0 < r1; i0 += kMc) {
         const Index mc = std::min(kMc, r1 - i0);
         for (Index j = c0; j < c1; j += kNr) {
           if (!packsB) B.columns(j, k0, n, column);
           const float* Bp = packsB ? packedB_.data() + (j * k + k0 * kNr) : nullptr;
           for (Index i = i0; i < i0 + mc; i += kMr) {
-            const float* Ap = packed.data() + (i - r0) * kc;
+            const float* Ap = panels + (i - r0) * kc;
             float* Ci = C + i + j * ldc;
             const Index tileRows = std::min(kMr, m - i), tileCols = std::min(kNr, n - j);
             const float* bias = last && epilogue.rowBias ? epilogue.rowBias + i : nullptr;

@@ -181,6 +181,22 @@ TEST(Gemm, packed_b_gives_the_bits_of_b_read_in_place) {
   bothWays(indexed, "B by offsets");
 }
 
+// An A of one panel stored column-major (8 rows, leading dimension 8) is read in place; the same
+// rows inside a taller matrix are packed first. Both give the same bits, over several blocks of k.
+TEST(Gemm, one_panel_a_read_in_place_gives_the_bits_of_packing_it) {
+  constexpr Index n = 13, k = 600;
+  Rng rng(8);
+  const Matrix<float> tall = randomFloats(24, k, rng), B = randomFloats(k, n, rng);
+  const Matrix<float> own = tall.middleRows(8, GemmScratch::kMr);  // leading dimension 8
+  GemmScratch scratch;
+  Matrix<float> inPlace(8, n), packed(8, n);
+  scratch.multiply(stridedView(own), stridedView(B), inPlace.data(), 8, false);
+  scratch.multiply(stridedView(tall.middleRows(8, GemmScratch::kMr)), stridedView(B),
+                   packed.data(), 8, false);
+  EXPECT_EQ(0, std::memcmp(inPlace.data(), packed.data(), inPlace.size() * sizeof(float)));
+  EXPECT_TRUE(inPlace.isApprox(own * B, 1e-5f));
+}
+
 TEST(Gemm, same_bits_for_any_number_of_threads) {
   // The columns of C are split over the threads; every element keeps its one order of sums.
   Rng rng(12);
