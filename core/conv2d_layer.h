@@ -178,7 +178,7 @@ class Conv2dLayer final : public ActivatedLayer<T> {
             }
             fillShort(patchRow, r.j0 * C);
             const T* src = image + (Index(r.iy) * width_ + r.ix0 + r.j0) * C;
-            copyShort(patchRow + r.j0 * C, src, (r.j1 - r.j0) * C);
+            simd::copy(patchRow + r.j0 * C, src, (r.j1 - r.j0) * C);
             fillShort(patchRow + r.j1 * C, (kernel_ - r.j1) * C);
           }
     }
@@ -200,7 +200,7 @@ class Conv2dLayer final : public ActivatedLayer<T> {
       parallelFor(n, 8, [&](int64_t first, int64_t last) {
         for (Index i = first; i < last; ++i)
           for (int y = 0; y < h; ++y)
-            copyShort(values.data() + i * frameSize + (Index(y + top) * wp + left) * c,
+            simd::copy(values.data() + i * frameSize + (Index(y + top) * wp + left) * c,
                       images + (i * h + y) * Index(w) * c, Index(w) * c);
       });
       if (patchOffset.empty()) {
@@ -301,15 +301,9 @@ class Conv2dLayer final : public ActivatedLayer<T> {
             rotated_(c, (i * k + j) * F + f) = W_(f, ((k - 1 - i) * k + k - 1 - j) * C + c);
   }
 
-  // Copies and zero-fills of a kernel row (kernel*C values, 5 to 40 in the digits CNNs), inline:
-  // at these sizes a call to memcpy/memset cost more than the copy (a third of im2col's time).
-  static void copyShort(T* dst, const T* src, Index count) {
-    if constexpr (std::is_same_v<T, float>) {
-      simd::copy(dst, src, count);
-    } else {
-      for (Index v = 0; v < count; ++v) dst[v] = src[v];
-    }
-  }
+  // Zero-fills of a kernel row (kernel*C values, 5 to 40 in the digits CNNs), inline: at these
+  // sizes a call to memset cost more than the fill (copies of them use simd::copy, for the same
+  // reason; together they were a third of im2col's time).
   static void fillShort(T* dst, Index count) {
     for (Index v = 0; v < count; ++v) dst[v] = T(0);
   }

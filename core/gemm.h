@@ -375,31 +375,30 @@ void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, floa
       for (Index t = first; t < last; ++t) packB(B, t * kNr, k, packedB_.data() + t * kNr * k);
     });
   }
+  // An A of exactly one panel stored column-major (the 8-filter convs' dZ and kernels) is its
+  // own packed panel: read in place.
+  const bool aIsPanel = m == kMr && A.rowStride == 1 && A.colStride == kMr;
   // C rows [r0, r1) (r0 a multiple of kMr) times columns [c0, c1).
   auto block = [&](Index r0, Index r1, Index c0, Index c1) {
     thread_local std::vector<float> packed;  // grows on first use, then reused
     const Index roundedM = (r1 - r0 + kMr - 1) / kMr * kMr;
-    if (Index(packed.size()) < roundedM * std::min(k, kKc)) packed.resize(roundedM * std::min(k, kKc));
+    if (!aIsPanel && Index(packed.size()) < roundedM * std::min(k, kKc))
+      packed.resize(roundedM * std::min(k, kKc));
     const float* column[4] = {};  // B's tile columns, where B is read in place
     for (Index k0 = 0; k0 < k; k0 += kKc) {
       const Index kc = std::min(kKc, k - k0);
       const bool add = accumulate || k0 > 0;
       const bool last = k0 + kc == k;  // the epilogue follows the last block's sum
       const auto rows = B.rows(k0);
-      // An A of exactly one panel stored column-major (the 8-filter convs' dZ and kernels) is
-      // its own packed panel: read in place.
-      const float* panels = A.data + k0 * kMr;
-      if (!(m == kMr && A.rowStride == 1 && A.colStride == kMr)) {
-        packA(A, r0, r1 - r0, k0, kc, packed.data());
-        panels = packed.data();
-      }
+      if (!aIsPanel) packA(A, r0, r1 - r0, k0, kc, packed.data());
+      const float* aPanels = aIsPanel ? A.data + k0 * kMr : packed.data();
       for (Index i0 = r0; i0 < r1; i0 += kMc) {
         const Index mc = std::min(kMc, r1 - i0);
         for (Index j = c0; j < c1; j += kNr) {
           if (!packsB) B.columns(j, k0, n, column);
           const float* Bp = packsB ? packedB_.data() + (j * k + k0 * kNr) : nullptr;
           for (Index i = i0; i < i0 + mc; i += kMr) {
-            const float* Ap = panels + (i - r0) * kc;
+            const float* Ap = aPanels + (i - r0) * kc;
             float* Ci = C + i + j * ldc;
             const Index tileRows = std::min(kMr, m - i), tileCols = std::min(kNr, n - j);
             const float* bias = last && epilogue.rowBias ? epilogue.rowBias + i : nullptr;

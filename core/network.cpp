@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <type_traits>
 
 #include "layer_factory.h"
 #include "loss.h"
@@ -12,16 +11,6 @@
 #include "simd.h"
 
 namespace nnplay {
-
-namespace {
-template <typename T>
-void copyColumn(T* dst, const T* src, Index count) {
-  if constexpr (std::is_same_v<T, float>)
-    simd::copy(dst, src, count);
-  else
-    std::copy(src, src + count, dst);
-}
-}  // namespace
 
 template <typename T>
 Network<T>::Network(const Config& config) : config_(config), rng_(config.seed) {
@@ -256,8 +245,8 @@ EpochResult Network<T>::trainEpoch(const ConstRef& x, const ConstRef& y, bool sh
       parallelFor(count, std::max<Index>(1, kElementGrain / x.rows()), [&](int64_t first, int64_t last) {
         for (Index j = first; j < last; ++j) {
           const Index from = order_[start + j];
-          copyColumn(batchX_.col(j).data(), x.col(from).data(), x.rows());
-          copyColumn(batchY_.col(j).data(), y.col(from).data(), y.rows());
+          simd::copy(batchX_.col(j).data(), x.col(from).data(), x.rows());
+          simd::copy(batchY_.col(j).data(), y.col(from).data(), y.rows());
         }
       });
       loss = trainBatch(batchX_, batchY_);

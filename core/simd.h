@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "tensor.h"
 
@@ -29,12 +30,15 @@ inline Float4 keepWhere(Int4 mask, Float4 v) {
   return reinterpret_cast<Float4>(reinterpret_cast<Int4>(v) & mask);
 }
 
-// dst[0, count) = src[0, count), inline. In WASM a std::copy or memcpy of 512 bytes or more
-// is a call out to JavaScript (Emscripten's memcpy_big), which cost more than copying a column
-// of a batch (4 % of MLP training).
-inline void copy(float* dst, const float* src, Index count) {
+// dst[0, count) = src[0, count), inline: four floats at a time, other types one at a time. In
+// WASM a std::copy or memcpy of 512 bytes or more is a call out to JavaScript (Emscripten's
+// memcpy_big), which cost more than copying a column of a batch (4 % of MLP training), and a
+// call for a conv kernel row of 5 to 40 values cost more than the copy.
+template <typename T>
+inline void copy(T* dst, const T* src, Index count) {
   Index i = 0;
-  for (; i + 4 <= count; i += 4) store(dst + i, load(src + i));
+  if constexpr (std::is_same_v<T, float>)
+    for (; i + 4 <= count; i += 4) store(dst + i, load(src + i));
   for (; i < count; ++i) dst[i] = src[i];
 }
 
