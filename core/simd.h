@@ -9,6 +9,10 @@
 #include <cstring>
 #include <type_traits>
 
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
+
 #include "tensor.h"
 
 namespace nnplay::simd {
@@ -28,6 +32,36 @@ inline void store(float* p, Float4 v) { std::memcpy(p, &v, sizeof v); }
 // `mask ? v : 0.f` per value).
 inline Float4 keepWhere(Int4 mask, Float4 v) {
   return reinterpret_cast<Float4>(reinterpret_cast<Int4>(v) & mask);
+}
+
+// Whether any of the four values is not zero (+0 and -0 are zero; NaN is not): one
+// v128.any_true in WASM.
+inline bool anyNonZero(Float4 v) {
+#ifdef __wasm_simd128__
+  return wasm_v128_any_true(reinterpret_cast<v128_t>(v != 0.f));
+#else
+  return v[0] != 0.f || v[1] != 0.f || v[2] != 0.f || v[3] != 0.f;
+#endif
+}
+
+// Bit q set when v_q has a value that is not zero: four anyNonZero at once.
+inline int nonZeroBits(Float4 v0, Float4 v1, Float4 v2, Float4 v3) {
+  const Int4 m0 = v0 != 0.f, m1 = v1 != 0.f, m2 = v2 != 0.f, m3 = v3 != 0.f;
+  // Lanes (0, 2) and (1, 3) of each folded together, then the two halves: lane q is any of m_q.
+  const Int4 a = __builtin_shufflevector(m0, m1, 0, 1, 4, 5) | __builtin_shufflevector(m0, m1, 2, 3, 6, 7);
+  const Int4 b = __builtin_shufflevector(m2, m3, 0, 1, 4, 5) | __builtin_shufflevector(m2, m3, 2, 3, 6, 7);
+  const Int4 any = __builtin_shufflevector(a, b, 0, 2, 4, 6) | __builtin_shufflevector(a, b, 1, 3, 5, 7);
+#ifdef __wasm_simd128__
+  return wasm_i32x4_bitmask(reinterpret_cast<v128_t>(any));
+#else
+  return (any[0] & 1) | (any[1] & 2) | (any[2] & 4) | (any[3] & 8);
+#endif
+}
+
+// All ones in the lanes whose value is infinite or NaN (its exponent all ones).
+inline Int4 nonFinite(Float4 v) {
+  const Int4 exponent = reinterpret_cast<Int4>(v) & 0x7f800000;
+  return exponent == 0x7f800000;
 }
 
 // dst[0, count) = src[0, count), inline: four floats at a time, other types one at a time. In

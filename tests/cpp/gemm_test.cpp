@@ -181,6 +181,61 @@ TEST(Gemm, packed_b_gives_the_bits_of_b_read_in_place) {
   bothWays(indexed, "B by offsets");
 }
 
+// With A tall enough to pack B, the steps where a slice of 4 columns of B is all zero are skipped.
+// The sums keep their bits: the product equals its 8-row slices (which read B in place and add
+// every step) bit for bit, for B with zero columns and rows, scattered zeros, -0 and a NaN; C
+// accumulated onto -0 values; and an A holding an infinity and a NaN, whose products with the
+// zeros are NaN and must not be skipped.
+TEST(Gemm, skipping_the_zeros_of_b_keeps_the_bits) {
+  constexpr Index m = 40, n = 23, k = 600;  // three blocks of k, the last one 88 steps
+  static_assert(k > 2 * GemmScratch::kKc && m >= GemmScratch::kPackB);
+  Rng rng(41);
+  Matrix<float> B = randomFloats(k, n, rng);
+  for (Index i = 0; i < k; ++i)
+    for (Index j = 0; j < n; ++j) {
+      // Steps all zero: in the i-th group of four steps, those whose bit is clear in i % 16 (so
+      // every pattern of zero and non-zero steps comes up).
+      const bool zeroRow = !((i / 4 % 16) >> (i % 4) & 1);
+      const bool zeroColumns = j >= 8 && j < 12;  // one slice: zero everywhere
+      const bool scattered = rng.uniform(0, 1) < 0.3;
+      if (zeroRow || zeroColumns || scattered) B(i, j) = (i + j) % 3 ? 0.f : -0.f;
+    }
+  B(7, 2) = std::nanf("");  // a NaN in a step that is otherwise zero
+  const Matrix<float> denseA = randomFloats(m, k, rng);
+  Matrix<float> oddA = denseA;
+  oddA(3, 11) = INFINITY;  // row 3 and row 21 meet zero steps of B: NaN
+  oddA(21, 400) = std::nanf("");
+  const Matrix<float> minusZero = Matrix<float>::Constant(m, n, -0.f);
+  for (const bool accumulate : {false, true}) {
+    for (const Matrix<float>* A : std::array<const Matrix<float>*, 2>{&denseA, &oddA}) {
+      GemmScratch scratch;
+      Matrix<float> whole = minusZero, slices = minusZero;
+      scratch.multiply(stridedView(*A), stridedView(B), whole.data(), m, accumulate);
+      for (Index i = 0; i < m; i += GemmScratch::kMr)
+        scratch.multiply(stridedView(A->middleRows(i, GemmScratch::kMr)), stridedView(B),
+                         slices.data() + i, m, accumulate);
+      const char* what = A == &denseA ? "finite A" : "A with an infinity and a NaN";
+      for (Index i = 0; i < whole.size(); ++i) {
+        const float w = whole.data()[i], s = slices.data()[i];
+        if (std::isnan(s)) {
+          EXPECT_TRUE(std::isnan(w)) << what << ", element " << i;
+        } else {
+          EXPECT_EQ(0, std::memcmp(&w, &s, sizeof w)) << what << ", element " << i << ": " << w << " vs " << s;
+        }
+      }
+      // The all-zero slice gives +0: its sums of nothing start at +0, and -0 + +0 is +0.
+      if (A == &denseA) {
+        EXPECT_EQ(whole(0, 9), 0.f);
+        EXPECT_FALSE(std::signbit(whole(0, 9)));
+      } else {
+        EXPECT_TRUE(std::isnan(whole(3, 9)));  // inf x 0 in the zero slice
+        EXPECT_TRUE(std::isnan(whole(21, 9)));
+        EXPECT_FALSE(std::isnan(whole(4, 9)));
+      }
+    }
+  }
+}
+
 // An A of one panel stored column-major (8 rows, leading dimension 8) is read in place; the same
 // rows inside a taller matrix are packed first. Both give the same bits, over several blocks of k.
 TEST(Gemm, one_panel_a_read_in_place_gives_the_bits_of_packing_it) {
