@@ -476,8 +476,9 @@ void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, floa
               stepEnd = steps_.data() + (j / kNr) * k + start[1];
             }
           }
-          // Each kernel in a loop of its own: in one loop, V8 allocated registers worse.
-          auto tiles = [&](auto&& kernel) {
+          // The tile's row panels, each kernel in a loop of its own (in one loop with a branch,
+          // V8 allocated registers worse: dense products 10 % slower).
+          auto rowPanels = [&](auto&& kernel) {
             for (Index i = i0; i < i0 + mc; i += kMr) {
               const float* bias = last && epilogue.rowBias ? epilogue.rowBias + i : nullptr;
               kernel(aPanels + (i - r0) * kc, C + i + j * ldc, std::min(kMr, m - i),
@@ -485,15 +486,18 @@ void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, floa
             }
           };
           if (step) {
-            tiles([&](const float* Ap, float* Ci, Index tileRows, Index tileCols, const float* bias) {
+            rowPanels([&](const float* Ap, float* Ci, Index tileRows, Index tileCols,
+                          const float* bias) {
               microKernelSteps(step, stepEnd, Ap, Bp, Ci, ldc, tileRows, tileCols, add, bias);
             });
           } else if (packsB) {
-            tiles([&](const float* Ap, float* Ci, Index tileRows, Index tileCols, const float* bias) {
+            rowPanels([&](const float* Ap, float* Ci, Index tileRows, Index tileCols,
+                          const float* bias) {
               microKernelPacked(kc, Ap, Bp, Ci, ldc, tileRows, tileCols, add, bias);
             });
           } else {
-            tiles([&](const float* Ap, float* Ci, Index tileRows, Index tileCols, const float* bias) {
+            rowPanels([&](const float* Ap, float* Ci, Index tileRows, Index tileCols,
+                          const float* bias) {
               microKernel(kc, Ap, column, rows, Ci, ldc, tileRows, tileCols, add, bias);
             });
           }

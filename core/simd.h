@@ -48,9 +48,12 @@ inline bool anyNonZero(Float4 v) {
 inline int nonZeroBits(Float4 v0, Float4 v1, Float4 v2, Float4 v3) {
   const Int4 m0 = v0 != 0.f, m1 = v1 != 0.f, m2 = v2 != 0.f, m3 = v3 != 0.f;
   // Lanes (0, 2) and (1, 3) of each folded together, then the two halves: lane q is any of m_q.
-  const Int4 a = __builtin_shufflevector(m0, m1, 0, 1, 4, 5) | __builtin_shufflevector(m0, m1, 2, 3, 6, 7);
-  const Int4 b = __builtin_shufflevector(m2, m3, 0, 1, 4, 5) | __builtin_shufflevector(m2, m3, 2, 3, 6, 7);
-  const Int4 any = __builtin_shufflevector(a, b, 0, 2, 4, 6) | __builtin_shufflevector(a, b, 1, 3, 5, 7);
+  const Int4 a =
+      __builtin_shufflevector(m0, m1, 0, 1, 4, 5) | __builtin_shufflevector(m0, m1, 2, 3, 6, 7);
+  const Int4 b =
+      __builtin_shufflevector(m2, m3, 0, 1, 4, 5) | __builtin_shufflevector(m2, m3, 2, 3, 6, 7);
+  const Int4 any =
+      __builtin_shufflevector(a, b, 0, 2, 4, 6) | __builtin_shufflevector(a, b, 1, 3, 5, 7);
 #ifdef __wasm_simd128__
   return wasm_i32x4_bitmask(reinterpret_cast<v128_t>(any));
 #else

@@ -220,7 +220,8 @@ TEST(Gemm, skipping_the_zeros_of_b_keeps_the_bits) {
         if (std::isnan(s)) {
           EXPECT_TRUE(std::isnan(w)) << what << ", element " << i;
         } else {
-          EXPECT_EQ(0, std::memcmp(&w, &s, sizeof w)) << what << ", element " << i << ": " << w << " vs " << s;
+          EXPECT_EQ(0, std::memcmp(&w, &s, sizeof w))
+              << what << ", element " << i << ": " << w << " vs " << s;
         }
       }
       // The all-zero slice gives +0: its sums of nothing start at +0, and -0 + +0 is +0.

@@ -18,7 +18,8 @@ function sparseDigits(n) {
     for (let r = top; r < top + size; r++) {
       for (let c = left; c < left + size; c++) {
         const i = s * PIXELS + r * 28 + c;
-        x[i] = (r * 3 + c * 5 + s) % 3 === 0 ? ((r + c) % 2 ? 0 : -0) : ((r * c + s) % 17) / 17 + 0.05;
+        const zero = (r * 3 + c * 5 + s) % 3 === 0;
+        x[i] = zero ? ((r + c) % 2 ? 0 : -0) : ((r * c + s) % 17) / 17 + 0.05;
       }
     }
     y[s * CLASSES + (s % CLASSES)] = 1;
@@ -29,13 +30,16 @@ function sparseDigits(n) {
 const mlp = (units) => ({
   input: [PIXELS], loss: "cross_entropy", init: "he", seed: 5, batchSize: 16,
   optimizer: { type: "sgd", lr: 0.1 },
-  layers: [{ type: "dense", units, activation: "relu" }, { type: "dense", units: CLASSES, activation: "softmax" }],
+  layers: [{ type: "dense", units, activation: "relu" },
+    { type: "dense", units: CLASSES, activation: "softmax" }],
 });
 
 // Columns [from, from + count) of a row-major matrix with `cols` columns.
 function columns(data, cols, from, count) {
   const rows = data.length / cols, out = new Float32Array(rows * count);
-  for (let r = 0; r < rows; r++) out.set(data.subarray(r * cols + from, r * cols + from + count), r * count);
+  for (let r = 0; r < rows; r++) {
+    out.set(data.subarray(r * cols + from, r * cols + from + count), r * count);
+  }
   return out;
 }
 
