@@ -146,8 +146,10 @@ namespace gemm_detail {
 using namespace simd;  // Float4, splat, load, store
 
 // A rows [i0, i0 + mc), columns [k0, k0 + kc) -> panels of kMr rows: per k, kMr values.
-// Returns whether every value is finite (the micro-kernel may skip B's zeros only then: an
-// infinite or NaN value times zero is NaN).
+// With kCheckFinite (for products whose B is packed, the only ones that skip B's zeros), it
+// returns whether every value is finite: the micro-kernel may skip zeros only then, as an
+// infinite or NaN value times zero is NaN. Without, it does not look and returns false.
+template <bool kCheckFinite>
 inline bool packA(const StridedMatrix& A, Index i0, Index mc, Index k0, Index kc, float* out) {
   constexpr Index kMr = GemmScratch::kMr;
   Int4 bad = {};
@@ -159,7 +161,7 @@ inline bool packA(const StridedMatrix& A, Index i0, Index mc, Index k0, Index kc
         const Float4 a0 = load(src), a1 = load(src + 4);
         store(out, a0);
         store(out + 4, a1);
-        bad |= nonFinite(a0) | nonFinite(a1);
+        if constexpr (kCheckFinite) bad |= nonFinite(a0) | nonFinite(a1);
       }
       continue;
     }
@@ -167,10 +169,10 @@ inline bool packA(const StridedMatrix& A, Index i0, Index mc, Index k0, Index kc
       Index r = 0;
       for (; r < rows; ++r) out[r] = A(i0 + i + r, k0 + k);
       for (; r < kMr; ++r) out[r] = 0.f;
-      bad |= nonFinite(load(out)) | nonFinite(load(out + 4));
+      if constexpr (kCheckFinite) bad |= nonFinite(load(out)) | nonFinite(load(out + 4));
     }
   }
-  return !(bad[0] | bad[1] | bad[2] | bad[3]);
+  return kCheckFinite && !(bad[0] | bad[1] | bad[2] | bad[3]);
 }
 
 // How the micro-kernel reads B. For the tile whose columns start at column j and rows at k0,
@@ -460,7 +462,11 @@ void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, floa
       const bool add = accumulate || k0 > 0;
       const bool last = k0 + kc == k;  // the epilogue follows the last block's sum
       const auto rows = B.rows(k0);
-      const bool aFinite = !aIsPanel && packA(A, r0, r1 - r0, k0, kc, packed.data());
+      bool aFinite = false;
+      if (packsB)
+        aFinite = packA<true>(A, r0, r1 - r0, k0, kc, packed.data());
+      else if (!aIsPanel)
+        packA<false>(A, r0, r1 - r0, k0, kc, packed.data());
       const float* aPanels = aIsPanel ? A.data + k0 * kMr : packed.data();
       for (Index i0 = r0; i0 < r1; i0 += kMc) {
         const Index mc = std::min(kMc, r1 - i0);
