@@ -24,7 +24,9 @@
 // others add only zeros, which leaves every sum's bits as they are. MNIST digits are four-fifths
 // background, so in the MLP on 64 of them 39 % of the forward product's steps are left and 28 %
 // of its dW's: they run at 79 and 101 GFLOP/s of the dense product's work (dense random B: 3 %
-// slower than without the lists).
+// slower than without the lists). A conv layer over 8 or more channels computes its kernel
+// gradient as its transpose (A = the patches, by offsets; B = dZ^T, packed): dZ's zeros, where
+// max pooling passed no gradient, are then skipped the same way.
 #pragma once
 
 #include <algorithm>
@@ -54,6 +56,7 @@ struct IndexedMatrix {
   const int* rowOffset;  // rows entries
   const int* colOffset;  // cols entries
   Index rows, cols;
+  float operator()(Index i, Index j) const { return data[rowOffset[i] + colOffset[j]]; }
 };
 
 // What the GEMM's last store of C does besides the sum, instead of a pass of its own over C (the
@@ -83,10 +86,14 @@ class GemmScratch {
   // StridedMatrix holding the same values, so both give the same bits.
   void multiply(const StridedMatrix& A, const IndexedMatrix& B, float* C, Index ldc,
                 bool accumulate, GemmEpilogue epilogue = {});
+  // And for A given by offsets (a convolution's kernel gradient, transposed: the patch values'
+  // rows share B's slices of the output gradient, and the zeros there are skipped).
+  void multiply(const IndexedMatrix& A, const StridedMatrix& B, float* C, Index ldc,
+                bool accumulate, GemmEpilogue epilogue = {});
 
  private:
-  template <typename BAccess>
-  void multiplyBlocked(const StridedMatrix& A, const BAccess& B, float* C, Index ldc,
+  template <typename AMatrix, typename BAccess>
+  void multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, Index ldc,
                        bool accumulate, GemmEpilogue epilogue);
 
   std::vector<float> packedB_;  // B packed in tiles of 4 columns, shared by the pieces
@@ -174,6 +181,46 @@ inline bool packA(const StridedMatrix& A, Index i0, Index mc, Index k0, Index kc
   }
   return kCheckFinite && !(bad[0] | bad[1] | bad[2] | bad[3]);
 }
+
+// The same for A given by offsets. Where a panel's rows are consecutive in memory (8 values of
+// a kernel row of 8 or more channels' patches), its 8 values at each k are one contiguous read.
+template <bool kCheckFinite>
+inline bool packA(const IndexedMatrix& A, Index i0, Index mc, Index k0, Index kc, float* out) {
+  constexpr Index kMr = GemmScratch::kMr;
+  Int4 bad = {};
+  const int* colOffset = A.colOffset + k0;
+  for (Index i = 0; i < mc; i += kMr) {
+    const Index rows = std::min(kMr, mc - i);
+    const int* rowOffset = A.rowOffset + i0 + i;
+    bool consecutive = rows == kMr;
+    for (Index r = 1; consecutive && r < kMr; ++r) consecutive = rowOffset[r] == rowOffset[0] + r;
+    if (consecutive) {
+      const float* src = A.data + rowOffset[0];
+      for (Index k = 0; k < kc; ++k, out += kMr) {
+        const Float4 a0 = load(src + colOffset[k]), a1 = load(src + colOffset[k] + 4);
+        store(out, a0);
+        store(out + 4, a1);
+        if constexpr (kCheckFinite) bad |= nonFinite(a0) | nonFinite(a1);
+      }
+      continue;
+    }
+    for (Index k = 0; k < kc; ++k, out += kMr) {
+      const float* src = A.data + colOffset[k];
+      Index r = 0;
+      for (; r < rows; ++r) out[r] = src[rowOffset[r]];
+      for (; r < kMr; ++r) out[r] = 0.f;
+      if constexpr (kCheckFinite) bad |= nonFinite(load(out)) | nonFinite(load(out + 4));
+    }
+  }
+  return kCheckFinite && !(bad[0] | bad[1] | bad[2] | bad[3]);
+}
+
+// Whether A, column-major with exactly one panel's rows, is its own packed panel (the 8-filter
+// convs' dZ and kernels): then it is read in place.
+inline bool isPackedPanel(const StridedMatrix& A) {
+  return A.rows == GemmScratch::kMr && A.rowStride == 1 && A.colStride == GemmScratch::kMr;
+}
+inline bool isPackedPanel(const IndexedMatrix&) { return false; }
 
 // How the micro-kernel reads B. For the tile whose columns start at column j and rows at k0,
 // columns(j, k0, n) gives the four column pointers (columns past n repeat column j: their results
@@ -408,14 +455,19 @@ inline void GemmScratch::multiply(const StridedMatrix& A, const IndexedMatrix& B
   multiplyBlocked(A, gemm_detail::IndexedB{B}, C, ldc, accumulate, epilogue);
 }
 
+inline void GemmScratch::multiply(const IndexedMatrix& A, const StridedMatrix& B, float* C,
+                                  Index ldc, bool accumulate, GemmEpilogue epilogue) {
+  multiplyBlocked(A, gemm_detail::StridedB{B}, C, ldc, accumulate, epilogue);
+}
+
 // C is split into pieces of whole tiles (parallel.h): by rows (panels of kMr) when A has enough
 // of them, so that each piece packs only its own rows of A; otherwise by columns, each piece
 // packing all of A into its thread's buffer (cheap when A is short, as the conv kernels are).
 // A piece runs every block of kKc inner indices over its part, and each element of C is one
 // tile's sum over a block in order of k, added to C block after block, whichever thread runs
 // the piece: the same bits for any number of threads and either split.
-template <typename BAccess>
-void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, float* C, Index ldc,
+template <typename AMatrix, typename BAccess>
+void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, Index ldc,
                                   bool accumulate, GemmEpilogue epilogue) {
   using namespace gemm_detail;
   const Index m = A.rows, n = B.colCount(), k = A.cols;
@@ -447,9 +499,7 @@ void GemmScratch::multiplyBlocked(const StridedMatrix& A, const BAccess& B, floa
       }
     });
   }
-  // An A of exactly one panel stored column-major (the 8-filter convs' dZ and kernels) is its
-  // own packed panel: read in place.
-  const bool aIsPanel = m == kMr && A.rowStride == 1 && A.colStride == kMr;
+  const bool aIsPanel = isPackedPanel(A);
   // C rows [r0, r1) (r0 a multiple of kMr) times columns [c0, c1).
   auto block = [&](Index r0, Index r1, Index c0, Index c1) {
     thread_local std::vector<float> packed;  // grows on first use, then reused

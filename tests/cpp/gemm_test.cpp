@@ -237,6 +237,62 @@ TEST(Gemm, skipping_the_zeros_of_b_keeps_the_bits) {
   }
 }
 
+// A given by offsets, as a conv's kernel gradient computed as its transpose reads its patches:
+// dW^T (K x F) = cols (K x k, by offsets) dZ^T (k x F) must hold the bits of dW (F x K) = dZ
+// cols^T, the product the layer computed before, transposed. Two tables of offsets: rows in
+// runs of 8 consecutive values (a kernel row of 8 channels: each panel is one read per step)
+// and rows in runs of 5 (one channel: gathered one by one), K not a multiple of 8 in the
+// second. dZ has the zeros max pooling leaves, so zero steps are skipped; with an infinity in
+// the patches they must not be (inf x 0 is NaN).
+TEST(Gemm, a_by_offsets_gives_the_transposed_product_bit_for_bit) {
+  constexpr Index F = 16, k = 600, width = 40;  // k positions over three blocks
+  Rng rng(77);
+  std::vector<float> image(k * 8 + 25 * width);  // past the last offset of both tables
+  for (float& v : image) v = static_cast<float>(rng.uniform(-1, 1));
+  std::vector<int> positionOffset(k);
+  for (Index p = 0; p < k; ++p) positionOffset[p] = int(p * 8);
+  Matrix<float> dZ = randomFloats(F, k, rng);
+  for (Index i = 0; i < dZ.size(); ++i)
+    if (rng.uniform(0, 1) < 0.85) dZ.data()[i] = 0.f;  // whole steps of 4 filters are zero
+  dZ.col(100).setZero();  // where the infinity below is
+  for (const Index runLength : {Index(8), Index(5)}) {
+    const Index K = runLength == 8 ? 200 : 37;
+    std::vector<int> patchOffset(K);
+    for (Index r = 0; r < K; ++r) patchOffset[r] = int(r / runLength * width + r % runLength);
+    for (const bool infinite : {false, true}) {
+      std::vector<float> values = image;
+      if (infinite) values[patchOffset[3] + positionOffset[100]] = INFINITY;
+      const IndexedMatrix cols{values.data(), patchOffset.data(), positionOffset.data(), K, k};
+      const IndexedMatrix colsT{values.data(), positionOffset.data(), patchOffset.data(), k, K};
+      GemmScratch scratch;
+      const Matrix<float> start = randomFloats(F, K, rng);
+      Matrix<float> dW = start, dWT = start.transpose();
+      scratch.multiply(stridedView(dZ), colsT, dW.data(), F, true);
+      scratch.multiply(cols, stridedView(dZ.transpose()), dWT.data(), K, true);
+      const Matrix<float> back = dWT.transpose();
+      const std::string what = "runs of " + std::to_string(runLength) + (infinite ? ", inf" : "");
+      // The sums, from a double-precision product of the stored patches: as close as float
+      // allows, and NaN exactly where an infinity met a zero of dZ.
+      Matrix<double> stored(K, k);
+      for (Index r = 0; r < K; ++r)
+        for (Index p = 0; p < k; ++p) stored(r, p) = values[patchOffset[r] + positionOffset[p]];
+      const Matrix<double> expected =
+          start.cast<double>() + dZ.cast<double>() * stored.transpose();
+      Index nans = 0;
+      for (Index i = 0; i < dW.size(); ++i) {
+        const float a = dW.data()[i], b = back.data()[i];
+        const double e = expected.data()[i];
+        nans += std::isnan(e);
+        EXPECT_EQ(std::isnan(b), std::isnan(e)) << what << ", element " << i;
+        if (std::isnan(a) || std::isnan(e)) continue;
+        EXPECT_EQ(0, std::memcmp(&a, &b, sizeof a)) << what << ", element " << i;
+        if (std::isfinite(e)) EXPECT_NEAR(b, e, 1e-4) << what << ", element " << i;
+      }
+      EXPECT_EQ(nans > 0, infinite) << what;
+    }
+  }
+}
+
 // An A of one panel stored column-major (8 rows, leading dimension 8) is read in place; the same
 // rows inside a taller matrix are packed first. Both give the same bits, over several blocks of k.
 TEST(Gemm, one_panel_a_read_in_place_gives_the_bits_of_packing_it) {

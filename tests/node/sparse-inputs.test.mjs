@@ -101,3 +101,53 @@ test("training_on_zero_inputs_gives_the_same_bits_for_1_2_and_3_threads", async 
   assert.equal(results[1], results[0], "2 threads");
   assert.equal(results[2], results[0], "3 threads");
 });
+
+test("a_conv_kernel_gradient_skipping_zero_gradients_matches_a_plain_js_sum", async () => {
+  // A conv over 8 channels computes its kernel gradient as its transpose, dW^T = patches dz^T,
+  // and skips the positions where 4 filters' dz are all zero, as max pooling leaves 3 in 4.
+  // Checked against a plain-JS correlation of the input with dz, on 1 and 2 threads.
+  const H = 6, C = 8, F = 16, K = 3, n = 6;
+  const config = {
+    input: [H, H, C], loss: "cross_entropy", seed: 9, batchSize: n, optimizer: { type: "sgd", lr: 0.1 },
+    layers: [{ type: "conv2d", filters: F, kernel: K, padding: "same", activation: "relu" },
+      { type: "maxpool2d", size: 2 }, { type: "flatten" }, { type: "dense", units: 3, activation: "softmax" }],
+  };
+  const x = new Float32Array(n * H * H * C).map((_, i) => Math.sin(i * 0.37) + 0.3 * Math.cos(i * 0.05));
+  const y = new Float32Array(n * 3).map((_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0));
+  const results = [];
+  for (const threads of [1, 2]) {
+    const net = (await loadNN({ threads })).createNetwork(config);
+    const { dz, dW } = net.inspect(x, y, n).layers[0];
+    net.delete();
+    results.push(dW);
+    let zeroSteps = 0;
+    for (let p = 0; p < n * H * H; p++) {
+      for (let f = 0; f < F; f += 4) zeroSteps += dz.subarray(p * F + f, p * F + f + 4).every((v) => v === 0);
+    }
+    assert.ok(zeroSteps > n * H * H, `${zeroSteps} of ${n * H * H * F / 4} steps of 4 filters all zero`);
+    // dW[i][j][c][f] = sum over samples and output positions of x at (oy + i - 1, ox + j - 1) times dz.
+    for (let i = 0; i < K; i++) {
+      for (let j = 0; j < K; j++) {
+        for (let c = 0; c < C; c++) {
+          for (let f = 0; f < F; f++) {
+            let sum = 0, size = 0;
+            for (let s = 0; s < n; s++) {
+              for (let oy = 0; oy < H; oy++) {
+                for (let ox = 0; ox < H; ox++) {
+                  const iy = oy + i - 1, ix = ox + j - 1;
+                  if (iy < 0 || iy >= H || ix < 0 || ix >= H) continue;
+                  const term = x[((s * H + iy) * H + ix) * C + c] * dz[((s * H + oy) * H + ox) * F + f];
+                  sum += term;
+                  size += Math.abs(term);
+                }
+              }
+            }
+            const got = dW[((i * K + j) * C + c) * F + f];
+            assert.ok(Math.abs(got - sum) <= 1e-6 * (1 + size), `${threads} threads: dW[${i}][${j}][${c}][${f}] = ${got}, expected ${sum}`);
+          }
+        }
+      }
+    }
+  }
+  assert.deepEqual(bits(results[1]), bits(results[0]), "2 threads");
+});
