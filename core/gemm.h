@@ -567,7 +567,10 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
   // Shares of at least ~256k multiply-adds, below which waking a thread costs more than it saves.
   constexpr Index kShare = Index(1) << 18;
   constexpr Index kSmallA = Index(1) << 14;  // values of A cheap to pack once per piece
-  if (panels >= 2 * threads || (threads > 1 && panels % threads == 0)) {
+  // Rows give at least two pieces a thread, or one each where A is too large to pack per piece.
+  // With one piece a thread, a thread the machine holds back holds up the job: a small A (the
+  // 16-filter conv's kernel) goes by columns, in more pieces (2-thread CNN training 1.08x).
+  if (panels >= 2 * threads || (threads > 1 && panels % threads == 0 && m * k > kSmallA)) {
     const Index grain = std::max<Index>(1, kShare / std::max<Index>(1, n * k * kMr));
     parallelFor(panels, grain, [&](int64_t first, int64_t last) {
       block(first * kMr, std::min(m, Index(last) * kMr), 0, n);
