@@ -578,8 +578,9 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
   } else {
     // Each piece packs all of A: where that is more than a few tiles' work (the kernel
     // gradients, whose inner dimension is every position of the batch), one piece per thread.
+    // An A read in place costs a piece nothing.
     const Index grain = std::max<Index>(1, kShare / std::max<Index>(1, m * k * kNr));
-    const int maxPieces = m * k > kSmallA ? threads : 0;
+    const int maxPieces = m * k > kSmallA && !aIsPanel ? threads : 0;
     parallelFor(tiles, grain, [&](int64_t first, int64_t last) {
       block(0, m, first * kNr, std::min(n, Index(last) * kNr));
     }, maxPieces);
