@@ -45,6 +45,9 @@ struct StridedMatrix {
   const float* data;
   Index rows, cols, rowStride, colStride;
   float operator()(Index i, Index j) const { return data[i * rowStride + j * colStride]; }
+  // Whether rows [i, i + count) lie next to each other in every column, and where (i, j) is.
+  bool rowsAdjacent(Index, Index) const { return rowStride == 1; }
+  const float* at(Index i, Index j) const { return data + i * rowStride + j * colStride; }
 };
 
 // A read-only matrix whose (i, j) is data[rowOffset[i] + colOffset[j]]: the patch matrix of a
@@ -57,6 +60,12 @@ struct IndexedMatrix {
   const int* colOffset;  // cols entries
   Index rows, cols;
   float operator()(Index i, Index j) const { return data[rowOffset[i] + colOffset[j]]; }
+  bool rowsAdjacent(Index i, Index count) const {
+    for (Index r = 1; r < count; ++r)
+      if (rowOffset[i + r] != rowOffset[i] + r) return false;
+    return true;
+  }
+  const float* at(Index i, Index j) const { return data + rowOffset[i] + colOffset[j]; }
 };
 
 // What the GEMM's last store of C does besides the sum, instead of a pass of its own over C (the
@@ -152,19 +161,21 @@ namespace gemm_detail {
 
 using namespace simd;  // Float4, splat, load, store
 
-// A rows [i0, i0 + mc), columns [k0, k0 + kc) -> panels of kMr rows: per k, kMr values.
+// A rows [i0, i0 + mc), columns [k0, k0 + kc) -> panels of kMr rows: per k, kMr values. A panel
+// whose rows lie next to each other (A column-major, or a kernel row of 8 or more channels'
+// patches) is read 8 values at a time.
 // With kCheckFinite (for products whose B is packed, the only ones that skip B's zeros), it
 // returns whether every value is finite: the micro-kernel may skip zeros only then, as an
 // infinite or NaN value times zero is NaN. Without, it does not look and returns false.
-template <bool kCheckFinite>
-inline bool packA(const StridedMatrix& A, Index i0, Index mc, Index k0, Index kc, float* out) {
+template <bool kCheckFinite, typename AMatrix>
+inline bool packA(const AMatrix& A, Index i0, Index mc, Index k0, Index kc, float* out) {
   constexpr Index kMr = GemmScratch::kMr;
   Int4 bad = {};
   for (Index i = 0; i < mc; i += kMr) {
     const Index rows = std::min(kMr, mc - i);
-    if (A.rowStride == 1 && rows == kMr) {
-      const float* src = A.data + (i0 + i) + k0 * A.colStride;
-      for (Index k = 0; k < kc; ++k, out += kMr, src += A.colStride) {
+    if (rows == kMr && A.rowsAdjacent(i0 + i, kMr)) {
+      for (Index k = 0; k < kc; ++k, out += kMr) {
+        const float* src = A.at(i0 + i, k0 + k);
         const Float4 a0 = load(src), a1 = load(src + 4);
         store(out, a0);
         store(out + 4, a1);
@@ -175,39 +186,6 @@ inline bool packA(const StridedMatrix& A, Index i0, Index mc, Index k0, Index kc
     for (Index k = 0; k < kc; ++k, out += kMr) {
       Index r = 0;
       for (; r < rows; ++r) out[r] = A(i0 + i + r, k0 + k);
-      for (; r < kMr; ++r) out[r] = 0.f;
-      if constexpr (kCheckFinite) bad |= nonFinite(load(out)) | nonFinite(load(out + 4));
-    }
-  }
-  return kCheckFinite && !(bad[0] | bad[1] | bad[2] | bad[3]);
-}
-
-// The same for A given by offsets. Where a panel's rows are consecutive in memory (8 values of
-// a kernel row of 8 or more channels' patches), its 8 values at each k are one contiguous read.
-template <bool kCheckFinite>
-inline bool packA(const IndexedMatrix& A, Index i0, Index mc, Index k0, Index kc, float* out) {
-  constexpr Index kMr = GemmScratch::kMr;
-  Int4 bad = {};
-  const int* colOffset = A.colOffset + k0;
-  for (Index i = 0; i < mc; i += kMr) {
-    const Index rows = std::min(kMr, mc - i);
-    const int* rowOffset = A.rowOffset + i0 + i;
-    bool consecutive = rows == kMr;
-    for (Index r = 1; consecutive && r < kMr; ++r) consecutive = rowOffset[r] == rowOffset[0] + r;
-    if (consecutive) {
-      const float* src = A.data + rowOffset[0];
-      for (Index k = 0; k < kc; ++k, out += kMr) {
-        const Float4 a0 = load(src + colOffset[k]), a1 = load(src + colOffset[k] + 4);
-        store(out, a0);
-        store(out + 4, a1);
-        if constexpr (kCheckFinite) bad |= nonFinite(a0) | nonFinite(a1);
-      }
-      continue;
-    }
-    for (Index k = 0; k < kc; ++k, out += kMr) {
-      const float* src = A.data + colOffset[k];
-      Index r = 0;
-      for (; r < rows; ++r) out[r] = src[rowOffset[r]];
       for (; r < kMr; ++r) out[r] = 0.f;
       if constexpr (kCheckFinite) bad |= nonFinite(load(out)) | nonFinite(load(out + 4));
     }

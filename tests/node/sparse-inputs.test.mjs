@@ -108,11 +108,14 @@ test("a_conv_kernel_gradient_skipping_zero_gradients_matches_a_plain_js_sum", as
   // Checked against a plain-JS correlation of the input with dz, on 1 and 2 threads.
   const H = 6, C = 8, F = 16, K = 3, n = 6;
   const config = {
-    input: [H, H, C], loss: "cross_entropy", seed: 9, batchSize: n, optimizer: { type: "sgd", lr: 0.1 },
+    input: [H, H, C], loss: "cross_entropy", seed: 9, batchSize: n,
+    optimizer: { type: "sgd", lr: 0.1 },
     layers: [{ type: "conv2d", filters: F, kernel: K, padding: "same", activation: "relu" },
-      { type: "maxpool2d", size: 2 }, { type: "flatten" }, { type: "dense", units: 3, activation: "softmax" }],
+      { type: "maxpool2d", size: 2 }, { type: "flatten" },
+      { type: "dense", units: 3, activation: "softmax" }],
   };
-  const x = new Float32Array(n * H * H * C).map((_, i) => Math.sin(i * 0.37) + 0.3 * Math.cos(i * 0.05));
+  const x = new Float32Array(n * H * H * C)
+    .map((_, i) => Math.sin(i * 0.37) + 0.3 * Math.cos(i * 0.05));
   const y = new Float32Array(n * 3).map((_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0));
   const results = [];
   for (const threads of [1, 2]) {
@@ -122,10 +125,14 @@ test("a_conv_kernel_gradient_skipping_zero_gradients_matches_a_plain_js_sum", as
     results.push(dW);
     let zeroSteps = 0;
     for (let p = 0; p < n * H * H; p++) {
-      for (let f = 0; f < F; f += 4) zeroSteps += dz.subarray(p * F + f, p * F + f + 4).every((v) => v === 0);
+      for (let f = 0; f < F; f += 4) {
+        zeroSteps += dz.subarray(p * F + f, p * F + f + 4).every((v) => v === 0);
+      }
     }
-    assert.ok(zeroSteps > n * H * H, `${zeroSteps} of ${n * H * H * F / 4} steps of 4 filters all zero`);
-    // dW[i][j][c][f] = sum over samples and output positions of x at (oy + i - 1, ox + j - 1) times dz.
+    assert.ok(zeroSteps > n * H * H,
+      `${zeroSteps} of ${n * H * H * F / 4} steps of 4 filters all zero`);
+    // dW[i][j][c][f] = the sum over samples and output positions (oy, ox) of x at
+    // (oy + i - 1, ox + j - 1) times dz.
     for (let i = 0; i < K; i++) {
       for (let j = 0; j < K; j++) {
         for (let c = 0; c < C; c++) {
@@ -136,14 +143,16 @@ test("a_conv_kernel_gradient_skipping_zero_gradients_matches_a_plain_js_sum", as
                 for (let ox = 0; ox < H; ox++) {
                   const iy = oy + i - 1, ix = ox + j - 1;
                   if (iy < 0 || iy >= H || ix < 0 || ix >= H) continue;
-                  const term = x[((s * H + iy) * H + ix) * C + c] * dz[((s * H + oy) * H + ox) * F + f];
+                  const term = x[((s * H + iy) * H + ix) * C + c]
+                    * dz[((s * H + oy) * H + ox) * F + f];
                   sum += term;
                   size += Math.abs(term);
                 }
               }
             }
             const got = dW[((i * K + j) * C + c) * F + f];
-            assert.ok(Math.abs(got - sum) <= 1e-6 * (1 + size), `${threads} threads: dW[${i}][${j}][${c}][${f}] = ${got}, expected ${sum}`);
+            assert.ok(Math.abs(got - sum) <= 1e-6 * (1 + size),
+              `${threads} threads: dW[${i}][${j}][${c}][${f}] = ${got}, expected ${sum}`);
           }
         }
       }
