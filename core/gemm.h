@@ -26,7 +26,9 @@
 // of its dW's: they run at 79 and 101 GFLOP/s of the dense product's work (dense random B: 3 %
 // slower than without the lists). A conv layer over 8 or more channels computes its kernel
 // gradient as its transpose (A = the patches, by offsets; B = dZ^T, packed): dZ's zeros, where
-// max pooling passed no gradient, are then skipped the same way.
+// max pooling passed no gradient, are then skipped the same way. With one channel (the first
+// conv) it keeps dZ as A, one panel of 8 filters read in place, and skips A's zero steps instead,
+// where the images are finite: all 8 filters' dZ is zero at 52-68 % of the positions.
 #pragma once
 
 #include <algorithm>
@@ -59,6 +61,7 @@ struct IndexedMatrix {
   const int* rowOffset;  // rows entries
   const int* colOffset;  // cols entries
   Index rows, cols;
+  bool finite = false;  // whether every value it reads is known to be finite (no NaN or infinity)
   float operator()(Index i, Index j) const { return data[rowOffset[i] + colOffset[j]]; }
   bool rowsAdjacent(Index i, Index count) const {
     for (Index r = 1; r < count; ++r)
@@ -84,7 +87,7 @@ class GemmScratch {
   static constexpr Index kMr = 8, kNr = 4;              // micro-kernel tile of C
   static constexpr Index kKc = 256, kMc = 128;  // cache block of A: 128 KB
   static constexpr Index kPackB = 32;  // rows of A from which B is packed (4 panels share it)
-  // A packed slice's zero steps are skipped when fewer than kSkipBelow / 8 of a block's are left.
+  // Zero steps are skipped when fewer than kSkipBelow / 8 of a block's are left.
   static constexpr Index kSkipBelow = 7;
 
   // C (m x n, column-major with leading dimension ldc) = (accumulate ? C : 0) + A B, then the
@@ -106,7 +109,8 @@ class GemmScratch {
                        bool accumulate, GemmEpilogue epilogue);
 
   std::vector<float> packedB_;  // B packed in tiles of 4 columns, shared by the pieces
-  std::vector<int32_t> steps_, blockStart_;  // per tile, its steps that are not all zero
+  // The steps that are not all zero: per tile of B's and block, or per block of A's.
+  std::vector<int32_t> steps_, stepCount_;
 };
 
 // Turns a direct-access Eigen expression (a matrix, a map, a block, or a transpose of one) into
@@ -207,6 +211,7 @@ struct StridedB {
   const StridedMatrix& m;
   Index rowCount() const { return m.rows; }
   Index colCount() const { return m.cols; }
+  bool finite() const { return false; }  // not known
   struct Rows {  // a running offset: one addition per k instead of a multiplication
     Index stride, offset = 0;
     Index next() {
@@ -214,6 +219,7 @@ struct StridedB {
       offset += stride;
       return at;
     }
+    Index at(Index k) const { return k * stride; }  // the offset of step k (before any next())
   };
   Rows rows(Index) const { return {m.rowStride}; }
   void columns(Index j, Index k0, Index n, const float* (&column)[4]) const {
@@ -226,9 +232,11 @@ struct IndexedB {
   const IndexedMatrix& m;
   Index rowCount() const { return m.rows; }
   Index colCount() const { return m.cols; }
+  bool finite() const { return m.finite; }
   struct Rows {
     const int* offset;
     Index next() { return *offset++; }
+    Index at(Index k) const { return offset[k]; }
   };
   Rows rows(Index k0) const { return {m.rowOffset + k0}; }
   void columns(Index j, Index, Index n, const float* (&column)[4]) const {
@@ -357,51 +365,57 @@ inline void microKernelPacked(Index kc, const float* Ap, const float* Bp, float*
   storeTile(c, C, ldc, rows_, cols, add, bias);
 }
 
-// B's zeros. Where the four values of a packed slice at some k are all zero (the same pixel of
-// four digits' background, say), that step of the micro-kernel adds only zeros, given finite A.
-// For the slice at Bp (k steps) listSteps lists the other steps, block of kKc after block, each
-// as its offset from its block's first k, and blockStart[b] where block b's list begins
-// (blockStart[blocks] = the list's end).
+// Zero steps. Where the four values of a packed slice of B at some k are all zero (the same
+// pixel of four digits' background, say), that step of the micro-kernel adds only zeros, given
+// finite A; likewise where the 8 values of a panel of A are (8 filters' output gradient at one
+// position, where max pooling passed none), given finite B.
+// listSteps lists the steps of a block (kc steps of kWidth values from p, a packed slice of B or
+// a panel of A) that are not all zero, as offsets from the block's first k, and returns how many.
 // Four steps at a time: the offsets of the set bits of m, ascending (then zeros), are
 // kSetBits[m], and the list gets all four of them plus the group's first offset, then moves on
-// by as many as are set. (The extra ones stay inside the slice's list, which has room for k.)
+// by as many as are set. (The extra ones stay inside the block's list, which has room for kc.)
 inline constexpr int32_t kSetBits[16][4] = {
     {0, 0, 0, 0}, {0, 0, 0, 0}, {1, 0, 0, 0}, {0, 1, 0, 0}, {2, 0, 0, 0}, {0, 2, 0, 0},
     {1, 2, 0, 0}, {0, 1, 2, 0}, {3, 0, 0, 0}, {0, 3, 0, 0}, {1, 3, 0, 0}, {0, 1, 3, 0},
     {2, 3, 0, 0}, {0, 2, 3, 0}, {1, 2, 3, 0}, {0, 1, 2, 3}};
 
-inline void listSteps(const float* Bp, Index k, int32_t* steps, int32_t* blockStart) {
-  constexpr Index kKc = GemmScratch::kKc;
+template <Index kWidth>
+inline int32_t listSteps(const float* p, Index kc, int32_t* steps) {
+  static_assert(kWidth == 4 || kWidth == 8);
+  auto step = [](const float* q) {  // one Float4, ±0 only where the step's values all are
+    if constexpr (kWidth == 4) return load(q);
+    else return orBits(load(q), load(q + 4));
+  };
   int32_t count = 0;
-  for (Index k0 = 0, b = 0; k0 < k; k0 += kKc, ++b) {
-    blockStart[b] = count;
-    const Index kc = std::min(kKc, k - k0);
-    Index r = 0;
-    for (; r + 4 <= kc; r += 4, Bp += 16) {
-      const int bits = nonZeroBits(load(Bp), load(Bp + 4), load(Bp + 8), load(Bp + 12));
-      Int4 offsets;
-      std::memcpy(&offsets, kSetBits[bits], sizeof offsets);
-      offsets += int32_t(r);
-      std::memcpy(steps + count, &offsets, sizeof offsets);
-      count += __builtin_popcount(unsigned(bits));
-    }
-    for (; r < kc; ++r, Bp += 4) {
-      steps[count] = int32_t(r);
-      count += anyNonZero(load(Bp));
-    }
+  Index r = 0;
+  for (; r + 4 <= kc; r += 4, p += 4 * kWidth) {
+    const int bits =
+        nonZeroBits(step(p), step(p + kWidth), step(p + 2 * kWidth), step(p + 3 * kWidth));
+    Int4 offsets;
+    std::memcpy(&offsets, kSetBits[bits], sizeof offsets);
+    offsets += int32_t(r);
+    std::memcpy(steps + count, &offsets, sizeof offsets);
+    count += __builtin_popcount(unsigned(bits));
   }
-  blockStart[(k + kKc - 1) / kKc] = count;
+  for (; r < kc; ++r, p += kWidth) {
+    steps[count] = int32_t(r);
+    count += anyNonZero(step(p));
+  }
+  return count;
 }
 
-// The micro-kernel over the listed steps only: Ap and Bp point at the block's first k. Skipping
-// a step whose B values are ±0 leaves every sum's bits as they were: with finite A it would add
-// ±0 products, and x + ±0 is x, while the running sum starts at +0 and +0 + ±0 is +0.
+// The micro-kernel over the listed steps only: Ap points at the block's first k, and readB(s, b)
+// gives B's four values of step s in b. Skipping a step whose A or B values are ±0 leaves every
+// sum's bits as they were: with the other side finite it would add ±0 products, and x + ±0 is
+// x, while the running sum starts at +0 and +0 + ±0 is +0.
+template <typename ReadB>
 inline void microKernelSteps(const int32_t* step, const int32_t* end, const float* Ap,
-                             const float* Bp, float* C, Index ldc, Index rows_, Index cols,
-                             bool add, const float* bias) {
+                             ReadB readB, float* C, Index ldc, Index rows_, Index cols, bool add,
+                             const float* bias) {
   Float4 c[8] = {};
   for (; step != end; ++step) {
-    const float* b = Bp + 4 * *step;
+    float b[4];
+    readB(*step, b);
     addStep(c, Ap + 8 * *step, b[0], b[1], b[2], b[3]);
   }
   storeTile(c, C, ldc, rows_, cols, add, bias);
@@ -465,19 +479,43 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
   // at t * 4k), and every piece reads it from there.
   const bool packsB = m >= kPackB;
   const Index blocks = (k + kKc - 1) / kKc;
+  // An A of one panel is read in place, and where B is known finite, A's zero steps are skipped.
+  const bool aIsPanel = isPackedPanel(A), skipsA = aIsPanel && B.finite();
+  // Lists of the steps that are not all zero: list t's steps in block b are the
+  // stepCount_[t * blocks + b] from steps_[t * k + b * kKc] on. Each packed tile of B has one,
+  // and an A that skips its zero steps one for every tile.
+  const Index lists = packsB ? tiles : skipsA ? 1 : 0;
+  if (Index(steps_.size()) < lists * k) steps_.resize(lists * k);
+  if (Index(stepCount_.size()) < lists * blocks) stepCount_.resize(lists * blocks);
+  auto listBlocks = [&](auto width, Index t, const float* p, Index first, Index last) {
+    constexpr Index kWidth = decltype(width)::value;
+    for (Index b = first; b < last; ++b)
+      stepCount_[t * blocks + b] = listSteps<kWidth>(p + b * kKc * kWidth,
+                                                     std::min(kKc, k - b * kKc),
+                                                     steps_.data() + t * k + b * kKc);
+  };
   if (packsB) {
     if (Index(packedB_.size()) < tiles * kNr * k) packedB_.resize(tiles * kNr * k);
-    if (Index(steps_.size()) < tiles * k) steps_.resize(tiles * k);
-    if (Index(blockStart_.size()) < tiles * (blocks + 1)) blockStart_.resize(tiles * (blocks + 1));
     parallelFor(tiles, std::max<Index>(1, kElementGrain / (kNr * k)), [&](int64_t first, int64_t last) {
       for (Index t = first; t < last; ++t) {
         float* Bp = packedB_.data() + t * kNr * k;
         packB(B, t * kNr, k, Bp);
-        listSteps(Bp, k, steps_.data() + t * k, blockStart_.data() + t * (blocks + 1));
+        listBlocks(std::integral_constant<Index, kNr>{}, t, Bp, 0, blocks);
       }
     });
+  } else if (skipsA) {  // the kernel gradient over a whole batch's positions: many blocks
+    parallelFor(blocks, std::max<Index>(1, kElementGrain / kKc), [&](int64_t first, int64_t last) {
+      listBlocks(std::integral_constant<Index, kMr>{}, 0, A.data, first, last);
+    });
   }
-  const bool aIsPanel = isPackedPanel(A);
+  // List t's steps in block b, where they are few enough for skipping to pay; else none.
+  auto listed = [&](Index t, Index b, Index kc, const int32_t*& step, const int32_t*& end) {
+    const int32_t count = stepCount_[t * blocks + b];
+    step = end = nullptr;
+    if (count >= kc * kSkipBelow / 8) return;
+    step = steps_.data() + t * k + b * kKc;
+    end = step + count;
+  };
   // C rows [r0, r1) (r0 a multiple of kMr) times columns [c0, c1).
   auto block = [&](Index r0, Index r1, Index c0, Index c1) {
     thread_local std::vector<float> packed;  // grows on first use, then reused
@@ -501,15 +539,11 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
         for (Index j = c0; j < c1; j += kNr) {
           if (!packsB) B.columns(j, k0, n, column);
           const float* Bp = packsB ? packedB_.data() + (j * k + k0 * kNr) : nullptr;
-          // The tile's listed steps in this block, when skipping B's zeros may pay.
+          // The steps to run, when skipping zeros may pay: those of the tile's slice of B in
+          // this block, or of A's.
           const int32_t *step = nullptr, *stepEnd = nullptr;
-          if (packsB && aFinite) {
-            const int32_t* start = blockStart_.data() + (j / kNr) * (blocks + 1) + b;
-            if (start[1] - start[0] < kc * kSkipBelow / 8) {
-              step = steps_.data() + (j / kNr) * k + start[0];
-              stepEnd = steps_.data() + (j / kNr) * k + start[1];
-            }
-          }
+          if (packsB && aFinite) listed(j / kNr, b, kc, step, stepEnd);
+          if (skipsA) listed(0, b, kc, step, stepEnd);
           // The tile's row panels, each kernel in a loop of its own (in one loop with a branch,
           // V8 allocated registers worse: dense products 10 % slower).
           auto rowPanels = [&](auto&& kernel) {
@@ -519,10 +553,22 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
                      std::min(kNr, n - j), bias);
             }
           };
-          if (step) {
+          auto listedSteps = [&](auto readB) {
             rowPanels([&](const float* Ap, float* Ci, Index tileRows, Index tileCols,
                           const float* bias) {
-              microKernelSteps(step, stepEnd, Ap, Bp, Ci, ldc, tileRows, tileCols, add, bias);
+              microKernelSteps(step, stepEnd, Ap, readB, Ci, ldc, tileRows, tileCols, add, bias);
+            });
+          };
+          if (step && packsB) {
+            listedSteps([Bp](int32_t s, float(&v)[4]) {
+              const float* p = Bp + 4 * s;
+              v[0] = p[0], v[1] = p[1], v[2] = p[2], v[3] = p[3];
+            });
+          } else if (step) {
+            listedSteps([rows, b0 = column[0], b1 = column[1], b2 = column[2],
+                         b3 = column[3]](int32_t s, float(&v)[4]) {
+              const Index offset = rows.at(s);
+              v[0] = b0[offset], v[1] = b1[offset], v[2] = b2[offset], v[3] = b3[offset];
             });
           } else if (packsB) {
             rowPanels([&](const float* Ap, float* Ci, Index tileRows, Index tileCols,
@@ -554,11 +600,12 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
       block(first * kMr, std::min(m, Index(last) * kMr), 0, n);
     });
   } else {
-    // Each piece packs all of A: where that is more than a few tiles' work (the kernel
-    // gradients, whose inner dimension is every position of the batch), one piece per thread.
-    // An A read in place costs a piece nothing.
+    // Each piece packs all of A, or reads all of it in place: where that is more than a few
+    // tiles' work (the kernel gradients, whose inner dimension is every position of the batch),
+    // one piece per thread. (In 7 pieces of one tile, the first conv's kernel gradient read its
+    // 1.6 MB dZ 7 times over, and gained little from a second thread once it skipped zeros.)
     const Index grain = std::max<Index>(1, kShare / std::max<Index>(1, m * k * kNr));
-    const int maxPieces = m * k > kSmallA && !aIsPanel ? threads : 0;
+    const int maxPieces = m * k > kSmallA ? threads : 0;
     parallelFor(tiles, grain, [&](int64_t first, int64_t last) {
       block(0, m, first * kNr, std::min(n, Index(last) * kNr));
     }, maxPieces);

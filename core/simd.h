@@ -5,6 +5,7 @@
 // value, so a loop gives the same bits in vector form as in its scalar form.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -67,6 +68,12 @@ inline Int4 nonFinite(Float4 v) {
   return exponent == 0x7f800000;
 }
 
+// The bits of a OR the bits of b: a value that is ±0 only where both are (NaN and infinity stay
+// not zero), so anyNonZero of it tells whether either has a value that is not zero.
+inline Float4 orBits(Float4 a, Float4 b) {
+  return reinterpret_cast<Float4>(reinterpret_cast<Int4>(a) | reinterpret_cast<Int4>(b));
+}
+
 // dst[0, count) = src[0, count), inline: four floats at a time, other types one at a time. In
 // WASM a std::copy or memcpy of 512 bytes or more is a call out to JavaScript (Emscripten's
 // memcpy_big), which cost more than copying a column of a batch (4 % of MLP training), and a
@@ -77,6 +84,27 @@ inline void copy(T* dst, const T* src, Index count) {
   if constexpr (std::is_same_v<T, float>)
     for (; i + 4 <= count; i += 4) store(dst + i, load(src + i));
   for (; i < count; ++i) dst[i] = src[i];
+}
+
+// The same copy, which also returns whether every value copied is finite.
+template <typename T>
+inline bool copyFinite(T* dst, const T* src, Index count) {
+  Index i = 0;
+  bool finite = true;
+  if constexpr (std::is_same_v<T, float>) {
+    Int4 bad = {};
+    for (; i + 4 <= count; i += 4) {
+      const Float4 v = load(src + i);
+      store(dst + i, v);
+      bad |= nonFinite(v);
+    }
+    finite = !(bad[0] | bad[1] | bad[2] | bad[3]);
+  }
+  for (; i < count; ++i) {
+    dst[i] = src[i];
+    finite &= std::isfinite(src[i]);
+  }
+  return finite;
 }
 
 // Column j of the rows x cols column-major m (leading dimension ld) += b, for every column.

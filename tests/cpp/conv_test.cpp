@@ -364,6 +364,44 @@ TEST(Conv2d, implicit_gemm_agrees_with_im2col_forward_and_backward) {
   }
 }
 
+TEST(Conv2d, implicit_kernel_gradient_skips_zero_gradients_only_over_finite_images) {
+  // A one-channel conv's kernel gradient (implicit GEMM) skips the positions where all 8
+  // filters' dZ is zero, as max pooling leaves most of them, only while the images are finite:
+  // an infinite pixel times a zero gradient is NaN, as im2col + Eigen's plain sum gives it.
+  const Shape in{28, 28, 1};
+  Conv2dLayer<float> implicit(in, 8, 5, 1, Padding::Same, Activation::Linear);
+  Conv2dLayer<float> explicit_(in, 8, 5, 1, Padding::Same, Activation::Linear);
+  implicit.setImplicitGemm(true);
+  explicit_.setImplicitGemm(false);
+  Rng rng(5);
+  Vector<float> values = randomMatrix(8 * 25 + 8, 1, rng).cast<float>(), g1(208), g2(208);
+  implicit.bind(values.data(), g1.data());
+  explicit_.bind(values.data(), g2.data());
+  const Index n = 3;
+  Matrix<float> dOut = randomMatrix(implicit.outputSize(), n, rng).cast<float>();
+  for (Index s = 0; s < n; ++s)
+    for (Index p = 0; p < 28 * 28; ++p) {
+      const Index y = p / 28, x = p % 28;
+      const bool nearPixel = s == 1 && std::abs(y - 10) <= 2 && std::abs(x - 10) <= 2;
+      if (nearPixel || rng.uniform(0, 1) < 0.7) dOut.col(s).segment(p * 8, 8).setZero();
+    }
+  for (const bool infinite : {false, true}) {
+    Matrix<float> x = randomMatrix(implicit.inputSize(), n, rng).cast<float>();
+    if (infinite) x(10 * 28 + 10, 1) = INFINITY;  // every kernel value meets it, at a zero dZ
+    implicit.forward(x, true, rng);
+    explicit_.forward(x, true, rng);
+    Matrix<float> dIn;
+    implicit.backward(x, dOut, &dIn);
+    explicit_.backward(x, dOut, &dIn);
+    for (Index i = 0; i < 208; ++i) {
+      const bool kernelValue = i < 200;
+      EXPECT_EQ(std::isnan(g1[i]), infinite && kernelValue) << "gradient " << i;
+      EXPECT_EQ(std::isnan(g2[i]), infinite && kernelValue) << "gradient " << i;
+      if (!std::isnan(g2[i])) EXPECT_NEAR(g1[i], g2[i], 1e-4f * (1 + std::abs(g2[i]))) << i;
+    }
+  }
+}
+
 TEST(Conv2d, implicit_gemm_relu_from_the_last_store_is_max_of_z_and_0) {
   // With implicit GEMM a ReLU layer's output comes from the GEMM's last store: it must be
   // max(z, 0) bit for bit (and z the same as with the ReLU applied in a pass of its own).
