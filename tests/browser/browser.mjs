@@ -13,6 +13,21 @@ const chromiumArgs = [
   "--disable-quic",
 ];
 
+/**
+ * A playground state that is not the default in every part that can differ: data, features,
+ * network, loss, optimizer, regularization, initialization, seed and batch size.
+ */
+export const EDITED_PLAYGROUND = {
+  data: { name: "moons", n: 240, noise: 0.2, trainRatio: 0.6, seed: 7 },
+  features: ["x1", "x2", "x1x2"],
+  config: {
+    layers: [{ type: "dense", units: 6, activation: "relu" }, { type: "dense", units: 3, activation: "tanh" },
+      { type: "dense", units: 1, activation: "sigmoid" }],
+    loss: "bce", optimizer: { type: "sgd", lr: 0.1, momentum: 0.9 },
+    regularization: { type: "l2", rate: 0.001 }, init: "he", seed: 12, batchSize: 8,
+  },
+};
+
 /** Calls the page's test hook window.nnplay[name](...args) in a page or a frame. */
 export const hooks = (target, name, ...args) =>
   target.evaluate(([n, a]) => window.nnplay[n](...a), [name, args]);

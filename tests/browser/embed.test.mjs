@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { after, before, test } from "node:test";
-import { hooks, startBrowser } from "./browser.mjs";
+import { EDITED_PLAYGROUND as EDITED, hooks, startBrowser } from "./browser.mjs";
 
 const TIMEOUT = { timeout: 240_000 };
 let env;
@@ -19,16 +19,6 @@ const ready = async (target) => {
 };
 const open = (path) => env.newPage(path, { timeout: 120_000 });
 
-// A playground that differs from the default in data, features and network.
-const EDITED = {
-  data: { name: "moons", n: 240, noise: 0.2, trainRatio: 0.6, seed: 7 },
-  features: ["x1", "x2", "x1x2"],
-  config: {
-    layers: [{ type: "dense", units: 6, activation: "relu" }, { type: "dense", units: 3, activation: "tanh" },
-      { type: "dense", units: 1, activation: "sigmoid" }],
-    optimizer: { type: "sgd", lr: 0.1, momentum: 0.9 }, seed: 12, batchSize: 8,
-  },
-};
 const hashOf = (url) => url.slice(url.indexOf("#"));
 
 test("embed_opens_its_hash_trains_like_the_playground_and_links_to_the_same_network", TIMEOUT, async () => {

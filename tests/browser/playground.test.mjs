@@ -2,7 +2,7 @@
 // No timing assertions: training is driven by step(k), which resolves after exactly k epochs.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { hooks, startBrowser } from "./browser.mjs";
+import { EDITED_PLAYGROUND as EDITED, hooks, startBrowser } from "./browser.mjs";
 
 const TIMEOUT = { timeout: 240_000 };
 let env;
@@ -17,19 +17,6 @@ async function open(hash) {
   await page.evaluate(() => window.nnplay.ready);
   return page;
 }
-
-
-// A playground that is not the default in every part that can differ.
-const EDITED = {
-  data: { name: "moons", n: 240, noise: 0.2, trainRatio: 0.6, seed: 7 },
-  features: ["x1", "x2", "x1x2"],
-  config: {
-    layers: [{ type: "dense", units: 6, activation: "relu" }, { type: "dense", units: 3, activation: "tanh" },
-      { type: "dense", units: 1, activation: "sigmoid" }],
-    loss: "bce", optimizer: { type: "sgd", lr: 0.1, momentum: 0.9 },
-    regularization: { type: "l2", rate: 0.001 }, init: "he", seed: 12, batchSize: 8,
-  },
-};
 
 test("playground_trains_spiral_to_high_accuracy", TIMEOUT, async () => {
   const page = await open("");
