@@ -194,6 +194,10 @@ TEST(Gemm, packed_b_gives_the_bits_of_b_read_in_place) {
   bothWays(indexed, "B by offsets");
 }
 
+// Whether step i is one to make all zero: in the i-th group of four steps, those whose bit is
+// clear in i % 16, so that every pattern of zero and non-zero steps in a group comes up.
+bool zeroInPattern(Index i) { return !((i / 4 % 16) >> (i % 4) & 1); }
+
 // With A tall enough to pack B, the steps where a slice of 4 columns of B is all zero are skipped.
 // The sums keep their bits: the product equals its 8-row slices (which read B in place and add
 // every step) bit for bit, for B with zero columns and rows, scattered zeros, -0 and a NaN; C
@@ -206,9 +210,7 @@ TEST(Gemm, skipping_the_zeros_of_b_keeps_the_bits) {
   Matrix<float> B = randomFloats(k, n, rng);
   for (Index i = 0; i < k; ++i)
     for (Index j = 0; j < n; ++j) {
-      // Steps all zero: in the i-th group of four steps, those whose bit is clear in i % 16 (so
-      // every pattern of zero and non-zero steps comes up).
-      const bool zeroRow = !((i / 4 % 16) >> (i % 4) & 1);
+      const bool zeroRow = zeroInPattern(i);
       const bool zeroColumns = j >= 8 && j < 12;  // one slice: zero everywhere
       const bool scattered = rng.uniform(0, 1) < 0.3;
       if (zeroRow || zeroColumns || scattered) B(i, j) = (i + j) % 3 ? 0.f : -0.f;
@@ -321,7 +323,7 @@ TEST(Gemm, skipping_the_zero_steps_of_a_one_panel_a_keeps_the_bits) {
   Rng rng(43);
   Matrix<float> A = randomFloats(GemmScratch::kMr, k, rng);
   for (Index p = 0; p < k; ++p) {
-    const bool zeroStep = !((p / 4 % 16) >> (p % 4) & 1);  // every pattern of four steps
+    const bool zeroStep = zeroInPattern(p);
     for (Index i = 0; i < GemmScratch::kMr; ++i)
       if (zeroStep || rng.uniform(0, 1) < 0.3) A(i, p) = (i + p) % 3 ? 0.f : -0.f;
   }
