@@ -21,7 +21,9 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -189,24 +191,41 @@ class Conv2dLayer final : public ActivatedLayer<T> {
   // `top`, column `left`, with the offset tables that read the patch matrix of a k x k
   // convolution with stride s over them: (k*k*c, positions) as im2col would have written it,
   // patch value (i*k + j)*c + ch, position (sample, oy, ox), without writing it out.
+  // One-channel images in frames up to 64 wide (the digits) also get a flag per position for
+  // the patches that are all zero (a digit's background): the GEMM skips the tiles of four such
+  // positions. A flag costs a few bit operations: per row of pixels, a 64-bit mask of those that
+  // are not zero, and per output row, the OR of k masks and of k shifts of it.
   struct FramedImages {
     std::vector<T> values;  // frames are zero and never written
     std::vector<int> patchOffset, positionOffset;
     Index count = 0;
     bool finite = false;  // whether every value is (checked while copying)
+    std::vector<uint8_t> zeroPatch;  // per position, 1 where its patch is all zero
+    std::vector<uint64_t> rowMask;   // per framed row, bit x where pixel x is not zero
+    bool flagged = false;            // whether zeroPatch holds this framing's flags
 
     void frame(const T* images, int h, int w, int c, Index n, int top, int left, int hp, int wp,
                int k, int s, int outH, int outW) {
       const Index frameSize = Index(hp) * wp * c;
       if (Index(values.size()) < frameSize * n) values.assign(frameSize * n, T(0));
+      const Index positions = Index(outH) * outW;
+      flagged = c == 1 && wp <= 64;
+      if (flagged) {
+        if (Index(zeroPatch.size()) < n * positions) zeroPatch.resize(n * positions);
+        if (Index(rowMask.size()) < n * hp) rowMask.resize(n * hp);
+      }
       std::atomic<bool> allFinite{true};
       parallelFor(n, 8, [&](int64_t first, int64_t last) {
         bool piece = true;
-        for (Index i = first; i < last; ++i)
+        for (Index i = first; i < last; ++i) {
           for (int y = 0; y < h; ++y) {
             T* row = values.data() + i * frameSize + (Index(y + top) * wp + left) * c;
             piece &= simd::copyFinite(row, images + (i * h + y) * Index(w) * c, Index(w) * c);
           }
+          if (flagged)
+            flagZeroPatches(images + i * h * Index(w), h, w, top, left, hp, k, s, outH, outW,
+                            rowMask.data() + i * hp, zeroPatch.data() + i * positions);
+        }
         if (!piece) allFinite.store(false, std::memory_order_relaxed);
       });
       finite = allFinite.load(std::memory_order_relaxed);
@@ -214,20 +233,56 @@ class Conv2dLayer final : public ActivatedLayer<T> {
         for (int i = 0; i < k; ++i)
           for (int v = 0; v < k * c; ++v) patchOffset.push_back(i * wp * c + v);
       }
-      const Index positions = Index(outH) * outW;
       for (Index i = positionOffset.size() / positions; i < n; ++i)
         for (int oy = 0; oy < outH; ++oy)
           for (int ox = 0; ox < outW; ++ox)
             positionOffset.push_back(int(i * frameSize + (Index(oy) * s * wp + Index(ox) * s) * c));
       count = n * positions;
     }
+
+    // One image of h x w pixels (one channel): rows[y] = the mask of framed row y, then
+    // flag[oy * outW + ox] = 1 where the k x k window at (oy * s, ox * s) has no pixel that is
+    // not zero.
+    static void flagZeroPatches(const T* image, int h, int w, int top, int left, int hp, int k,
+                                int s, int outH, int outW, uint64_t* rows, uint8_t* flag) {
+      std::fill(rows, rows + hp, uint64_t(0));
+      for (int y = 0; y < h; ++y) {
+        const T* pixel = image + Index(y) * w;
+        uint64_t mask = 0;
+        int x = 0;
+        if constexpr (std::is_same_v<T, float>)
+          for (; x + 4 <= w; x += 4)
+            mask |= uint64_t(simd::nonZeroLanes(simd::load(pixel + x))) << x;
+        for (; x < w; ++x) mask |= uint64_t(pixel[x] != T(0)) << x;
+        rows[y + top] = mask << left;
+      }
+      for (int oy = 0; oy < outH; ++oy) {
+        uint64_t column = 0;  // bit x: column x has a pixel that is not zero in the window's rows
+        for (int i = 0; i < k; ++i) column |= rows[oy * s + i];
+        uint64_t window = 0;  // bit x: so has the window whose first column is x
+        for (int j = 0; j < k; ++j) window |= column >> j;
+        int ox = 0;
+        if (s == 1)  // four flags at a time: the nibble of zero windows spread to four bytes
+          for (const uint64_t zero = ~window; ox + 4 <= outW; ox += 4, flag += 4)
+            std::memcpy(flag, &kSpreadNibble[(zero >> ox) & 15], 4);
+        for (; ox < outW; ++ox) *flag++ = !((window >> (ox * s)) & 1);
+      }
+    }
+    // kSpreadNibble[m]: byte b is bit b of m (little-endian, as WASM and x86 are).
+    static constexpr std::array<uint32_t, 16> kSpreadNibble = [] {
+      std::array<uint32_t, 16> spread{};
+      for (uint32_t m = 0; m < 16; ++m)
+        for (uint32_t b = 0; b < 4; ++b) spread[m] |= ((m >> b) & 1) << (8 * b);
+      return spread;
+    }();
+
     IndexedMatrix patches() const {
       return {values.data(), patchOffset.data(), positionOffset.data(), Index(patchOffset.size()),
-              count, finite};
+              count, finite, flagged ? zeroPatch.data() : nullptr};
     }
     IndexedMatrix patchesTransposed() const {
       return {values.data(), positionOffset.data(), patchOffset.data(), count,
-              Index(patchOffset.size()), finite};
+              Index(patchOffset.size()), finite, nullptr, flagged ? zeroPatch.data() : nullptr};
     }
   };
 

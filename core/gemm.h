@@ -29,9 +29,13 @@
 // max pooling passed no gradient, are then skipped the same way. With one channel (the first
 // conv) it keeps dZ as A, one panel of 8 filters read in place, and skips A's zero steps instead,
 // where the images are finite: all 8 filters' dZ is zero at 52-68 % of the positions.
+// B by offsets may also flag its columns (rows) that are all zero: the first conv's positions
+// whose patch is a digit's background. Given finite A, its forward stores the tiles of four such
+// columns without a step, and its kernel gradient leaves such steps out of A's lists.
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <type_traits>
 #include <vector>
@@ -62,6 +66,9 @@ struct IndexedMatrix {
   const int* colOffset;  // cols entries
   Index rows, cols;
   bool finite = false;  // whether every value it reads is known to be finite (no NaN or infinity)
+  // Where given, 1 for the columns (rows) whose values are all zero, else 0.
+  const uint8_t* zeroColumn = nullptr;
+  const uint8_t* zeroRow = nullptr;
   float operator()(Index i, Index j) const { return data[rowOffset[i] + colOffset[j]]; }
   bool rowsAdjacent(Index i, Index count) const {
     for (Index r = 1; r < count; ++r)
@@ -212,6 +219,9 @@ struct StridedB {
   Index rowCount() const { return m.rows; }
   Index colCount() const { return m.cols; }
   bool finite() const { return false; }  // not known
+  bool hasZeroColumns() const { return false; }
+  bool zeroTile(Index, Index) const { return false; }
+  const uint8_t* zeroRows() const { return nullptr; }  // none known
   struct Rows {  // a running offset: one addition per k instead of a multiplication
     Index stride, offset = 0;
     Index next() {
@@ -233,6 +243,19 @@ struct IndexedB {
   Index rowCount() const { return m.rows; }
   Index colCount() const { return m.cols; }
   bool finite() const { return m.finite; }
+  bool hasZeroColumns() const { return m.zeroColumn; }
+  const uint8_t* zeroRows() const { return m.zeroRow; }
+  // Whether the tile's columns j..j+3 (those before n) are all flagged as zero.
+  bool zeroTile(Index j, Index n) const {
+    if (j + 4 <= n) {
+      uint32_t flags;
+      std::memcpy(&flags, m.zeroColumn + j, sizeof flags);
+      return flags == 0x01010101u;
+    }
+    for (; j < n; ++j)
+      if (!m.zeroColumn[j]) return false;
+    return true;
+  }
   struct Rows {
     const int* offset;
     Index next() { return *offset++; }
@@ -374,13 +397,26 @@ inline void microKernelPacked(Index kc, const float* Ap, const float* Bp, float*
 // Four steps at a time: the offsets of the set bits of m, ascending (then zeros), are
 // kSetBits[m], and the list gets all four of them plus the group's first offset, then moves on
 // by as many as are set. (The extra ones stay inside the block's list, which has room for kc.)
+// With zeroB, where zeroB[r] is 1 (B's values at step r are all zero: a patch of the first
+// conv's background), step r is left out as well, unless its values here may not be finite.
+// For a panel of A that test reads the OR of its two halves, whose exponent may look all ones
+// for finite values too (one of them 2 or more in magnitude): such steps are kept, which is
+// always safe.
 inline constexpr int32_t kSetBits[16][4] = {
     {0, 0, 0, 0}, {0, 0, 0, 0}, {1, 0, 0, 0}, {0, 1, 0, 0}, {2, 0, 0, 0}, {0, 2, 0, 0},
     {1, 2, 0, 0}, {0, 1, 2, 0}, {3, 0, 0, 0}, {0, 3, 0, 0}, {1, 3, 0, 0}, {0, 1, 3, 0},
     {2, 3, 0, 0}, {0, 2, 3, 0}, {1, 2, 3, 0}, {0, 1, 2, 3}};
 
+// The bits of four flags of 0 or 1 (flag q becomes bit q).
+inline int flagBits(const uint8_t* flag) {
+  uint32_t bytes;
+  std::memcpy(&bytes, flag, sizeof bytes);
+  return int((bytes * 0x01020408u) >> 24) & 15;  // each byte's bit lands on its own bit 24 + q
+}
+
 template <Index kWidth>
-inline int32_t listSteps(const float* p, Index kc, int32_t* steps) {
+inline int32_t listSteps(const float* p, Index kc, int32_t* steps,
+                         const uint8_t* zeroB = nullptr) {
   static_assert(kWidth == 4 || kWidth == 8);
   auto step = [](const float* q) {  // one Float4, ±0 only where the step's values all are
     if constexpr (kWidth == 4) return load(q);
@@ -389,8 +425,10 @@ inline int32_t listSteps(const float* p, Index kc, int32_t* steps) {
   int32_t count = 0;
   Index r = 0;
   for (; r + 4 <= kc; r += 4, p += 4 * kWidth) {
-    const int bits =
-        nonZeroBits(step(p), step(p + kWidth), step(p + 2 * kWidth), step(p + 3 * kWidth));
+    const Float4 s0 = step(p), s1 = step(p + kWidth), s2 = step(p + 2 * kWidth),
+                 s3 = step(p + 3 * kWidth);
+    int bits = nonZeroBits(s0, s1, s2, s3);
+    if (zeroB) bits &= ~flagBits(zeroB + r) | nonFiniteBits(s0, s1, s2, s3);
     Int4 offsets;
     std::memcpy(&offsets, kSetBits[bits], sizeof offsets);
     offsets += int32_t(r);
@@ -398,8 +436,9 @@ inline int32_t listSteps(const float* p, Index kc, int32_t* steps) {
     count += __builtin_popcount(unsigned(bits));
   }
   for (; r < kc; ++r, p += kWidth) {
+    const Float4 s = step(p);
     steps[count] = int32_t(r);
-    count += anyNonZero(step(p));
+    count += anyNonZero(s) && !(zeroB && zeroB[r] && !laneBits(nonFinite(s)));
   }
   return count;
 }
@@ -419,6 +458,15 @@ inline void microKernelSteps(const int32_t* step, const int32_t* end, const floa
     addStep(c, Ap + 8 * *step, b[0], b[1], b[2], b[3]);
   }
   storeTile(c, C, ldc, rows_, cols, add, bias);
+}
+
+// Whether every value of A is finite.
+template <typename AMatrix>
+bool allFinite(const AMatrix& A) {
+  for (Index j = 0; j < A.cols; ++j)
+    for (Index i = 0; i < A.rows; ++i)
+      if (!std::isfinite(A(i, j))) return false;
+  return true;
 }
 
 // relu = max(C, 0) over rows x cols of C (leading dimension ldc, as relu's), while C is still in
@@ -487,12 +535,13 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
   const Index lists = packsB ? tiles : skipsA ? 1 : 0;
   if (Index(steps_.size()) < lists * k) steps_.resize(lists * k);
   if (Index(stepCount_.size()) < lists * blocks) stepCount_.resize(lists * blocks);
-  auto listBlocks = [&](auto width, Index t, const float* p, Index first, Index last) {
+  auto listBlocks = [&](auto width, Index t, const float* p, Index first, Index last,
+                        const uint8_t* zeroB) {
     constexpr Index kWidth = decltype(width)::value;
     for (Index b = first; b < last; ++b)
-      stepCount_[t * blocks + b] = listSteps<kWidth>(p + b * kKc * kWidth,
-                                                     std::min(kKc, k - b * kKc),
-                                                     steps_.data() + t * k + b * kKc);
+      stepCount_[t * blocks + b] = listSteps<kWidth>(
+          p + b * kKc * kWidth, std::min(kKc, k - b * kKc), steps_.data() + t * k + b * kKc,
+          zeroB ? zeroB + b * kKc : nullptr);
   };
   if (packsB) {
     if (Index(packedB_.size()) < tiles * kNr * k) packedB_.resize(tiles * kNr * k);
@@ -500,14 +549,17 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
       for (Index t = first; t < last; ++t) {
         float* Bp = packedB_.data() + t * kNr * k;
         packB(B, t * kNr, k, Bp);
-        listBlocks(std::integral_constant<Index, kNr>{}, t, Bp, 0, blocks);
+        listBlocks(std::integral_constant<Index, kNr>{}, t, Bp, 0, blocks, nullptr);
       }
     });
   } else if (skipsA) {  // the kernel gradient over a whole batch's positions: many blocks
     parallelFor(blocks, std::max<Index>(1, kElementGrain / kKc), [&](int64_t first, int64_t last) {
-      listBlocks(std::integral_constant<Index, kMr>{}, 0, A.data, first, last);
+      listBlocks(std::integral_constant<Index, kMr>{}, 0, A.data, first, last, B.zeroRows());
     });
   }
+  // B's columns flagged as all zero (the background of the first conv's images) make tiles
+  // whose every step adds zero, given finite A: the tile's sum is +0, stored without a step.
+  const bool skipsZeroTiles = B.hasZeroColumns() && allFinite(A);
   // List t's steps in block b, where they are few enough for skipping to pay; else none.
   auto listed = [&](Index t, Index b, Index kc, const int32_t*& step, const int32_t*& end) {
     const int32_t count = stepCount_[t * blocks + b];
@@ -559,7 +611,13 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
               microKernelSteps(step, stepEnd, Ap, readB, Ci, ldc, tileRows, tileCols, add, bias);
             });
           };
-          if (step && packsB) {
+          if (skipsZeroTiles && B.zeroTile(j, n)) {
+            rowPanels([&](const float*, float* Ci, Index tileRows, Index tileCols,
+                          const float* bias) {
+              const Float4 zero[8] = {};
+              storeTile(zero, Ci, ldc, tileRows, tileCols, add, bias);
+            });
+          } else if (step && packsB) {
             listedSteps([Bp](int32_t s, float(&v)[4]) {
               const float* p = Bp + 4 * s;
               v[0] = p[0], v[1] = p[1], v[2] = p[2], v[3] = p[3];

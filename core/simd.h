@@ -45,9 +45,17 @@ inline bool anyNonZero(Float4 v) {
 #endif
 }
 
-// Bit q set when v_q has a value that is not zero: four anyNonZero at once.
-inline int nonZeroBits(Float4 v0, Float4 v1, Float4 v2, Float4 v3) {
-  const Int4 m0 = v0 != 0.f, m1 = v1 != 0.f, m2 = v2 != 0.f, m3 = v3 != 0.f;
+// Bit q set where lane q of the mask m is set (all ones): one i32x4.bitmask in WASM.
+inline int laneBits(Int4 m) {
+#ifdef __wasm_simd128__
+  return wasm_i32x4_bitmask(reinterpret_cast<v128_t>(m));
+#else
+  return (m[0] & 1) | (m[1] & 2) | (m[2] & 4) | (m[3] & 8);
+#endif
+}
+
+// Bit q set where the mask m_q has a lane set.
+inline int anyLaneBits(Int4 m0, Int4 m1, Int4 m2, Int4 m3) {
   // Lanes (0, 2) and (1, 3) of each folded together, then the two halves: lane q is any of m_q.
   const Int4 a =
       __builtin_shufflevector(m0, m1, 0, 1, 4, 5) | __builtin_shufflevector(m0, m1, 2, 3, 6, 7);
@@ -55,17 +63,26 @@ inline int nonZeroBits(Float4 v0, Float4 v1, Float4 v2, Float4 v3) {
       __builtin_shufflevector(m2, m3, 0, 1, 4, 5) | __builtin_shufflevector(m2, m3, 2, 3, 6, 7);
   const Int4 any =
       __builtin_shufflevector(a, b, 0, 2, 4, 6) | __builtin_shufflevector(a, b, 1, 3, 5, 7);
-#ifdef __wasm_simd128__
-  return wasm_i32x4_bitmask(reinterpret_cast<v128_t>(any));
-#else
-  return (any[0] & 1) | (any[1] & 2) | (any[2] & 4) | (any[3] & 8);
-#endif
+  return laneBits(any);
 }
+
+// Bit q set when v_q has a value that is not zero: four anyNonZero at once.
+inline int nonZeroBits(Float4 v0, Float4 v1, Float4 v2, Float4 v3) {
+  return anyLaneBits(v0 != 0.f, v1 != 0.f, v2 != 0.f, v3 != 0.f);
+}
+
+// Bit q set where lane q is not zero (+0 and -0 are zero; NaN is not).
+inline int nonZeroLanes(Float4 v) { return laneBits(v != 0.f); }
 
 // All ones in the lanes whose value is infinite or NaN (its exponent all ones).
 inline Int4 nonFinite(Float4 v) {
   const Int4 exponent = reinterpret_cast<Int4>(v) & 0x7f800000;
   return exponent == 0x7f800000;
+}
+
+// Bit q set when v_q has a value that is infinite or NaN.
+inline int nonFiniteBits(Float4 v0, Float4 v1, Float4 v2, Float4 v3) {
+  return anyLaneBits(nonFinite(v0), nonFinite(v1), nonFinite(v2), nonFinite(v3));
 }
 
 // The bits of a OR the bits of b: a value that is ±0 only where both are (NaN and infinity stay

@@ -402,6 +402,51 @@ TEST(Conv2d, implicit_kernel_gradient_skips_zero_gradients_only_over_finite_imag
   }
 }
 
+TEST(Conv2d, implicit_gemm_over_a_zero_background_agrees_with_im2col) {
+  // One-channel images that are zero but for a few strokes, as digits are: the implicit GEMM
+  // flags the positions whose patch is all zero and skips them, in the forward (tiles of four)
+  // and in the kernel gradient (steps). Against im2col + Eigen, for odd and even sizes, strides
+  // 1 and 2, both paddings, and strokes at the images' edges and corners; a frame wider than 64
+  // pixels gets no flags. A position flagged wrongly would give the bias alone.
+  struct Case { Shape in; int kernel, stride; Padding padding; };
+  for (const Case& c : {Case{{28, 28, 1}, 5, 1, Padding::Same}, Case{{13, 11, 1}, 3, 1, Padding::Same},
+                        Case{{12, 15, 1}, 4, 2, Padding::Same}, Case{{9, 17, 1}, 3, 1, Padding::Valid},
+                        Case{{7, 70, 1}, 3, 1, Padding::Same}}) {
+    Conv2dLayer<float> implicit(c.in, 8, c.kernel, c.stride, c.padding, Activation::Linear);
+    Conv2dLayer<float> explicit_(c.in, 8, c.kernel, c.stride, c.padding, Activation::Linear);
+    implicit.setImplicitGemm(true);
+    explicit_.setImplicitGemm(false);
+    Rng rng(6);
+    const Index total = 8 * c.kernel * c.kernel + 8;
+    Vector<float> values = randomMatrix(total, 1, rng).cast<float>(), g1(total), g2(total);
+    implicit.bind(values.data(), g1.data());
+    explicit_.bind(values.data(), g2.data());
+    const Index n = 3, h = c.in[0], w = c.in[1];
+    Matrix<float> x = Matrix<float>::Zero(h * w, n);
+    auto stroke = [&](Index s, Index y, Index x0) { x(y * w + x0, s) = 0.5f + float(s); };
+    stroke(0, 0, 0);
+    stroke(0, h - 1, w - 1);
+    stroke(1, h / 2, 0);
+    stroke(1, h / 2, 1);
+    stroke(1, 0, w - 1);
+    for (Index y = 2; y < h - 2; ++y) stroke(2, y, y % w);  // a diagonal
+    x(w + 2, 1) = -0.f;
+    const Matrix<float> dOut = randomMatrix(implicit.outputSize(), n, rng).cast<float>();
+    implicit.forward(x, true, rng);
+    explicit_.forward(x, true, rng);
+    const std::string what = std::to_string(h) + "x" + std::to_string(w) + ", kernel " +
+                             std::to_string(c.kernel) + ", stride " + std::to_string(c.stride);
+    for (Index i = 0; i < implicit.output().size(); ++i)
+      ASSERT_NEAR(implicit.output().data()[i], explicit_.output().data()[i], 1e-5f)
+          << what << ", output " << i;
+    Matrix<float> dIn;
+    implicit.backward(x, dOut, &dIn);
+    explicit_.backward(x, dOut, &dIn);
+    for (Index i = 0; i < total; ++i)
+      EXPECT_NEAR(g1[i], g2[i], 1e-4f * (1 + std::abs(g2[i]))) << what << ", gradient " << i;
+  }
+}
+
 TEST(Conv2d, implicit_gemm_relu_from_the_last_store_is_max_of_z_and_0) {
   // With implicit GEMM a ReLU layer's output comes from the GEMM's last store: it must be
   // max(z, 0) bit for bit (and z the same as with the ReLU applied in a pass of its own).

@@ -368,6 +368,104 @@ TEST(Gemm, skipping_the_zero_steps_of_a_one_panel_a_keeps_the_bits) {
   ASSERT_EQ(setThreads(1), 1);
 }
 
+// B by offsets may flag its columns that are all zero (the first conv's patches over a digit's
+// background): where A is finite, a tile of four such columns gets +0 sums without running a
+// step. The same bits as without the flags, over three blocks of k, with a bias and a ReLU in
+// the last store, accumulated onto -0, for an A of one panel (read in place) and a taller one;
+// tiles with only three flagged columns and the last, partial tile are covered. An A holding a
+// NaN makes every sum NaN, flagged or not.
+TEST(Gemm, tiles_of_columns_flagged_zero_keep_the_bits) {
+  constexpr Index n = 23, k = 600;
+  Rng rng(44);
+  std::vector<float> table(k * n);
+  for (float& v : table) v = static_cast<float>(rng.uniform(-1, 1));
+  std::vector<int> rowOffset(k), colOffset(n);
+  for (Index p = 0; p < k; ++p) rowOffset[p] = int(p);
+  for (Index j = 0; j < n; ++j) colOffset[j] = int(j * k);
+  std::vector<uint8_t> zeroColumn(n, 0);
+  for (const Index j : {4, 5, 6, 7, 9, 10, 11, 20, 21, 22}) {  // tiles 1 and 5; 3 of tile 2
+    zeroColumn[j] = 1;
+    for (Index p = 0; p < k; ++p) table[colOffset[j] + p] = p % 3 ? 0.f : -0.f;
+  }
+  std::vector<float> bias(13);
+  for (float& b : bias) b = static_cast<float>(rng.uniform(-1, 1));
+  for (const Index m : {Index(8), Index(13)}) {
+    for (const bool nan : {false, true}) {
+      Matrix<float> A = randomFloats(m, k, rng);
+      if (nan) A(m - 1, 300) = std::nanf("");
+      const std::string what = std::to_string(m) + " rows" + (nan ? ", a NaN" : "");
+      for (const bool accumulate : {false, true}) {
+        GemmScratch scratch;
+        IndexedMatrix B{table.data(), rowOffset.data(), colOffset.data(), k, n, true};
+        const Matrix<float> minusZero = Matrix<float>::Constant(m, n, -0.f);
+        Matrix<float> plain = minusZero, flagged = minusZero, plainRelu(m, n), flaggedRelu(m, n);
+        const GemmEpilogue last{accumulate ? nullptr : bias.data(), nullptr};
+        scratch.multiply(stridedView(A), B, plain.data(), m, accumulate,
+                         {last.rowBias, plainRelu.data()});
+        B.zeroColumn = zeroColumn.data();
+        scratch.multiply(stridedView(A), B, flagged.data(), m, accumulate,
+                         {last.rowBias, flaggedRelu.data()});
+        expectSameBits(flagged.data(), plain.data(), plain.size(), what);
+        expectSameBits(flaggedRelu.data(), plainRelu.data(), plain.size(), what + ", ReLU");
+        EXPECT_EQ(flagged(0, 5), accumulate ? 0.f : bias[0]) << what;
+        EXPECT_FALSE(std::signbit(flagged(0, 5))) << what;
+        EXPECT_NE(flagged(0, 8), accumulate ? 0.f : bias[0]) << what;  // the tile's other column
+        EXPECT_EQ(std::isnan(flagged(m - 1, 5)), nan) << what;
+      }
+    }
+  }
+}
+
+// A one-panel A that skips its zero steps (the first conv's kernel gradient, A = dZ) also skips
+// the steps where B by offsets flags its row as all zero (a patch of background), given that
+// A's values there are finite: the same bits as without the flags, on 1 and 2 threads. A NaN
+// in A at a flagged step must still reach every sum of its row (NaN x 0); finite values whose
+// two halves OR-ed look infinite are kept, and add only zeros.
+TEST(Gemm, steps_whose_row_of_b_is_flagged_zero_keep_the_bits) {
+  constexpr Index n = 25, k = 602;  // the last block: 22 groups of four steps and 2 single ones
+  Rng rng(45);
+  Matrix<float> A = randomFloats(GemmScratch::kMr, k, rng);
+  for (Index p = 0; p < k; ++p)
+    for (Index i = 0; i < GemmScratch::kMr; ++i)
+      if (rng.uniform(0, 1) < 0.4) A(i, p) = 0.f;
+  std::vector<float> table(k * n);
+  for (float& v : table) v = static_cast<float>(rng.uniform(-1, 1));
+  std::vector<int> rowOffset(k), colOffset(n);
+  for (Index p = 0; p < k; ++p) rowOffset[p] = int(p);
+  for (Index j = 0; j < n; ++j) colOffset[j] = int(j * k);
+  std::vector<uint8_t> zeroRow(k, 0);
+  for (Index p = 0; p < k; ++p) {
+    zeroRow[p] = zeroInPattern(p + 64) || p == 4 || p == 601;  // every pattern in a group
+    if (zeroRow[p])
+      for (Index j = 0; j < n; ++j) table[rowOffset[p] + colOffset[j]] = (p + j) % 3 ? 0.f : -0.f;
+  }
+  A(2, 4) = 3.f;
+  A(6, 4) = 1.25f;  // exponents 0x80 | 0x7f: the OR of the panel's halves looks infinite
+  A(5, 601) = 1.5f;
+  const Matrix<float> start = randomFloats(GemmScratch::kMr, n, rng);
+  for (const bool nan : {false, true}) {
+    Matrix<float> a = A;
+    if (nan) a(1, 4) = a(3, 601) = std::nanf("");  // in a group, and a single step at the end
+    GemmScratch scratch;
+    IndexedMatrix B{table.data(), rowOffset.data(), colOffset.data(), k, n, true};
+    Matrix<float> plain = start;
+    ASSERT_EQ(setThreads(1), 1);
+    scratch.multiply(stridedView(a), B, plain.data(), GemmScratch::kMr, true);
+    B.zeroRow = zeroRow.data();
+    for (int threads : {1, 2}) {
+      ASSERT_EQ(setThreads(threads), threads);
+      Matrix<float> flagged = start;
+      scratch.multiply(stridedView(a), B, flagged.data(), GemmScratch::kMr, true);
+      const std::string what = std::to_string(threads) + " threads" + (nan ? ", a NaN" : "");
+      expectSameBits(flagged.data(), plain.data(), plain.size(), what);
+      EXPECT_EQ(std::isnan(flagged(1, 0)), nan) << what;
+      EXPECT_EQ(std::isnan(flagged(3, 0)), nan) << what;
+      EXPECT_FALSE(std::isnan(flagged(2, 0))) << what;
+    }
+  }
+  ASSERT_EQ(setThreads(1), 1);
+}
+
 TEST(Gemm, same_bits_for_any_number_of_threads) {
   // The columns of C are split over the threads; every element keeps its one order of sums.
   Rng rng(12);

@@ -106,8 +106,10 @@ test("a_conv_kernel_gradient_skipping_zero_gradients_matches_a_plain_js_sum", as
   // A conv over 8 channels computes its kernel gradient as its transpose, dW^T = patches dz^T,
   // and skips the positions where 4 filters' dz are all zero, as max pooling leaves 3 in 4. A
   // conv over one channel keeps dW = dz patches^T and skips the positions where all 8 filters'
-  // dz are zero (here the images' blank border, where z = 0 and the ReLU passes nothing).
-  // Checked against a plain-JS correlation of the input with dz, on 1 and 2 threads.
+  // dz are zero (here the images' blank border, where z = 0 and the ReLU passes nothing), and
+  // the positions whose patch of the input is all zero. Checked against a plain-JS correlation
+  // of the input with dz, on 1 and 2 threads; z too, whose forward skips the tiles of four
+  // positions with all-zero patches (here tiles that cross rows of the output).
   const cases = [
     { H: 6, C: 8, F: 16, step: 4, x: (i) => Math.sin(i * 0.37) + 0.3 * Math.cos(i * 0.05) },
     { H: 10, C: 1, F: 8, step: 8, x: (i) => {
@@ -129,9 +131,10 @@ test("a_conv_kernel_gradient_skipping_zero_gradients_matches_a_plain_js_sum", as
     const results = [];
     for (const threads of [1, 2]) {
       const net = (await loadNN({ threads })).createNetwork(config);
-      const { dz, dW } = net.inspect(x, y, n).layers[0];
+      const { z, dz, dW } = net.inspect(x, y, n).layers[0];
+      const [kernel, bias] = net.getWeights();
       net.delete();
-      results.push(dW);
+      results.push(dW, z);
       let zeroSteps = 0;
       for (let p = 0; p < n * H * H; p++) {
         for (let f = 0; f < F; f += step) {
@@ -141,6 +144,37 @@ test("a_conv_kernel_gradient_skipping_zero_gradients_matches_a_plain_js_sum", as
       // Enough for the GEMM to skip them (it does where more than an eighth are).
       assert.ok(zeroSteps > n * H * H * F / step / 4,
         `${C} channels: ${zeroSteps} of ${n * H * H * F / step} steps of ${step} filters all zero`);
+      // z at (s, oy, ox, f) = bias[f] + the sum over the kernel's (i, j, c) of x at
+      // (oy + i - 1, ox + j - 1, c) times kernel[i][j][c][f].
+      let zeroPatches = 0;
+      for (let s = 0; s < n; s++) {
+        for (let oy = 0; oy < H; oy++) {
+          for (let ox = 0; ox < H; ox++) {
+            let zeroPatch = true;
+            for (let f = 0; f < F; f++) {
+              let sum = bias.data[f], size = Math.abs(sum);
+              for (let i = 0; i < K; i++) {
+                for (let j = 0; j < K; j++) {
+                  const iy = oy + i - 1, ix = ox + j - 1;
+                  if (iy < 0 || iy >= H || ix < 0 || ix >= H) continue;
+                  for (let c = 0; c < C; c++) {
+                    const v = x[((s * H + iy) * H + ix) * C + c];
+                    zeroPatch &&= v === 0;
+                    sum += v * kernel.data[((i * K + j) * C + c) * F + f];
+                    size += Math.abs(v * kernel.data[((i * K + j) * C + c) * F + f]);
+                  }
+                }
+              }
+              const got = z[((s * H + oy) * H + ox) * F + f];
+              assert.ok(Math.abs(got - sum) <= 1e-6 * (1 + size),
+                `${C} channels, ${threads} threads: z at ${s}, ${oy}, ${ox}, ${f} = ${got}, `
+                + `expected ${sum}`);
+            }
+            zeroPatches += zeroPatch;
+          }
+        }
+      }
+      if (C === 1) assert.ok(zeroPatches > n * H * H / 3, `${zeroPatches} zero patches`);
       // dW[i][j][c][f] = the sum over samples and output positions (oy, ox) of x at
       // (oy + i - 1, ox + j - 1) times dz.
       for (let i = 0; i < K; i++) {
@@ -169,6 +203,7 @@ test("a_conv_kernel_gradient_skipping_zero_gradients_matches_a_plain_js_sum", as
         }
       }
     }
-    assert.deepEqual(bits(results[1]), bits(results[0]), `${C} channels, 2 threads`);
+    assert.deepEqual(bits(results[2]), bits(results[0]), `${C} channels, 2 threads`);
+    assert.deepEqual(bits(results[3]), bits(results[1]), `${C} channels, 2 threads, z`);
   }
 });
