@@ -194,6 +194,23 @@ TEST(Gemm, packed_b_gives_the_bits_of_b_read_in_place) {
   bothWays(indexed, "B by offsets");
 }
 
+// A k x n matrix of random values given by offsets into a column-major table: (p, j) is
+// values[p + j k].
+struct RandomTable {
+  std::vector<float> values;
+  std::vector<int> rowOffset, colOffset;
+  RandomTable(Index k, Index n, Rng& rng) : values(k * n), rowOffset(k), colOffset(n) {
+    for (float& v : values) v = static_cast<float>(rng.uniform(-1, 1));
+    for (Index p = 0; p < k; ++p) rowOffset[p] = int(p);
+    for (Index j = 0; j < n; ++j) colOffset[j] = int(j * k);
+  }
+  float& operator()(Index p, Index j) { return values[rowOffset[p] + colOffset[j]]; }
+  IndexedMatrix matrix() const {
+    return {values.data(), rowOffset.data(), colOffset.data(), Index(rowOffset.size()),
+            Index(colOffset.size())};
+  }
+};
+
 // Whether step i is one to make all zero: in the i-th group of four steps, those whose bit is
 // clear in i % 16, so that every pattern of zero and non-zero steps in a group comes up.
 bool zeroInPattern(Index i) { return !((i / 4 % 16) >> (i % 4) & 1); }
@@ -330,18 +347,14 @@ TEST(Gemm, skipping_the_zero_steps_of_a_one_panel_a_keeps_the_bits) {
   A.col(13) << 0.f, 0.f, 0.f, -0.f, 0.5f, 0.f, 0.f, -0.25f;  // only the last four not zero
   A.col(14) << 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.75f;
   A.col(15) << 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, std::nanf(""), 0.f;  // a NaN alone: the step runs
-  std::vector<float> table(k * n);
-  for (float& v : table) v = static_cast<float>(rng.uniform(-1, 1));
-  std::vector<int> rowOffset(k), colOffset(n);
-  for (Index p = 0; p < k; ++p) rowOffset[p] = int(p);
-  for (Index j = 0; j < n; ++j) colOffset[j] = int(j * k);
+  RandomTable table(k, n, rng);
   Matrix<double> stored(k, n);
   for (Index p = 0; p < k; ++p)
-    for (Index j = 0; j < n; ++j) stored(p, j) = table[rowOffset[p] + colOffset[j]];
+    for (Index j = 0; j < n; ++j) stored(p, j) = table(p, j);
   const Matrix<float> start = randomFloats(GemmScratch::kMr, n, rng);
   for (const bool accumulate : {false, true}) {
     GemmScratch scratch;
-    IndexedMatrix B{table.data(), rowOffset.data(), colOffset.data(), k, n};
+    IndexedMatrix B = table.matrix();
     Matrix<float> dense = start;
     ASSERT_EQ(setThreads(1), 1);
     scratch.multiply(stridedView(A), B, dense.data(), GemmScratch::kMr, accumulate);
@@ -377,15 +390,11 @@ TEST(Gemm, skipping_the_zero_steps_of_a_one_panel_a_keeps_the_bits) {
 TEST(Gemm, tiles_of_columns_flagged_zero_keep_the_bits) {
   constexpr Index n = 23, k = 600;
   Rng rng(44);
-  std::vector<float> table(k * n);
-  for (float& v : table) v = static_cast<float>(rng.uniform(-1, 1));
-  std::vector<int> rowOffset(k), colOffset(n);
-  for (Index p = 0; p < k; ++p) rowOffset[p] = int(p);
-  for (Index j = 0; j < n; ++j) colOffset[j] = int(j * k);
+  RandomTable table(k, n, rng);
   std::vector<uint8_t> zeroColumn(n, 0);
   for (const Index j : {4, 5, 6, 7, 9, 10, 11, 20, 21, 22}) {  // tiles 1 and 5; 3 of tile 2
     zeroColumn[j] = 1;
-    for (Index p = 0; p < k; ++p) table[colOffset[j] + p] = p % 3 ? 0.f : -0.f;
+    for (Index p = 0; p < k; ++p) table(p, j) = p % 3 ? 0.f : -0.f;
   }
   std::vector<float> bias(13);
   for (float& b : bias) b = static_cast<float>(rng.uniform(-1, 1));
@@ -396,7 +405,8 @@ TEST(Gemm, tiles_of_columns_flagged_zero_keep_the_bits) {
       const std::string what = std::to_string(m) + " rows" + (nan ? ", a NaN" : "");
       for (const bool accumulate : {false, true}) {
         GemmScratch scratch;
-        IndexedMatrix B{table.data(), rowOffset.data(), colOffset.data(), k, n, true};
+        IndexedMatrix B = table.matrix();
+        B.finite = true;
         const Matrix<float> minusZero = Matrix<float>::Constant(m, n, -0.f);
         Matrix<float> plain = minusZero, flagged = minusZero, plainRelu(m, n), flaggedRelu(m, n);
         const GemmEpilogue last{accumulate ? nullptr : bias.data(), nullptr};
@@ -428,16 +438,12 @@ TEST(Gemm, steps_whose_row_of_b_is_flagged_zero_keep_the_bits) {
   for (Index p = 0; p < k; ++p)
     for (Index i = 0; i < GemmScratch::kMr; ++i)
       if (rng.uniform(0, 1) < 0.4) A(i, p) = 0.f;
-  std::vector<float> table(k * n);
-  for (float& v : table) v = static_cast<float>(rng.uniform(-1, 1));
-  std::vector<int> rowOffset(k), colOffset(n);
-  for (Index p = 0; p < k; ++p) rowOffset[p] = int(p);
-  for (Index j = 0; j < n; ++j) colOffset[j] = int(j * k);
+  RandomTable table(k, n, rng);
   std::vector<uint8_t> zeroRow(k, 0);
   for (Index p = 0; p < k; ++p) {
     zeroRow[p] = zeroInPattern(p + 64) || p == 4 || p == 601;  // every pattern in a group
     if (zeroRow[p])
-      for (Index j = 0; j < n; ++j) table[rowOffset[p] + colOffset[j]] = (p + j) % 3 ? 0.f : -0.f;
+      for (Index j = 0; j < n; ++j) table(p, j) = (p + j) % 3 ? 0.f : -0.f;
   }
   A(2, 4) = 3.f;
   A(6, 4) = 1.25f;  // exponents 0x80 | 0x7f: the OR of the panel's halves looks infinite
@@ -447,7 +453,8 @@ TEST(Gemm, steps_whose_row_of_b_is_flagged_zero_keep_the_bits) {
     Matrix<float> a = A;
     if (nan) a(1, 4) = a(3, 601) = std::nanf("");  // in a group, and a single step at the end
     GemmScratch scratch;
-    IndexedMatrix B{table.data(), rowOffset.data(), colOffset.data(), k, n, true};
+    IndexedMatrix B = table.matrix();
+    B.finite = true;
     Matrix<float> plain = start;
     ASSERT_EQ(setThreads(1), 1);
     scratch.multiply(stridedView(a), B, plain.data(), GemmScratch::kMr, true);
