@@ -192,9 +192,10 @@ class Conv2dLayer final : public ActivatedLayer<T> {
   // convolution with stride s over them: (k*k*c, positions) as im2col would have written it,
   // patch value (i*k + j)*c + ch, position (sample, oy, ox), without writing it out.
   // One-channel images in frames up to 64 wide (the digits) also get a flag per position for
-  // the patches that are all zero (a digit's background): the GEMM skips the tiles of four such
-  // positions. A flag costs a few bit operations: per row of pixels, a 64-bit mask of those that
-  // are not zero, and per output row, the OR of k masks and of k shifts of it.
+  // the patches that are all zero (a digit's background), which the GEMM skips: in the forward
+  // the tiles of four such positions, in the kernel gradient each such position. The flags cost
+  // a few bit operations: per row of pixels, a 64-bit mask of those that are not zero, and per
+  // output row, the OR of k masks and of k shifts of it.
   struct FramedImages {
     std::vector<T> values;  // frames are zero and never written
     std::vector<int> patchOffset, positionOffset;
