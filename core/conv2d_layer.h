@@ -204,6 +204,12 @@ class Conv2dLayer final : public ActivatedLayer<T> {
     std::vector<uint8_t> zeroPatch;  // per position, 1 where its patch is all zero
     std::vector<uint64_t> rowMask;   // per framed row, bit x where pixel x is not zero
     bool flagged = false;            // whether zeroPatch holds this framing's flags
+    // Asked for before framing (a conv's output gradient, dZ, framed for the input gradient):
+    // per framed pixel of 4 to 32 channels (a power of two), bit ch set where channel ch is not
+    // zero. The GEMM lists the steps of each tile that are not all zero from them.
+    bool wantsMasks = false;
+    std::vector<uint32_t> channelMask;
+    int channelShift = -1;  // log2 of the channels, where channelMask holds this framing's masks
 
     void frame(const T* images, int h, int w, int c, Index n, int top, int left, int hp, int wp,
                int k, int s, int outH, int outW) {
@@ -215,13 +221,20 @@ class Conv2dLayer final : public ActivatedLayer<T> {
         if (Index(zeroPatch.size()) < n * positions) zeroPatch.resize(n * positions);
         if (Index(rowMask.size()) < n * hp) rowMask.resize(n * hp);
       }
+      channelShift = -1;
+      if (wantsMasks && c >= 4 && c <= 32 && (c & (c - 1)) == 0) {
+        channelShift = __builtin_ctz(unsigned(c));
+        if (Index(channelMask.size()) < frameSize / c * n) channelMask.assign(frameSize / c * n, 0);
+      }
       std::atomic<bool> allFinite{true};
       parallelFor(n, 8, [&](int64_t first, int64_t last) {
         bool piece = true;
         for (Index i = first; i < last; ++i) {
           for (int y = 0; y < h; ++y) {
-            T* row = values.data() + i * frameSize + (Index(y + top) * wp + left) * c;
+            const Index at = i * frameSize + (Index(y + top) * wp + left) * c;
+            T* row = values.data() + at;
             piece &= simd::copyFinite(row, images + (i * h + y) * Index(w) * c, Index(w) * c);
+            if (channelShift >= 0) maskChannels(row, w, c, channelMask.data() + at / c);
           }
           if (flagged)
             flagZeroPatches(images + i * h * Index(w), h, w, top, left, hp, k, s, outH, outW,
@@ -269,6 +282,21 @@ class Conv2dLayer final : public ActivatedLayer<T> {
         for (; ox < outW; ++ox) *flag++ = !((window >> (ox * s)) & 1);
       }
     }
+    // mask[p] = bit ch set where channel ch of pixel p is not zero, for w pixels of c channels
+    // (a multiple of 4).
+    static void maskChannels(const T* pixel, int w, int c, uint32_t* mask) {
+      for (int p = 0; p < w; ++p, pixel += c) {
+        uint32_t bits = 0;
+        if constexpr (std::is_same_v<T, float>) {
+          for (int ch = 0; ch < c; ch += 4)
+            bits |= uint32_t(simd::nonZeroLanes(simd::load(pixel + ch))) << ch;
+        } else {
+          for (int ch = 0; ch < c; ++ch) bits |= uint32_t(pixel[ch] != T(0)) << ch;
+        }
+        mask[p] = bits;
+      }
+    }
+
     // kSpreadNibble[m]: byte b is bit b of m (little-endian, as WASM and x86 are).
     static constexpr std::array<uint32_t, 16> kSpreadNibble = [] {
       std::array<uint32_t, 16> spread{};
@@ -279,7 +307,8 @@ class Conv2dLayer final : public ActivatedLayer<T> {
 
     IndexedMatrix patches() const {
       return {values.data(), patchOffset.data(), positionOffset.data(), Index(patchOffset.size()),
-              count, finite, flagged ? zeroPatch.data() : nullptr};
+              count, finite, flagged ? zeroPatch.data() : nullptr, nullptr,
+              channelShift >= 0 ? channelMask.data() : nullptr, channelShift};
     }
     IndexedMatrix patchesTransposed() const {
       return {values.data(), positionOffset.data(), patchOffset.data(), count,
@@ -362,6 +391,7 @@ class Conv2dLayer final : public ActivatedLayer<T> {
     if constexpr (std::is_same_v<T, float>) {
       if (!implicitGemm_ || stride_ != 1) return false;
       if (start == 0) rotateKernel();
+      gradient_.wantsMasks = true;
       gradient_.frame(dZ.data(), outHeight_, outWidth_, filters_, count, kernel_ - 1 - padTop_,
                       kernel_ - 1 - padLeft_, height_ + kernel_ - 1, width_ + kernel_ - 1,
                       kernel_, 1, height_, width_);

@@ -31,7 +31,11 @@
 // where the images are finite: all 8 filters' dZ is zero at 52-68 % of the positions.
 // B by offsets may also flag its columns (rows) that are all zero: the first conv's positions
 // whose patch is a digit's background. Given finite A, its forward stores the tiles of four such
-// columns without a step, and its kernel gradient leaves such steps out of A's lists.
+// columns without a step, and its kernel gradient leaves such steps out of A's lists. And B by
+// offsets over pixels of 4 to 32 channels may come with a mask of each pixel's non-zero channels
+// (a conv's framed dZ, for its input gradient): each tile then lists its steps that are not zero
+// at all four of its positions, from four mask loads per pixel of the patch, four steps per
+// table lookup (listing them one set bit at a time cost half of the dense tile's work).
 #pragma once
 
 #include <algorithm>
@@ -69,6 +73,11 @@ struct IndexedMatrix {
   // Where given, 1 for the columns (rows) whose values are all zero, else 0.
   const uint8_t* zeroColumn = nullptr;
   const uint8_t* zeroRow = nullptr;
+  // Where given, the values come in pixels of 2^channelShift channels (4 to 32: the offsets are
+  // multiples of it, and the rows come in groups of one pixel's channels, in order), and bit ch
+  // of channelMask[offset >> channelShift] is set where channel ch of that pixel is not zero.
+  const uint32_t* channelMask = nullptr;
+  int channelShift = 0;
   float operator()(Index i, Index j) const { return data[rowOffset[i] + colOffset[j]]; }
   bool rowsAdjacent(Index i, Index count) const {
     for (Index r = 1; r < count; ++r)
@@ -222,6 +231,8 @@ struct StridedB {
   bool hasZeroColumns() const { return false; }
   bool zeroTile(Index, Index) const { return false; }
   const uint8_t* zeroRows() const { return nullptr; }  // none known
+  bool hasChannelMasks() const { return false; }
+  int32_t listTileSteps(Index, Index, Index, Index kc, int32_t*) const { return int32_t(kc); }
   struct Rows {  // a running offset: one addition per k instead of a multiplication
     Index stride, offset = 0;
     Index next() {
@@ -245,6 +256,10 @@ struct IndexedB {
   bool finite() const { return m.finite; }
   bool hasZeroColumns() const { return m.zeroColumn; }
   const uint8_t* zeroRows() const { return m.zeroRow; }
+  bool hasChannelMasks() const { return m.channelMask; }
+  // With channel masks: lists the steps [k0, k0 + kc) (whole pixels) that are not zero in all
+  // of the tile's columns j..j+3 (those before n), as offsets from k0, and returns how many.
+  int32_t listTileSteps(Index j, Index n, Index k0, Index kc, int32_t* steps) const;
   // Whether the tile's columns j..j+3 (those before n) are all flagged as zero.
   bool zeroTile(Index j, Index n) const {
     if (j + 4 <= n) {
@@ -443,6 +458,28 @@ inline int32_t listSteps(const float* p, Index kc, int32_t* steps,
   return count;
 }
 
+inline int32_t IndexedB::listTileSteps(Index j, Index n, Index k0, Index kc,
+                                       int32_t* steps) const {
+  const int shift = m.channelShift;
+  const Index c = Index(1) << shift;
+  const uint32_t* mask[4];  // the masks of the tile's four positions' pixels
+  for (Index q = 0; q < 4; ++q)
+    mask[q] = m.channelMask + (m.colOffset[j + q < n ? j + q : j] >> shift);
+  int32_t count = 0;
+  for (Index first = 0; first < kc; first += c) {  // one pixel of the patch: c steps
+    const Index pixel = m.rowOffset[k0 + first] >> shift;
+    uint32_t bits = mask[0][pixel] | mask[1][pixel] | mask[2][pixel] | mask[3][pixel];
+    for (Index ch = 0; ch < c; ch += 4, bits >>= 4) {  // as listSteps does, four at a time
+      Int4 offsets;
+      std::memcpy(&offsets, kSetBits[bits & 15], sizeof offsets);
+      offsets += int32_t(first + ch);
+      std::memcpy(steps + count, &offsets, sizeof offsets);
+      count += __builtin_popcount(bits & 15);
+    }
+  }
+  return count;
+}
+
 // The micro-kernel over the listed steps only: Ap points at the block's first k, and readB(s, b)
 // gives B's four values of step s in b. Skipping a step whose A or B values are ±0 leaves every
 // sum's bits as they were: with the other side finite it would add ±0 products, and x + ±0 is
@@ -560,6 +597,10 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
   // B's columns flagged as all zero (the background of the first conv's images) make tiles
   // whose every step adds zero, given finite A: the tile's sum is +0, stored without a step.
   const bool skipsZeroTiles = B.hasZeroColumns() && allFinite(A);
+  // B read in place with channel masks lists each tile's steps that are not all zero, to skip
+  // the others where A is finite (conv2's input gradient: dZ, where max pooling left zeros).
+  static_assert(kKc % 32 == 0, "blocks of k hold whole pixels");
+  const bool listsTiles = !packsB && B.hasChannelMasks() && allFinite(A);
   // List t's steps in block b, where they are few enough for skipping to pay; else none.
   auto listed = [&](Index t, Index b, Index kc, const int32_t*& step, const int32_t*& end) {
     const int32_t count = stepCount_[t * blocks + b];
@@ -575,6 +616,8 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
     if (!aIsPanel && Index(packed.size()) < roundedM * std::min(k, kKc))
       packed.resize(roundedM * std::min(k, kKc));
     const float* column[4] = {};  // B's tile columns, where B is read in place
+    thread_local std::vector<int32_t> tileSteps;  // those B lists for a tile
+    if (listsTiles && Index(tileSteps.size()) < kKc) tileSteps.resize(kKc);
     for (Index k0 = 0, b = 0; k0 < k; k0 += kKc, ++b) {
       const Index kc = std::min(kKc, k - k0);
       const bool add = accumulate || k0 > 0;
@@ -596,6 +639,10 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
           const int32_t *step = nullptr, *stepEnd = nullptr;
           if (packsB && aFinite) listed(j / kNr, b, kc, step, stepEnd);
           if (skipsA) listed(0, b, kc, step, stepEnd);
+          if (!step && listsTiles) {
+            const int32_t count = B.listTileSteps(j, n, k0, kc, tileSteps.data());
+            if (count < kc * kSkipBelow / 8) step = tileSteps.data(), stepEnd = step + count;
+          }
           // The tile's row panels, each kernel in a loop of its own (in one loop with a branch,
           // V8 allocated registers worse: dense products 10 % slower).
           auto rowPanels = [&](auto&& kernel) {

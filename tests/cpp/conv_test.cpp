@@ -447,6 +447,53 @@ TEST(Conv2d, implicit_gemm_over_a_zero_background_agrees_with_im2col) {
   }
 }
 
+TEST(Conv2d, implicit_input_gradient_over_sparse_output_gradients_agrees_with_im2col) {
+  // The digits CNN's second conv (8 -> 16 channels, 14 x 14, kernel 5) gets dZ with the zeros
+  // max pooling leaves (3 positions in 4) and those of a ReLU; its input gradient skips the
+  // steps where dZ is zero at all four positions of a tile. Against im2col + Eigen, and with an
+  // infinite kernel value, NaN at least wherever im2col gives NaN (inf x 0: not skipped).
+  const Shape in{14, 14, 8};
+  Conv2dLayer<float> implicit(in, 16, 5, 1, Padding::Same, Activation::Linear);
+  Conv2dLayer<float> explicit_(in, 16, 5, 1, Padding::Same, Activation::Linear);
+  implicit.setImplicitGemm(true);
+  explicit_.setImplicitGemm(false);
+  Rng rng(7);
+  const Index total = 16 * 25 * 8 + 16, n = 3;
+  Vector<float> values = randomMatrix(total, 1, rng).cast<float>(), g1(total), g2(total);
+  implicit.bind(values.data(), g1.data());
+  explicit_.bind(values.data(), g2.data());
+  const Matrix<float> x = randomMatrix(implicit.inputSize(), n, rng).cast<float>();
+  Matrix<float> dOut = randomMatrix(implicit.outputSize(), n, rng).cast<float>();
+  for (Index s = 0; s < n; ++s)
+    for (Index p = 0; p < 14 * 14; ++p)
+      for (Index f = 0; f < 16; ++f)
+        if ((p / 14 % 2) + (p % 2) > 0 || rng.uniform(0, 1) < 0.4) dOut(p * 16 + f, s) = 0.f;
+  for (const bool infinite : {false, true}) {
+    if (infinite) values[3 * 16 + 5] = INFINITY;  // kernel (0, 0, channel 3), filter 5
+    implicit.forward(x, true, rng);
+    explicit_.forward(x, true, rng);
+    Matrix<float> dIn1, dIn2;
+    implicit.backward(x, dOut, &dIn1);
+    explicit_.backward(x, dOut, &dIn2);
+    Index nans = 0;
+    for (Index i = 0; i < dIn1.size(); ++i) {
+      const float a = dIn1.data()[i], b = dIn2.data()[i];
+      nans += std::isnan(b);
+      // (With the infinity, the implicit product also meets the zeros of dZ's frame, where
+      // col2im adds nothing: NaN in more places, never in fewer.)
+      if (std::isnan(b) || (infinite && std::isnan(a))) {
+        ASSERT_TRUE(std::isnan(a)) << "value " << i;
+      } else if (std::isfinite(b)) {
+        ASSERT_NEAR(a, b, 1e-5f) << "value " << i;
+      } else if (!std::isnan(b)) {
+        ASSERT_EQ(a, b) << "value " << i;  // an infinity times a gradient that is not zero
+      }
+    }
+    EXPECT_EQ(nans > 0, infinite);
+    EXPECT_GT(dIn1.cwiseAbs().maxCoeff(), 1e-2f);
+  }
+}
+
 TEST(Conv2d, implicit_gemm_relu_from_the_last_store_is_max_of_z_and_0) {
   // With implicit GEMM a ReLU layer's output comes from the GEMM's last store: it must be
   // max(z, 0) bit for bit (and z the same as with the ReLU applied in a pass of its own).

@@ -473,6 +473,61 @@ TEST(Gemm, steps_whose_row_of_b_is_flagged_zero_keep_the_bits) {
   ASSERT_EQ(setThreads(1), 1);
 }
 
+// B by offsets with channel masks (a conv's framed output gradient: pixels of c channels, the
+// rows of a patch in groups of one pixel's channels) lists each tile's steps that are not zero
+// in all four of its positions, and the micro-kernel runs only those where few enough are
+// left. The same bits as without the masks, for 4 to 32 channels, positions that cross rows, a
+// partial last tile, two blocks of k; and an infinite A, whose products with zeros are NaN, is
+// never skipped.
+TEST(Gemm, steps_listed_from_channel_masks_keep_the_bits) {
+  constexpr int kernel = 5, width = 11, height = 9;  // positions: (height - 4) x (width - 4)
+  for (const int c : {4, 16, 32}) {
+    Rng rng(46 + c);
+    const int shift = __builtin_ctz(unsigned(c));
+    std::vector<float> values(Index(height) * width * c);
+    for (Index i = 0; i < Index(values.size()); ++i) {
+      const Index pixel = i / c;
+      // Whole pixels zero, scattered zero channels, and a few rows all non-zero.
+      const bool zero = pixel % 3 != 0 ? rng.uniform(0, 1) < 0.8 : rng.uniform(0, 1) < 0.3;
+      values[i] = zero ? (i % 5 ? 0.f : -0.f) : static_cast<float>(rng.uniform(-1, 1));
+    }
+    std::vector<uint32_t> mask(Index(height) * width, 0);
+    for (Index i = 0; i < Index(values.size()); ++i)
+      if (values[i] != 0.f) mask[i / c] |= 1u << (i % c);
+    std::vector<int> rowOffset, colOffset;
+    for (int i = 0; i < kernel; ++i)
+      for (int v = 0; v < kernel * c; ++v) rowOffset.push_back(i * width * c + v);
+    for (int y = 0; y + kernel <= height; ++y)
+      for (int x = 0; x + kernel <= width; ++x) colOffset.push_back((y * width + x) * c);
+    const Index k = Index(rowOffset.size()), n = Index(colOffset.size());
+    for (const bool infinite : {false, true}) {
+      Matrix<float> A = randomFloats(GemmScratch::kMr, k, rng);
+      if (infinite) A(2, 7) = INFINITY;
+      IndexedMatrix B{values.data(), rowOffset.data(), colOffset.data(), k, n, true};
+      GemmScratch scratch;
+      Matrix<float> plain(GemmScratch::kMr, n), masked(GemmScratch::kMr, n);
+      scratch.multiply(stridedView(A), B, plain.data(), GemmScratch::kMr, false);
+      B.channelMask = mask.data();
+      B.channelShift = shift;
+      for (int threads : {1, 2}) {
+        ASSERT_EQ(setThreads(threads), threads);
+        scratch.multiply(stridedView(A), B, masked.data(), GemmScratch::kMr, false);
+        const std::string what = std::to_string(c) + " channels, " + std::to_string(threads) +
+                                 " threads" + (infinite ? ", inf" : "");
+        expectSameBits(masked.data(), plain.data(), plain.size(), what);
+        Index nans = 0;
+        for (Index j = 0; j < n; ++j) nans += std::isnan(masked(2, j));
+        EXPECT_EQ(nans > 0, infinite) << what;
+      }
+      Matrix<double> stored(k, n);
+      for (Index p = 0; p < k; ++p)
+        for (Index j = 0; j < n; ++j) stored(p, j) = values[rowOffset[p] + colOffset[j]];
+      if (!infinite) EXPECT_TRUE(masked.cast<double>().isApprox(A.cast<double>() * stored, 1e-5));
+    }
+  }
+  ASSERT_EQ(setThreads(1), 1);
+}
+
 TEST(Gemm, same_bits_for_any_number_of_threads) {
   // The columns of C are split over the threads; every element keeps its one order of sums.
   Rng rng(12);
