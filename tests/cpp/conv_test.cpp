@@ -332,6 +332,27 @@ TEST(Conv2d, conv2d_large_batch_in_chunks_matches_small_batches) {
   EXPECT_TRUE(summed.isApprox(gradients, 1e-12));
 }
 
+// The same float conv twice over one set of random parameters: by implicit GEMM (WebAssembly's
+// path) and by im2col + Eigen, each with a gradient buffer of its own.
+struct ImplicitAndIm2col {
+  Conv2dLayer<float> implicit, explicit_;
+  Vector<float> values, g1, g2;  // the parameters; the gradients of implicit, of explicit_
+  ImplicitAndIm2col(const Shape& in, int filters, int kernel, int stride, Padding padding,
+                    Activation f, Rng& rng)
+      : implicit(in, filters, kernel, stride, padding, f),
+        explicit_(in, filters, kernel, stride, padding, f) {
+    implicit.setImplicitGemm(true);
+    explicit_.setImplicitGemm(false);
+    Index total = 0;
+    for (const ParamInfo& p : implicit.parameters()) total += shapeSize(p.shape);
+    values = randomMatrix(total, 1, rng).cast<float>();
+    g1.resize(total);
+    g2.resize(total);
+    implicit.bind(values.data(), g1.data());
+    explicit_.bind(values.data(), g2.data());
+  }
+};
+
 TEST(Conv2d, implicit_gemm_agrees_with_im2col_forward_and_backward) {
   // The implicit-GEMM path (WebAssembly's default for float) against im2col + Eigen, natively:
   // same outputs, kernel gradients and input gradients to float precision, for "same" and
@@ -339,16 +360,9 @@ TEST(Conv2d, implicit_gemm_agrees_with_im2col_forward_and_backward) {
   struct Case { Shape in; int filters, kernel, stride; Padding padding; };
   for (const Case& c : {Case{{9, 8, 3}, 5, 3, 1, Padding::Same}, Case{{7, 9, 2}, 4, 4, 1, Padding::Valid},
                         Case{{10, 9, 3}, 6, 3, 2, Padding::Same}, Case{{28, 28, 1}, 8, 5, 1, Padding::Same}}) {
-    Conv2dLayer<float> implicit(c.in, c.filters, c.kernel, c.stride, c.padding, Activation::Tanh);
-    Conv2dLayer<float> explicit_(c.in, c.filters, c.kernel, c.stride, c.padding, Activation::Tanh);
-    implicit.setImplicitGemm(true);
-    explicit_.setImplicitGemm(false);
     Rng rng(3);
-    Index total = 0;
-    for (const ParamInfo& p : implicit.parameters()) total += shapeSize(p.shape);
-    Vector<float> values = randomMatrix(total, 1, rng).cast<float>(), g1(total), g2(total);
-    implicit.bind(values.data(), g1.data());
-    explicit_.bind(values.data(), g2.data());
+    ImplicitAndIm2col pair(c.in, c.filters, c.kernel, c.stride, c.padding, Activation::Tanh, rng);
+    auto& [implicit, explicit_, values, g1, g2] = pair;
     const Index n = 3;
     const Matrix<float> x = randomMatrix(implicit.inputSize(), n, rng).cast<float>();
     const Matrix<float> dOut = randomMatrix(implicit.outputSize(), n, rng).cast<float>();
@@ -368,15 +382,9 @@ TEST(Conv2d, implicit_kernel_gradient_skips_zero_gradients_only_over_finite_imag
   // A one-channel conv's kernel gradient (implicit GEMM) skips the positions where all 8
   // filters' dZ is zero, as max pooling leaves most of them, only while the images are finite:
   // an infinite pixel times a zero gradient is NaN, as im2col + Eigen's plain sum gives it.
-  const Shape in{28, 28, 1};
-  Conv2dLayer<float> implicit(in, 8, 5, 1, Padding::Same, Activation::Linear);
-  Conv2dLayer<float> explicit_(in, 8, 5, 1, Padding::Same, Activation::Linear);
-  implicit.setImplicitGemm(true);
-  explicit_.setImplicitGemm(false);
   Rng rng(5);
-  Vector<float> values = randomMatrix(8 * 25 + 8, 1, rng).cast<float>(), g1(208), g2(208);
-  implicit.bind(values.data(), g1.data());
-  explicit_.bind(values.data(), g2.data());
+  ImplicitAndIm2col pair({28, 28, 1}, 8, 5, 1, Padding::Same, Activation::Linear, rng);
+  auto& [implicit, explicit_, values, g1, g2] = pair;
   const Index n = 3;
   Matrix<float> dOut = randomMatrix(implicit.outputSize(), n, rng).cast<float>();
   for (Index s = 0; s < n; ++s)
@@ -412,15 +420,10 @@ TEST(Conv2d, implicit_gemm_over_a_zero_background_agrees_with_im2col) {
   for (const Case& c : {Case{{28, 28, 1}, 5, 1, Padding::Same}, Case{{13, 11, 1}, 3, 1, Padding::Same},
                         Case{{12, 15, 1}, 4, 2, Padding::Same}, Case{{9, 17, 1}, 3, 1, Padding::Valid},
                         Case{{7, 70, 1}, 3, 1, Padding::Same}}) {
-    Conv2dLayer<float> implicit(c.in, 8, c.kernel, c.stride, c.padding, Activation::Linear);
-    Conv2dLayer<float> explicit_(c.in, 8, c.kernel, c.stride, c.padding, Activation::Linear);
-    implicit.setImplicitGemm(true);
-    explicit_.setImplicitGemm(false);
     Rng rng(6);
-    const Index total = 8 * c.kernel * c.kernel + 8;
-    Vector<float> values = randomMatrix(total, 1, rng).cast<float>(), g1(total), g2(total);
-    implicit.bind(values.data(), g1.data());
-    explicit_.bind(values.data(), g2.data());
+    ImplicitAndIm2col pair(c.in, 8, c.kernel, c.stride, c.padding, Activation::Linear, rng);
+    auto& [implicit, explicit_, values, g1, g2] = pair;
+    const Index total = values.size();
     const Index n = 3, h = c.in[0], w = c.in[1];
     Matrix<float> x = Matrix<float>::Zero(h * w, n);
     auto stroke = [&](Index s, Index y, Index x0) { x(y * w + x0, s) = 0.5f + float(s); };
@@ -452,16 +455,10 @@ TEST(Conv2d, implicit_input_gradient_over_sparse_output_gradients_agrees_with_im
   // max pooling leaves (3 positions in 4) and those of a ReLU; its input gradient skips the
   // steps where dZ is zero at all four positions of a tile. Against im2col + Eigen, and with an
   // infinite kernel value, NaN at least wherever im2col gives NaN (inf x 0: not skipped).
-  const Shape in{14, 14, 8};
-  Conv2dLayer<float> implicit(in, 16, 5, 1, Padding::Same, Activation::Linear);
-  Conv2dLayer<float> explicit_(in, 16, 5, 1, Padding::Same, Activation::Linear);
-  implicit.setImplicitGemm(true);
-  explicit_.setImplicitGemm(false);
   Rng rng(7);
-  const Index total = 16 * 25 * 8 + 16, n = 3;
-  Vector<float> values = randomMatrix(total, 1, rng).cast<float>(), g1(total), g2(total);
-  implicit.bind(values.data(), g1.data());
-  explicit_.bind(values.data(), g2.data());
+  ImplicitAndIm2col pair({14, 14, 8}, 16, 5, 1, Padding::Same, Activation::Linear, rng);
+  auto& [implicit, explicit_, values, g1, g2] = pair;
+  const Index n = 3;
   const Matrix<float> x = randomMatrix(implicit.inputSize(), n, rng).cast<float>();
   Matrix<float> dOut = randomMatrix(implicit.outputSize(), n, rng).cast<float>();
   for (Index s = 0; s < n; ++s)
