@@ -256,7 +256,9 @@ struct IndexedB {
   bool finite() const { return m.finite; }
   bool hasZeroColumns() const { return m.zeroColumn; }
   const uint8_t* zeroRows() const { return m.zeroRow; }
-  bool hasChannelMasks() const { return m.channelMask; }
+  bool hasChannelMasks() const {  // and rows in whole pixels, as listTileSteps reads them
+    return m.channelMask && m.rows % (Index(1) << m.channelShift) == 0;
+  }
   // With channel masks: lists the steps [k0, k0 + kc) (whole pixels) that are not zero in all
   // of the tile's columns j..j+3 (those before n), as offsets from k0, and returns how many.
   int32_t listTileSteps(Index j, Index n, Index k0, Index kc, int32_t* steps) const;
