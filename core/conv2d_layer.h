@@ -260,16 +260,7 @@ class Conv2dLayer final : public ActivatedLayer<T> {
     static void flagZeroPatches(const T* image, int h, int w, int top, int left, int hp, int k,
                                 int s, int outH, int outW, uint64_t* rows, uint8_t* flag) {
       std::fill(rows, rows + hp, uint64_t(0));
-      for (int y = 0; y < h; ++y) {
-        const T* pixel = image + Index(y) * w;
-        uint64_t mask = 0;
-        int x = 0;
-        if constexpr (std::is_same_v<T, float>)
-          for (; x + 4 <= w; x += 4)
-            mask |= uint64_t(simd::nonZeroLanes(simd::load(pixel + x))) << x;
-        for (; x < w; ++x) mask |= uint64_t(pixel[x] != T(0)) << x;
-        rows[y + top] = mask << left;
-      }
+      for (int y = 0; y < h; ++y) rows[y + top] = nonZeroMask(image + Index(y) * w, w) << left;
       for (int oy = 0; oy < outH; ++oy) {
         uint64_t column = 0;  // bit x: column x has a pixel that is not zero in the window's rows
         for (int i = 0; i < k; ++i) column |= rows[oy * s + i];
@@ -282,19 +273,19 @@ class Conv2dLayer final : public ActivatedLayer<T> {
         for (; ox < outW; ++ox) *flag++ = !((window >> (ox * s)) & 1);
       }
     }
-    // mask[p] = bit ch set where channel ch of pixel p is not zero, for w pixels of c channels
-    // (a multiple of 4).
+    // mask[p] = bit ch set where channel ch of pixel p is not zero, for w pixels of c channels.
     static void maskChannels(const T* pixel, int w, int c, uint32_t* mask) {
-      for (int p = 0; p < w; ++p, pixel += c) {
-        uint32_t bits = 0;
-        if constexpr (std::is_same_v<T, float>) {
-          for (int ch = 0; ch < c; ch += 4)
-            bits |= uint32_t(simd::nonZeroLanes(simd::load(pixel + ch))) << ch;
-        } else {
-          for (int ch = 0; ch < c; ++ch) bits |= uint32_t(pixel[ch] != T(0)) << ch;
-        }
-        mask[p] = bits;
-      }
+      for (int p = 0; p < w; ++p, pixel += c) mask[p] = uint32_t(nonZeroMask(pixel, c));
+    }
+
+    // Bit i set where v[i] is not zero, for count <= 64 values.
+    static uint64_t nonZeroMask(const T* v, int count) {
+      uint64_t mask = 0;
+      int i = 0;
+      if constexpr (std::is_same_v<T, float>)
+        for (; i + 4 <= count; i += 4) mask |= uint64_t(simd::nonZeroLanes(simd::load(v + i))) << i;
+      for (; i < count; ++i) mask |= uint64_t(v[i] != T(0)) << i;
+      return mask;
     }
 
     // kSpreadNibble[m]: byte b is bit b of m (little-endian, as WASM and x86 are).

@@ -210,7 +210,7 @@ inline bool packA(const AMatrix& A, Index i0, Index mc, Index k0, Index kc, floa
       if constexpr (kCheckFinite) bad |= nonFinite(load(out)) | nonFinite(load(out + 4));
     }
   }
-  return kCheckFinite && !(bad[0] | bad[1] | bad[2] | bad[3]);
+  return kCheckFinite && !laneBits(bad);
 }
 
 // Whether A, column-major with exactly one panel's rows, is its own packed panel (the 8-filter
@@ -431,6 +431,16 @@ inline int flagBits(const uint8_t* flag) {
   return int((bytes * 0x01020408u) >> 24) & 15;  // each byte's bit lands on its own bit 24 + q
 }
 
+// Appends to the list at steps[count] the offsets first + q of the set bits q of bits (a group of
+// four steps), and returns the new count.
+inline int32_t appendSteps(int bits, int32_t first, int32_t* steps, int32_t count) {
+  Int4 offsets;
+  std::memcpy(&offsets, kSetBits[bits], sizeof offsets);
+  offsets += first;
+  std::memcpy(steps + count, &offsets, sizeof offsets);
+  return count + __builtin_popcount(unsigned(bits));
+}
+
 template <Index kWidth>
 inline int32_t listSteps(const float* p, Index kc, int32_t* steps,
                          const uint8_t* zeroB = nullptr) {
@@ -446,11 +456,7 @@ inline int32_t listSteps(const float* p, Index kc, int32_t* steps,
                  s3 = step(p + 3 * kWidth);
     int bits = nonZeroBits(s0, s1, s2, s3);
     if (zeroB) bits &= ~flagBits(zeroB + r) | nonFiniteBits(s0, s1, s2, s3);
-    Int4 offsets;
-    std::memcpy(&offsets, kSetBits[bits], sizeof offsets);
-    offsets += int32_t(r);
-    std::memcpy(steps + count, &offsets, sizeof offsets);
-    count += __builtin_popcount(unsigned(bits));
+    count = appendSteps(bits, int32_t(r), steps, count);
   }
   for (; r < kc; ++r, p += kWidth) {
     const Float4 s = step(p);
@@ -471,13 +477,8 @@ inline int32_t IndexedB::listTileSteps(Index j, Index n, Index k0, Index kc,
   for (Index first = 0; first < kc; first += c) {  // one pixel of the patch: c steps
     const Index pixel = m.rowOffset[k0 + first] >> shift;
     uint32_t bits = mask[0][pixel] | mask[1][pixel] | mask[2][pixel] | mask[3][pixel];
-    for (Index ch = 0; ch < c; ch += 4, bits >>= 4) {  // as listSteps does, four at a time
-      Int4 offsets;
-      std::memcpy(&offsets, kSetBits[bits & 15], sizeof offsets);
-      offsets += int32_t(first + ch);
-      std::memcpy(steps + count, &offsets, sizeof offsets);
-      count += __builtin_popcount(bits & 15);
-    }
+    for (Index ch = 0; ch < c; ch += 4, bits >>= 4)  // as listSteps does, four at a time
+      count = appendSteps(int(bits & 15), int32_t(first + ch), steps, count);
   }
   return count;
 }
@@ -596,13 +597,16 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
       listBlocks(std::integral_constant<Index, kMr>{}, 0, A.data, first, last, B.zeroRows());
     });
   }
+  // Where B says where its zeros are, skipping them needs finite A, checked once here.
+  const bool bZerosKnown = B.hasZeroColumns() || (!packsB && B.hasChannelMasks());
+  const bool aFiniteForB = bZerosKnown && allFinite(A);
   // B's columns flagged as all zero (the background of the first conv's images) make tiles
   // whose every step adds zero, given finite A: the tile's sum is +0, stored without a step.
-  const bool skipsZeroTiles = B.hasZeroColumns() && allFinite(A);
+  const bool skipsZeroTiles = aFiniteForB && B.hasZeroColumns();
   // B read in place with channel masks lists each tile's steps that are not all zero, to skip
   // the others where A is finite (conv2's input gradient: dZ, where max pooling left zeros).
   static_assert(kKc % 32 == 0, "blocks of k hold whole pixels");
-  const bool listsTiles = !packsB && B.hasChannelMasks() && allFinite(A);
+  const bool listsTiles = aFiniteForB && !packsB && B.hasChannelMasks();
   // List t's steps in block b, where they are few enough for skipping to pay; else none.
   auto listed = [&](Index t, Index b, Index kc, const int32_t*& step, const int32_t*& end) {
     const int32_t count = stepCount_[t * blocks + b];

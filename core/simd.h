@@ -115,7 +115,7 @@ inline bool copyFinite(T* dst, const T* src, Index count) {
       store(dst + i, v);
       bad |= nonFinite(v);
     }
-    finite = !(bad[0] | bad[1] | bad[2] | bad[3]);
+    finite = !laneBits(bad);
   }
   for (; i < count; ++i) {
     dst[i] = src[i];
