@@ -597,5 +597,43 @@ TEST(Parallel, the_caller_runs_the_pieces_a_held_back_worker_does_not_claim) {
   EXPECT_EQ(byCaller.load(), 7);
 }
 
+// The caller claims pieces from the front and the workers from the back, so on two threads
+// each runs one end of every job (the same part of consecutive jobs, whose data its cache then
+// holds): whatever the timing, the caller's pieces are a prefix of the job and the worker's the
+// rest.
+TEST(Parallel, the_caller_claims_from_the_front_and_the_worker_from_the_back) {
+  setThreads(2);
+  const std::thread::id caller = std::this_thread::get_id();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (int job = 0; job < 20; ++job) {
+    std::vector<int> byCaller(8, -1);  // 8 pieces: 4 a thread
+    std::atomic<bool> workerIn{false};
+    std::atomic<int> callerDone{0};
+    parallelFor(8, 1, [&](int64_t begin, int64_t end) {
+      ASSERT_EQ(end, begin + 1);
+      const bool mine = std::this_thread::get_id() == caller;
+      // Both take part: the caller's first piece waits until the worker holds one, which waits
+      // until the caller has run two more (claimed alternately, the worker's piece would then
+      // sit between the caller's).
+      if (mine) {
+        while (!workerIn && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+      } else {
+        workerIn = true;
+        while (callerDone < 3 && std::chrono::steady_clock::now() < deadline)
+          std::this_thread::yield();
+      }
+      byCaller[begin] = mine;
+      if (mine) ++callerDone;
+    });
+    ASSERT_TRUE(workerIn.load()) << job;
+    int firstOfWorker = 8;
+    while (firstOfWorker > 0 && byCaller[firstOfWorker - 1] == 0) --firstOfWorker;
+    EXPECT_LT(firstOfWorker, 8) << job;  // the worker ran the last piece
+    for (int piece = 0; piece < firstOfWorker; ++piece)
+      EXPECT_EQ(byCaller[piece], 1) << "job " << job << ", piece " << piece;
+  }
+  setThreads(1);
+}
+
 }  // namespace
 }  // namespace nnplay
