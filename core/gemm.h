@@ -699,8 +699,12 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
       }
     }
   };
-  // Shares of at least ~256k multiply-adds, below which waking a thread costs more than it saves.
-  constexpr Index kShare = Index(1) << 18;
+  // Shares of at least ~64k multiply-adds (about 8 us), below which handing work to another
+  // thread costs more than it saves. A worker spinning between jobs takes one within a
+  // microsecond: with shares of 256k, the MLP's output layer (three products of 82k) ran on
+  // one thread, 30 us of a 2-thread batch of about 300 (2-thread MLP training in Node, median
+  // of 6 alternating runs: 109k samples/s with 256k, 123k with 64k).
+  constexpr Index kShare = Index(1) << 16;
   constexpr Index kSmallA = Index(1) << 14;  // values of A cheap to pack once per piece
   // Rows give at least two pieces a thread, or one each where A is too large to pack per piece.
   // With one piece a thread, a thread the machine holds back holds up the job: a small A (the
