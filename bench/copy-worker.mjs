@@ -4,10 +4,10 @@
 import { parentPort, workerData } from "node:worker_threads";
 
 import { loadNN } from "../web/lib/nnplay.js";
-import { rate } from "./peers.mjs";
+import { fitter, rate } from "./peers.mjs";
 
-const { config, x, y, n, batchSize } = workerData;
-const net = (await loadNN({ threads: 1 })).createNetwork(config);
-const fit = () => net.fit({ x, y, n, epochs: 1, batchSize });
-parentPort.on("message", ({ seconds }) => parentPort.postMessage(rate(fit, n, seconds)));
+const { config, x, y, n } = workerData;
+const nn = await loadNN({ threads: 1 });
+const fit = fitter(nn, nn.createNetwork(config), { x, y, n });
+parentPort.on("message", ({ seconds }) => parentPort.postMessage(rate(fit.run, n, seconds)));
 parentPort.postMessage("ready");

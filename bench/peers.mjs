@@ -4,8 +4,9 @@
 //   await impl.train(seconds) -> samples/s  // SGD, batch 64, over the n samples
 //   await impl.infer(seconds) -> samples/s  // forward only, inferBatch samples per call
 //
-// nnplay and native train whole shuffled epochs (fit(), as the pages do, gathering each batch);
-// the peers train one prepared batch per call, which spares them the gathering.
+// nnplay and native train whole shuffled epochs (fit(), as the pages do, gathering each batch;
+// nnplay on samples uploaded into its memory once, nn.upload); the peers train one prepared
+// batch per call, which spares them the gathering.
 // nnplay runs its WASM module through the public API (fit/predict), on one thread and on every
 // core; native runs the same C++
 // core built with g++ -O3 (SSE2 baseline) as a child process; TF.js runs tfjs-core ops under
@@ -43,16 +44,32 @@ export function rate(fn, samples, seconds) {
 // chooses).
 export const nnplayOn = (threads) => async (model, data) => {
   const { loadNN } = await import("../web/lib/nnplay.js");
-  return nnplayNetwork((await loadNN({ threads })).createNetwork(configs[model]), data);
+  return nnplayNetwork(await loadNN({ threads }), model, data);
 };
 
 // An nnplay network (of any version of the API: fit, predict, delete) behind the interface.
-function nnplayNetwork(net, { x, y, n }) {
+function nnplayNetwork(nn, model, { x, y, n }) {
+  const net = nn.createNetwork(configs[model]);
+  const fit = fitter(nn, net, { x, y, n });
   return {
-    train: (s) => rate(() => net.fit({ x, y, n, epochs: 1, batchSize }), n, s),
+    train: (s) => rate(fit.run, n, s),
     infer: (s) => rate(() => net.predict(x.subarray(0, inferBatch * 784), inferBatch),
       inferBatch, s),
-    dispose: () => net.delete(),
+    dispose: () => {
+      fit.dispose();
+      net.delete();
+    },
+  };
+}
+
+// One epoch of fit() over the samples, uploaded into WASM memory once where the API has
+// nn.upload (as the peers train on their own tensors); an older API copies them in each call.
+export function fitter(nn, net, { x, y, n }) {
+  const data = nn.upload?.({ x, y, n });
+  return {
+    run: data ? () => net.fit({ data, epochs: 1, batchSize })
+      : () => net.fit({ x, y, n, epochs: 1, batchSize }),
+    dispose: () => data?.delete(),
   };
 }
 
@@ -78,7 +95,7 @@ export const nnplayCopies = (copies) => async (model, { x, y, n }) => {
   const workers = [];
   for (let i = 0; i < copies; i++) {
     const worker = new Worker(new URL("copy-worker.mjs", import.meta.url),
-      { workerData: { config: configs[model], x, y, n, batchSize } });
+      { workerData: { config: configs[model], x, y, n } });
     workers.push(worker);
     await reply(worker);  // "ready"
   }
@@ -112,7 +129,7 @@ export async function nnplayBefore(model, data) {
     }
   }
   const { loadNN } = await import(lib.href);
-  return nnplayNetwork((await loadNN()).createNetwork(configs[model]), data);
+  return nnplayNetwork(await loadNN(), model, data);
 }
 
 const nativeBinary = fileURLToPath(new URL("build/native/nnplay_train_bench", root));

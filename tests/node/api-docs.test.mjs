@@ -106,7 +106,7 @@ function memberPaths(members, prefix) {
 }
 
 // How the docs call each interface's object.
-const API = { NN: "nn.", Network: "net.", DigitAugmenter: "augmenter." };
+const API = { NN: "nn.", Network: "net.", DigitAugmenter: "augmenter.", Uploaded: "data." };
 
 test("every_member_of_the_api_in_the_d_ts_has_an_entry", () => {
   const paths = [

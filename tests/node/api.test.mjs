@@ -310,6 +310,41 @@ test("fit_reports_epochs_stops_on_request_and_on_divergence", () => {
   wild.delete();
 });
 
+test("fit_on_uploaded_data_gives_the_same_bits_and_the_copy_keeps_the_samples_of_its_upload", () => {
+  const d = nn.datasets.make("spiral", { n: 300, noise: 0.1, seed: 3 });
+  const config = dense(2, [[8, "tanh"], [1, "sigmoid"]], "bce",
+    { optimizer: { type: "adam", lr: 0.01 }, batchSize: 16 });
+  const x = Float32Array.from(d.x), inUse = nn.memory().inUseBytes;
+  const data = nn.upload({ x, y: d.y, n: d.n });
+  assert.ok(nn.memory().inUseBytes - inUse >= 300 * 3 * 4, "the samples are in WASM memory");
+  assert.deepEqual([data.n, data.inputs, data.outputs], [300, 2, 1]);
+  x.fill(0);  // later changes do not reach the copy
+  const arrays = nn.createNetwork(config), uploaded = nn.createNetwork(config);
+  for (let round = 0; round < 2; round++) {
+    assert.deepEqual(uploaded.fit({ data, epochs: 2 }), arrays.fit({ x: d.x, y: d.y, n: d.n, epochs: 2 }));
+    assert.deepEqual(allWeights(uploaded), allWeights(arrays));
+  }
+  assert.ok(allWeights(uploaded).every(Number.isFinite));
+
+  const three = nn.createNetwork(dense(3, [[1, "sigmoid"]], "bce"));
+  const throwsNaming = (call, message) => assert.throws(call, { message });
+  throwsNaming(() => uploaded.fit({ data, x: d.x }),
+    "fit: give either data (from nn.upload) or x, y and n, not both");
+  throwsNaming(() => uploaded.fit({ data: { n: 300 } }), "data: expected what nn.upload returned");
+  throwsNaming(() => three.fit({ data }),
+    "data: 2 inputs and 1 outputs per sample, this network has 3 and 1");
+  throwsNaming(() => nn.upload({ x: d.x, y: d.y, n: 7 }),
+    "x: expected n × inputs values (the same number for each of the 7 samples), got 600");
+  throwsNaming(() => nn.upload({ x: d.x, y: d.y, n: 0 }), /n: expected a positive integer/);
+  assert.throws(() => { data.n = 5000; }, TypeError, "its sizes are read-only");
+  const beforeDelete = nn.memory().inUseBytes;
+  data.delete();
+  data.delete();  // twice is harmless
+  assert.ok(beforeDelete - nn.memory().inUseBytes >= 300 * 3 * 4, "delete() freed the copy");
+  throwsNaming(() => uploaded.fit({ data }), "data: it was deleted");
+  for (const net of [arrays, uploaded, three]) net.delete();
+});
+
 test("inspect_returns_per_layer_matrices_without_updating", () => {
   const net = nn.createNetwork(dense(2, [[3, "tanh"], [2, "softmax"]], "cross_entropy"));
   const before = allWeights(net);

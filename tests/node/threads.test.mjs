@@ -17,9 +17,10 @@ function digitsLike(n) {
 }
 
 // Trains a fresh network and returns fingerprints of its weights and its predictions.
-function run(nn, cfg, data, epochs) {
+// (trained on `trainOn`: data's { x, y, n } or { data } from nn.upload)
+function run(nn, cfg, data, epochs, trainOn = data) {
   const net = nn.createNetwork(cfg);
-  net.fit({ ...data, epochs });
+  net.fit({ ...trainOn, epochs });
   const weights = fingerprint(net.getWeights().flatMap((w) => Array.from(w.data)));
   const outputs = fingerprint(Array.from(net.predict(data.x, data.n)));
   net.delete();
@@ -48,6 +49,16 @@ test("training_and_prediction_give_the_same_bits_for_1_2_and_3_threads", async (
     assert.deepEqual(r.mlp, results[0].mlp, `MLP with ${r.threads} threads`);
     assert.deepEqual(r.cnn, results[0].cnn, `CNN with ${r.threads} threads`);
   }
+  // Samples uploaded into the threaded module's shared memory (nn.upload): the same bits too,
+  // and a network of another module refuses them.
+  const two = await loadNN({ threads: 2 }), one = await loadNN({ threads: 1 });
+  const uploaded = two.upload(data);
+  assert.deepEqual(run(two, mlp, data, 3, { data: uploaded }), results[0].mlp, "MLP on uploaded data");
+  const other = one.createNetwork(mlp);
+  assert.throws(() => other.fit({ data: uploaded }), { message:
+    "data: uploaded by another nn (another loadNN thread count): upload it with this network's" });
+  other.delete();
+  uploaded.delete();
 });
 
 test("batchnorm_training_and_prediction_give_the_same_bits_for_1_2_and_3_threads", async () => {

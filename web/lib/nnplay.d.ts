@@ -136,8 +136,9 @@ export interface Network {
   /** The same, plus what predict(x, n) gives, from one forward pass. */
   evaluate(x: Floats, y: Floats, n: number, options: { outputs: true }):
     { loss: number; accuracy: number; outputs: Float32Array };
-  fit(options: { x: Floats; y: Floats; n: number; epochs?: number; batchSize?: number;
-    shuffle?: boolean; onEpoch?: (entry: EpochEntry) => boolean | void;
+  /** On { x, y, n } or on { data } from nn.upload: the same bits. */
+  fit(options: ({ x: Floats; y: Floats; n: number } | { data: Uploaded }) & { epochs?: number;
+    batchSize?: number; shuffle?: boolean; onEpoch?: (entry: EpochEntry) => boolean | void;
     layerStats?: boolean }): EpochEntry[];
   /** Forward and backward without an update; with inputGradient, also dX = dL/dx (n x inputs). */
   inspect(x: Floats, y: Floats, n: number, options?: { inputGradient?: boolean }):
@@ -259,6 +260,15 @@ export interface ConfigSchema {
     activationsPerSample: number; batchValues: number; batchSize: number };
 }
 
+/** Samples in WebAssembly memory (nn.upload): x has n * inputs values, y n * outputs. */
+export interface Uploaded {
+  readonly n: number;
+  readonly inputs: number;
+  readonly outputs: number;
+  /** Frees the memory; fit({ data }) with it then throws. */
+  delete(): void;
+}
+
 export interface NN {
   /** The config rules the core enforces, as data; the same frozen object on every access. */
   readonly schema: ConfigSchema;
@@ -266,6 +276,8 @@ export interface NN {
   readonly threads: number;
   /** The WebAssembly memory and how much of it is allocated (for leak checks). */
   memory(): { heapBytes: number; inUseBytes: number };
+  /** n samples copied into WebAssembly memory once, for fit({ data }) with this nn's networks. */
+  upload(samples: { x: Floats; y: Floats; n: number }): Uploaded;
   createNetwork(config: NetworkConfig): Network;
   fromJSON(model: ModelFile | string): Network;
   fromTFJS(artifacts: TFJSArtifacts): Network;
