@@ -8,9 +8,9 @@
 // only), natively std::threads. A job's pieces are claimed by whichever thread is free, the
 // caller included: the caller from the first piece on, the workers from the last, so the same
 // thread tends to run the same part of consecutive jobs (and finds its data in its cache). The
-// caller spins briefly while the last pieces finish, then sleeps until
-// they do; the workers spin briefly between jobs (a training step's next one follows within
-// microseconds), then sleep.
+// caller spins briefly while the last pieces finish, then sleeps until they do; the workers
+// spin briefly between jobs (a training step's next one follows within microseconds), then
+// sleep.
 #pragma once
 
 #include <cstdint>
@@ -37,8 +37,9 @@ void parallelForJob(int64_t count, int64_t grain, int maxPieces, RangeJob job, v
 // multiple of `grain` long except the last; returns when all are done. The pieces depend only
 // on count, grain and the thread count: at most 4 per thread, or maxPieces where a piece has a
 // fixed cost of its own (a GEMM piece that packs all of A). The pool's threads claim them one
-// after another (the caller from the front, the others from the back), so a thread held back by the system delays only the piece it holds. With one
-// thread, or less work than two grains, it is one call body(0, count) on this thread.
+// after another (the caller from the front, the others from the back), so a thread held back
+// by the system delays only the piece it holds. With one thread, or less work than two
+// grains, it is one call body(0, count) on this thread.
 template <typename Body>
 void parallelFor(int64_t count, int64_t grain, Body&& body, int maxPieces = 0) {
   using Callable = std::remove_reference_t<Body>;

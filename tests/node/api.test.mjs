@@ -342,6 +342,11 @@ test("fit_on_uploaded_data_gives_the_same_bits_and_the_copy_keeps_the_samples_of
   data.delete();  // twice is harmless
   assert.ok(beforeDelete - nn.memory().inUseBytes >= 300 * 3 * 4, "delete() freed the copy");
   throwsNaming(() => uploaded.fit({ data }), "data: it was deleted");
+  // deleted by an onEpoch: the next epoch does not read the freed memory
+  const again = nn.upload(d), epochs = [];
+  throwsNaming(() => uploaded.fit({ data: again, epochs: 3,
+    onEpoch: (entry) => { epochs.push(entry.epoch); again.delete(); } }), "data: it was deleted");
+  assert.equal(epochs.length, 1);
   for (const net of [arrays, uploaded, three]) net.delete();
 });
 
