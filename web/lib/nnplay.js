@@ -247,7 +247,7 @@ class NN {
    * Copies n samples (x: n * inputs values, y: n * outputs) into WebAssembly memory once, for
    * fit({ data }) calls that train on them again and again. Each fit({ x, y, n }) copies its
    * arrays in: on the threaded build, whose memory is shared (and copied into about 2.7 times
-   * slower), 420-465 us of every fit over 1024 MNIST digits, on one thread. Later changes to
+   * slower), 418-465 us of every fit over 1024 MNIST digits, on one thread. Later changes to
    * x and y do not reach the copy. Free it with delete(); it works with this nn's networks only.
    */
   upload({ x, y, n } = {}) {
