@@ -125,6 +125,9 @@ class GemmScratch {
                        bool accumulate, GemmEpilogue epilogue);
 
   std::vector<float> packedB_;  // B packed in tiles of 4 columns, shared by the pieces
+  // A product split by blocks of k: each block's sum, then added to C in order.
+  std::vector<float> sums_;
+  static constexpr Index kMaxSums = Index(1) << 20;  // values (4 MB)
   // The steps that are not all zero: per tile of B's and block, or per block of A's.
   std::vector<int32_t> steps_, stepCount_;
 };
@@ -307,6 +310,23 @@ inline void storeTile(const Float4 (&c)[8], float* C, Index ldc, Index rows_, In
       if (bias) v += bias[i];
       C[i + j * ldc] = v;
     }
+}
+
+// A column of C, `rows` long, = (accumulate ? C : nothing) + sums[0] + sums[stride] + ... +
+// sums[(blocks - 1) * stride], added in that order: as each block's tiles add their sum into C.
+inline void addBlockSums(const float* sums, Index stride, Index blocks, Index rows, float* C,
+                         bool accumulate) {
+  Index i = 0;
+  for (; i + 4 <= rows; i += 4) {
+    Float4 v = accumulate ? load(C + i) + load(sums + i) : load(sums + i);
+    for (Index b = 1; b < blocks; ++b) v += load(sums + b * stride + i);
+    store(C + i, v);
+  }
+  for (; i < rows; ++i) {
+    float v = accumulate ? C[i] + sums[i] : sums[i];
+    for (Index b = 1; b < blocks; ++b) v += sums[b * stride + i];
+    C[i] = v;
+  }
 }
 
 // One step of the micro-kernel: the tile c += (the 8 values of A at a) x (B's 4 values of the
@@ -545,7 +565,9 @@ inline void GemmScratch::multiply(const IndexedMatrix& A, const StridedMatrix& B
 // packing all of A into its thread's buffer (cheap when A is short, as the conv kernels are).
 // A piece runs every block of kKc inner indices over its part, and each element of C is one
 // tile's sum over a block in order of k, added to C block after block, whichever thread runs
-// the piece: the same bits for any number of threads and either split.
+// the piece. A long sum into a small C goes by blocks of k instead, on more than one thread,
+// and adds the blocks' sums to C in the same order afterwards: the same bits for any number of
+// threads and any of the three splits.
 template <typename AMatrix, typename BAccess>
 void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, Index ldc,
                                   bool accumulate, GemmEpilogue epilogue) {
@@ -615,8 +637,11 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
     step = steps_.data() + t * k + b * kKc;
     end = step + count;
   };
-  // C rows [r0, r1) (r0 a multiple of kMr) times columns [c0, c1).
-  auto block = [&](Index r0, Index r1, Index c0, Index c1) {
+  // C rows [r0, r1) (r0 a multiple of kMr) times columns [c0, c1), over the blocks of k
+  // [firstBlock, endBlock): into C, block after block; or with `sums`, each block's sum alone
+  // into an m x n matrix of its own there (sums + b * m * n), for the caller to add to C in order.
+  auto block = [&](Index r0, Index r1, Index c0, Index c1, Index firstBlock, Index endBlock,
+                   float* sums) {
     thread_local std::vector<float> packed;  // grows on first use, then reused
     const Index roundedM = (r1 - r0 + kMr - 1) / kMr * kMr;
     if (!aIsPanel && Index(packed.size()) < roundedM * std::min(k, kKc))
@@ -624,10 +649,12 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
     const float* column[4] = {};  // B's tile columns, where B is read in place
     thread_local std::vector<int32_t> tileSteps;  // those B lists for a tile
     if (listsTiles && Index(tileSteps.size()) < kKc) tileSteps.resize(kKc);
-    for (Index k0 = 0, b = 0; k0 < k; k0 += kKc, ++b) {
+    for (Index b = firstBlock, k0 = b * kKc; b < endBlock; ++b, k0 += kKc) {
       const Index kc = std::min(kKc, k - k0);
-      const bool add = accumulate || k0 > 0;
+      const bool add = !sums && (accumulate || k0 > 0);
       const bool last = k0 + kc == k;  // the epilogue follows the last block's sum
+      float* const Cb = sums ? sums + b * m * n : C;
+      const Index ldcb = sums ? m : ldc;
       const auto rows = B.rows(k0);
       bool aFinite = false;
       if (packsB)
@@ -654,21 +681,21 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
           auto rowPanels = [&](auto&& kernel) {
             for (Index i = i0; i < i0 + mc; i += kMr) {
               const float* bias = last && epilogue.rowBias ? epilogue.rowBias + i : nullptr;
-              kernel(aPanels + (i - r0) * kc, C + i + j * ldc, std::min(kMr, m - i),
+              kernel(aPanels + (i - r0) * kc, Cb + i + j * ldcb, std::min(kMr, m - i),
                      std::min(kNr, n - j), bias);
             }
           };
           auto listedSteps = [&](auto readB) {
             rowPanels([&](const float* Ap, float* Ci, Index tileRows, Index tileCols,
                           const float* bias) {
-              microKernelSteps(step, stepEnd, Ap, readB, Ci, ldc, tileRows, tileCols, add, bias);
+              microKernelSteps(step, stepEnd, Ap, readB, Ci, ldcb, tileRows, tileCols, add, bias);
             });
           };
           if (skipsZeroTiles && B.zeroTile(j, n)) {
             rowPanels([&](const float*, float* Ci, Index tileRows, Index tileCols,
                           const float* bias) {
               const Float4 zero[8] = {};
-              storeTile(zero, Ci, ldc, tileRows, tileCols, add, bias);
+              storeTile(zero, Ci, ldcb, tileRows, tileCols, add, bias);
             });
           } else if (step && packsB) {
             listedSteps([Bp](int32_t s, float(&v)[4]) {
@@ -684,15 +711,15 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
           } else if (packsB) {
             rowPanels([&](const float* Ap, float* Ci, Index tileRows, Index tileCols,
                           const float* bias) {
-              microKernelPacked(kc, Ap, Bp, Ci, ldc, tileRows, tileCols, add, bias);
+              microKernelPacked(kc, Ap, Bp, Ci, ldcb, tileRows, tileCols, add, bias);
             });
           } else {
             rowPanels([&](const float* Ap, float* Ci, Index tileRows, Index tileCols,
                           const float* bias) {
-              microKernel(kc, Ap, column, rows, Ci, ldc, tileRows, tileCols, add, bias);
+              microKernel(kc, Ap, column, rows, Ci, ldcb, tileRows, tileCols, add, bias);
             });
           }
-          if (last && epilogue.relu)
+          if (last && epilogue.relu)  // (never with sums)
             reluTile(C + i0 + j * ldc, epilogue.relu + i0 + j * ldc, std::min(m, i0 + mc) - i0,
                      std::min(kNr, n - j), ldc);
         }
@@ -706,23 +733,47 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
   // of 6 alternating runs: 109k samples/s with 256k, 123k with 64k).
   constexpr Index kShare = Index(1) << 16;
   constexpr Index kSmallA = Index(1) << 14;  // values of A cheap to pack once per piece
+  // Pieces of many shares go in up to 16 a thread (parallel.h's default is 4), so that the
+  // last piece, which one thread runs while the other waits, is short. In 2-thread CNN
+  // training (Node, per-job profile), the caller's waits at the end of the convolutions went
+  // from 0.4-0.7 ms a batch to 0.2.
+  const int manyPieces = threads * 16;
+  // A long sum into a small C (the conv kernel gradients, whose k is every position of the
+  // batch) goes by blocks of k on more than one thread: each piece reads only its blocks of A
+  // and B, the positions of its own samples, which the jobs before it wrote on the same core.
+  // (Split by rows, every piece read all of B; by columns, all of A.) Each block's sum goes to
+  // an m x n matrix of its own, then every element of C adds them up in order of the blocks:
+  // the additions of block after block into C, in the same order, so the same bits.
+  const Index sumsSize = blocks * m * n;
+  if (threads > 1 && !epilogue.rowBias && !epilogue.relu && blocks >= 4 * threads &&
+      k >= 16 * std::max(m, n) && sumsSize <= kMaxSums) {
+    if (Index(sums_.size()) < sumsSize) sums_.resize(sumsSize);
+    float* const sums = sums_.data();
+    parallelFor(blocks, 1, [&](int64_t first, int64_t last) {
+      block(0, m, 0, n, first, last, sums);
+    }, manyPieces);
+    parallelFor(n, std::max<Index>(1, kElementGrain / (m * blocks)), [&](int64_t first, int64_t last) {
+      for (Index j = first; j < last; ++j)
+        addBlockSums(sums + j * m, m * n, blocks, m, C + j * ldc, accumulate);
+    });
+    return;
+  }
   // Rows give at least two pieces a thread, or one each where A is too large to pack per piece.
   // With one piece a thread, a thread the machine holds back holds up the job: a small A (the
   // 16-filter conv's kernel) goes by columns, in more pieces (2-thread CNN training 1.08x).
   if (panels >= 2 * threads || (threads > 1 && panels % threads == 0 && m * k > kSmallA)) {
     const Index grain = std::max<Index>(1, kShare / std::max<Index>(1, n * k * kMr));
     parallelFor(panels, grain, [&](int64_t first, int64_t last) {
-      block(first * kMr, std::min(m, Index(last) * kMr), 0, n);
+      block(first * kMr, std::min(m, Index(last) * kMr), 0, n, 0, blocks, nullptr);
     });
   } else {
     // Each piece packs all of A, or reads all of it in place: where that is more than a few
-    // tiles' work (the kernel gradients, whose inner dimension is every position of the batch),
-    // one piece per thread. (In 7 pieces of one tile, the first conv's kernel gradient read its
-    // 1.6 MB dZ 7 times over, and gained little from a second thread once it skipped zeros.)
+    // tiles' work, one piece per thread. (In 7 pieces of one tile, the first conv's kernel
+    // gradient read its 1.6 MB dZ 7 times over, before it went by blocks of k.)
     const Index grain = std::max<Index>(1, kShare / std::max<Index>(1, m * k * kNr));
-    const int maxPieces = m * k > kSmallA ? threads : 0;
+    const int maxPieces = m * k > kSmallA ? threads : manyPieces;
     parallelFor(tiles, grain, [&](int64_t first, int64_t last) {
-      block(0, m, first * kNr, std::min(n, Index(last) * kNr));
+      block(0, m, first * kNr, std::min(n, Index(last) * kNr), 0, blocks, nullptr);
     }, maxPieces);
   }
 }

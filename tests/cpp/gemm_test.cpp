@@ -528,6 +528,76 @@ TEST(Gemm, steps_listed_from_channel_masks_keep_the_bits) {
   ASSERT_EQ(setThreads(1), 1);
 }
 
+// A long sum into a small C (a conv's kernel gradient: k is every position of the batch) goes
+// by blocks of k on more than one thread, each block's sum added to C afterwards in order: the
+// bits of one thread, which adds block after block into C. Over 13 blocks (the last partial),
+// with and without accumulating (onto values that include -0), for a strided A and B with
+// partial panels and tiles, an A tall enough to pack B, a one-panel A whose zero steps are
+// skipped, and an A by offsets (the transposed kernel gradient); against a double-precision
+// product too.
+TEST(Gemm, a_long_sum_split_by_blocks_of_k_keeps_the_bits) {
+  constexpr Index k = 3300;
+  Rng rng(91);
+  auto check = [&](const std::string& what, Index m, Index n, auto&& multiply,
+                   const Matrix<double>& product) {
+    Matrix<float> start = randomFloats(m, n, rng);
+    start(0, 0) = -0.f;
+    for (const bool accumulate : {false, true}) {
+      ASSERT_EQ(setThreads(1), 1);
+      Matrix<float> one = start;
+      multiply(one.data(), accumulate);
+      Matrix<double> expected = product;
+      if (accumulate) expected += start.cast<double>();
+      for (Index i = 0; i < one.size(); ++i)
+        ASSERT_NEAR(one.data()[i], expected.data()[i], 1e-3) << what << ", element " << i;
+      for (int threads : {2, 3}) {
+        ASSERT_EQ(setThreads(threads), threads);
+        Matrix<float> many = start;
+        multiply(many.data(), accumulate);
+        expectSameBits(many.data(), one.data(), one.size(),
+                       what + ", " + std::to_string(threads) + " threads" +
+                           (accumulate ? ", +=" : ""));
+      }
+    }
+    ASSERT_EQ(setThreads(1), 1);
+  };
+  GemmScratch scratch;
+  for (const Index m : {Index(20), Index(40)}) {  // B read in place; B packed
+    const Matrix<float> A = randomFloats(m, k, rng), B = randomFloats(k, 7, rng);
+    check("strided, " + std::to_string(m) + " rows", m, 7,
+          [&](float* C, bool accumulate) {
+            scratch.multiply(stridedView(A), stridedView(B), C, m, accumulate);
+          },
+          A.cast<double>() * B.cast<double>());
+  }
+  Matrix<float> panel = randomFloats(GemmScratch::kMr, k, rng);
+  for (Index p = 0; p < k; ++p)
+    if (zeroInPattern(p)) panel.col(p).setZero();
+  RandomTable table(k, 25, rng);
+  IndexedMatrix patches = table.matrix();
+  patches.finite = true;
+  Matrix<double> stored(k, 25);
+  for (Index p = 0; p < k; ++p)
+    for (Index j = 0; j < 25; ++j) stored(p, j) = table(p, j);
+  check("one panel skipping zero steps", GemmScratch::kMr, 25,
+        [&](float* C, bool accumulate) {
+          scratch.multiply(stridedView(panel), patches, C, GemmScratch::kMr, accumulate);
+        },
+        panel.cast<double>() * stored);
+  RandomTable rows(k, 200, rng);  // the patches' 200 rows, as the transposed gradient's A
+  const IndexedMatrix byOffsets{rows.values.data(), rows.colOffset.data(), rows.rowOffset.data(),
+                                200, k};
+  Matrix<double> storedA(200, k);
+  for (Index r = 0; r < 200; ++r)
+    for (Index p = 0; p < k; ++p) storedA(r, p) = rows(p, r);
+  const Matrix<float> dZT = randomFloats(k, 16, rng);
+  check("A by offsets", 200, 16,
+        [&](float* C, bool accumulate) {
+          scratch.multiply(byOffsets, stridedView(dZT), C, 200, accumulate);
+        },
+        storedA * dZT.cast<double>());
+}
+
 TEST(Gemm, same_bits_for_any_number_of_threads) {
   // The columns of C are split over the threads; every element keeps its one order of sums.
   Rng rng(12);
