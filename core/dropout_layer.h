@@ -18,7 +18,7 @@ class DropoutLayer final : public Layer<T> {
 
   void forward(const ConstRef& in, bool training, Rng& rng) override {
     if (!training || rate_ == 0) {
-      this->out_ = in;
+      this->copyColumns(in, this->out_);
       mask_.resize(0, 0);
       return;
     }
@@ -33,7 +33,7 @@ class DropoutLayer final : public Layer<T> {
   void backward(const ConstRef& /*in*/, const Mat& dOut, Mat* dIn) override {
     if (!dIn) return;
     if (mask_.size() == 0) {
-      *dIn = dOut;
+      this->copyColumns(dOut, *dIn);
     } else {
       *dIn = dOut.cwiseProduct(mask_);
     }

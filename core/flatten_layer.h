@@ -15,10 +15,12 @@ class FlattenLayer final : public Layer<T> {
 
   LayerType type() const override { return LayerType::Flatten; }
 
-  void forward(const ConstRef& in, bool /*training*/, Rng& /*rng*/) override { this->out_ = in; }
+  void forward(const ConstRef& in, bool /*training*/, Rng& /*rng*/) override {
+    this->copyColumns(in, this->out_);
+  }
 
   void backward(const ConstRef& /*in*/, const Mat& dOut, Mat* dIn) override {
-    if (dIn) *dIn = dOut;
+    if (dIn) this->copyColumns(dOut, *dIn);
   }
 };
 
