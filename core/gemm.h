@@ -733,11 +733,6 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
   // of 6 alternating runs: 109k samples/s with 256k, 123k with 64k).
   constexpr Index kShare = Index(1) << 16;
   constexpr Index kSmallA = Index(1) << 14;  // values of A cheap to pack once per piece
-  // Pieces of many shares go in up to 16 a thread (parallel.h's default is 4), so that the
-  // last piece, which one thread runs while the other waits, is short. In 2-thread CNN
-  // training (Node, per-job profile), the caller's waits for the other thread went from 0.4-0.7
-  // ms a batch to 0.2-0.3, with the split by blocks of k below.
-  const int manyPieces = threads * 16;
   // A long sum into a small C (the conv kernel gradients, whose k is every position of the
   // batch) goes by blocks of k on more than one thread: each piece reads only its blocks of A
   // and B, the positions of its own samples, which the jobs before it wrote on the same core.
@@ -751,7 +746,7 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
     float* const sums = sums_.data();
     parallelFor(blocks, 1, [&](int64_t first, int64_t last) {
       block(0, m, 0, n, first, last, sums);
-    }, manyPieces);
+    }, nnplay::manyPieces());
     const Index columnGrain = std::max<Index>(1, kElementGrain / (m * blocks));
     parallelFor(n, columnGrain, [&](int64_t first, int64_t last) {
       for (Index j = first; j < last; ++j)
@@ -772,7 +767,7 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
     // tiles' work, one piece per thread. (In 7 pieces of one tile, the first conv's kernel
     // gradient read its 1.6 MB dZ 7 times over, before it went by blocks of k.)
     const Index grain = std::max<Index>(1, kShare / std::max<Index>(1, m * k * kNr));
-    const int maxPieces = m * k > kSmallA ? threads : manyPieces;
+    const int maxPieces = m * k > kSmallA ? threads : nnplay::manyPieces();
     parallelFor(tiles, grain, [&](int64_t first, int64_t last) {
       block(0, m, first * kNr, std::min(n, Index(last) * kNr), 0, blocks, nullptr);
     }, maxPieces);

@@ -35,7 +35,8 @@ class MaxPool2dLayer final : public Layer<T> {
     const int outHeight = this->outShape_[0], outWidth = this->outShape_[1];
     this->out_.resize(this->outputSize(), n);
     argmax_.resize(this->outputSize(), n);
-    // Samples split over the threads: each writes only its own columns.
+    // Samples split over the threads, in many pieces (parallel.h): each writes only its own
+    // columns.
     parallelFor(n, 1, [&](int64_t first, int64_t last) {
     for (Index s = first; s < last; ++s) {
       const T* image = in.col(s).data();
@@ -69,7 +70,7 @@ class MaxPool2dLayer final : public Layer<T> {
             }
         }
     }
-    });
+    }, manyPieces());
   }
 
   // dOut (OH*OW*C, n) -> dIn (H*W*C, n): dIn[argmax] = dOut, zero elsewhere (windows do not
@@ -116,7 +117,7 @@ class MaxPool2dLayer final : public Layer<T> {
                 }
               }
           }
-        });
+        }, manyPieces());
         return;
       }
     }
