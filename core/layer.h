@@ -64,8 +64,8 @@ class Layer {
 
  protected:
   // to = from, the columns split over the threads, each copied in vectors: Eigen's assignment
-  // copies one value at a time in WASM (flatten's copies of the digits CNN's 784 x 64 batch
-  // were serial steps of about 20 us, forward and backward).
+  // copies one value at a time in WASM (flatten's copies of the bench CNN's 784 x 64 batch,
+  // forward and backward, were serial steps of about 20 us each).
   static void copyColumns(const ConstRef& from, Mat& to) {
     const Index rows = from.rows();
     to.resize(rows, from.cols());

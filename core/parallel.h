@@ -46,10 +46,10 @@ void parallelForJob(int64_t count, int64_t grain, int maxPieces, RangeJob job, v
 // multiple of `grain` long except the last; returns when all are done. The pieces depend only
 // on count, grain and the thread count: at most 4 per thread, or maxPieces where a piece has a
 // fixed cost of its own (a GEMM piece that packs all of A) or where every grain is worth a
-// claim (manyPieces()). The pool's threads claim them one
-// after another (the caller from the front, the others from the back), so a thread held back
-// by the system delays only the piece it holds. With one thread, or less work than two
-// grains, it is one call body(0, count) on this thread.
+// claim (manyPieces()). The pool's threads claim them one after another (the caller from the
+// front, the others from the back), so a thread held back by the system delays only the piece
+// it holds. With one thread, or less work than two grains, it is one call body(0, count) on
+// this thread.
 template <typename Body>
 void parallelFor(int64_t count, int64_t grain, Body&& body, int maxPieces = 0) {
   using Callable = std::remove_reference_t<Body>;
