@@ -312,23 +312,6 @@ inline void storeTile(const Float4 (&c)[8], float* C, Index ldc, Index rows_, In
     }
 }
 
-// A column of C, `rows` long, = (accumulate ? C : nothing) + sums[0] + sums[stride] + ... +
-// sums[(blocks - 1) * stride], added in that order: as each block's tiles add their sum into C.
-inline void addBlockSums(const float* sums, Index stride, Index blocks, Index rows, float* C,
-                         bool accumulate) {
-  Index i = 0;
-  for (; i + 4 <= rows; i += 4) {
-    Float4 v = accumulate ? load(C + i) + load(sums + i) : load(sums + i);
-    for (Index b = 1; b < blocks; ++b) v += load(sums + b * stride + i);
-    store(C + i, v);
-  }
-  for (; i < rows; ++i) {
-    float v = accumulate ? C[i] + sums[i] : sums[i];
-    for (Index b = 1; b < blocks; ++b) v += sums[b * stride + i];
-    C[i] = v;
-  }
-}
-
 // One step of the micro-kernel: the tile c += (the 8 values of A at a) x (B's 4 values of the
 // step), column after column.
 inline void addStep(Float4 (&c)[8], const float* a, float b0, float b1, float b2, float b3) {
@@ -747,10 +730,16 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
     parallelFor(blocks, 1, [&](int64_t first, int64_t last) {
       block(0, m, 0, n, first, last, sums);
     }, nnplay::manyPieces());
+    // Column j of C += the blocks' sums of it, in block order, as each block's tiles add
+    // theirs; without accumulating, C starts as the first block's sum, as its tiles store it.
     const Index columnGrain = std::max<Index>(1, kElementGrain / (m * blocks));
     parallelFor(n, columnGrain, [&](int64_t first, int64_t last) {
-      for (Index j = first; j < last; ++j)
-        addBlockSums(sums + j * m, m * n, blocks, m, C + j * ldc, accumulate);
+      for (Index j = first; j < last; ++j) {
+        const float* sum = sums + j * m;
+        const Index firstAdded = accumulate ? 0 : 1;
+        if (!accumulate) simd::copy(C + j * ldc, sum, m);
+        simd::addColumns(sum + firstAdded * m * n, 0, m, blocks - firstAdded, m * n, C + j * ldc);
+      }
     });
     return;
   }
