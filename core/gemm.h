@@ -39,6 +39,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
@@ -95,9 +96,18 @@ struct GemmEpilogue {
   float* relu = nullptr;
 };
 
-// The packed products. The buffers for A are per thread, the one for B per GemmScratch (one per
-// layer; a product is never run from inside another's threads): they grow on first use and are
-// then reused, so training allocates nothing.
+// B packed in tiles of 4 columns (tile t's k x 4 values at t * 4k), with the lists of each
+// tile's steps that are not all zero: list t's steps in block b are the stepCount[t * blocks + b]
+// from steps[t * k + b * kKc] on. (A that skips its zero steps lists them in one list, t = 0.)
+struct PackedB {
+  std::vector<float> values;
+  std::vector<int32_t> steps, stepCount;
+};
+
+// The packed products. The buffers for A are per thread; the one for B is per GemmScratch (one
+// per layer; a product is never run from inside another's threads), or per thread where the
+// product splits by rows on more than one thread. They grow on first use and are then reused,
+// so training allocates nothing.
 class GemmScratch {
  public:
   static constexpr Index kMr = 8, kNr = 4;              // micro-kernel tile of C
@@ -124,12 +134,12 @@ class GemmScratch {
   void multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, Index ldc,
                        bool accumulate, GemmEpilogue epilogue);
 
-  std::vector<float> packedB_;  // B packed in tiles of 4 columns, shared by the pieces
+  PackedB shared_;  // B packed once, read by every piece; or A's lists
   // A product split by blocks of k: each block's sum, then added to C in order.
   std::vector<float> sums_;
   static constexpr Index kMaxSums = Index(1) << 20;  // values (4 MB)
-  // The steps that are not all zero: per tile of B's and block, or per block of A's.
-  std::vector<int32_t> steps_, stepCount_;
+  // Numbers every product, for a thread to tell whether its own copy of B is this product's.
+  static inline std::atomic<uint64_t> products_{0};
 };
 
 // Turns a direct-access Eigen expression (a matrix, a map, a block, or a transpose of one) into
@@ -183,6 +193,16 @@ void multiplyAddBias(Dst&& dst, const Lhs& lhs, const Rhs& rhs,
 namespace gemm_detail {
 
 using namespace simd;  // Float4, splat, load, store
+
+// A thread's own copy of a product's B (GemmScratch::multiplyBlocked), and that product's number.
+struct ThreadB {
+  PackedB packed;
+  uint64_t product = 0;
+};
+inline ThreadB& threadB() {
+  thread_local ThreadB b;  // grows on first use, then reused
+  return b;
+}
 
 // A rows [i0, i0 + mc), columns [k0, k0 + kc) -> panels of kMr rows: per k, kMr values. A panel
 // whose rows lie next to each other (A column-major, or a kernel row of 8 or more channels'
@@ -568,38 +588,74 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
   }
   const Index panels = (m + kMr - 1) / kMr, tiles = (n + kNr - 1) / kNr;
   const int threads = threadCount();
-  // With A tall enough, B is packed first, all of it, tile after tile (tile t's k x 4 values
-  // at t * 4k), and every piece reads it from there.
-  const bool packsB = m >= kPackB;
   const Index blocks = (k + kKc - 1) / kKc;
+  // Shares of at least ~64k multiply-adds (about 8 us), below which handing work to another
+  // thread costs more than it saves. A worker spinning between jobs takes one within a
+  // microsecond: with shares of 256k, the MLP's output layer (three products of 82k) ran on
+  // one thread, 30 us of a 2-thread batch of about 300 (2-thread MLP training in Node, median
+  // of 6 alternating runs: 109k samples/s with 256k, 123k with 64k).
+  constexpr Index kShare = Index(1) << 16;
+  constexpr Index kSmallA = Index(1) << 14;  // values of A cheap to pack once per piece
+  // A long sum into a small C (the conv kernel gradients, whose k is every position of the
+  // batch) goes by blocks of k on more than one thread: each piece reads only its blocks of A
+  // and B, the positions of its own samples, which the jobs before it wrote on the same core.
+  // (Split by rows, every piece read all of B; by columns, all of A.) Each block's sum goes to
+  // an m x n matrix of its own, then every element of C adds them up in order of the blocks:
+  // the additions of block after block into C, in the same order, so the same bits.
+  const Index sumsSize = blocks * m * n;
+  const bool byBlocks = threads > 1 && !epilogue.rowBias && !epilogue.relu &&
+                        blocks >= 4 * threads && k >= 16 * std::max(m, n) && sumsSize > 0 &&
+                        sumsSize <= kMaxSums;
+  // Rows give at least two pieces a thread, or one each where A is too large to pack per piece.
+  // With one piece a thread, a thread the machine holds back holds up the job: a small A (the
+  // 16-filter conv's kernel) goes by columns, in more pieces (2-thread CNN training 1.08x).
+  const bool byRows = !byBlocks && (panels >= 2 * threads ||
+                                    (threads > 1 && panels % threads == 0 && m * k > kSmallA));
+  // With A tall enough, B is packed first, all of it, and every piece reads it from there.
+  const bool packsB = m >= kPackB;
+  // Split by rows on more than one thread, every piece reads all of B: each thread packs its own
+  // copy, on its first piece, and reads only that. Packed once and shared, half of B was
+  // written in the other core's cache, and moving it over cost more than packing it again.
+  // (2-thread MLP training in Node, per-job profile: the first layer's forward product took
+  // 135 us a thread for half the rows, one thread 155 us for all of them; packing per thread
+  // made 2-thread training 1.09x faster, median of 11 alternating runs. In a WASM two-thread
+  // test, both threads busy, a pass over 256 KB that read and wrote data the other core had
+  // written last took 52-56 us; over data its own core wrote last, 12-13 us.)
+  const bool packsPerThread = packsB && byRows && threads > 1;
+  const uint64_t product = ++products_;
   // An A of one panel is read in place, and where B is known finite, A's zero steps are skipped.
   const bool aIsPanel = isPackedPanel(A), skipsA = aIsPanel && B.finite();
-  // Lists of the steps that are not all zero: list t's steps in block b are the
-  // stepCount_[t * blocks + b] from steps_[t * k + b * kKc] on. Each packed tile of B has one,
-  // and an A that skips its zero steps one for every tile.
-  const Index lists = packsB ? tiles : skipsA ? 1 : 0;
-  if (Index(steps_.size()) < lists * k) steps_.resize(lists * k);
-  if (Index(stepCount_.size()) < lists * blocks) stepCount_.resize(lists * blocks);
-  auto listBlocks = [&](auto width, Index t, const float* p, Index first, Index last,
-                        const uint8_t* zeroB) {
+  // The lists of blocks [first, last) of list t, for steps of kWidth values from p on.
+  auto listBlocks = [&](auto width, PackedB& into, Index t, const float* p, Index first,
+                        Index last, const uint8_t* zeroB) {
     constexpr Index kWidth = decltype(width)::value;
     for (Index b = first; b < last; ++b)
-      stepCount_[t * blocks + b] = listSteps<kWidth>(
-          p + b * kKc * kWidth, std::min(kKc, k - b * kKc), steps_.data() + t * k + b * kKc,
+      into.stepCount[t * blocks + b] = listSteps<kWidth>(
+          p + b * kKc * kWidth, std::min(kKc, k - b * kKc), into.steps.data() + t * k + b * kKc,
           zeroB ? zeroB + b * kKc : nullptr);
   };
-  if (packsB) {
-    if (Index(packedB_.size()) < tiles * kNr * k) packedB_.resize(tiles * kNr * k);
+  auto reserve = [&](PackedB& into, Index lists, Index values) {
+    if (Index(into.values.size()) < values) into.values.resize(values);
+    if (Index(into.steps.size()) < lists * k) into.steps.resize(lists * k);
+    if (Index(into.stepCount.size()) < lists * blocks) into.stepCount.resize(lists * blocks);
+  };
+  auto packTiles = [&](PackedB& into, Index first, Index last) {
+    for (Index t = first; t < last; ++t) {
+      float* Bp = into.values.data() + t * kNr * k;
+      packB(B, t * kNr, k, Bp);
+      listBlocks(std::integral_constant<Index, kNr>{}, into, t, Bp, 0, blocks, nullptr);
+    }
+  };
+  if (packsB && !packsPerThread) {
+    reserve(shared_, tiles, tiles * kNr * k);
     parallelFor(tiles, std::max<Index>(1, kElementGrain / (kNr * k)), [&](int64_t first, int64_t last) {
-      for (Index t = first; t < last; ++t) {
-        float* Bp = packedB_.data() + t * kNr * k;
-        packB(B, t * kNr, k, Bp);
-        listBlocks(std::integral_constant<Index, kNr>{}, t, Bp, 0, blocks, nullptr);
-      }
+      packTiles(shared_, first, last);
     });
   } else if (skipsA) {  // the kernel gradient over a whole batch's positions: many blocks
+    reserve(shared_, 1, 0);
     parallelFor(blocks, std::max<Index>(1, kElementGrain / kKc), [&](int64_t first, int64_t last) {
-      listBlocks(std::integral_constant<Index, kMr>{}, 0, A.data, first, last, B.zeroRows());
+      listBlocks(std::integral_constant<Index, kMr>{}, shared_, 0, A.data, first, last,
+                 B.zeroRows());
     });
   }
   // Where B says where its zeros are, skipping them needs finite A, checked once here.
@@ -613,11 +669,12 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
   static_assert(kKc % 32 == 0, "blocks of k hold whole pixels");
   const bool listsTiles = aFiniteForB && !packsB && B.hasChannelMasks();
   // List t's steps in block b, where they are few enough for skipping to pay; else none.
-  auto listed = [&](Index t, Index b, Index kc, const int32_t*& step, const int32_t*& end) {
-    const int32_t count = stepCount_[t * blocks + b];
+  auto listed = [&](const PackedB& lists, Index t, Index b, Index kc, const int32_t*& step,
+                    const int32_t*& end) {
+    const int32_t count = lists.stepCount[t * blocks + b];
     step = end = nullptr;
     if (count >= kc * kSkipBelow / 8) return;
-    step = steps_.data() + t * k + b * kKc;
+    step = lists.steps.data() + t * k + b * kKc;
     end = step + count;
   };
   // C rows [r0, r1) (r0 a multiple of kMr) times columns [c0, c1), over the blocks of k
@@ -632,6 +689,13 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
     const float* column[4] = {};  // B's tile columns, where B is read in place
     thread_local std::vector<int32_t> tileSteps;  // those B lists for a tile
     if (listsTiles && Index(tileSteps.size()) < kKc) tileSteps.resize(kKc);
+    ThreadB& own = threadB();
+    if (packsPerThread && own.product != product) {
+      reserve(own.packed, tiles, tiles * kNr * k);
+      packTiles(own.packed, 0, tiles);
+      own.product = product;
+    }
+    const PackedB& packedB = packsPerThread ? own.packed : shared_;
     for (Index b = firstBlock, k0 = b * kKc; b < endBlock; ++b, k0 += kKc) {
       const Index kc = std::min(kKc, k - k0);
       const bool add = !sums && (accumulate || k0 > 0);
@@ -649,12 +713,12 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
         const Index mc = std::min(kMc, r1 - i0);
         for (Index j = c0; j < c1; j += kNr) {
           if (!packsB) B.columns(j, k0, n, column);
-          const float* Bp = packsB ? packedB_.data() + (j * k + k0 * kNr) : nullptr;
+          const float* Bp = packsB ? packedB.values.data() + (j * k + k0 * kNr) : nullptr;
           // The steps to run, when skipping zeros may pay: those of the tile's slice of B in
           // this block, or of A's.
           const int32_t *step = nullptr, *stepEnd = nullptr;
-          if (packsB && aFinite) listed(j / kNr, b, kc, step, stepEnd);
-          if (skipsA) listed(0, b, kc, step, stepEnd);
+          if (packsB && aFinite) listed(packedB, j / kNr, b, kc, step, stepEnd);
+          if (skipsA) listed(shared_, 0, b, kc, step, stepEnd);
           if (!step && listsTiles) {
             const int32_t count = B.listTileSteps(j, n, k0, kc, tileSteps.data());
             if (count < kc * kSkipBelow / 8) step = tileSteps.data(), stepEnd = step + count;
@@ -709,22 +773,7 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
       }
     }
   };
-  // Shares of at least ~64k multiply-adds (about 8 us), below which handing work to another
-  // thread costs more than it saves. A worker spinning between jobs takes one within a
-  // microsecond: with shares of 256k, the MLP's output layer (three products of 82k) ran on
-  // one thread, 30 us of a 2-thread batch of about 300 (2-thread MLP training in Node, median
-  // of 6 alternating runs: 109k samples/s with 256k, 123k with 64k).
-  constexpr Index kShare = Index(1) << 16;
-  constexpr Index kSmallA = Index(1) << 14;  // values of A cheap to pack once per piece
-  // A long sum into a small C (the conv kernel gradients, whose k is every position of the
-  // batch) goes by blocks of k on more than one thread: each piece reads only its blocks of A
-  // and B, the positions of its own samples, which the jobs before it wrote on the same core.
-  // (Split by rows, every piece read all of B; by columns, all of A.) Each block's sum goes to
-  // an m x n matrix of its own, then every element of C adds them up in order of the blocks:
-  // the additions of block after block into C, in the same order, so the same bits.
-  const Index sumsSize = blocks * m * n;
-  if (threads > 1 && !epilogue.rowBias && !epilogue.relu && blocks >= 4 * threads &&
-      k >= 16 * std::max(m, n) && sumsSize > 0 && sumsSize <= kMaxSums) {
+  if (byBlocks) {
     if (Index(sums_.size()) < sumsSize) sums_.resize(sumsSize);
     float* const sums = sums_.data();
     parallelFor(blocks, 1, [&](int64_t first, int64_t last) {
@@ -743,10 +792,7 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
     });
     return;
   }
-  // Rows give at least two pieces a thread, or one each where A is too large to pack per piece.
-  // With one piece a thread, a thread the machine holds back holds up the job: a small A (the
-  // 16-filter conv's kernel) goes by columns, in more pieces (2-thread CNN training 1.08x).
-  if (panels >= 2 * threads || (threads > 1 && panels % threads == 0 && m * k > kSmallA)) {
+  if (byRows) {
     const Index grain = std::max<Index>(1, kShare / std::max<Index>(1, n * k * kMr));
     parallelFor(panels, grain, [&](int64_t first, int64_t last) {
       block(first * kMr, std::min(m, Index(last) * kMr), 0, n, 0, blocks, nullptr);

@@ -219,7 +219,9 @@ bool zeroInPattern(Index i) { return !((i / 4 % 16) >> (i % 4) & 1); }
 // The sums keep their bits: the product equals its 8-row slices (which read B in place and add
 // every step) bit for bit, for B with zero columns and rows, scattered zeros, -0 and a NaN; C
 // accumulated onto -0 values; and an A holding an infinity and a NaN, whose products with the
-// zeros are NaN and must not be skipped.
+// zeros are NaN and must not be skipped. On 2 threads the 5 row panels split by rows, and each
+// thread packs B and lists its steps itself, anew for every product: one scratch multiplies B
+// and then B with its columns in reverse order, over and over.
 TEST(Gemm, skipping_the_zeros_of_b_keeps_the_bits) {
   constexpr Index m = 40, n = 23, k = 600;  // three blocks of k, the last one 88 steps
   static_assert(k > 2 * GemmScratch::kKc && m >= GemmScratch::kPackB);
@@ -237,28 +239,39 @@ TEST(Gemm, skipping_the_zeros_of_b_keeps_the_bits) {
   Matrix<float> oddA = denseA;
   oddA(3, 11) = INFINITY;  // row 3 and row 21 meet zero steps of B: NaN
   oddA(21, 400) = std::nanf("");
+  const Matrix<float> reversed = B.rowwise().reverse();
   const Matrix<float> minusZero = Matrix<float>::Constant(m, n, -0.f);
-  for (const bool accumulate : {false, true}) {
-    for (const Matrix<float>* A : std::array<const Matrix<float>*, 2>{&denseA, &oddA}) {
-      GemmScratch scratch;
-      Matrix<float> whole = minusZero, slices = minusZero;
-      scratch.multiply(stridedView(*A), stridedView(B), whole.data(), m, accumulate);
-      for (Index i = 0; i < m; i += GemmScratch::kMr)
-        scratch.multiply(stridedView(A->middleRows(i, GemmScratch::kMr)), stridedView(B),
-                         slices.data() + i, m, accumulate);
-      const char* what = A == &denseA ? "finite A" : "A with an infinity and a NaN";
-      expectSameBits(whole.data(), slices.data(), whole.size(), what);
-      // The all-zero slice gives +0: its sums of nothing start at +0, and -0 + +0 is +0.
-      if (A == &denseA) {
-        EXPECT_EQ(whole(0, 9), 0.f);
-        EXPECT_FALSE(std::signbit(whole(0, 9)));
-      } else {
-        EXPECT_TRUE(std::isnan(whole(3, 9)));  // inf x 0 in the zero slice
-        EXPECT_TRUE(std::isnan(whole(21, 9)));
-        EXPECT_FALSE(std::isnan(whole(4, 9)));
+  GemmScratch scratch;
+  for (const int threads : {1, 2}) {
+    ASSERT_EQ(setThreads(threads), threads);
+    for (const bool accumulate : {false, true}) {
+      for (const Matrix<float>* A : std::array<const Matrix<float>*, 2>{&denseA, &oddA}) {
+        for (const Matrix<float>* Bi : std::array<const Matrix<float>*, 2>{&B, &reversed}) {
+          Matrix<float> whole = minusZero, slices = minusZero;
+          scratch.multiply(stridedView(*A), stridedView(*Bi), whole.data(), m, accumulate);
+          for (Index i = 0; i < m; i += GemmScratch::kMr)
+            scratch.multiply(stridedView(A->middleRows(i, GemmScratch::kMr)), stridedView(*Bi),
+                             slices.data() + i, m, accumulate);
+          const std::string what = std::string(A == &denseA ? "finite A" : "A with inf and NaN") +
+                                   (Bi == &B ? ", B" : ", B reversed") + ", " +
+                                   std::to_string(threads) + " threads";
+          expectSameBits(whole.data(), slices.data(), whole.size(), what);
+          // The all-zero slice (columns 8-11, or 11-14 reversed) gives +0: its sums of nothing
+          // start at +0, and -0 + +0 is +0.
+          const Index zero = Bi == &B ? 9 : n - 1 - 9;
+          if (A == &denseA) {
+            EXPECT_EQ(whole(0, zero), 0.f) << what;
+            EXPECT_FALSE(std::signbit(whole(0, zero))) << what;
+          } else {
+            EXPECT_TRUE(std::isnan(whole(3, zero))) << what;  // inf x 0 in the zero slice
+            EXPECT_TRUE(std::isnan(whole(21, zero))) << what;
+            EXPECT_FALSE(std::isnan(whole(4, zero))) << what;
+          }
+        }
       }
     }
   }
+  ASSERT_EQ(setThreads(1), 1);
 }
 
 // A given by offsets, as a conv's kernel gradient computed as its transpose reads its patches:
