@@ -689,13 +689,16 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
     const float* column[4] = {};  // B's tile columns, where B is read in place
     thread_local std::vector<int32_t> tileSteps;  // those B lists for a tile
     if (listsTiles && Index(tileSteps.size()) < kKc) tileSteps.resize(kKc);
-    ThreadB& own = threadB();
-    if (packsPerThread && own.product != product) {
-      reserve(own.packed, tiles, tiles * kNr * k);
-      packTiles(own.packed, 0, tiles);
-      own.product = product;
+    const PackedB* packedB = &shared_;
+    if (packsPerThread) {
+      ThreadB& own = threadB();
+      if (own.product != product) {
+        reserve(own.packed, tiles, tiles * kNr * k);
+        packTiles(own.packed, 0, tiles);
+        own.product = product;
+      }
+      packedB = &own.packed;
     }
-    const PackedB& packedB = packsPerThread ? own.packed : shared_;
     for (Index b = firstBlock, k0 = b * kKc; b < endBlock; ++b, k0 += kKc) {
       const Index kc = std::min(kKc, k - k0);
       const bool add = !sums && (accumulate || k0 > 0);
@@ -713,11 +716,11 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
         const Index mc = std::min(kMc, r1 - i0);
         for (Index j = c0; j < c1; j += kNr) {
           if (!packsB) B.columns(j, k0, n, column);
-          const float* Bp = packsB ? packedB.values.data() + (j * k + k0 * kNr) : nullptr;
+          const float* Bp = packsB ? packedB->values.data() + (j * k + k0 * kNr) : nullptr;
           // The steps to run, when skipping zeros may pay: those of the tile's slice of B in
           // this block, or of A's.
           const int32_t *step = nullptr, *stepEnd = nullptr;
-          if (packsB && aFinite) listed(packedB, j / kNr, b, kc, step, stepEnd);
+          if (packsB && aFinite) listed(*packedB, j / kNr, b, kc, step, stepEnd);
           if (skipsA) listed(shared_, 0, b, kc, step, stepEnd);
           if (!step && listsTiles) {
             const int32_t count = B.listTileSteps(j, n, k0, kc, tileSteps.data());
