@@ -138,7 +138,8 @@ class GemmScratch {
   // A product split by blocks of k: each block's sum, then added to C in order.
   std::vector<float> sums_;
   static constexpr Index kMaxSums = Index(1) << 20;  // values (4 MB)
-  // Numbers every product, for a thread to tell whether its own copy of B is this product's.
+  // Numbers the products that pack B per thread, for a thread to tell whether its own copy of B
+  // is this product's.
   static inline std::atomic<uint64_t> products_{0};
 };
 
@@ -622,7 +623,7 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
   // test, both threads busy, a pass over 256 KB that read and wrote data the other core had
   // written last took 52-56 us; over data its own core wrote last, 12-13 us.)
   const bool packsPerThread = packsB && byRows && threads > 1;
-  const uint64_t product = ++products_;
+  const uint64_t product = packsPerThread ? ++products_ : 0;  // only those copies need it
   // An A of one panel is read in place, and where B is known finite, A's zero steps are skipped.
   const bool aIsPanel = isPackedPanel(A), skipsA = aIsPanel && B.finite();
   // The lists of blocks [first, last) of list t, for steps of kWidth values from p on.
