@@ -109,9 +109,10 @@ class Pool {
       const int64_t begin = chunks_ * piece / pieces * grain_;
       const int64_t end = std::min(count_, chunks_ * (piece + 1) / pieces * grain_);
       if (begin < end) job_(body_, begin, end);
-      done_.fetch_add(1);
+      [[maybe_unused]] const bool last = done_.fetch_add(1) + 1 == pieces;
 #ifdef __EMSCRIPTEN_PTHREADS__
-      if (callerSleeps_.load()) emscripten_futex_wake(&done_, 1);
+      // A sleeping caller has no piece left to claim: only the last piece done wakes it.
+      if (last && callerSleeps_.load()) emscripten_futex_wake(&done_, 1);
 #endif
     }
   }
