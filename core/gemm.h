@@ -607,13 +607,20 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
   const bool byBlocks = threads > 1 && !epilogue.rowBias && !epilogue.relu &&
                         blocks >= 4 * threads && k >= 16 * std::max(m, n) && sumsSize > 0 &&
                         sumsSize <= kMaxSums;
+  // With A tall enough, B is packed, and every piece reads it from there.
+  const bool packsB = m >= kPackB;
+  // Where B is packed and larger than A, and A small enough to pack in every piece, a split by
+  // columns packs each tile of B once, on the thread that reads it, where rows would pack all of
+  // B on every thread. (The MLP's kernel gradient: A its 128 x 64 output gradient, B the batch's
+  // 64 x 784; by columns, 2-thread MLP training went 1.08x faster, median of 9 alternating runs
+  // in Node, and its pieces write the same ranges of the gradient the optimizer's pass reads.)
+  const bool columnsPackLess = packsB && m * k <= kSmallA && k * n > m * k;
   // Rows give at least two pieces a thread, or one each where A is too large to pack per piece.
   // With one piece a thread, a thread the machine holds back holds up the job: a small A (the
   // 16-filter conv's kernel) goes by columns, in more pieces (2-thread CNN training 1.08x).
-  const bool byRows = !byBlocks && (panels >= 2 * threads ||
-                                    (threads > 1 && panels % threads == 0 && m * k > kSmallA));
-  // With A tall enough, B is packed first, all of it, and every piece reads it from there.
-  const bool packsB = m >= kPackB;
+  const bool byRows = !byBlocks && !columnsPackLess &&
+                      (panels >= 2 * threads ||
+                       (threads > 1 && panels % threads == 0 && m * k > kSmallA));
   // Split by rows on more than one thread, every piece reads all of B: each thread packs its own
   // copy, on its first piece, and reads only that. Packed once and shared, half of B was
   // written in the other core's cache, and moving it over cost more than packing it again.
@@ -647,8 +654,12 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
       listBlocks(std::integral_constant<Index, kNr>{}, into, t, Bp, 0, blocks, nullptr);
     }
   };
-  if (packsB && !packsPerThread) {
-    reserve(shared_, tiles, tiles * kNr * k);
+  // Where B is packed but not per thread, each piece packs the tiles of B it reads, so the
+  // thread that reads a tile wrote it (one thread's only piece packs them all). Pieces over
+  // blocks of k all read every tile: they find B packed by a job of its own before them.
+  const bool piecesPackB = packsB && !packsPerThread && !byBlocks;
+  if (packsB && !packsPerThread) reserve(shared_, tiles, tiles * kNr * k);
+  if (packsB && byBlocks) {
     parallelFor(tiles, std::max<Index>(1, kElementGrain / (kNr * k)), [&](int64_t first, int64_t last) {
       packTiles(shared_, first, last);
     });
@@ -691,6 +702,7 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
     thread_local std::vector<int32_t> tileSteps;  // those B lists for a tile
     if (listsTiles && Index(tileSteps.size()) < kKc) tileSteps.resize(kKc);
     const PackedB* packedB = &shared_;
+    if (piecesPackB) packTiles(shared_, c0 / kNr, (c1 + kNr - 1) / kNr);
     if (packsPerThread) {
       ThreadB& own = threadB();
       if (own.product != product) {
@@ -796,18 +808,24 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
     });
     return;
   }
+  // The grain for `units` (panels, tiles) of `work` multiply-adds each: as many pieces as the
+  // product has shares, rounded up, of about the same size. (Whole shares of units left a short
+  // last piece: the MLP's output layer, 16 tiles in shares of 12, went as 12 and 4.)
+  auto grainOf = [](Index units, Index work) {
+    const Index pieces = std::max<Index>(1, (units * work + kShare - 1) / kShare);
+    return (units + pieces - 1) / pieces;
+  };
   if (byRows) {
-    const Index grain = std::max<Index>(1, kShare / std::max<Index>(1, n * k * kMr));
-    parallelFor(panels, grain, [&](int64_t first, int64_t last) {
+    parallelFor(panels, grainOf(panels, n * k * kMr), [&](int64_t first, int64_t last) {
       block(first * kMr, std::min(m, Index(last) * kMr), 0, n, 0, blocks, nullptr);
     });
   } else {
     // Each piece packs all of A, or reads all of it in place: where that is more than a few
-    // tiles' work, one piece per thread. (In 7 pieces of one tile, the first conv's kernel
-    // gradient read its 1.6 MB dZ 7 times over, before it went by blocks of k.)
-    const Index grain = std::max<Index>(1, kShare / std::max<Index>(1, m * k * kNr));
-    const int maxPieces = m * k > kSmallA ? threads : nnplay::manyPieces();
-    parallelFor(tiles, grain, [&](int64_t first, int64_t last) {
+    // tiles' work, or where the pieces also pack B, one piece per thread. (In 7 pieces of one
+    // tile, the first conv's kernel gradient read its 1.6 MB dZ 7 times over, before it went by
+    // blocks of k.)
+    const int maxPieces = m * k > kSmallA || packsB ? threads : nnplay::manyPieces();
+    parallelFor(tiles, grainOf(tiles, m * k * kNr), [&](int64_t first, int64_t last) {
       block(0, m, first * kNr, std::min(n, Index(last) * kNr), 0, blocks, nullptr);
     }, maxPieces);
   }

@@ -67,8 +67,9 @@ void checkProduct(Index m, Index n, Index k, bool transposeA, bool transposeB, b
 }
 
 TEST(Gemm, kernel_matches_double_reference_for_all_transposes_and_edges) {
-  const Index shapes[][3] = {{1, 1, 1},   {8, 4, 3},    {10, 64, 128}, {128, 64, 784},
-                             {25, 70, 8}, {13, 300, 5}, {130, 7, 600}, {16, 517, 200}};
+  const Index shapes[][3] = {{1, 1, 1},     {8, 4, 3},      {10, 64, 128}, {128, 64, 784},
+                             {128, 301, 64}, {25, 70, 8},    {13, 300, 5},  {130, 7, 600},
+                             {16, 517, 200}};
   for (const auto& s : shapes)
     for (int variant = 0; variant < 8; ++variant)
       checkProduct(s[0], s[1], s[2], variant & 1, variant & 2, variant & 4);
@@ -612,19 +613,25 @@ TEST(Gemm, a_long_sum_split_by_blocks_of_k_keeps_the_bits) {
 }
 
 TEST(Gemm, same_bits_for_any_number_of_threads) {
-  // The columns of C are split over the threads; every element keeps its one order of sums.
+  // The rows or columns of C are split over the threads, each thread or each piece packing the
+  // part of B it reads; every element keeps its one order of sums. 37 x 301 goes by rows on 2
+  // threads and by columns on 3 and 5; 128 x 301 over 64 (the MLP's kernel gradient, with a
+  // last tile of one column) by columns, as its A is small and its B larger.
   Rng rng(12);
-  const Matrix<float> A = randomFloats(37, 700, rng), B = randomFloats(700, 301, rng);
-  GemmScratch scratch;
-  Matrix<float> one(37, 301);
-  ASSERT_EQ(setThreads(1), 1);
-  scratch.multiply(stridedView(A), stridedView(B), one.data(), 37, false);
-  for (int threads : {2, 3, 5}) {
-    ASSERT_EQ(setThreads(threads), threads);
-    EXPECT_EQ(threadCount(), threads);
-    Matrix<float> many = Matrix<float>::Constant(37, 301, 9.f);
-    scratch.multiply(stridedView(A), stridedView(B), many.data(), 37, false);
-    EXPECT_EQ(0, std::memcmp(many.data(), one.data(), one.size() * sizeof(float))) << threads;
+  for (const auto& [m, n, k] : {std::array<Index, 3>{37, 301, 700}, {128, 301, 64}}) {
+    const Matrix<float> A = randomFloats(m, k, rng), B = randomFloats(k, n, rng);
+    GemmScratch scratch;
+    Matrix<float> one(m, n);
+    ASSERT_EQ(setThreads(1), 1);
+    scratch.multiply(stridedView(A), stridedView(B), one.data(), m, false);
+    for (int threads : {2, 3, 5}) {
+      ASSERT_EQ(setThreads(threads), threads);
+      EXPECT_EQ(threadCount(), threads);
+      Matrix<float> many = Matrix<float>::Constant(m, n, 9.f);
+      scratch.multiply(stridedView(A), stridedView(B), many.data(), m, false);
+      EXPECT_EQ(0, std::memcmp(many.data(), one.data(), one.size() * sizeof(float)))
+          << m << " x " << n << " on " << threads << " threads";
+    }
   }
   EXPECT_EQ(setThreads(0), 1);  // clamped to [1, kMaxThreads]
   EXPECT_EQ(setThreads(99), kMaxThreads);
