@@ -615,7 +615,7 @@ TEST(Gemm, a_long_sum_split_by_blocks_of_k_keeps_the_bits) {
 TEST(Gemm, same_bits_for_any_number_of_threads) {
   // The rows or columns of C are split over the threads, each thread or each piece packing the
   // part of B it reads; every element keeps its one order of sums. 37 x 301 goes by rows on 2
-  // threads and by columns on 3 and 5; 128 x 301 over 64 (the MLP's kernel gradient, with a
+  // and 5 threads and by columns on 3; 128 x 301 over 64 (the MLP's kernel gradient, with a
   // last tile of one column) by columns, as its A is small and its B larger.
   Rng rng(12);
   for (const auto& [m, n, k] : {std::array<Index, 3>{37, 301, 700}, {128, 301, 64}}) {
