@@ -18,9 +18,9 @@
 
 namespace nnplay {
 
-// out[i] = fn(i) for every value, split over the threads.
-template <typename T, typename Fn>
-void forEachValue(Matrix<T>& out, Fn&& fn) {
+// out[i] = fn(i) for every value (out: a matrix or a map), split over the threads.
+template <typename Out, typename Fn>
+void forEachValue(Out& out, Fn&& fn) {
   parallelFor(out.size(), kElementGrain, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) out.data()[i] = fn(i);
   });
@@ -58,9 +58,12 @@ T sigmoidOf(T z) {
   return T(1) / (T(1) + std::exp(-z));
 }
 
-// a = f(z); alpha is leaky_relu's slope for z < 0.
-template <typename T>
-void activationForward(Activation f, const Matrix<T>& z, Matrix<T>& a, T alpha = T(0.2)) {
+// a = f(z); alpha is leaky_relu's slope for z < 0. z and a are matrices, or maps of columns of
+// one (a of z's size).
+template <typename Z, typename A>
+void activationForward(Activation f, const Z& z, A&& a,
+                       typename Z::Scalar alpha = typename Z::Scalar(0.2)) {
+  using T = typename Z::Scalar;
   const T* zv = z.data();
   if (f != Activation::Linear) a.resize(z.rows(), z.cols());
   switch (f) {
@@ -123,10 +126,11 @@ void activationForward(Activation f, const Matrix<T>& z, Matrix<T>& a, T alpha =
   }
 }
 
-// dz = dL/dz given da = dL/da, z and a = f(z).
-template <typename T>
-void activationBackward(Activation f, const Matrix<T>& z, const Matrix<T>& a, const Matrix<T>& da,
-                        Matrix<T>& dz, T alpha = T(0.2)) {
+// dz = dL/dz given da = dL/da, z and a = f(z): matrices, or maps of columns of them.
+template <typename Z, typename A, typename D, typename G>
+void activationBackward(Activation f, const Z& z, const A& a, const D& da, G&& dz,
+                        typename Z::Scalar alpha = typename Z::Scalar(0.2)) {
+  using T = typename Z::Scalar;
   dz.resize(z.rows(), z.cols());
   const T *zv = z.data(), *av = a.data(), *dav = da.data();
   switch (f) {

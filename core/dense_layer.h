@@ -1,6 +1,8 @@
 // Fully connected layer: z = W in + b, a = f(z).
 #pragma once
 
+#include <vector>
+
 #include "gemm.h"
 #include "layer.h"
 
@@ -36,6 +38,51 @@ class DenseLayer final : public ActivatedLayer<T> {
                            double(this->inputSize()), double(this->outputSize()));
   }
 
+  // Training in parts (Network::trainInParts): each part of a batch, some of its samples, goes
+  // through every layer's forward and backward on one thread, with a GEMM scratch of its own,
+  // into its columns of the layer's matrices; then parameterGradients() computes dW and db over
+  // the whole batch. The products give every column the same bits whichever columns they are
+  // computed with, so the result is the bits of forward() and backward() on the whole batch.
+  // prepareParts sizes the matrices for a batch of n samples in `parts` parts.
+  void prepareParts(Index n, Index parts) {
+    this->z_.resize(W_.rows(), n);
+    this->out_.resize(W_.rows(), n);
+    this->dz_.resize(W_.rows(), n);
+    if (Index(partGemm_.size()) < parts) partGemm_.resize(parts);
+  }
+
+  // z and a for the batch's columns [begin, begin + in.cols()); in: those columns of the input.
+  void forwardPart(const ConstRef& in, Index begin, Index part) {
+    const Index rows = W_.rows(), count = in.cols();
+    Eigen::Map<Mat> z(this->z_.data() + begin * rows, rows, count);
+    Eigen::Map<Mat> a(this->out_.data() + begin * rows, rows, count);
+    GemmScratch& gemm = partGemm_[part];
+    if (this->f_ == Activation::Relu && productRelu(in, z.data(), a.data(), gemm)) return;
+    multiplyAddBias(z, W_, in, b_.data(), gemm);
+    activationForward(this->f_, z, a, this->alpha_);
+  }
+
+  // dz over the same columns from dOut (dL/d(output), or with dOutIsZ dL/dz, which a loss fused
+  // with the activation gives), and with dIn, dL/d(in) there.
+  void backwardPart(const Mat& dOut, bool dOutIsZ, Index begin, Index count, Mat* dIn, Index part) {
+    const Index rows = W_.rows(), at = begin * rows;
+    Eigen::Map<Mat> dz(this->dz_.data() + at, rows, count);
+    const Eigen::Map<const Mat> given(dOut.data() + at, rows, count);
+    if (dOutIsZ) {
+      simd::copy(dz.data(), given.data(), rows * count);
+    } else {
+      activationBackward(this->f_, Eigen::Map<const Mat>(this->z_.data() + at, rows, count),
+                         Eigen::Map<const Mat>(this->out_.data() + at, rows, count), given, dz,
+                         this->alpha_);
+    }
+    if (dIn)
+      multiply(Eigen::Map<Mat>(dIn->data() + begin * W_.cols(), W_.cols(), count), W_.transpose(),
+               dz, partGemm_[part]);
+  }
+
+  // dW and db for the whole batch, from the dz the parts wrote.
+  void parameterGradients(const ConstRef& in) { parameterGradients(in, this->dz_); }
+
  protected:
   // in (in, n) -> z (out, n)
   void forwardLinear(const ConstRef& in, bool /*training*/, Mat& z) override {
@@ -43,23 +90,37 @@ class DenseLayer final : public ActivatedLayer<T> {
     multiplyAddBias(z, W_, in, b_.data(), gemm_);
   }
 
-  // In WASM the ReLU comes from the GEMM's last store too (natively Eigen does the product).
   bool forwardLinearRelu(const ConstRef& in, bool /*training*/, Mat& z, Mat& a) override {
+    z.resize(W_.rows(), in.cols());
+    a.resize(W_.rows(), in.cols());
+    return productRelu(in, z.data(), a.data(), gemm_);
+  }
+
+  // dW and db (parameterGradients), dIn = W^T dz.
+  void backwardLinear(const ConstRef& in, const Mat& dz, Mat* dIn) override {
+    parameterGradients(in, dz);
+    if (dIn) {
+      dIn->resize(W_.cols(), dz.cols());
+      multiply(*dIn, W_.transpose(), dz, gemm_);
+    }
+  }
+
+ private:
+  // z = W in + b and a = relu(z), both (outputs, in.cols()), in one pass: in WASM the ReLU comes
+  // from the GEMM's last store too. False where it cannot (natively Eigen does the product).
+  bool productRelu(const ConstRef& in, T* z, T* a, GemmScratch& gemm) {
 #ifdef __wasm_simd128__
     if constexpr (std::is_same_v<T, float>) {
-      z.resize(W_.rows(), in.cols());
-      a.resize(W_.rows(), in.cols());
-      gemm_.multiply(stridedView(W_), stridedView(in), z.data(), z.outerStride(), false,
-                     {b_.data(), a.data()});
+      gemm.multiply(stridedView(W_), stridedView(in), z, W_.rows(), false, {b_.data(), a});
       return true;
     }
 #endif
-    (void)in, (void)z, (void)a;
+    (void)in, (void)z, (void)a, (void)gemm;
     return false;
   }
 
-  // dW = dz in^T, db = sum over samples of dz, dIn = W^T dz. The loss is already a batch mean.
-  void backwardLinear(const ConstRef& in, const Mat& dz, Mat* dIn) override {
+  // dW = dz in^T, db = sum over samples of dz. The loss is already a batch mean.
+  void parameterGradients(const ConstRef& in, const Mat& dz) {
     multiply(dW_, dz, in.transpose(), gemm_);
     // db = dz(:, 0) + dz(:, 1) + ..., in the order Eigen's rowwise().sum() adds them without
     // SIMD (as in WASM), four rows at a time.
@@ -69,16 +130,12 @@ class DenseLayer final : public ActivatedLayer<T> {
       db_ = dz.col(0);
       this->addColumnSums(dz.data() + dz.rows(), dz.rows(), dz.cols() - 1, db_.data());
     }
-    if (dIn) {
-      dIn->resize(W_.cols(), dz.cols());
-      multiply(*dIn, W_.transpose(), dz, gemm_);
-    }
   }
 
- private:
   Eigen::Map<Mat> W_{nullptr, 0, 0}, dW_{nullptr, 0, 0};
   Eigen::Map<Vector<T>> b_{nullptr, 0}, db_{nullptr, 0};
   GemmScratch gemm_;
+  std::vector<GemmScratch> partGemm_;  // one per part of a batch trained in parts
 };
 
 }  // namespace nnplay

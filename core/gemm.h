@@ -105,8 +105,9 @@ struct PackedB {
 };
 
 // The packed products. The buffers for A are per thread; the one for B is per GemmScratch (one
-// per layer; a product is never run from inside another's threads), or per thread where the
-// product splits by rows on more than one thread. They grow on first use and are then reused,
+// per layer, and one per part of a batch a dense layer trains in parts: a product never runs on
+// two threads at once that are not its own pieces), or per thread where the product splits by
+// rows on more than one thread. They grow on first use and are then reused,
 // so training allocates nothing.
 class GemmScratch {
  public:

@@ -47,19 +47,23 @@ T lossValue(LossType loss, const Matrix<T>& z, const Matrix<T>& a, const ConstMa
   return std::numeric_limits<T>::quiet_NaN();
 }
 
-// dL/dz for fused losses, dL/da otherwise (see lossIsFused).
-template <typename T>
-void lossGradient(LossType loss, const Matrix<T>& a, const ConstMatrixRef<T>& y, Matrix<T>& grad) {
-  const T n = static_cast<T>(a.cols());
+// dL/dz for fused losses, dL/da otherwise (see lossIsFused). a and y may be some columns of a
+// batch of `samples` samples (0: a is the whole batch), whose mean loss L is; grad is a matrix
+// (resized to a's size) or a block of one of that size.
+template <typename A, typename Y, typename G>
+void lossGradient(LossType loss, const A& a, const Y& y, G&& grad, Index samples = 0) {
+  using T = typename A::Scalar;
+  const T n = static_cast<T>(samples > 0 ? samples : a.cols());
+  const T values = n * static_cast<T>(a.rows());  // samples times outputs
   switch (loss) {
     case LossType::Mse:
-      grad = (T(2) / static_cast<T>(a.size())) * (a - y);
+      grad = (T(2) / values) * (a - y);
       break;
     case LossType::Quadratic:
       grad = (a - y) / n;
       break;
     case LossType::Bce:
-      grad = (a - y) / static_cast<T>(a.size());
+      grad = (a - y) / values;
       break;
     case LossType::CrossEntropy:
       grad = (a - y) / n;

@@ -141,6 +141,10 @@ class Network {
   double backward(const ConstRef& x, const ConstRef& y, Mat* inputGradient = nullptr,
                   bool training = false);
   ActivatedLayer<T>* reluBeforePool(size_t i) const;
+  // How many parts a training step on n samples goes in (see network.cpp); 1: the whole batch.
+  Index partsOf(Index n) const;
+  // forward and backward of a training step in that many parts; returns the loss.
+  double trainInParts(const ConstRef& x, const ConstRef& y, Index parts);
   // The tensors of the flat buffer `values`, named and shaped like weights().
   std::vector<NamedTensor<T>> namedTensors(const T* values) const;
   void addRegularizationGradient();

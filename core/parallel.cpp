@@ -16,6 +16,10 @@
 namespace nnplay {
 namespace {
 
+// Whether this thread is running a piece of a job: a parallelFor from inside one (a part of a
+// training batch runs its layers' loops on one thread, see Network::partsOf) runs inline.
+thread_local bool inPiece = false;
+
 // The pool. A job is cut into pieces (consecutive ranges of whole grains, fixed by the job's
 // size and the thread count alone), and every thread, the caller included, claims pieces one
 // after another until none is left: a thread the operating system holds back (a busy machine,
@@ -58,7 +62,7 @@ class Pool {
     const int64_t chunks = (count + grain - 1) / grain;
     const int64_t limit = maxPieces > 0 ? maxPieces : int64_t(threads()) * kPiecesPerThread;
     const int pieces = static_cast<int>(std::min({chunks, limit, kMaxPieces}));
-    if (threads() == 1 || pieces <= 1) {
+    if (threads() == 1 || pieces <= 1 || inPiece) {
       job(body, 0, count);
       return;
     }
@@ -108,7 +112,11 @@ class Pool {
       const int64_t piece = fromBack ? backOf(w) - 1 : frontOf(w), pieces = pieces_;
       const int64_t begin = chunks_ * piece / pieces * grain_;
       const int64_t end = std::min(count_, chunks_ * (piece + 1) / pieces * grain_);
-      if (begin < end) job_(body_, begin, end);
+      if (begin < end) {
+        inPiece = true;
+        job_(body_, begin, end);
+        inPiece = false;
+      }
       [[maybe_unused]] const bool last = done_.fetch_add(1) + 1 == pieces;
 #ifdef __EMSCRIPTEN_PTHREADS__
       // A sleeping caller has no piece left to claim: only the last piece done wakes it.
@@ -209,7 +217,7 @@ Pool& pool() {
 
 }  // namespace
 
-int threadCount() { return pool().threads(); }
+int threadCount() { return inPiece ? 1 : pool().threads(); }
 
 int setThreads(int threads) { return pool().resize(threads); }
 

@@ -18,7 +18,8 @@
 
 namespace nnplay {
 
-// Threads in use, 1 unless setThreads asked for more.
+// Threads in use, 1 unless setThreads asked for more; 1 inside a piece of a job, whose own
+// parallelFor calls run inline on its thread.
 int threadCount();
 // Sets the threads in use (1 to kMaxThreads); returns the number now in use.
 int setThreads(int threads);
@@ -48,8 +49,8 @@ void parallelForJob(int64_t count, int64_t grain, int maxPieces, RangeJob job, v
 // fixed cost of its own (a GEMM piece that packs all of A) or where every grain is worth a
 // claim (manyPieces()). The pool's threads claim them one after another (the caller from the
 // front, the others from the back), so a thread held back by the system delays only the piece
-// it holds. With one thread, or less work than two grains, it is one call body(0, count) on
-// this thread.
+// it holds. With one thread, from inside a piece of another job, or with less work than two
+// grains, it is one call body(0, count) on this thread.
 template <typename Body>
 void parallelFor(int64_t count, int64_t grain, Body&& body, int maxPieces = 0) {
   using Callable = std::remove_reference_t<Body>;

@@ -249,14 +249,14 @@ void expectBackwardThroughReluMatchesTwoPasses(int channels) {
   Rng rng(11);
   const Mat z = (randomMatrix(7 * 9 * channels, 3, rng) * 4).array().round() / 4 - 0.25;
   Matrix<T> a;
-  activationForward<T>(Activation::Relu, z.template cast<T>(), a);
+  activationForward(Activation::Relu, Matrix<T>(z.template cast<T>()), a);
   ASSERT_GT((a.array() == T(0)).count(), a.size() / 5);
   MaxPool2dLayer<T> layer({7, 9, channels}, 2);
   layer.forward(a, true, rng);
   const Matrix<T> dOut = randomMatrix(layer.outputSize(), 3, rng).template cast<T>();
   Matrix<T> dA, twoPasses, fused;
   layer.backward(a, dOut, &dA);
-  activationBackward<T>(Activation::Relu, z.template cast<T>(), a, dA, twoPasses);
+  activationBackward(Activation::Relu, Matrix<T>(z.template cast<T>()), a, dA, twoPasses);
   layer.backwardThroughRelu(dOut, fused);
   EXPECT_GT((fused.array() != T(0)).count(), 0);
   ASSERT_EQ(fused.rows(), twoPasses.rows());
