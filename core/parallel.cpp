@@ -17,7 +17,7 @@ namespace nnplay {
 namespace {
 
 // Whether this thread is running a piece of a job: a parallelFor from inside one (a part of a
-// training batch runs its layers' loops on one thread, see Network::partsOf) runs inline.
+// training batch runs its layers' loops on one thread, see Network::trainInParts) runs inline.
 thread_local bool inPiece = false;
 
 // The pool. A job is cut into pieces (consecutive ranges of whole grains, fixed by the job's
