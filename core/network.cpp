@@ -149,10 +149,9 @@ ActivatedLayer<T>* Network<T>::reluBeforePool(size_t i) const {
 // bias gradients are computed over the whole batch, split over the threads as before: seven
 // jobs. Every value is the same sum in the same order as on the whole batch (the products give
 // each column the same bits whichever columns they are computed with), so the bits do not
-// depend on the parts: one part per thread. (2-thread MLP training in Node: 1.06x faster, the
-// median of 3 runs of 9 to 11 alternating paired rounds, at times when two threads gained
-// only 1.1x over one; 0.97-0.99x in the two rounds when they gained 1.7x. One thread is
-// unchanged.) Only in WebAssembly, whose products are this project's GEMM (natively Eigen's,
+// depend on the parts: one part per thread. (2-thread MLP training in Node, alternating paired
+// rounds: 1.06x faster, the median of 3 runs of 9 to 11 rounds, at times when two threads
+// gained only 1.1x over one; 1.00x in 9 rounds when they gained 1.6x. One thread unchanged.) Only in WebAssembly, whose products are this project's GEMM (natively Eigen's,
 // whose blocking may depend on the number of columns), and only for networks of dense layers
 // (convolutions split well inside; batch norm and dropout draw on the whole batch).
 namespace {
