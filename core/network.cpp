@@ -151,9 +151,10 @@ ActivatedLayer<T>* Network<T>::reluBeforePool(size_t i) const {
 // each column the same bits whichever columns they are computed with), so the bits do not
 // depend on the parts: one part per thread. (2-thread MLP training in Node, alternating paired
 // rounds: 1.06x faster, the median of 3 runs of 9 to 11 rounds, at times when two threads
-// gained only 1.1x over one; 1.00x in 9 rounds when they gained 1.6x. One thread unchanged.) Only in WebAssembly, whose products are this project's GEMM (natively Eigen's,
-// whose blocking may depend on the number of columns), and only for networks of dense layers
-// (convolutions split well inside; batch norm and dropout draw on the whole batch).
+// gained only 1.1x over one; 1.00x in 9 rounds when they gained 1.6x. One thread unchanged.)
+// Only in WebAssembly, whose products are this project's GEMM (natively Eigen's, whose blocking
+// may depend on the number of columns), and only for networks of dense layers (convolutions
+// split well inside; batch norm and dropout draw on the whole batch).
 namespace {
 constexpr Index kPartSamples = 16;  // at least this many samples a part
 // Below this many multiply-adds a step (parameters times samples), threads cost more than they
@@ -202,7 +203,8 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
     }
   }, static_cast<int>(parts));
   const DenseLayer<T>& output = dense(last);
-  const double loss = static_cast<double>(lossValue<T>(config_.loss, output.z(), output.output(), y));
+  const double loss =
+      static_cast<double>(lossValue<T>(config_.loss, output.z(), output.output(), y));
   for (size_t i = 0; i <= last; ++i)
     dense(i).parameterGradients(i == 0 ? x : ConstRef(layers_[i - 1]->output()));
   return loss;
