@@ -79,6 +79,8 @@ struct IndexedMatrix {
   // of channelMask[offset >> channelShift] is set where channel ch of that pixel is not zero.
   const uint32_t* channelMask = nullptr;
   int channelShift = 0;
+  // Whether rowOffset[i] is rowOffset[0] + i for every row (each column's values lie in order).
+  bool adjacentRows = false;
   float operator()(Index i, Index j) const { return data[rowOffset[i] + colOffset[j]]; }
   bool rowsAdjacent(Index i, Index count) const {
     for (Index r = 1; r < count; ++r)
@@ -388,9 +390,33 @@ inline void packB(const BAccess& B, Index j, Index k, float* Bp) {
   }
 }
 
+// Four columns of k values each, in order from p0..p3, packed as a slice: 4 x 4 blocks
+// transposed.
+inline void packColumns(const float* p0, const float* p1, const float* p2, const float* p3,
+                        Index k, float* Bp) {
+  Index i = 0;
+  for (; i + 4 <= k; i += 4, Bp += 16) {
+    const Float4 r0 = load(p0 + i), r1 = load(p1 + i), r2 = load(p2 + i), r3 = load(p3 + i);
+    const Float4 t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5);
+    const Float4 t1 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5);
+    const Float4 t2 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
+    const Float4 t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
+    store(Bp, __builtin_shufflevector(t0, t1, 0, 1, 4, 5));
+    store(Bp + 4, __builtin_shufflevector(t0, t1, 2, 3, 6, 7));
+    store(Bp + 8, __builtin_shufflevector(t2, t3, 0, 1, 4, 5));
+    store(Bp + 12, __builtin_shufflevector(t2, t3, 2, 3, 6, 7));
+  }
+  for (; i < k; ++i, Bp += 4) {
+    Bp[0] = p0[i];
+    Bp[1] = p1[i];
+    Bp[2] = p2[i];
+    Bp[3] = p3[i];
+  }
+}
+
 // The same for B stored with unit strides, four values at a time: the batch-major inputs of the
-// MLP's dW (colStride 1, a copy) and the columns of its forward product (rowStride 1, 4 x 4
-// blocks transposed). Slices with columns past B's last one are packed as above.
+// MLP's dW (colStride 1, a copy) and the columns of its forward product (rowStride 1).
+// Slices with columns past B's last one are packed as above.
 inline void packB(const StridedB& B, Index j, Index k, float* Bp) {
   const StridedMatrix& m = B.m;
   const float* p = m.data + j * m.colStride;
@@ -399,25 +425,28 @@ inline void packB(const StridedB& B, Index j, Index k, float* Bp) {
   } else if (m.colStride == 1) {
     for (Index i = 0; i < k; ++i, p += m.rowStride, Bp += 4) store(Bp, load(p));
   } else {
-    const float *p1 = p + m.colStride, *p2 = p1 + m.colStride, *p3 = p2 + m.colStride;
-    Index i = 0;
-    for (; i + 4 <= k; i += 4, Bp += 16) {
-      const Float4 r0 = load(p + i), r1 = load(p1 + i), r2 = load(p2 + i), r3 = load(p3 + i);
-      const Float4 t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5);
-      const Float4 t1 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5);
-      const Float4 t2 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7);
-      const Float4 t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
-      store(Bp, __builtin_shufflevector(t0, t1, 0, 1, 4, 5));
-      store(Bp + 4, __builtin_shufflevector(t0, t1, 2, 3, 6, 7));
-      store(Bp + 8, __builtin_shufflevector(t2, t3, 0, 1, 4, 5));
-      store(Bp + 12, __builtin_shufflevector(t2, t3, 2, 3, 6, 7));
-    }
-    for (; i < k; ++i, Bp += 4) {
-      Bp[0] = p[i];
-      Bp[1] = p1[i];
-      Bp[2] = p2[i];
-      Bp[3] = p3[i];
-    }
+    packColumns(p, p + m.colStride, p + 2 * m.colStride, p + 3 * m.colStride, k, Bp);
+  }
+}
+
+// And for B by offsets whose slice's four columns lie next to each other (the MLP's dW trained
+// by rows: four features of each sample), or whose rows do (its forward: each sample's features
+// in order), read as StridedB's.
+inline void packB(const IndexedB& B, Index j, Index k, float* Bp) {
+  const IndexedMatrix& m = B.m;
+  if (j + 4 > m.cols) {
+    packB<IndexedB>(B, j, k, Bp);
+    return;
+  }
+  const int* column = m.colOffset + j;
+  if (column[1] == column[0] + 1 && column[2] == column[0] + 2 && column[3] == column[0] + 3) {
+    const float* p = m.data + column[0];
+    for (Index i = 0; i < k; ++i, Bp += 4) store(Bp, load(p + m.rowOffset[i]));
+  } else if (m.adjacentRows) {
+    const float* p = m.data + m.rowOffset[0];
+    packColumns(p + column[0], p + column[1], p + column[2], p + column[3], k, Bp);
+  } else {
+    packB<IndexedB>(B, j, k, Bp);
   }
 }
 

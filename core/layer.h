@@ -91,6 +91,7 @@ class ActivatedLayer : public Layer<T> {
       : Layer<T>(std::move(in), std::move(out)), f_(f), alpha_(static_cast<T>(alpha)) {}
 
   Activation activation() const { return f_; }
+  T alpha() const { return alpha_; }
   const Mat& z() const { return z_; }
   const Mat& dz() const { return dz_; }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config.h"
+#include "gemm.h"
 #include "layer.h"
 #include "optimizer.h"
 #include "rng.h"
@@ -135,19 +136,34 @@ class Network {
   void setWeights(const std::vector<NamedTensor<T>>& weights);
 
  private:
-  void forward(const ConstRef& x, bool training);
+  // Layers from `lowest` on, x being the input of layer `lowest`.
+  void forward(const ConstRef& x, bool training, size_t lowest = 0);
   // Loss of the last forward; fills deltas_, the gradient buffer and, if given, dL/dx. While
   // training, deltas_ of a ReLU layer followed by max-pooling is left out (see reluBeforePool).
+  // Layers from `lowest` on, x being the input of layer `lowest`.
   double backward(const ConstRef& x, const ConstRef& y, Mat* inputGradient = nullptr,
-                  bool training = false);
+                  bool training = false, size_t lowest = 0);
   ActivatedLayer<T>* reluBeforePool(size_t i) const;
   // How many parts a training step on n samples goes in (see network.cpp); 1: the whole batch.
   Index partsOf(Index n) const;
   // forward and backward of a training step in that many parts; returns the loss.
   double trainInParts(const ConstRef& x, const ConstRef& y, Index parts);
+  // How many parts of the first layer's units a training step on n samples goes in (see
+  // network.cpp); 1: not by rows.
+  Index rowPartsOf(Index n) const;
+  // Moves the first layer's parameters, gradient and optimizer state into `parts` row parts
+  // (rowParts_), and back into values_, gradients_ and the optimizer.
+  void holdRows(Index parts);
+  void releaseRows();
+  // A training step by rows on the samples at x + columns[j] (targets y), with its update;
+  // returns the loss. The rows must be held.
+  double trainByRows(const T* x, const int* columns, const ConstRef& y);
   // The tensors of the flat buffer `values`, named and shaped like weights().
   std::vector<NamedTensor<T>> namedTensors(const T* values) const;
-  void addRegularizationGradient();
+  // Adds the regularization's gradient to that of the trainable values [begin, end).
+  void addRegularizationGradient(Index begin, Index end);
+  // gradient += the regularization's gradient at values, n of each.
+  void regularize(T* gradient, const T* values, Index n) const;
   void checkData(const ConstRef& x, const ConstRef* y, const char* what) const;
   void checkBatchMemory(Index samples, const char* what) const;
   // Samples per forward pass in predict/evaluate, within Limits::kMaxBatchValues.
@@ -165,6 +181,18 @@ class Network {
   Mat outputGradient_, batchX_, batchY_, chunkOut_;
   Vector<T> epochStart_;  // parameters when an epoch with layer statistics began
   std::vector<uint32_t> order_;
+  // Training by rows: each part's units of the first layer, [begin, begin + units), with copies
+  // of their kernel rows (units x inputs, column-major) and bias, whose gradient, moments and
+  // velocities are laid out alike; z, a and dz for a batch (units x samples).
+  struct RowPart {
+    Index begin = 0, units = 0;
+    std::vector<T> w, g, m, v, z, a, dz;
+    GemmScratch gemm;
+  };
+  std::vector<RowPart> rowParts_;
+  bool rowsHeld_ = false;  // whether rowParts_ hold the first layer (values_ then does not)
+  Mat rowInput_;           // layer 1's input
+  std::vector<int> columnOffsets_, featureOffsets_;  // trainByRows's offsets into the samples
   Index valuesPerSample_ = 0;  // input plus every layer's output
   long long steps_ = 0;
   int epochs_ = 0;

@@ -86,6 +86,18 @@ class Optimizer {
     });
   }
 
+  // The moments (Adam, AdamW, momentum) and velocities (Adam, AdamW, RMSprop, Adagrad) of every
+  // parameter, in the parameters' order; nullptr where the optimizer keeps none.
+  T* moments() { return m_.size() ? m_.data() : nullptr; }
+  T* velocities() { return v_.size() ? v_.data() : nullptr; }
+
+  // The update of n parameters held elsewhere, with their own copies of moments and velocities
+  // (nullptr where moments() or velocities() is), at step `step` with rate learningRate(step):
+  // each value's arithmetic as in update().
+  void updateValues(T* w, const T* g, T* m, T* v, Index n, long long step, double rate) {
+    update(w, g, m, v, n, step, rate);
+  }
+
  private:
   // The update of n parameters from wData on (their gradients, moments and velocities alike).
   // rate: the scheduled learning rate of this step.
