@@ -136,18 +136,18 @@ class Network {
   void setWeights(const std::vector<NamedTensor<T>>& weights);
 
  private:
-  // Layers from `lowest` on, x being the input of layer `lowest`.
-  void forward(const ConstRef& x, bool training, size_t lowest = 0);
+  void forward(const ConstRef& x, bool training);
   // Loss of the last forward; fills deltas_, the gradient buffer and, if given, dL/dx. While
   // training, deltas_ of a ReLU layer followed by max-pooling is left out (see reluBeforePool).
-  // Layers from `lowest` on, x being the input of layer `lowest`.
   double backward(const ConstRef& x, const ConstRef& y, Mat* inputGradient = nullptr,
-                  bool training = false, size_t lowest = 0);
+                  bool training = false);
   ActivatedLayer<T>* reluBeforePool(size_t i) const;
   // How many parts a training step on n samples goes in (see network.cpp); 1: the whole batch.
   Index partsOf(Index n) const;
-  // forward and backward of a training step in that many parts; returns the loss.
-  double trainInParts(const ConstRef& x, const ConstRef& y, Index parts);
+  // forward and backward of a training step in that many parts from layer `lowest` on, x being
+  // its input (for lowest 1, trainByRows's rowInput_, each part gathering its samples' columns
+  // first), then the kernel and bias gradients over the whole batch; returns the loss.
+  double trainInParts(const ConstRef& x, const ConstRef& y, Index parts, size_t lowest = 0);
   // How many parts of the first layer's units a training step on n samples goes in (see
   // network.cpp); 1: not by rows.
   Index rowPartsOf(Index n) const;
@@ -155,6 +155,8 @@ class Network {
   // (rowParts_), and back into values_, gradients_ and the optimizer.
   void holdRows(Index parts);
   void releaseRows();
+  // Columns [begin, begin + count) of rowInput_ from the row parts' outputs.
+  void gatherRows(Index begin, Index count);
   // A training step by rows on the samples at x + columns[j] (targets y), with its update;
   // returns the loss. The rows must be held.
   double trainByRows(const T* x, const int* columns, const ConstRef& y);

@@ -106,7 +106,8 @@ test("new_activations_optimizers_and_schedules_give_the_same_bits_for_1_and_3_th
   // copies go back mid-epoch and are made again.
   nets.push({ input: [784], loss: "cross_entropy", init: "he", seed: 6, batchSize: 95,
     optimizer: { type: "adam", lr: 0.002 }, regularization: { type: "l2", rate: 0.001 },
-    layers: [{ type: "dense", units: 128, activation: "relu" }, { type: "dense", units: 10, activation: "softmax" }] });
+    layers: [{ type: "dense", units: 128, activation: "relu" },
+      { type: "dense", units: 10, activation: "softmax" }] });
   const results = [];
   for (const threads of [1, 3]) {
     const nn = await loadNN({ threads });
