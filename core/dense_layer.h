@@ -83,6 +83,15 @@ class DenseLayer final : public ActivatedLayer<T> {
   // dW and db for the whole batch, from the dz the parts wrote.
   void parameterGradients(const ConstRef& in) { parameterGradients(in, this->dz_); }
 
+  // Training by rows (Network::trainByRows), the layer after the rows: db from the dz the parts
+  // wrote, and dW's columns [begin, begin + in.rows()), those of the rows' units, from their
+  // outputs `in` (units x samples). A column's sums do not depend on the columns computed with
+  // it, so these are the bits of parameterGradients().
+  void biasGradient() { biasGradient(this->dz_); }
+  void kernelGradientColumns(Index begin, const Eigen::Map<const Mat>& in, GemmScratch& gemm) {
+    multiply(dW_.middleCols(begin, in.rows()), this->dz_, in.transpose(), gemm);
+  }
+
  protected:
   // in (in, n) -> z (out, n)
   void forwardLinear(const ConstRef& in, bool /*training*/, Mat& z) override {
@@ -122,6 +131,10 @@ class DenseLayer final : public ActivatedLayer<T> {
   // dW = dz in^T, db = sum over samples of dz. The loss is already a batch mean.
   void parameterGradients(const ConstRef& in, const Mat& dz) {
     multiply(dW_, dz, in.transpose(), gemm_);
+    biasGradient(dz);
+  }
+
+  void biasGradient(const Mat& dz) {
     // db = dz(:, 0) + dz(:, 1) + ..., in the order Eigen's rowwise().sum() adds them without
     // SIMD (as in WASM), four rows at a time.
     if (dz.cols() == 0) {

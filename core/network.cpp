@@ -210,8 +210,12 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
   const DenseLayer<T>& output = dense(last);
   const double loss =
       static_cast<double>(lossValue<T>(config_.loss, output.z(), output.output(), y));
+  // By rows (lowest 1), trainByRows computes layer 1's kernel gradient by the rows' units.
   for (size_t i = lowest; i <= last; ++i)
-    dense(i).parameterGradients(i == lowest ? x : ConstRef(layers_[i - 1]->output()));
+    if (i == 1 && lowest == 1)
+      dense(i).biasGradient();
+    else
+      dense(i).parameterGradients(i == lowest ? x : ConstRef(layers_[i - 1]->output()));
   return loss;
 }
 
@@ -233,6 +237,15 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
 // 100,480 of 101,770). 2-thread MLP training in Node, in the machine's state where parts gained
 // 1.13-1.19x over one thread: 1.36-1.51x (7 alternating rounds); with the rest of the network on
 // the calling thread instead of in parts, 1.21-1.37x.
+// A step is two jobs: the rest of the network in parts, then each row part's backward pass and
+// update, the next layer's kernel gradient and update for its units' columns (from its own
+// outputs), and its forward pass on the next batch. The threads meet twice a step, not three
+// times, and the calling thread alone has only the loss and the few values after that kernel.
+// (Median 2-thread gain over one thread, 7 alternating rounds: 1.44x, 1.37x with a job for the
+// forward pass and that kernel's gradient on the calling thread. Per-phase profile, a step of
+// 202-211 us: the parts 26, then each thread's backward and update 81-86 and forward 84-90.)
+// Keeping the rows in the GEMM's packed layout instead, to read them without packing A, made
+// training slower (0.82x, 9 alternating rounds): packing A is not where the forward's time goes.
 template <typename T>
 Index Network<T>::rowPartsOf(Index n) const {
 #ifdef __wasm_simd128__
@@ -290,6 +303,7 @@ void Network<T>::holdRows(Index parts) {
 
 template <typename T>
 void Network<T>::releaseRows() {
+  rowsForwarded_ = false;
   if (!rowsHeld_) return;
   rowsHeld_ = false;
   const Index units = layers_[0]->outputSize(), columns = inputSize() + 1;
@@ -315,7 +329,8 @@ void Network<T>::gatherRows(Index begin, Index count) {
 }
 
 template <typename T>
-double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y) {
+double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y,
+                               const int* nextColumns, Index nextCount) {
   if constexpr (std::is_same_v<T, float>) {
     const Index n = y.cols(), inputs = inputSize(), units = layers_[0]->outputSize();
     const auto& first = static_cast<const ActivatedLayer<T>&>(*layers_[0]);
@@ -325,26 +340,28 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
       featureOffsets_.resize(inputs);
       for (Index i = 0; i < inputs; ++i) featureOffsets_[i] = static_cast<int>(i);
     }
-    IndexedMatrix in{x, featureOffsets_.data(), columns, inputs, n};
-    in.adjacentRows = true;
     const IndexedMatrix inT{x, columns, featureOffsets_.data(), n, inputs};
     const int parts = static_cast<int>(rowParts_.size());
     using ConstMap = Eigen::Map<const Mat>;
-    parallelFor(parts, 1, [&](int64_t firstPart, int64_t end) {
-      for (Index p = firstPart; p < end; ++p) {
-        RowPart& part = rowParts_[p];
-        const Index m = part.units;
-        part.z.resize(m * n);
-        part.a.resize(m * n);
-        part.dz.resize(m * n);
-        const bool relu = f == Activation::Relu;
-        part.gemm.multiply({part.w.data(), m, inputs, 1, m}, in, part.z.data(), m, false,
-                           {part.w.data() + m * inputs, relu ? part.a.data() : nullptr});
-        if (!relu)
-          activationForward(f, ConstMap(part.z.data(), m, n), Eigen::Map<Mat>(part.a.data(), m, n),
-                            alpha);
-      }
-    }, parts);
+    // z and a of a part's units for the `count` samples at x + at[j].
+    auto forward = [&](RowPart& part, const int* at, Index count) {
+      const Index m = part.units;
+      IndexedMatrix in{x, featureOffsets_.data(), at, inputs, count};
+      in.adjacentRows = true;
+      part.z.resize(m * count);
+      part.a.resize(m * count);
+      const bool relu = f == Activation::Relu;
+      part.gemm.multiply({part.w.data(), m, inputs, 1, m}, in, part.z.data(), m, false,
+                         {part.w.data() + m * inputs, relu ? part.a.data() : nullptr});
+      if (!relu)
+        activationForward(f, ConstMap(part.z.data(), m, count),
+                          Eigen::Map<Mat>(part.a.data(), m, count), alpha);
+    };
+    if (!rowsForwarded_)  // (else the step before ran it)
+      parallelFor(parts, 1, [&](int64_t firstPart, int64_t end) {
+        for (Index p = firstPart; p < end; ++p) forward(rowParts_[p], columns, n);
+      }, parts);
+    rowsForwarded_ = false;
     // The rest of the network in parts of the batch's samples, one per thread (their input
     // gathered from the row parts in the same job).
     rowInput_.resize(units, n);
@@ -352,21 +369,31 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
     if (!std::isfinite(loss)) return loss;
     ++steps_;
     const double rate = optimizer_->learningRate(steps_);
-    // The first layer's kernel and bias lead the parameters; the rest follow.
-    const Index rest = units * (inputs + 1);
+    // The first layer's kernel and bias lead the parameters, then layer 1's kernel, whose
+    // columns for the row parts' units each part computes and updates below (from its own
+    // outputs), then the rest, here.
+    auto& next = static_cast<DenseLayer<T>&>(*layers_[1]);
+    const ParamTensor& kernel = tensors_[firstTensor_[1]];
+    const Index rest = kernel.offset + kernel.size, nextUnits = next.outputSize();
     addRegularizationGradient(rest, trainableSize_);
     T* const moments = optimizer_->moments();
     T* const velocities = optimizer_->velocities();
-    optimizer_->updateValues(values_.data() + rest, gradients_.data() + rest,
-                             moments ? moments + rest : nullptr,
-                             velocities ? velocities + rest : nullptr, trainableSize_ - rest,
-                             steps_, rate);
+    auto update = [&](T* w, T* g, Index offset, Index count) {
+      optimizer_->updateValues(w + offset, g + offset, moments ? moments + offset : nullptr,
+                               velocities ? velocities + offset : nullptr, count, steps_, rate);
+    };
+    update(values_.data(), gradients_.data(), rest, trainableSize_ - rest);
     const Mat& dh = deltas_[0];
     const bool regularized = tensors_[0].regularized;  // the first layer's kernel
     parallelFor(parts, 1, [&](int64_t firstPart, int64_t end) {
       for (Index p = firstPart; p < end; ++p) {
         RowPart& part = rowParts_[p];
         const Index m = part.units;
+        const Index at = kernel.offset + part.begin * nextUnits;
+        next.kernelGradientColumns(part.begin, ConstMap(part.a.data(), m, n), part.gemm);
+        if (kernel.regularized) regularize(gradients_.data() + at, values_.data() + at, nextUnits * m);
+        update(values_.data(), gradients_.data(), at, nextUnits * m);
+        part.dz.resize(m * n);
         for (Index j = 0; j < n; ++j)
           activationBackward(f, ConstMap(part.z.data() + j * m, m, 1),
                              ConstMap(part.a.data() + j * m, m, 1),
@@ -381,11 +408,15 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
                                  part.m.empty() ? nullptr : part.m.data(),
                                  part.v.empty() ? nullptr : part.v.data(), m * (inputs + 1),
                                  steps_, rate);
+        // The next batch's forward pass on these units, with their values just updated: its
+        // own job saved (in a job of their own, the threads met once more per step).
+        if (nextColumns) forward(part, nextColumns, nextCount);
       }
     }, parts);
+    rowsForwarded_ = nextColumns != nullptr;
     return loss;
   }
-  (void)x, (void)columns, (void)y;
+  (void)x, (void)columns, (void)y, (void)nextColumns, (void)nextCount;
   throw std::logic_error("trainByRows: float only");
 }
 
@@ -506,14 +537,21 @@ EpochResult Network<T>::trainEpoch(const ConstRef& x, const ConstRef& y, bool sh
     if (rowParts > 1) {
       holdRows(rowParts);
       // The first layer reads each sample where it is: only the targets are gathered.
+      auto offsets = [&](std::vector<int>& into, Index first, Index samples) {
+        into.resize(samples);
+        for (Index j = 0; j < samples; ++j)
+          into[j] = static_cast<int>(order_[first + j] * x.outerStride());
+      };
+      offsets(columnOffsets_, start, count);
       batchY_.resize(y.rows(), count);
-      columnOffsets_.resize(count);
-      for (Index j = 0; j < count; ++j) {
-        const Index from = order_[start + j];
-        columnOffsets_[j] = static_cast<int>(from * x.outerStride());
-        simd::copy(batchY_.col(j).data(), y.col(from).data(), y.rows());
-      }
-      loss = trainByRows(x.data(), columnOffsets_.data(), batchY_);
+      for (Index j = 0; j < count; ++j)
+        simd::copy(batchY_.col(j).data(), y.col(order_[start + j]).data(), y.rows());
+      // The next batch's first forward pass comes with this step, where it goes by rows too.
+      const Index nextCount = std::min(batch, n - start - count);
+      const bool pipelined = nextCount > 0 && rowPartsOf(nextCount) == rowParts;
+      if (pipelined) offsets(nextColumnOffsets_, start + count, nextCount);
+      loss = trainByRows(x.data(), columnOffsets_.data(), batchY_,
+                         pipelined ? nextColumnOffsets_.data() : nullptr, nextCount);
       result.accuracy += countCorrect<T>(layers_.back()->output(), batchY_);
     } else if (shuffle) {
       releaseRows();

@@ -158,8 +158,11 @@ class Network {
   // Columns [begin, begin + count) of rowInput_ from the row parts' outputs.
   void gatherRows(Index begin, Index count);
   // A training step by rows on the samples at x + columns[j] (targets y), with its update;
-  // returns the loss. The rows must be held.
-  double trainByRows(const T* x, const int* columns, const ConstRef& y);
+  // returns the loss. The rows must be held. With nextColumns, the step also runs the first
+  // layer's forward pass on the next batch's nextCount samples at x + nextColumns[j], which the
+  // next call then trains on.
+  double trainByRows(const T* x, const int* columns, const ConstRef& y,
+                     const int* nextColumns = nullptr, Index nextCount = 0);
   // The tensors of the flat buffer `values`, named and shaped like weights().
   std::vector<NamedTensor<T>> namedTensors(const T* values) const;
   // Adds the regularization's gradient to that of the trainable values [begin, end).
@@ -193,8 +196,10 @@ class Network {
   };
   std::vector<RowPart> rowParts_;
   bool rowsHeld_ = false;  // whether rowParts_ hold the first layer (values_ then does not)
-  Mat rowInput_;           // layer 1's input
-  std::vector<int> columnOffsets_, featureOffsets_;  // trainByRows's offsets into the samples
+  bool rowsForwarded_ = false;  // whether they hold its forward pass on the next batch
+  Mat rowInput_;                // layer 1's input
+  // trainByRows's offsets into the samples: this batch's, the next one's, the features'
+  std::vector<int> columnOffsets_, nextColumnOffsets_, featureOffsets_;
   Index valuesPerSample_ = 0;  // input plus every layer's output
   long long steps_ = 0;
   int epochs_ = 0;
