@@ -371,16 +371,17 @@ inline void microKernel(Index kc, const float* Ap, const float* const (&column)[
   storeTile(c, C, ldc, rows_, cols, add, bias);
 }
 
-// B's k x 4 slice for the tile of columns j..j+3, packed as 4 values per k (Bp), for products
-// where many row panels of A share each slice. The micro-kernel's splats then read at fixed
-// offsets from one pointer, which V8 folds into the loads; read in place, each of the four
-// splats needs an address computation of its own (about 15 % fewer instructions per step).
+// Rows [k0, k0 + k) of B's slice for the tile of columns j..j+3, packed as 4 values per row
+// (Bp), for products where many row panels of A share each slice. The micro-kernel's splats then
+// read at fixed offsets from one pointer, which V8 folds into the loads; read in place, each of
+// the four splats needs an address computation of its own (about 15 % fewer instructions per
+// step).
 template <typename BAccess>
-inline void packB(const BAccess& B, Index j, Index k, float* Bp) {
+inline void packB(const BAccess& B, Index j, Index k0, Index k, float* Bp) {
   const float* column[4];
-  B.columns(j, 0, B.colCount(), column);
+  B.columns(j, k0, B.colCount(), column);
   const float *b0 = column[0], *b1 = column[1], *b2 = column[2], *b3 = column[3];
-  auto rows = B.rows(0);
+  auto rows = B.rows(k0);
   for (const float* end = Bp + 4 * k; Bp != end; Bp += 4) {
     const Index offset = rows.next();
     Bp[0] = b0[offset];
@@ -417,11 +418,11 @@ inline void packColumns(const float* p0, const float* p1, const float* p2, const
 // The same for B stored with unit strides, four values at a time: the batch-major inputs of the
 // MLP's dW (colStride 1, a copy) and the columns of its forward product (rowStride 1).
 // Slices with columns past B's last one are packed as above.
-inline void packB(const StridedB& B, Index j, Index k, float* Bp) {
+inline void packB(const StridedB& B, Index j, Index k0, Index k, float* Bp) {
   const StridedMatrix& m = B.m;
-  const float* p = m.data + j * m.colStride;
+  const float* p = m.data + j * m.colStride + k0 * m.rowStride;
   if (j + 4 > m.cols || (m.colStride != 1 && m.rowStride != 1)) {
-    packB<StridedB>(B, j, k, Bp);
+    packB<StridedB>(B, j, k0, k, Bp);
   } else if (m.colStride == 1) {
     for (Index i = 0; i < k; ++i, p += m.rowStride, Bp += 4) store(Bp, load(p));
   } else {
@@ -432,21 +433,21 @@ inline void packB(const StridedB& B, Index j, Index k, float* Bp) {
 // And for B by offsets whose slice's four columns lie next to each other (the MLP's dW trained
 // by rows: four features of each sample), or whose rows do (its forward: each sample's features
 // in order), read as StridedB's.
-inline void packB(const IndexedB& B, Index j, Index k, float* Bp) {
+inline void packB(const IndexedB& B, Index j, Index k0, Index k, float* Bp) {
   const IndexedMatrix& m = B.m;
   if (j + 4 > m.cols) {
-    packB<IndexedB>(B, j, k, Bp);
+    packB<IndexedB>(B, j, k0, k, Bp);
     return;
   }
   const int* column = m.colOffset + j;
   if (column[1] == column[0] + 1 && column[2] == column[0] + 2 && column[3] == column[0] + 3) {
     const float* p = m.data + column[0];
-    for (Index i = 0; i < k; ++i, Bp += 4) store(Bp, load(p + m.rowOffset[i]));
+    for (Index i = 0; i < k; ++i, Bp += 4) store(Bp, load(p + m.rowOffset[k0 + i]));
   } else if (m.adjacentRows) {
-    const float* p = m.data + m.rowOffset[0];
+    const float* p = m.data + m.rowOffset[k0];
     packColumns(p + column[0], p + column[1], p + column[2], p + column[3], k, Bp);
   } else {
-    packB<IndexedB>(B, j, k, Bp);
+    packB<IndexedB>(B, j, k0, k, Bp);
   }
 }
 
@@ -680,7 +681,7 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
   auto packTiles = [&](PackedB& into, Index first, Index last) {
     for (Index t = first; t < last; ++t) {
       float* Bp = into.values.data() + t * kNr * k;
-      packB(B, t * kNr, k, Bp);
+      packB(B, t * kNr, 0, k, Bp);
       listBlocks(std::integral_constant<Index, kNr>{}, into, t, Bp, 0, blocks, nullptr);
     }
   };
@@ -690,9 +691,18 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
   const bool piecesPackB = packsB && !packsPerThread && !byBlocks;
   if (packsB && !packsPerThread) reserve(shared_, tiles, tiles * kNr * k);
   if (packsB && byBlocks) {
-    parallelFor(tiles, std::max<Index>(1, kElementGrain / (kNr * k)), [&](int64_t first, int64_t last) {
-      packTiles(shared_, first, last);
-    });
+    // By blocks of k, as the product's pieces then read them: each thread packs the rows of B
+    // that its own samples' jobs wrote. (Split by tiles, every thread read every row of B: the
+    // second conv's dZ^T, 16 filters in one cache line a position, written by the pooling's
+    // backward split by samples.)
+    parallelFor(blocks, 1, [&](int64_t first, int64_t last) {
+      const Index k0 = first * kKc, kc = std::min(k, Index(last) * kKc) - k0;
+      for (Index t = 0; t < tiles; ++t) {
+        float* Bp = shared_.values.data() + t * kNr * k;
+        packB(B, t * kNr, k0, kc, Bp + k0 * kNr);
+        listBlocks(std::integral_constant<Index, kNr>{}, shared_, t, Bp, first, last, nullptr);
+      }
+    }, nnplay::manyPieces());
   } else if (skipsA) {  // the kernel gradient over a whole batch's positions: many blocks
     reserve(shared_, 1, 0);
     parallelFor(blocks, std::max<Index>(1, kElementGrain / kKc), [&](int64_t first, int64_t last) {
