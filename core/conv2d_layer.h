@@ -404,7 +404,8 @@ class Conv2dLayer final : public ActivatedLayer<T> {
   void addSampleSums(const T* dZ, Index count) {
     const Index F = filters_, P = positions();
     if (Index(sampleSums_.size()) < F * count) sampleSums_.resize(F * count);
-    parallelFor(count, std::max<Index>(1, kElementGrain / (P * F)), [&](int64_t first, int64_t last) {
+    const Index grain = std::max<Index>(1, kElementGrain / (P * F));
+    parallelFor(count, grain, [&](int64_t first, int64_t last) {
       for (Index s = first; s < last; ++s) {
         T* const sum = sampleSums_.data() + s * F;
         const T* const z = dZ + s * P * F;

@@ -245,7 +245,8 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
 // forward pass and that kernel's gradient on the calling thread. Per-phase profile, a step of
 // 202-211 us: the parts 26, then each thread's backward and update 81-86 and forward 84-90.)
 // Keeping the rows in the GEMM's packed layout instead, to read them without packing A, made
-// training slower (0.82x, 9 alternating rounds): packing A is not where the forward's time goes.
+// training slower (0.82x, 9 alternating rounds: the forward pass took as long, the backward
+// pass, whose product then wrote the gradient in that layout, longer).
 template <typename T>
 Index Network<T>::rowPartsOf(Index n) const {
 #ifdef __wasm_simd128__
@@ -391,7 +392,8 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
         const Index m = part.units;
         const Index at = kernel.offset + part.begin * nextUnits;
         next.kernelGradientColumns(part.begin, ConstMap(part.a.data(), m, n), part.gemm);
-        if (kernel.regularized) regularize(gradients_.data() + at, values_.data() + at, nextUnits * m);
+        if (kernel.regularized)
+          regularize(gradients_.data() + at, values_.data() + at, nextUnits * m);
         update(values_.data(), gradients_.data(), at, nextUnits * m);
         part.dz.resize(m * n);
         for (Index j = 0; j < n; ++j)

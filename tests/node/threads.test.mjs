@@ -112,8 +112,10 @@ test("new_activations_optimizers_and_schedules_give_the_same_bits_for_1_and_3_th
   // SGD with momentum, and batches of 64, 64 and 64: each step runs the next one's first forward.
   // On 3 threads its 100 units go in parts of 32, 32 and 36.
   nets.push({ input: [784], loss: "cross_entropy", init: "he", seed: 7, batchSize: 64,
-    optimizer: { type: "sgd", lr: 0.05, momentum: 0.9 }, regularization: { type: "l1", rate: 0.0005 },
-    layers: [{ type: "dense", units: 100, activation: "elu" }, { type: "dense", units: 12, activation: "tanh" },
+    optimizer: { type: "sgd", lr: 0.05, momentum: 0.9 },
+    regularization: { type: "l1", rate: 0.0005 },
+    layers: [{ type: "dense", units: 100, activation: "elu" },
+      { type: "dense", units: 12, activation: "tanh" },
       { type: "dense", units: 10, activation: "softmax" }] });
   const results = [];
   for (const threads of [1, 3]) {
