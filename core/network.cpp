@@ -294,12 +294,13 @@ void Network<T>::holdRows(Index parts) {
         if (from) copyRows(into.data(), part.units, from + part.begin, units, part.units, columns);
       };
       copy(part.w, values_.data());
-      copy(part.g, gradients_.data());
+      part.g.resize(size);  // every step writes it before reading it
       copy(part.m, moments);
       copy(part.v, velocities);
     }
   }, static_cast<int>(parts));
   rowsHeld_ = true;
+  rowsStepped_ = false;
 }
 
 template <typename T>
@@ -310,15 +311,21 @@ void Network<T>::releaseRows() {
   const Index units = layers_[0]->outputSize(), columns = inputSize() + 1;
   T* const moments = optimizer_->moments();
   T* const velocities = optimizer_->velocities();
-  for (const RowPart& part : rowParts_) {
-    auto copy = [&](T* to, const std::vector<T>& from) {
-      if (to) copyRows(to + part.begin, units, from.data(), part.units, part.units, columns);
-    };
-    copy(values_.data(), part.w);
-    copy(gradients_.data(), part.g);
-    copy(moments, part.m);
-    copy(velocities, part.v);
-  }
+  // Each part on a thread of its own, the one that held it most of the time. (On the calling
+  // thread alone, copying both parts back took 130-170 us of a 2-thread 1024-sample MLP epoch.)
+  const int parts = static_cast<int>(rowParts_.size());
+  parallelFor(parts, 1, [&](int64_t first, int64_t end) {
+    for (Index p = first; p < end; ++p) {
+      const RowPart& part = rowParts_[p];
+      auto copy = [&](T* to, const std::vector<T>& from) {
+        if (to) copyRows(to + part.begin, units, from.data(), part.units, part.units, columns);
+      };
+      copy(values_.data(), part.w);
+      if (rowsStepped_) copy(gradients_.data(), part.g);
+      copy(moments, part.m);
+      copy(velocities, part.v);
+    }
+  }, parts);
 }
 
 template <typename T>
@@ -416,6 +423,7 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
       }
     }, parts);
     rowsForwarded_ = nextColumns != nullptr;
+    rowsStepped_ = true;
     return loss;
   }
   (void)x, (void)columns, (void)y, (void)nextColumns, (void)nextCount;

@@ -197,6 +197,7 @@ class Network {
   std::vector<RowPart> rowParts_;
   bool rowsHeld_ = false;  // whether rowParts_ hold the first layer (values_ then does not)
   bool rowsForwarded_ = false;  // whether they hold its forward pass on the next batch
+  bool rowsStepped_ = false;    // whether a step has written their gradient since
   Mat rowInput_;                // layer 1's input
   // trainByRows's offsets into the samples: this batch's, the next one's, the features'
   std::vector<int> columnOffsets_, nextColumnOffsets_, featureOffsets_;
