@@ -410,12 +410,7 @@ class Conv2dLayer final : public ActivatedLayer<T> {
         T* const sum = sampleSums_.data() + s * F;
         const T* const z = dZ + s * P * F;
         std::copy(z, z + F, sum);
-        if constexpr (std::is_same_v<T, float>) {
-          simd::addColumns(z + F, 0, F, P - 1, F, sum);
-        } else {
-          for (Index i = 0; i < F; ++i)
-            for (Index j = 1; j < P; ++j) sum[i] += z[i + j * F];
-        }
+        this->addColumnSums(z + F, F, P - 1, sum);  // (inside a piece: on this thread)
       }
     }, manyPieces());
     for (Index s = 0; s < count; ++s)
