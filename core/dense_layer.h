@@ -88,6 +88,13 @@ class DenseLayer final : public ActivatedLayer<T> {
   // outputs `in` (units x samples). A column's sums do not depend on the columns computed with
   // it, so these are the bits of parameterGradients().
   void biasGradient() { biasGradient(this->dz_); }
+  // And rows [begin, begin + count) of dL/d(in) = W^T dz, count x samples into dIn: those of the
+  // rows' units, from the columns of W that their own update changes after this. A row's sums do
+  // not depend on the rows computed with it: the bits of backward()'s dIn.
+  void inputGradientRows(Index begin, Index count, T* dIn, GemmScratch& gemm) const {
+    multiply(Eigen::Map<Mat>(dIn, count, this->dz_.cols()),
+             W_.middleCols(begin, count).transpose(), this->dz_, gemm);
+  }
   void kernelGradientColumns(Index begin, const Eigen::Map<const Mat>& in, GemmScratch& gemm) {
     multiply(dW_.middleCols(begin, in.rows()), this->dz_, in.transpose(), gemm);
   }

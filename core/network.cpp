@@ -187,7 +187,6 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
     dense(i).prepareParts(n, parts);
     if (i < last) deltas_[i].resize(layers_[i]->outputSize(), n);
   }
-  if (lowest > 0) deltas_[lowest - 1].resize(layers_[lowest - 1]->outputSize(), n);
   outputGradient_.resize(outputSize(), n);
   const bool fused = lossIsFused(config_.loss);
   // Part p: samples [n p / parts, n (p + 1) / parts).
@@ -204,7 +203,7 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
                    y.middleCols(begin, count), outputGradient_.middleCols(begin, count), n);
       for (size_t i = last + 1; i-- > lowest;)
         dense(i).backwardPart(i == last ? outputGradient_ : deltas_[i], i == last && fused, begin,
-                              count, i == 0 ? nullptr : &deltas_[i - 1], p);
+                              count, i == lowest ? nullptr : &deltas_[i - 1], p);
     }
   }, static_cast<int>(parts));
   const DenseLayer<T>& output = dense(last);
@@ -228,22 +227,25 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
 // 104 us, its own half 16 us. So by rows, each thread owns some of the first layer's units for
 // a whole epoch, in a copy of their kernel rows and bias (with their gradient and optimizer
 // state) in memory of its own: it computes their z and a, and after the rest of the network's
-// forward and backward (in parts), their dz, gradients and update, reading each sample where it
-// is (the GEMM by offsets) instead of a gathered batch. Between the cores go only the first
-// layer's output and its gradient (32 KB each for the MLP on 64 samples) and the few weights of
-// the rest. Every value is the same sum in the same order as in a step on the whole batch (a
+// forward and backward, their dz, gradients and update, reading each sample where it is (the
+// GEMM by offsets) instead of a gathered batch. Between the cores go only the first layer's
+// output (32 KB for the MLP on 64 samples), the next layer's dz and the few weights of the
+// rest. Every value is the same sum in the same order as in a step on the whole batch (a
 // row's sums do not depend on the rows computed with it), so the bits are those of one thread.
 // For networks of dense layers whose first layer holds nearly all the parameters (the MLP:
 // 100,480 of 101,770). 2-thread MLP training in Node, in the machine's state where parts gained
-// 1.13-1.19x over one thread: 1.36-1.51x (7 alternating rounds); with the rest of the network on
-// the calling thread instead of in parts, 1.21-1.37x.
-// A step is two jobs: the rest of the network in parts, then each row part's backward pass and
-// update, the next layer's kernel gradient and update for its units' columns (from its own
-// outputs), and its forward pass on the next batch. The threads meet twice a step, not three
-// times, and the calling thread alone has only the loss and the few values after that kernel.
-// (Median 2-thread gain over one thread, 7 alternating rounds: 1.44x, 1.37x with a job for the
-// forward pass and that kernel's gradient on the calling thread. Per-phase profile, a step of
-// 202-211 us: the parts 26, then each thread's backward and update 81-86 and forward 84-90.)
+// 1.13-1.19x over one thread: 1.36-1.51x (7 alternating rounds); with the rest of the network,
+// the first layer's input gradient included, on the calling thread instead of in parts,
+// 1.21-1.37x.
+// A step is one job: the rest of the network's forward and backward on the calling thread, then
+// each row part's gradient from the next layer (its rows of W^T dz), backward pass and update,
+// the next layer's kernel gradient and update for its units' columns (from its own outputs),
+// and its forward pass on the next batch. The threads meet once a step. (Median 2-thread gain
+// over one thread, 7 alternating rounds: 1.44x with two jobs, the rest of the network in parts
+// of the samples first, 1.37x with three. Per-phase profile of the two jobs, a step of 202-211
+// us: the parts 26, then each thread's backward and update 81-86 and forward 84-90. With the
+// rest on the calling thread, whose row-part gradients the parts then compute themselves, from
+// their own columns of the next layer's kernel: 1.46x vs 1.40x, 9 alternating rounds.)
 // Keeping the rows in the GEMM's packed layout instead, to read them without packing A, made
 // training slower (0.82x, 9 alternating rounds: the forward pass took as long, the backward
 // pass, whose product then wrote the gradient in that layout, longer).
@@ -370,10 +372,14 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
         for (Index p = firstPart; p < end; ++p) forward(rowParts_[p], columns, n);
       }, parts);
     rowsForwarded_ = false;
-    // The rest of the network in parts of the batch's samples, one per thread (their input
-    // gathered from the row parts in the same job).
+    // The rest of the network on this thread alone, its input gathered from the row parts:
+    // a few products of 10-100 k multiply-adds, cheaper here than in a job of their own.
     rowInput_.resize(units, n);
-    const double loss = trainInParts(rowInput_, y, std::min<Index>(parts, n), 1);
+    double loss;
+    {
+      OnThisThread alone;
+      loss = trainInParts(rowInput_, y, 1, 1);
+    }
     if (!std::isfinite(loss)) return loss;
     ++steps_;
     const double rate = optimizer_->learningRate(steps_);
@@ -391,23 +397,22 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
                                velocities ? velocities + offset : nullptr, count, steps_, rate);
     };
     update(values_.data(), gradients_.data(), rest, trainableSize_ - rest);
-    const Mat& dh = deltas_[0];
     const bool regularized = tensors_[0].regularized;  // the first layer's kernel
     parallelFor(parts, 1, [&](int64_t firstPart, int64_t end) {
       for (Index p = firstPart; p < end; ++p) {
         RowPart& part = rowParts_[p];
         const Index m = part.units;
         const Index at = kernel.offset + part.begin * nextUnits;
+        part.da.resize(m * n);
+        next.inputGradientRows(part.begin, m, part.da.data(), part.gemm);
         next.kernelGradientColumns(part.begin, ConstMap(part.a.data(), m, n), part.gemm);
         if (kernel.regularized)
           regularize(gradients_.data() + at, values_.data() + at, nextUnits * m);
         update(values_.data(), gradients_.data(), at, nextUnits * m);
         part.dz.resize(m * n);
-        for (Index j = 0; j < n; ++j)
-          activationBackward(f, ConstMap(part.z.data() + j * m, m, 1),
-                             ConstMap(part.a.data() + j * m, m, 1),
-                             ConstMap(dh.data() + j * units + part.begin, m, 1),
-                             Eigen::Map<Mat>(part.dz.data() + j * m, m, 1), alpha);
+        activationBackward(f, ConstMap(part.z.data(), m, n), ConstMap(part.a.data(), m, n),
+                           ConstMap(part.da.data(), m, n), Eigen::Map<Mat>(part.dz.data(), m, n),
+                           alpha);
         part.gemm.multiply({part.dz.data(), m, n, 1, m}, inT, part.g.data(), m, false);
         T* const db = part.g.data() + m * inputs;  // summed as DenseLayer sums it
         simd::copy(db, part.dz.data(), m);

@@ -146,7 +146,8 @@ class Network {
   Index partsOf(Index n) const;
   // forward and backward of a training step in that many parts from layer `lowest` on, x being
   // its input (for lowest 1, trainByRows's rowInput_, each part gathering its samples' columns
-  // first), then the kernel and bias gradients over the whole batch; returns the loss.
+  // first), then the kernel and bias gradients over the whole batch; returns the loss. For
+  // lowest 1 it leaves layer 1's input gradient and kernel gradient to the row parts.
   double trainInParts(const ConstRef& x, const ConstRef& y, Index parts, size_t lowest = 0);
   // How many parts of the first layer's units a training step on n samples goes in (see
   // network.cpp); 1: not by rows.
@@ -191,7 +192,7 @@ class Network {
   // velocities are laid out alike; z, a and dz for a batch (units x samples).
   struct RowPart {
     Index begin = 0, units = 0;
-    std::vector<T> w, g, m, v, z, a, dz;
+    std::vector<T> w, g, m, v, z, a, da, dz;
     GemmScratch gemm;
   };
   std::vector<RowPart> rowParts_;

@@ -217,6 +217,9 @@ Pool& pool() {
 
 }  // namespace
 
+OnThisThread::OnThisThread() : wasInPiece_(inPiece) { inPiece = true; }
+OnThisThread::~OnThisThread() { inPiece = wasInPiece_; }
+
 int threadCount() { return inPiece ? 1 : pool().threads(); }
 
 int setThreads(int threads) { return pool().resize(threads); }

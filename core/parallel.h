@@ -39,6 +39,19 @@ constexpr int64_t kElementGrain = 1 << 12;
 constexpr int kManyPiecesPerThread = 16;
 inline int manyPieces() { return threadCount() * kManyPiecesPerThread; }
 
+// While one lives, this thread runs its parallelFor calls inline, as in a piece of a job
+// (threadCount() is 1 here): for work too small to share whose data this thread holds.
+class OnThisThread {
+ public:
+  OnThisThread();
+  ~OnThisThread();
+  OnThisThread(const OnThisThread&) = delete;
+  OnThisThread& operator=(const OnThisThread&) = delete;
+
+ private:
+  bool wasInPiece_;
+};
+
 // A range job without std::function, whose captures could allocate: training allocates nothing.
 using RangeJob = void (*)(void* body, int64_t begin, int64_t end);
 void parallelForJob(int64_t count, int64_t grain, int maxPieces, RangeJob job, void* body);
