@@ -392,11 +392,12 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
     addRegularizationGradient(rest, trainableSize_);
     T* const moments = optimizer_->moments();
     T* const velocities = optimizer_->velocities();
-    auto update = [&](T* w, T* g, Index offset, Index count) {
-      optimizer_->updateValues(w + offset, g + offset, moments ? moments + offset : nullptr,
+    auto update = [&](Index offset, Index count) {  // values_[offset, offset + count)
+      optimizer_->updateValues(values_.data() + offset, gradients_.data() + offset,
+                               moments ? moments + offset : nullptr,
                                velocities ? velocities + offset : nullptr, count, steps_, rate);
     };
-    update(values_.data(), gradients_.data(), rest, trainableSize_ - rest);
+    update(rest, trainableSize_ - rest);
     const bool regularized = tensors_[0].regularized;  // the first layer's kernel
     parallelFor(parts, 1, [&](int64_t firstPart, int64_t end) {
       for (Index p = firstPart; p < end; ++p) {
@@ -408,7 +409,7 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
         next.kernelGradientColumns(part.begin, ConstMap(part.a.data(), m, n), part.gemm);
         if (kernel.regularized)
           regularize(gradients_.data() + at, values_.data() + at, nextUnits * m);
-        update(values_.data(), gradients_.data(), at, nextUnits * m);
+        update(at, nextUnits * m);
         part.dz.resize(m * n);
         activationBackward(f, ConstMap(part.z.data(), m, n), ConstMap(part.a.data(), m, n),
                            ConstMap(part.da.data(), m, n), Eigen::Map<Mat>(part.dz.data(), m, n),
