@@ -241,9 +241,9 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
 // each row part's gradient from the next layer (its rows of W^T dz), backward pass and update,
 // the next layer's kernel gradient and update for its units' columns (from its own outputs),
 // and its forward pass on the next batch. The threads meet once a step (an epoch's first step
-// also runs its own forward pass as a job). (Median 2-thread gain
-// over one thread, 7 alternating rounds: 1.44x with two jobs, the rest of the network in parts
-// of the samples first, 1.37x with three. Per-phase profile of the two jobs, a step of 202-211
+// also runs its own forward pass as a job). (Median 2-thread gain over one thread, 7
+// alternating rounds: 1.44x with two jobs, the rest of the network in parts of the samples
+// first, 1.37x with three. Per-phase profile of the two jobs, a step of 202-211
 // us: the parts 26, then each thread's backward and update 81-86 and forward 84-90. With the
 // rest on the calling thread, whose row-part gradients the parts then compute themselves, from
 // their own columns of the next layer's kernel: 1.46x vs 1.40x, 9 alternating rounds.)
