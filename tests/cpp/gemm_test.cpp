@@ -658,6 +658,34 @@ TEST(Parallel, ranges_cover_every_index_once_in_whole_grains) {
   }
 }
 
+// While an OnThisThread lives, the thread's jobs run inline, in one call on it, and
+// threadCount() says 1; afterwards they split again (nested scopes restore what they found).
+TEST(Parallel, on_this_thread_runs_jobs_inline_until_the_scope_ends) {
+  setThreads(2);
+  const std::thread::id caller = std::this_thread::get_id();
+  auto pieces = [&] {
+    std::atomic<int> calls{0}, elsewhere{0};
+    parallelFor(64, 1, [&](int64_t, int64_t) {
+      ++calls;
+      if (std::this_thread::get_id() != caller) ++elsewhere;
+    });
+    return std::pair<int, int>{calls.load(), elsewhere.load()};
+  };
+  {
+    OnThisThread alone;
+    EXPECT_EQ(threadCount(), 1);
+    EXPECT_EQ(pieces(), (std::pair<int, int>{1, 0}));
+    {
+      OnThisThread nested;
+      EXPECT_EQ(threadCount(), 1);
+    }
+    EXPECT_EQ(threadCount(), 1);
+  }
+  EXPECT_EQ(threadCount(), 2);
+  EXPECT_EQ(pieces().first, 8);  // 4 pieces a thread
+  setThreads(1);
+}
+
 // A worker held back (here: its piece waits until the caller has run every other piece) does not
 // hold the job up: the caller claims the remaining pieces itself. (With one fixed range per
 // thread the caller would wait for the worker's half, and the worker for the caller: a hang.)
