@@ -243,10 +243,10 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
 // and its forward pass on the next batch. The threads meet once a step (an epoch's first step
 // also runs its own forward pass as a job). (Median 2-thread gain over one thread, 7
 // alternating rounds: 1.44x with two jobs, the rest of the network in parts of the samples
-// first, 1.37x with three. Per-phase profile of the two jobs, a step of 202-211
-// us: the parts 26, then each thread's backward and update 81-86 and forward 84-90. With the
-// rest on the calling thread, whose row-part gradients the parts then compute themselves, from
-// their own columns of the next layer's kernel: 1.46x vs 1.40x, 9 alternating rounds.)
+// first, 1.37x with three. Per-phase profile of the two jobs, a step of 202-211 us: the parts
+// 26, then each thread's backward and update 81-86 and forward 84-90. With the rest on the
+// calling thread, whose row-part gradients the parts then compute themselves, from their own
+// columns of the next layer's kernel: 1.46x vs 1.40x, 9 alternating rounds.)
 // Keeping the rows in the GEMM's packed layout instead, to read them without packing A, made
 // training slower (0.82x, 9 alternating rounds: the forward pass took as long, the backward
 // pass, whose product then wrote the gradient in that layout, longer).
