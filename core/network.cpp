@@ -303,7 +303,6 @@ void Network<T>::holdRows(Index parts) {
     }
   }, static_cast<int>(parts));
   rowsHeld_ = true;
-  rowsStepped_ = false;
 }
 
 template <typename T>
@@ -324,7 +323,6 @@ void Network<T>::releaseRows() {
         if (to) copyRows(to + part.begin, units, from.data(), part.units, part.units, columns);
       };
       copy(values_.data(), part.w);
-      if (rowsStepped_) copy(gradients_.data(), part.g);
       copy(moments, part.m);
       copy(velocities, part.v);
     }
@@ -430,7 +428,6 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
       }
     }, parts);
     rowsForwarded_ = nextColumns != nullptr;
-    rowsStepped_ = true;
     return loss;
   }
   (void)x, (void)columns, (void)y, (void)nextColumns, (void)nextCount;
