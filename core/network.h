@@ -16,6 +16,14 @@
 
 namespace nnplay {
 
+// Training by rows (network.cpp): the units of each part for the next epoch, from this epoch's
+// split (`units`, each part but the last a multiple of `panel`) and the seconds each part's
+// thread spent on its steps (`busy`). One panel moves from the part that took longest to the one
+// that took least where, each part's time taken in proportion to its units, the longest would
+// be at least 3 % shorter; otherwise (or without a time for every part) the split stays.
+std::vector<Index> balanceRowUnits(const std::vector<Index>& units,
+                                   const std::vector<double>& busy, Index panel);
+
 // A parameter tensor's place in the flat buffer, e.g. {"dense_0/kernel", {2, 4}, 0, 8}.
 struct ParamTensor {
   std::string name;
@@ -196,8 +204,14 @@ class Network {
     Index begin = 0, units = 0;
     std::vector<T> w, g, m, v, z, a, da, dz;
     GemmScratch gemm;
+    double busy = 0;  // seconds its thread spent on its steps since it was made, and how many
+    long long steps = 0;
   };
   std::vector<RowPart> rowParts_;
+  std::vector<Index> rowUnits_;  // the units of each part the next holdRows makes (see there)
+  // The seconds each part of that split took, over rowSteps_ steps (see releaseRows).
+  std::vector<double> rowBusy_;
+  long long rowSteps_ = 0;
   bool rowsHeld_ = false;  // whether rowParts_ hold the first layer (values_ then does not)
   bool rowsForwarded_ = false;  // whether they hold its forward pass on the next batch
   Mat rowInput_;                // layer 1's input

@@ -99,6 +99,25 @@ TEST(Determinism, datasets_weights_and_augmentation_match_golden_file) {
   EXPECT_EQ(computed, golden);
 }
 
+// Training by rows splits the first layer's units between the threads (which never changes the
+// bits: each unit's sums are its own) and moves a panel of 8 from the part whose thread took
+// longest to the one that took least, where that promises a longest part 3 % shorter.
+TEST(TrainingByRows, a_panel_moves_to_the_quickest_part_where_it_shortens_the_longest) {
+  using Units = std::vector<Index>;
+  // 1.2 s on 64 units: 56 would take 1.05, the other part 72 units 1.125, under 0.97 x 1.2.
+  EXPECT_EQ(balanceRowUnits({64, 64}, {1.0, 1.2}, 8), (Units{72, 56}));
+  // 1.14 s: the longest would be 1.125, not under 0.97 x 1.14 = 1.106.
+  EXPECT_EQ(balanceRowUnits({64, 64}, {1.0, 1.14}, 8), (Units{64, 64}));
+  // And back, the part of 72 units now the slower: 1.156 and 1.143 against 1.3.
+  EXPECT_EQ(balanceRowUnits({72, 56}, {1.3, 1.0}, 8), (Units{64, 64}));
+  // Three parts: from the slowest (2 s) to the quickest (1 s); the third's 1.5 s stays.
+  EXPECT_EQ(balanceRowUnits({40, 40, 48}, {1.0, 2.0, 1.5}, 8), (Units{48, 32, 48}));
+  // A part of one panel keeps it; a part without a time, or one part, leaves the split as it is.
+  EXPECT_EQ(balanceRowUnits({8, 120}, {2.0, 1.0}, 8), (Units{8, 120}));
+  EXPECT_EQ(balanceRowUnits({64, 64}, {0.0, 1.0}, 8), (Units{64, 64}));
+  EXPECT_EQ(balanceRowUnits({128}, {1.0}, 8), (Units{128}));
+}
+
 TEST(Datasets, every_dataset_is_balanced_and_on_the_plane) {
   for (const std::string& name : datasetNames()) {
     const Dataset d = makeDataset(name, 400, 0.2, 3);
