@@ -16,9 +16,9 @@
 
 namespace nnplay {
 
-// Training by rows (network.cpp): the units of each part for the next epoch, from this epoch's
-// split (`units`, each part but the last a multiple of `panel`) and the seconds each part's
-// thread spent on its steps (`busy`). One panel moves from the part that took longest to the one
+// Training by rows (network.cpp): the units of each part from now on, from the split so far
+// (`units`, each part but the last a multiple of `panel`) and the seconds each part's thread
+// spent on its steps under it (`busy`). One panel moves from the part that took longest to the one
 // that took least where, each part's time taken in proportion to its units, the longest would
 // be at least 3 % shorter; otherwise (or without a time for every part) the split stays.
 std::vector<Index> balanceRowUnits(const std::vector<Index>& units,
