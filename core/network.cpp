@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <numeric>
 #include <stdexcept>
 
 #include "layer_factory.h"
@@ -319,8 +318,7 @@ void Network<T>::holdRows(Index parts) {
   rowParts_.resize(parts);
   // The parts' units: as releaseRows last balanced them, or equal parts of whole panels, the
   // last taking what is left.
-  if (Index(rowUnits_.size()) != parts ||
-      std::accumulate(rowUnits_.begin(), rowUnits_.end(), Index(0)) != units) {
+  if (Index(rowUnits_.size()) != parts) {
     auto unit = [&](Index q) {
       return q == parts ? units : units * q / parts / GemmScratch::kMr * GemmScratch::kMr;
     };
@@ -333,7 +331,6 @@ void Network<T>::holdRows(Index parts) {
     rowParts_[p].begin = begin;
     rowParts_[p].units = rowUnits_[p];
     rowParts_[p].busy = 0;
-    rowParts_[p].steps = 0;
   }
   // Each part's copy is made on the thread that takes its part of the steps (most of the time).
   parallelFor(parts, 1, [&](int64_t first, int64_t end) {
@@ -378,9 +375,7 @@ void Network<T>::releaseRows() {
   // The split the next holdRows makes, from the time each part took, summed over at least 128
   // steps of this split (a 1024-sample MLP epoch is 16, whose parts' times differed by up to
   // 20 % from one epoch to the next in the same seconds).
-  rowBusy_.resize(parts);
   for (int p = 0; p < parts; ++p) rowBusy_[p] += rowParts_[p].busy;
-  rowSteps_ += rowParts_[0].steps;
   if (rowSteps_ >= 128) {
     rowUnits_ = balanceRowUnits(rowUnits_, rowBusy_, GemmScratch::kMr);
     rowBusy_.assign(parts, 0);
@@ -486,10 +481,10 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
         // own job saved (in a job of their own, the threads met once more per step).
         if (nextColumns) forward(part, nextColumns, nextCount);
         part.busy += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        ++part.steps;
       }
     }, parts);
     rowsForwarded_ = nextColumns != nullptr;
+    ++rowSteps_;
     return loss;
   }
   (void)x, (void)columns, (void)y, (void)nextColumns, (void)nextCount;

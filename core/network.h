@@ -204,12 +204,11 @@ class Network {
     Index begin = 0, units = 0;
     std::vector<T> w, g, m, v, z, a, da, dz;
     GemmScratch gemm;
-    double busy = 0;  // seconds its thread spent on its steps since it was made, and how many
-    long long steps = 0;
+    double busy = 0;  // seconds its thread spent on its steps since it was made
   };
   std::vector<RowPart> rowParts_;
   std::vector<Index> rowUnits_;  // the units of each part the next holdRows makes (see there)
-  // The seconds each part of that split took, over rowSteps_ steps (see releaseRows).
+  // The seconds each part of that split took (added up by releaseRows) over rowSteps_ steps.
   std::vector<double> rowBusy_;
   long long rowSteps_ = 0;
   bool rowsHeld_ = false;  // whether rowParts_ hold the first layer (values_ then does not)
