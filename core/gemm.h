@@ -132,12 +132,35 @@ class GemmScratch {
   void multiply(const IndexedMatrix& A, const StridedMatrix& B, float* C, Index ldc,
                 bool accumulate, GemmEpilogue epilogue = {});
 
+  // Packs B as the next product by an A of kPackB rows or more packs it on one thread (from
+  // inside a piece of a job), for multiplyPacked to read: a thread that would wait for another
+  // packs ahead (training by rows, network.cpp). B's data and offsets must not change until then.
+  void packAhead(const IndexedMatrix& B);
+  // multiply(A, B, ...), reading B as packAhead packed it where B is the one packed and the product
+  // packs it on one thread (else it packs B as multiply does). The same bits either way.
+  void multiplyPacked(const StridedMatrix& A, const IndexedMatrix& B, float* C, Index ldc,
+                      bool accumulate, GemmEpilogue epilogue = {});
+
  private:
   template <typename AMatrix, typename BAccess>
   void multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, Index ldc,
-                       bool accumulate, GemmEpilogue epilogue);
+                       bool accumulate, GemmEpilogue epilogue, bool bPacked = false);
+  // Sizes `into` for `lists` lists of k steps and `values` packed values.
+  static void reserve(PackedB& into, Index lists, Index k, Index values);
+  // Lists the steps that are not all zero of blocks [first, last) of list t (k steps of kWidth
+  // values from p on; see listSteps).
+  template <Index kWidth>
+  static void listBlocks(PackedB& into, Index t, const float* p, Index k, Index first,
+                         Index last, const uint8_t* zeroB);
+  // Packs tiles [first, last) of B (k rows) into `into`, with their lists.
+  template <typename BAccess>
+  static void packTiles(const BAccess& B, Index k, PackedB& into, Index first, Index last);
 
   PackedB shared_;  // B packed once, read by every piece; or A's lists
+  // The B that packAhead packed into shared_, until the next product.
+  const float* packedData_ = nullptr;
+  const int *packedRows_ = nullptr, *packedColumns_ = nullptr;
+  Index packedK_ = 0, packedN_ = 0;
   // A product split by blocks of k: each block's sum, then added to C in order.
   std::vector<float> sums_;
   static constexpr Index kMaxSums = Index(1) << 20;  // values (4 MB)
@@ -595,6 +618,47 @@ inline void GemmScratch::multiply(const IndexedMatrix& A, const StridedMatrix& B
   multiplyBlocked(A, gemm_detail::StridedB{B}, C, ldc, accumulate, epilogue);
 }
 
+inline void GemmScratch::reserve(PackedB& into, Index lists, Index k, Index values) {
+  const Index blocks = (k + kKc - 1) / kKc;
+  if (Index(into.values.size()) < values) into.values.resize(values);
+  if (Index(into.steps.size()) < lists * k) into.steps.resize(lists * k);
+  if (Index(into.stepCount.size()) < lists * blocks) into.stepCount.resize(lists * blocks);
+}
+
+template <Index kWidth>
+void GemmScratch::listBlocks(PackedB& into, Index t, const float* p, Index k, Index first,
+                             Index last, const uint8_t* zeroB) {
+  const Index blocks = (k + kKc - 1) / kKc;
+  for (Index b = first; b < last; ++b)
+    into.stepCount[t * blocks + b] = gemm_detail::listSteps<kWidth>(
+        p + b * kKc * kWidth, std::min(kKc, k - b * kKc), into.steps.data() + t * k + b * kKc,
+        zeroB ? zeroB + b * kKc : nullptr);
+}
+
+template <typename BAccess>
+void GemmScratch::packTiles(const BAccess& B, Index k, PackedB& into, Index first, Index last) {
+  for (Index t = first; t < last; ++t) {
+    float* Bp = into.values.data() + t * kNr * k;
+    gemm_detail::packB(B, t * kNr, 0, k, Bp);
+    listBlocks<kNr>(into, t, Bp, k, 0, (k + kKc - 1) / kKc, nullptr);
+  }
+}
+
+inline void GemmScratch::packAhead(const IndexedMatrix& B) {
+  const Index k = B.rows, tiles = (B.cols + kNr - 1) / kNr;
+  reserve(shared_, tiles, k, tiles * kNr * k);
+  packTiles(gemm_detail::IndexedB{B}, k, shared_, 0, tiles);
+  packedData_ = B.data, packedRows_ = B.rowOffset, packedColumns_ = B.colOffset;
+  packedK_ = k, packedN_ = B.cols;
+}
+
+inline void GemmScratch::multiplyPacked(const StridedMatrix& A, const IndexedMatrix& B, float* C,
+                                        Index ldc, bool accumulate, GemmEpilogue epilogue) {
+  const bool packed = B.data == packedData_ && B.rowOffset == packedRows_ &&
+                      B.colOffset == packedColumns_ && B.rows == packedK_ && B.cols == packedN_;
+  multiplyBlocked(A, gemm_detail::IndexedB{B}, C, ldc, accumulate, epilogue, packed);
+}
+
 // C is split into pieces of whole tiles (parallel.h): by rows (panels of kMr) when A has enough
 // of them, so that each piece packs only its own rows of A; otherwise by columns, each piece
 // packing all of A into its thread's buffer (cheap when A is short, as the conv kernels are).
@@ -605,7 +669,7 @@ inline void GemmScratch::multiply(const IndexedMatrix& A, const StridedMatrix& B
 // threads and any of the three splits.
 template <typename AMatrix, typename BAccess>
 void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, Index ldc,
-                                  bool accumulate, GemmEpilogue epilogue) {
+                                  bool accumulate, GemmEpilogue epilogue, bool bPacked) {
   using namespace gemm_detail;
   const Index m = A.rows, n = B.colCount(), k = A.cols;
   if (k == 0) {  // an empty sum: C keeps its values or becomes 0, then the epilogue
@@ -664,32 +728,14 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
   const uint64_t product = packsPerThread ? ++products_ : 0;  // only those copies need it
   // An A of one panel is read in place, and where B is known finite, A's zero steps are skipped.
   const bool aIsPanel = isPackedPanel(A), skipsA = aIsPanel && B.finite();
-  // The lists of blocks [first, last) of list t, for steps of kWidth values from p on.
-  auto listBlocks = [&](auto width, PackedB& into, Index t, const float* p, Index first,
-                        Index last, const uint8_t* zeroB) {
-    constexpr Index kWidth = decltype(width)::value;
-    for (Index b = first; b < last; ++b)
-      into.stepCount[t * blocks + b] = listSteps<kWidth>(
-          p + b * kKc * kWidth, std::min(kKc, k - b * kKc), into.steps.data() + t * k + b * kKc,
-          zeroB ? zeroB + b * kKc : nullptr);
-  };
-  auto reserve = [&](PackedB& into, Index lists, Index values) {
-    if (Index(into.values.size()) < values) into.values.resize(values);
-    if (Index(into.steps.size()) < lists * k) into.steps.resize(lists * k);
-    if (Index(into.stepCount.size()) < lists * blocks) into.stepCount.resize(lists * blocks);
-  };
-  auto packTiles = [&](PackedB& into, Index first, Index last) {
-    for (Index t = first; t < last; ++t) {
-      float* Bp = into.values.data() + t * kNr * k;
-      packB(B, t * kNr, 0, k, Bp);
-      listBlocks(std::integral_constant<Index, kNr>{}, into, t, Bp, 0, blocks, nullptr);
-    }
-  };
   // Where B is packed but not per thread, each piece packs the tiles of B it reads, so the
-  // thread that reads a tile wrote it (one thread's only piece packs them all). Pieces over
-  // blocks of k all read every tile: they find B packed by a job of its own before them.
-  const bool piecesPackB = packsB && !packsPerThread && !byBlocks;
-  if (packsB && !packsPerThread) reserve(shared_, tiles, tiles * kNr * k);
+  // thread that reads a tile wrote it (one thread's only piece packs them all), unless
+  // packAhead packed all of them on this thread before. Pieces over blocks of k all read every tile: they
+  // find B packed by a job of its own before them.
+  const bool alreadyPacked = bPacked && packsB && !packsPerThread && !byBlocks && threads == 1;
+  const bool piecesPackB = packsB && !packsPerThread && !byBlocks && !alreadyPacked;
+  packedData_ = nullptr;  // for this product only
+  if (packsB && !packsPerThread && !alreadyPacked) reserve(shared_, tiles, k, tiles * kNr * k);
   if (packsB && byBlocks) {
     // By blocks of k, as the product's pieces then read them: each thread packs the rows of B
     // that its own samples' jobs wrote. (Split by tiles, every thread read every row of B: the
@@ -700,14 +746,13 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
       for (Index t = 0; t < tiles; ++t) {
         float* Bp = shared_.values.data() + t * kNr * k;
         packB(B, t * kNr, k0, kc, Bp + k0 * kNr);
-        listBlocks(std::integral_constant<Index, kNr>{}, shared_, t, Bp, first, last, nullptr);
+        listBlocks<kNr>(shared_, t, Bp, k, first, last, nullptr);
       }
     }, nnplay::manyPieces());
   } else if (skipsA) {  // the kernel gradient over a whole batch's positions: many blocks
-    reserve(shared_, 1, 0);
+    reserve(shared_, 1, k, 0);
     parallelFor(blocks, std::max<Index>(1, kElementGrain / kKc), [&](int64_t first, int64_t last) {
-      listBlocks(std::integral_constant<Index, kMr>{}, shared_, 0, A.data, first, last,
-                 B.zeroRows());
+      listBlocks<kMr>(shared_, 0, A.data, k, first, last, B.zeroRows());
     });
   }
   // Where B says where its zeros are, skipping them needs finite A, checked once here.
@@ -742,12 +787,12 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
     thread_local std::vector<int32_t> tileSteps;  // those B lists for a tile
     if (listsTiles && Index(tileSteps.size()) < kKc) tileSteps.resize(kKc);
     const PackedB* packedB = &shared_;
-    if (piecesPackB) packTiles(shared_, c0 / kNr, (c1 + kNr - 1) / kNr);
+    if (piecesPackB) packTiles(B, k, shared_, c0 / kNr, (c1 + kNr - 1) / kNr);
     if (packsPerThread) {
       ThreadB& own = threadB();
       if (own.product != product) {
-        reserve(own.packed, tiles, tiles * kNr * k);
-        packTiles(own.packed, 0, tiles);
+        reserve(own.packed, tiles, k, tiles * kNr * k);
+        packTiles(B, k, own.packed, 0, tiles);
         own.product = product;
       }
       packedB = &own.packed;

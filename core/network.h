@@ -199,11 +199,13 @@ class Network {
   std::vector<uint32_t> order_;
   // Training by rows: each part's units of the first layer, [begin, begin + units), with copies
   // of their kernel rows (units x inputs, column-major) and bias, whose gradient, moments and
-  // velocities are laid out alike; z, a, dL/da and dz for a batch (units x samples).
+  // velocities are laid out alike; z, a, dL/da and dz for a batch (units x samples); a scratch
+  // for the products with the next layer, and one for each product with the batch, which
+  // trainByRows may pack ahead.
   struct RowPart {
     Index begin = 0, units = 0;
     std::vector<T> w, g, m, v, z, a, da, dz;
-    GemmScratch gemm;
+    GemmScratch gemm, kernelGemm, forwardGemm;
     double busy = 0;  // seconds its thread spent on its steps since it was made
   };
   std::vector<RowPart> rowParts_;

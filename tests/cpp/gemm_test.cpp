@@ -275,6 +275,57 @@ TEST(Gemm, skipping_the_zeros_of_b_keeps_the_bits) {
   ASSERT_EQ(setThreads(1), 1);
 }
 
+// B packed ahead (packAhead, then multiplyPacked) gives the bits of B packed in the product, zero
+// steps listed: B by offsets over two blocks of k with every pattern of zero steps, m over two
+// panels of kPackB. The product reads that copy: values changed after packAhead are not seen.
+// It is good for the next product only: after another product on the scratch, or for another
+// B, multiplyPacked packs B as multiply does.
+TEST(Gemm, b_packed_ahead_gives_the_bits_of_b_packed_in_the_product) {
+  constexpr Index m = 2 * GemmScratch::kPackB, n = 22, k = GemmScratch::kKc + 70;
+  Rng rng(7);
+  const Matrix<float> A = randomFloats(m, k, rng), other = randomFloats(m, 9, rng);
+  RandomTable table(k, n, rng);
+  for (Index p = 0; p < k; ++p)
+    if (zeroInPattern(p))
+      for (Index j = 0; j < n; ++j) table(p, j) = 0.f;
+  const IndexedMatrix B = table.matrix();
+  auto product = [&](auto&& run) {
+    Matrix<float> C(m, n);
+    run(C.data());
+    return C;
+  };
+  GemmScratch scratch, reference;
+  const Matrix<float> want =
+      product([&](float* C) { reference.multiply(stridedView(A), B, C, m, false); });
+  scratch.packAhead(B);
+  expectSameBits(product([&](float* C) { scratch.multiplyPacked(stridedView(A), B, C, m, false); })
+                     .data(), want.data(), m * n, "packed ahead");
+  // Packed ahead, then changed: the product is that of the values packed.
+  scratch.packAhead(B);
+  table(k - 1, n - 1) += 1.f;
+  expectSameBits(product([&](float* C) { scratch.multiplyPacked(stridedView(A), B, C, m, false); })
+                     .data(), want.data(), m * n, "changed after packing ahead");
+  const Matrix<float> changed =
+      product([&](float* C) { reference.multiply(stridedView(A), B, C, m, false); });
+  ASSERT_NE(0, std::memcmp(changed.data(), want.data(), m * n * sizeof(float)));
+  // Another product in between: B is packed again, with the values it has now.
+  scratch.packAhead(B);
+  Matrix<float> small(m, m);
+  scratch.multiply(stridedView(A.leftCols(9)), stridedView(other.transpose()), small.data(), m,
+                   false);
+  expectSameBits(product([&](float* C) { scratch.multiplyPacked(stridedView(A), B, C, m, false); })
+                     .data(), changed.data(), m * n, "after another product");
+  // Another B (its columns in reverse order): packed in the product.
+  std::vector<int> reversed(table.colOffset.rbegin(), table.colOffset.rend());
+  const IndexedMatrix backwards{B.data, B.rowOffset, reversed.data(), k, n};
+  scratch.packAhead(B);
+  expectSameBits(
+      product([&](float* C) { scratch.multiplyPacked(stridedView(A), backwards, C, m, false); })
+          .data(),
+      product([&](float* C) { reference.multiply(stridedView(A), backwards, C, m, false); }).data(),
+      m * n, "another B");
+}
+
 // A given by offsets, as a conv's kernel gradient computed as its transpose reads its patches:
 // dW^T (K x F) = cols (K x k, by offsets) dZ^T (k x F) must hold the bits of dW (F x K) = dZ
 // cols^T, the product the layer computed before, transposed. Two tables of offsets: rows in
