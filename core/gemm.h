@@ -136,8 +136,8 @@ class GemmScratch {
   // inside a piece of a job), for multiplyPacked to read: a thread that would wait for another
   // packs ahead (training by rows, network.cpp). B's data and offsets must not change until then.
   void packAhead(const IndexedMatrix& B);
-  // multiply(A, B, ...), reading B as packAhead packed it where B is the one packed and the product
-  // packs it on one thread (else it packs B as multiply does). The same bits either way.
+  // multiply(A, B, ...), reading B as packAhead packed it where B is the one packed and the
+  // product packs it on one thread (else it packs B as multiply does). The same bits either way.
   void multiplyPacked(const StridedMatrix& A, const IndexedMatrix& B, float* C, Index ldc,
                       bool accumulate, GemmEpilogue epilogue = {});
 
@@ -730,8 +730,8 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
   const bool aIsPanel = isPackedPanel(A), skipsA = aIsPanel && B.finite();
   // Where B is packed but not per thread, each piece packs the tiles of B it reads, so the
   // thread that reads a tile wrote it (one thread's only piece packs them all), unless
-  // packAhead packed all of them on this thread before. Pieces over blocks of k all read every tile: they
-  // find B packed by a job of its own before them.
+  // packAhead packed all of them on this thread before. Pieces over blocks of k all read every
+  // tile: they find B packed by a job of its own before them.
   const bool alreadyPacked = bPacked && packsB && !packsPerThread && !byBlocks && threads == 1;
   const bool piecesPackB = packsB && !packsPerThread && !byBlocks && !alreadyPacked;
   packedData_ = nullptr;  // for this product only
