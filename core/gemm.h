@@ -732,7 +732,7 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
   // thread that reads a tile wrote it (one thread's only piece packs them all), unless
   // packAhead packed all of them on this thread before. Pieces over blocks of k all read every
   // tile: they find B packed by a job of its own before them.
-  const bool alreadyPacked = bPacked && packsB && !packsPerThread && !byBlocks && threads == 1;
+  const bool alreadyPacked = bPacked && packsB && threads == 1;  // (neither split on one thread)
   const bool piecesPackB = packsB && !packsPerThread && !byBlocks && !alreadyPacked;
   packedData_ = nullptr;  // for this product only
   if (packsB && !packsPerThread && !alreadyPacked) reserve(shared_, tiles, k, tiles * kNr * k);

@@ -429,11 +429,12 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
       part.a.resize(m * count);
       const bool relu = f == Activation::Relu;
       const StridedMatrix w{part.w.data(), m, inputs, 1, m};
+      const IndexedMatrix in = input(at, count);
       const GemmEpilogue epilogue{part.w.data() + m * inputs, relu ? part.a.data() : nullptr};
       if (packedAhead)
-        part.forwardGemm.multiplyPacked(w, input(at, count), part.z.data(), m, false, epilogue);
+        part.forwardGemm.multiplyPacked(w, in, part.z.data(), m, false, epilogue);
       else
-        part.forwardGemm.multiply(w, input(at, count), part.z.data(), m, false, epilogue);
+        part.forwardGemm.multiply(w, in, part.z.data(), m, false, epilogue);
       if (!relu)
         activationForward(f, ConstMap(part.z.data(), m, count),
                           Eigen::Map<Mat>(part.a.data(), m, count), alpha);
