@@ -1,0 +1,84 @@
+// Training on one thread and on every core, or two builds against each other, in alternating
+// rounds in a process of its own: the measurement behind a change to the threaded core, where
+// `npm run bench` measures 0.6 s at a time between its peers.
+//
+//   node bench/rounds.mjs [--model mlp|cnn] [--rounds 11] [--seconds 1.5] [--samples 1024] [dir ...]
+//
+// Each dir holds a build of nnplay (web/lib/nnplay.js and web/build/, as a checkout has them
+// after npm run build); without one, this checkout's. Every round measures fit() samples/s of
+// the first build on one thread, then each build on every core, in an order that alternates from
+// round to round; it prints each round, then the medians of the per-round ratios: each build on
+// every core over the first on one thread, and each build over the first, both on every core.
+// The bench's data and networks: the first MNIST training images, bench/mlp.json or cnn.json.
+import os from "node:os";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
+
+import { readMnist } from "../scripts/mnist-data.mjs";
+import { configs, fitter, rate } from "./peers.mjs";
+
+const { values: options, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    model: { type: "string", default: "mlp" },
+    rounds: { type: "string", default: "11" },
+    seconds: { type: "string", default: "1.5" },
+    samples: { type: "string", default: "1024" },
+  },
+});
+const positive = (name, integer) => {
+  const value = Number(options[name]);
+  if (!(value > 0) || (integer && !Number.isInteger(value)))
+    throw new Error(`--${name}: expected a positive ${integer ? "integer" : "number"}, got ${options[name]}`);
+  return value;
+};
+if (!["mlp", "cnn"].includes(options.model))
+  throw new Error(`--model: expected mlp or cnn, got ${options.model}`);
+const rounds = positive("rounds", true), seconds = positive("seconds"), n = positive("samples", true);
+const dirs = (positionals.length ? positionals : [new URL("../", import.meta.url).pathname]).map((d) => resolve(d));
+
+const { labels, images } = await readMnist("train");
+if (n > labels.length) throw new Error(`--samples: MNIST has ${labels.length} training images, asked for ${n}`);
+const x = new Float32Array(n * 784), y = new Float32Array(n * 10);
+for (let i = 0; i < n * 784; i++) x[i] = images[i] / 255;
+for (let i = 0; i < n; i++) y[i * 10 + labels[i]] = 1;
+
+// fit() over the samples, uploaded once, on `threads` threads of the build at dir.
+async function trainer(dir, threads) {
+  const { loadNN } = await import(pathToFileURL(`${dir}/web/lib/nnplay.js`).href);
+  const nn = await loadNN({ threads });
+  const fit = fitter(nn, nn.createNetwork(configs[options.model]), { x, y, n });
+  return { threads: nn.threads, train: (s) => rate(fit.run, n, s) };
+}
+const one = await trainer(dirs[0], 1);
+const all = [];
+for (const dir of dirs) all.push(await trainer(dir, undefined));
+const cores = all[0].threads;
+console.log(`${options.model}, ${n} samples, ${rounds} rounds of ${seconds} s, ${os.cpus().length} cores ` +
+  `(every core: ${cores} threads); build ${dirs.map((d, i) => `${i}: ${d}`).join(", ")}`);
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b), mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const gains = dirs.map(() => []), versus = dirs.map(() => []);
+for (let round = 0; round < rounds; round++) {
+  const single = one.train(seconds);
+  const rates = new Array(dirs.length);
+  const order = dirs.map((_, i) => i);
+  if (round % 2) order.reverse();
+  for (const i of order) rates[i] = all[i].train(seconds);
+  const parts = rates.map((r, i) => {
+    gains[i].push(r / single);
+    versus[i].push(r / rates[0]);
+    return `${i}: ${r.toFixed(0)} (${(r / single).toFixed(2)}x)`;
+  });
+  console.log(`round ${round}: 1 thread ${single.toFixed(0)} samples/s; ${cores} threads ${parts.join(", ")}`);
+}
+dirs.forEach((_, i) => {
+  const against = i ? `, over build 0 ${median(versus[i]).toFixed(3)}x (ahead in ` +
+    `${versus[i].filter((v) => v > 1).length} of ${rounds})` : "";
+  console.log(`build ${i}: ${cores} threads over 1, median ${median(gains[i]).toFixed(3)}x${against}`);
+});
+process.exit(0);  // the threaded modules' workers would keep the process alive
