@@ -1,4 +1,4 @@
-// Training on one thread and on every core, or two builds against each other, in alternating
+// Training on one thread and on every core, or builds against each other, in alternating
 // rounds in a process of its own: the measurement behind a change to the threaded core, where
 // `npm run bench` measures 0.6 s at a time between its peers.
 //
