@@ -13,7 +13,7 @@
 import os from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 import { readMnist } from "../scripts/mnist-data.mjs";
 import { configs, fitter, rate } from "./peers.mjs";
@@ -36,7 +36,8 @@ const positive = (name, integer) => {
 if (!["mlp", "cnn"].includes(options.model))
   throw new Error(`--model: expected mlp or cnn, got ${options.model}`);
 const rounds = positive("rounds", true), seconds = positive("seconds"), n = positive("samples", true);
-const dirs = (positionals.length ? positionals : [new URL("../", import.meta.url).pathname]).map((d) => resolve(d));
+const dirs = (positionals.length ? positionals : [fileURLToPath(new URL("../", import.meta.url))])
+  .map((d) => resolve(d));
 
 const { labels, images } = await readMnist("train");
 if (n > labels.length) throw new Error(`--samples: MNIST has ${labels.length} training images, asked for ${n}`);
@@ -46,7 +47,10 @@ for (let i = 0; i < n; i++) y[i * 10 + labels[i]] = 1;
 
 // fit() over the samples, uploaded once, on `threads` threads of the build at dir.
 async function trainer(dir, threads) {
-  const { loadNN } = await import(pathToFileURL(`${dir}/web/lib/nnplay.js`).href);
+  const lib = `${dir}/web/lib/nnplay.js`;
+  const { loadNN } = await import(pathToFileURL(lib).href).catch((error) => {
+    throw new Error(`${dir}: no build of nnplay to load there (${lib}: ${error.message})`);
+  });
   const nn = await loadNN({ threads });
   const fit = fitter(nn, nn.createNetwork(configs[options.model]), { x, y, n });
   return { threads: nn.threads, train: (s) => rate(fit.run, n, s) };
