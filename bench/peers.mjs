@@ -18,6 +18,8 @@ import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 
+import { readMnist } from "../scripts/mnist-data.mjs";
+
 const require = createRequire(import.meta.url);
 const root = new URL("../", import.meta.url);
 export const configs = {
@@ -27,6 +29,24 @@ export const configs = {
 };
 export const batchSize = 64;
 export const inferBatch = 1000;
+
+// The first n MNIST training images (pixels scaled to [0, 1]) with one-hot targets and labels.
+export async function mnistSamples(n) {
+  const { labels, images } = await readMnist("train");
+  if (n > labels.length) throw new Error(`MNIST has ${labels.length} training images, asked for ${n}`);
+  const x = new Float32Array(n * 784), y = new Float32Array(n * 10);
+  for (let i = 0; i < n * 784; i++) x[i] = images[i] / 255;
+  for (let i = 0; i < n; i++) y[i * 10 + labels[i]] = 1;
+  return { x, y, labels: Array.from(labels.subarray(0, n)), n };
+}
+
+// The median of the finite values, or null where there is none.
+export const median = (values) => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!sorted.length) return null;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 
 // Calls fn (which handles `samples` samples) once to warm up, then until `seconds` have passed.
 export function rate(fn, samples, seconds) {

@@ -15,8 +15,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-import { readMnist } from "../scripts/mnist-data.mjs";
-import { configs, fitter, rate } from "./peers.mjs";
+import { configs, fitter, median, mnistSamples, rate } from "./peers.mjs";
 
 const { values: options, positionals } = parseArgs({
   allowPositionals: true,
@@ -39,11 +38,9 @@ const rounds = positive("rounds", true), seconds = positive("seconds"), n = posi
 const dirs = (positionals.length ? positionals : [fileURLToPath(new URL("../", import.meta.url))])
   .map((d) => resolve(d));
 
-const { labels, images } = await readMnist("train");
-if (n > labels.length) throw new Error(`--samples: MNIST has ${labels.length} training images, asked for ${n}`);
-const x = new Float32Array(n * 784), y = new Float32Array(n * 10);
-for (let i = 0; i < n * 784; i++) x[i] = images[i] / 255;
-for (let i = 0; i < n; i++) y[i * 10 + labels[i]] = 1;
+const { x, y } = await mnistSamples(n).catch((error) => {
+  throw new Error(`--samples: ${error.message}`);
+});
 
 // fit() over the samples, uploaded once, on `threads` threads of the build at dir.
 async function trainer(dir, threads) {
@@ -62,10 +59,6 @@ const cores = all[0].threads;
 console.log(`${options.model}, ${n} samples, ${rounds} rounds of ${seconds} s, ${os.cpus().length} cores ` +
   `(every core: ${cores} threads); build ${dirs.map((d, i) => `${i}: ${d}`).join(", ")}`);
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b), mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 const gains = dirs.map(() => []), versus = dirs.map(() => []);
 for (let round = 0; round < rounds; round++) {
   const single = one.train(seconds);

@@ -13,9 +13,9 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
-import { readMnist } from "../scripts/mnist-data.mjs";
 import { measurePages } from "./pages.mjs";
-import { BEFORE_ISSUE_17, configs, convnetjs, native, nnplayBefore, nnplayCopies, nnplayOn, rate, tfjsPeer } from "./peers.mjs";
+import { BEFORE_ISSUE_17, configs, convnetjs, median, mnistSamples, native, nnplayBefore, nnplayCopies, nnplayOn, rate,
+  tfjsPeer } from "./peers.mjs";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const seconds = Number(process.env.BENCH_SECONDS ?? 0.6);
@@ -48,21 +48,6 @@ const benchmarks = [
   { name: "CNN infer", model: "cnn", mode: "infer", first: "tfjs-wasm",
     impls: ["nnplay-wasm", "nnplay-threads", "native-sse2", "tfjs-wasm", "convnetjs"] },
 ];
-
-async function mnistSamples(n) {
-  const { labels, images } = await readMnist("train");
-  const x = new Float32Array(n * 784), y = new Float32Array(n * 10);
-  for (let i = 0; i < n * 784; i++) x[i] = images[i] / 255;
-  for (let i = 0; i < n; i++) y[i * 10 + labels[i]] = 1;
-  return { x, y, labels: Array.from(labels.subarray(0, n)), n };
-}
-
-const median = (values) => {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (!sorted.length) return null;
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
 
 async function runBenchmark(bench, data) {
   const setups = {}, samples = {}, notes = {};
