@@ -103,6 +103,30 @@ const open = (path) => firefox.newPage(path, { timeout: TIMEOUT });
 const frames = (page) => page.evaluate(() => new Promise((resolve) =>
   requestAnimationFrame(() => requestAnimationFrame(resolve))));
 
+// `promise`, or after `ms` a failure that says which step of a test did not finish and what the
+// page showed then (the text of the elements with these ids, and its errors), which the test's
+// own timeout does not. The digits test below timed out twice in full suites (npm test), never
+// when its file ran alone.
+async function step(page, what, promise, ms, ids) {
+  let timer;
+  const late = new Promise((resolve, reject) => {
+    timer = setTimeout(async () => {
+      const shown = await Promise.race([
+        page.evaluate((ids) => ids.map((id) => `#${id}: ${document.getElementById(id)?.textContent.trim()}`)
+          .join("; "), ids),
+        new Promise((resolve) => { setTimeout(resolve, 5000, "nothing: it did not answer within 5 s"); }),
+      ]).catch((error) => `nothing readable (${error.message})`);
+      reject(new Error(`${what} did not finish within ${ms / 1000} s; the page showed ${shown}; ` +
+        `its errors: ${JSON.stringify(page.errors)}`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 test("firefox_playground_steps_and_reports_metrics", { timeout: TIMEOUT }, async () => {
   const page = await open("");
   const stepped = await page.evaluate(() => window.nnplay.step(5));
@@ -120,7 +144,8 @@ test("firefox_playground_steps_and_reports_metrics", { timeout: TIMEOUT }, async
 test("firefox_digits_page_reads_a_drawn_stroke_and_scores_as_natively", { timeout: TIMEOUT }, async () => {
   const page = await open("digits.html");
   // A 28 x 28 picture of a pen stroke, light on dark as MNIST is: a slightly slanted 1.
-  const { label, probabilities } = await page.evaluate(() => {
+  const status = ["data-text", "digits-error", "model-info", "digit-prediction"];
+  const { label, probabilities } = await step(page, "classify", page.evaluate(() => {
     const gray = new Uint8ClampedArray(28 * 28);
     for (let y = 5; y < 23; y++) {
       const x = Math.round(15 - (y - 5) / 6);
@@ -128,11 +153,12 @@ test("firefox_digits_page_reads_a_drawn_stroke_and_scores_as_natively", { timeou
     }
     const { label, probabilities } = window.nnplay.classify(gray, 28, 28);
     return { label, probabilities };
-  });
+  }), 20_000, status);
   assert.equal(label, 1, `probabilities ${probabilities}`);
   // The pretrained CNN on the MNIST test set in the page's worker: 9,939 of 10,000, the number
   // web/models/README.md gives and tests/cpp/pretrained_test.cpp asserts from the native build.
-  const { testAccuracy } = await page.evaluate(() => window.nnplay.evaluate());
+  const { testAccuracy } = await step(page, "the test-set evaluation",
+    page.evaluate(() => window.nnplay.evaluate()), 90_000, status);
   assert.equal(testAccuracy, 0.9939);
   await frames(page);
   assert.deepEqual(page.errors, []);
