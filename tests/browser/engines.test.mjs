@@ -9,7 +9,7 @@ import * as data from "../../web/lib/mnist/data.js";
 import * as models from "../../web/lib/mnist/models.js";
 import { fingerprint } from "../node/fingerprint.mjs";
 import { startBrowser } from "./browser.mjs";
-import { startFirefox } from "./firefox.mjs";
+import { startFirefox, untilReady } from "./firefox.mjs";
 
 const TIMEOUT = 120_000;  // a busy 2-core machine; nothing here asserts on time
 const LESSONS = ["000-moons", "001-breast-cancer", "002-xor", "003-neuron", "004-backprop"];
@@ -142,9 +142,10 @@ test("firefox_playground_steps_and_reports_metrics", { timeout: TIMEOUT }, async
 });
 
 test("firefox_digits_page_reads_a_drawn_stroke_and_scores_as_natively", { timeout: TIMEOUT }, async () => {
-  const page = await open("digits.html");
-  // A 28 x 28 picture of a pen stroke, light on dark as MNIST is: a slightly slanted 1.
+  const page = await firefox.newPage("digits.html", { ready: false, timeout: 60_000 });
   const status = ["data-text", "digits-error", "model-info", "digit-prediction"];
+  await step(page, "the page's start", untilReady(page), 30_000, status);
+  // A 28 x 28 picture of a pen stroke, light on dark as MNIST is: a slightly slanted 1.
   const { label, probabilities } = await step(page, "classify", page.evaluate(() => {
     const gray = new Uint8ClampedArray(28 * 28);
     for (let y = 5; y < 23; y++) {

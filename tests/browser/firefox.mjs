@@ -4,12 +4,21 @@
 import puppeteer from "puppeteer-core";
 import { serve } from "../../scripts/serve.mjs";
 
+// Resolves once the page's window.nnplay.ready has. Polled in the page, not with
+// page.waitForFunction: puppeteer builds that poller with new Function, which the pages' policy
+// (no 'unsafe-eval') blocks in Firefox.
+export const untilReady = (page) => page.evaluate(async () => {
+  while (!window.nnplay?.ready) await new Promise((resolve) => { setTimeout(resolve, 20); });
+  await window.nnplay.ready;
+});
+
 /**
  * Starts the server and Firefox. Returns { url, browser, newPage, close }; newPage(path) opens a
  * page, records console errors and page errors in page.errors (over BiDi, Firefox reports
  * uncaught errors, its workers' included, and Content-Security-Policy violations as page
- * errors), and waits for window.nnplay.ready unless { ready: false } is passed. { timeout } sets
- * the page's default timeout (puppeteer's 30 s unless given), the wait for ready included.
+ * errors), and waits for window.nnplay.ready unless { ready: false } is passed (then
+ * untilReady(page) does). { timeout } sets the page's default timeout (puppeteer's 30 s unless
+ * given), for page.goto too.
  */
 export async function startFirefox() {
   const { server, url } = await serve({ port: 0 });
@@ -27,14 +36,7 @@ export async function startFirefox() {
     page.on("console", (m) => { if (m.type() === "error") page.errors.push(m.text()); });
     page.on("pageerror", (e) => page.errors.push(e.message));
     await page.goto(new URL(path, url).href);
-    // Polled in the page, not with page.waitForFunction: puppeteer builds that poller with
-    // new Function, which the pages' policy (no 'unsafe-eval') blocks in Firefox.
-    if (ready) {
-      await page.evaluate(async () => {
-        while (!window.nnplay?.ready) await new Promise((resolve) => { setTimeout(resolve, 20); });
-        await window.nnplay.ready;
-      });
-    }
+    if (ready) await untilReady(page);
     return page;
   }
   async function close() {
