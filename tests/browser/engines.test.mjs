@@ -109,7 +109,7 @@ const frames = (page) => page.evaluate(() => new Promise((resolve) =>
 // when its file ran alone.
 async function step(page, what, promise, ms, ids) {
   let timer;
-  const late = new Promise((resolve, reject) => {
+  const late = new Promise((_, reject) => {
     timer = setTimeout(async () => {
       const shown = await Promise.race([
         page.evaluate((ids) => ids.map((id) => `#${id}: ${document.getElementById(id)?.textContent.trim()}`)
