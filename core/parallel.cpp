@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -19,6 +20,54 @@ namespace {
 // Whether this thread is running a piece of a job: a parallelFor from inside one (a part of a
 // training batch runs its layers' loops on one thread, see Network::trainInParts) runs inline.
 thread_local bool inPiece = false;
+// Whether this thread is inside a call the job profile times (which times only the outermost).
+thread_local bool inTimedCall = false;
+
+using Clock = std::chrono::steady_clock;
+
+// The job profile's sums by site (parallel.h).
+class JobProfile {
+ public:
+  void clear() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    sites_.clear();
+  }
+  void add(JobSite site, bool shared, double seconds, double caller, double work, double wait) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Site& s = find(site);
+    ++s.stats.calls;
+    s.stats.sharedCalls += shared;
+    s.stats.seconds += seconds;
+    s.stats.callerSeconds += caller;
+    s.stats.workSeconds += work;
+    s.stats.waitSeconds += wait;
+  }
+  std::vector<JobStats> stats() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<JobStats> all;
+    for (const Site& s : sites_) all.push_back(s.stats);
+    return all;
+  }
+
+ private:
+  struct Site {
+    JobSite where;
+    JobStats stats;
+  };
+  Site& find(JobSite site) {
+    for (Site& s : sites_)
+      if (s.where.line == site.line &&
+          (s.where.file == site.file || std::strcmp(s.where.file, site.file) == 0))
+        return s;
+    const char* name = std::strrchr(site.file, '/');
+    JobStats stats;
+    stats.site = std::string(name ? name + 1 : site.file) + ":" + std::to_string(site.line);
+    sites_.push_back({site, std::move(stats)});
+    return sites_.back();
+  }
+  mutable std::mutex mutex_;
+  std::vector<Site> sites_;
+};
 
 // The pool. A job is cut into pieces (consecutive ranges of whole grains, fixed by the job's
 // size and the thread count alone), and every thread, the caller included, claims pieces one
@@ -58,14 +107,24 @@ class Pool {
     return threads;
   }
 
-  void run(int64_t count, int64_t grain, int maxPieces, RangeJob job, void* body) {
+  void run(int64_t count, int64_t grain, int maxPieces, RangeJob job, void* body, JobSite site) {
     const int64_t chunks = (count + grain - 1) / grain;
     const int64_t limit = maxPieces > 0 ? maxPieces : int64_t(threads()) * kPiecesPerThread;
     const int pieces = static_cast<int>(std::min({chunks, limit, kMaxPieces}));
+    const bool timed = profiling_.load(std::memory_order_relaxed) && !inPiece && !inTimedCall;
+    const Clock::time_point start = timed ? Clock::now() : Clock::time_point();
     if (threads() == 1 || pieces <= 1 || inPiece) {
+      if (timed) inTimedCall = true;
       job(body, 0, count);
+      if (timed) {
+        inTimedCall = false;
+        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        profile_.add(site, false, seconds, seconds, seconds, 0);
+      }
       return;
     }
+    timed_ = timed;
+    pieceNanoseconds_.store(0, std::memory_order_relaxed);
     job_ = job;
     body_ = body;
     count_ = count;
@@ -84,8 +143,24 @@ class Pool {
       wake_.notify_all();
     }
     runPieces(generation, false);
+    if (!timed) {
+      waitForPieces(pieces);
+      return;
+    }
+    const Clock::time_point waitStart = Clock::now();
     waitForPieces(pieces);
+    const Clock::time_point end = Clock::now();
+    auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
+    // (Every piece added its time before counting itself done.)
+    profile_.add(site, true, seconds(end - start), seconds(waitStart - start),
+                 pieceNanoseconds_.load() * 1e-9, seconds(end - waitStart));
   }
+
+  void setProfiling(bool on) {
+    if (on) profile_.clear();
+    profiling_.store(on);
+  }
+  std::vector<JobStats> profile() const { return profile_.stats(); }
 
  private:
   // A job in at most this many pieces per thread: enough for the others to take over from a
@@ -114,7 +189,11 @@ class Pool {
       const int64_t end = std::min(count_, chunks_ * (piece + 1) / pieces * grain_);
       if (begin < end) {
         inPiece = true;
+        const Clock::time_point start = timed_ ? Clock::now() : Clock::time_point();
         job_(body_, begin, end);
+        if (timed_)
+          pieceNanoseconds_.fetch_add(
+              std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
         inPiece = false;
       }
       [[maybe_unused]] const bool last = done_.fetch_add(1) + 1 == pieces;
@@ -206,6 +285,10 @@ class Pool {
   static constexpr std::chrono::microseconds kCallerSpin{50};
   RangeJob job_ = nullptr;
   void* body_ = nullptr;
+  bool timed_ = false;  // whether this job's pieces add their time up
+  std::atomic<int64_t> pieceNanoseconds_{0};
+  std::atomic<bool> profiling_{false};
+  JobProfile profile_;
   int64_t count_ = 0, grain_ = 1, chunks_ = 0;
   int pieces_ = 0;
 };
@@ -224,9 +307,14 @@ int threadCount() { return inPiece ? 1 : pool().threads(); }
 
 int setThreads(int threads) { return pool().resize(threads); }
 
-void parallelForJob(int64_t count, int64_t grain, int maxPieces, RangeJob job, void* body) {
+void setJobProfiling(bool on) { pool().setProfiling(on); }
+
+std::vector<JobStats> jobProfile() { return pool().profile(); }
+
+void parallelForJob(int64_t count, int64_t grain, int maxPieces, RangeJob job, void* body,
+                    JobSite site) {
   if (count <= 0) return;
-  pool().run(count, std::max<int64_t>(grain, 1), maxPieces, job, body);
+  pool().run(count, std::max<int64_t>(grain, 1), maxPieces, job, body, site);
 }
 
 }  // namespace nnplay

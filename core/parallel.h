@@ -14,7 +14,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <type_traits>
+#include <vector>
 
 namespace nnplay {
 
@@ -52,9 +54,36 @@ class OnThisThread {
   bool wasInPiece_;
 };
 
+// Where a parallelFor call is: its file and line, which parallelFor's default argument takes
+// from the call (for the job profile).
+struct JobSite {
+  const char* file;
+  int line;
+};
+
+// The job profile: while it is on, every parallelFor call that is not inside another job's
+// piece is timed, and the times are added up by the call's site. It tells which loops take a
+// step's time, and what a job on more threads loses: the caller's wait for the other threads'
+// last pieces, and work that takes longer split than whole (data that went to another core).
+struct JobStats {
+  std::string site;          // the call's file name and line, as "gemm.h:913"
+  int64_t calls = 0;         // the calls timed
+  int64_t sharedCalls = 0;   // those of them cut into pieces for more than one thread
+  double seconds = 0;        // from the call to its return, on the calling thread
+  double callerSeconds = 0;  // the calling thread's time claiming and running pieces
+  double workSeconds = 0;    // every thread's time running pieces (one thread's: seconds)
+  double waitSeconds = 0;    // the calling thread's wait for the others' pieces after its last
+};
+// Turns the job profile on (from zero) or off. Call it between jobs: from the thread that
+// calls parallelFor, not from inside a piece.
+void setJobProfiling(bool on);
+// The job profile so far, in the order the sites were first called.
+std::vector<JobStats> jobProfile();
+
 // A range job without std::function, whose captures could allocate: training allocates nothing.
 using RangeJob = void (*)(void* body, int64_t begin, int64_t end);
-void parallelForJob(int64_t count, int64_t grain, int maxPieces, RangeJob job, void* body);
+void parallelForJob(int64_t count, int64_t grain, int maxPieces, RangeJob job, void* body,
+                    JobSite site);
 
 // Calls body(begin, end) on consecutive ranges (pieces) that together cover [0, count), each a
 // multiple of `grain` long except the last; returns when all are done. The pieces depend only
@@ -65,11 +94,12 @@ void parallelForJob(int64_t count, int64_t grain, int maxPieces, RangeJob job, v
 // it holds. With one thread, from inside a piece of another job, or with less work than two
 // grains, it is one call body(0, count) on this thread.
 template <typename Body>
-void parallelFor(int64_t count, int64_t grain, Body&& body, int maxPieces = 0) {
+void parallelFor(int64_t count, int64_t grain, Body&& body, int maxPieces = 0,
+                 JobSite site = {__builtin_FILE(), __builtin_LINE()}) {
   using Callable = std::remove_reference_t<Body>;
   parallelForJob(count, grain, maxPieces, [](void* b, int64_t begin, int64_t end) {
     (*static_cast<Callable*>(b))(begin, end);
-  }, const_cast<void*>(static_cast<const void*>(&body)));
+  }, const_cast<void*>(static_cast<const void*>(&body)), site);
 }
 
 }  // namespace nnplay

@@ -387,6 +387,23 @@ val memoryBinding() {
   return result;
 }
 
+// [{ site, calls, sharedCalls, seconds, callerSeconds, workSeconds, waitSeconds }]
+val jobProfileBinding() {
+  val sites = val::array();
+  for (const JobStats& s : jobProfile()) {
+    val site = val::object();
+    site.set("site", s.site);
+    site.set("calls", static_cast<double>(s.calls));
+    site.set("sharedCalls", static_cast<double>(s.sharedCalls));
+    site.set("seconds", s.seconds);
+    site.set("callerSeconds", s.callerSeconds);
+    site.set("workSeconds", s.workSeconds);
+    site.set("waitSeconds", s.waitSeconds);
+    sites.call<void>("push", site);
+  }
+  return sites;
+}
+
 }  // namespace
 }  // namespace nnplay
 
@@ -419,6 +436,8 @@ EMSCRIPTEN_BINDINGS(nnplay) {
   function("memory", &nnplay::memoryBinding);
   function("setThreads", &nnplay::setThreads);
   function("threadCount", &nnplay::threadCount);
+  function("setJobProfiling", &nnplay::setJobProfiling);
+  function("jobProfile", &nnplay::jobProfileBinding);
   function("allocFloats", &nnplay::allocFloats);
   function("freeFloats", &nnplay::freeFloats);
   function("floatView", &nnplay::floatView);

@@ -124,3 +124,46 @@ test("new_activations_optimizers_and_schedules_give_the_same_bits_for_1_and_3_th
   }
   assert.deepEqual(results[1], results[0]);
 });
+
+// nn.profileJobs / nn.jobProfile: the MLP trains by rows on 2 threads, one job a step (README),
+// so its step's place has a call per step, each shared; on 1 thread every call runs whole on the
+// caller's thread. The times add up within the fit's own.
+test("job_profile_counts_a_job_a_step_by_rows_and_times_within_the_fit", async () => {
+  const data = digitsLike(256);
+  const mlp = await config("mlp");  // batches of 64: 4 steps an epoch
+  for (const threads of [1, 2]) {
+    const nn = await loadNN({ threads });
+    const net = nn.createNetwork(mlp);
+    nn.profileJobs(true);
+    const start = performance.now();
+    net.fit({ ...data, epochs: 2 });
+    const elapsed = (performance.now() - start) / 1000;
+    nn.profileJobs(false);
+    const profile = nn.jobProfile();
+    net.fit({ ...data, epochs: 1 });  // not timed
+    assert.deepEqual(nn.jobProfile(), profile, `${threads} threads: nothing added while off`);
+    assert.ok(profile.length > 0, `${threads} threads`);
+    for (const s of profile) {
+      const what = `${threads} threads, ${s.site}`;
+      assert.match(s.site, /^[a-z0-9_]+\.(h|cpp):\d+$/, what);
+      assert.ok(s.sharedCalls <= s.calls && s.callerSeconds <= s.seconds, what);
+      assert.ok(s.waitSeconds >= 0 && s.waitSeconds <= s.seconds - s.callerSeconds + 1e-9, what);
+      if (threads === 1) {
+        assert.equal(s.sharedCalls, 0, what);
+        assert.equal(s.workSeconds, s.seconds, what);
+        assert.equal(s.waitSeconds, 0, what);
+      }
+    }
+    const total = profile.reduce((sum, s) => sum + s.seconds, 0);
+    assert.ok(total > 0 && total <= elapsed, `${threads} threads: ${total} s of jobs in a fit of ${elapsed} s`);
+    // Both: a job a step (on 1 thread, copying the shuffled batch; by rows, the whole step).
+    const steps = profile.filter((s) => s.calls === 8 && s.site.startsWith("network.cpp:"));
+    assert.equal(steps.length, 1, `${threads} threads: ${JSON.stringify(profile.map((s) => [s.site, s.calls]))}`);
+    if (threads === 2) assert.equal(steps[0].sharedCalls, 8);
+    nn.profileJobs(true);
+    assert.deepEqual(nn.jobProfile(), [], "on again: from zero");
+    nn.profileJobs(false);
+    assert.throws(() => nn.profileJobs(1), /on: expected true or false, got 1/);
+    net.delete();
+  }
+});

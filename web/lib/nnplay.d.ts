@@ -260,6 +260,23 @@ export interface ConfigSchema {
     activationsPerSample: number; batchValues: number; batchSize: number };
 }
 
+/** The job profile's times for one place in the core (nn.jobProfile), in seconds. */
+export interface JobStats {
+  /** The file and line of the core's loop, as "gemm.h:913". */
+  readonly site: string;
+  readonly calls: number;
+  /** Calls cut into pieces for more than one thread (the others ran whole on the caller's). */
+  readonly sharedCalls: number;
+  /** From each call to its return, on the calling thread. */
+  readonly seconds: number;
+  /** The calling thread's time claiming and running pieces. */
+  readonly callerSeconds: number;
+  /** Every thread's time running pieces. */
+  readonly workSeconds: number;
+  /** The calling thread's wait for the other threads' pieces after its own. */
+  readonly waitSeconds: number;
+}
+
 /** Samples in WebAssembly memory (nn.upload): x has n * inputs values, y n * outputs. */
 export interface Uploaded {
   readonly n: number;
@@ -276,6 +293,10 @@ export interface NN {
   readonly threads: number;
   /** The WebAssembly memory and how much of it is allocated (for leak checks). */
   memory(): { heapBytes: number; inUseBytes: number };
+  /** true: times the core's jobs from now on, from zero; false: stops. */
+  profileJobs(on: boolean): void;
+  /** What profileJobs timed so far, by place in the core. */
+  jobProfile(): JobStats[];
   /** n samples copied into WebAssembly memory once, for fit({ data }) with this nn's networks. */
   upload(samples: { x: Floats; y: Floats; n: number }): Uploaded;
   createNetwork(config: NetworkConfig): Network;

@@ -244,6 +244,20 @@ class NN {
   }
 
   /**
+   * on = true: from now on (from zero), times every job the core runs over its threads, summed
+   * by the place in the core that runs it; false stops. One profile per module: every nn with
+   * the same number of threads shares it.
+   */
+  profileJobs(on) {
+    this.#module.setJobProfiling(boolean(on, "on"));
+  }
+
+  /** The job profile so far: one JobStats per place in the core, in the order first timed. */
+  jobProfile() {
+    return Array.from(this.#module.jobProfile());
+  }
+
+  /**
    * Copies n samples (x: n * inputs values, y: n * outputs) into WebAssembly memory once, for
    * fit({ data }) calls that train on them again and again. Each fit({ x, y, n }) copies its
    * arrays in: on the threaded build, whose memory is shared (and copied into about 2.7 times
