@@ -25,6 +25,8 @@ thread_local bool inTimedCall = false;
 
 using Clock = std::chrono::steady_clock;
 
+double secondsOf(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
 // The job profile's sums by site (parallel.h).
 class JobProfile {
  public:
@@ -118,7 +120,7 @@ class Pool {
       job(body, 0, count);
       if (timed) {
         inTimedCall = false;
-        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        const double seconds = secondsOf(Clock::now() - start);
         profile_.add(site, false, seconds, seconds, seconds, 0);
       }
       return;
@@ -150,10 +152,9 @@ class Pool {
     const Clock::time_point waitStart = Clock::now();
     waitForPieces(pieces);
     const Clock::time_point end = Clock::now();
-    auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
     // (Every piece added its time before counting itself done.)
-    profile_.add(site, true, seconds(end - start), seconds(waitStart - start),
-                 pieceNanoseconds_.load() * 1e-9, seconds(end - waitStart));
+    profile_.add(site, true, secondsOf(end - start), secondsOf(waitStart - start),
+                 pieceNanoseconds_.load() * 1e-9, secondsOf(end - waitStart));
   }
 
   void setProfiling(bool on) {
