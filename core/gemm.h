@@ -36,6 +36,12 @@
 // (a conv's framed dZ, for its input gradient): each tile then lists its steps that are not zero
 // at all four of its positions, from four mask loads per pixel of the patch, four steps per
 // table lookup (listing them one set bit at a time cost half of the dense tile's work).
+// A dense layer's kernel gradient dZ X^T can read the batch X as its forward product packed it
+// (multiplyTransposed), a scratch that lists groups of B's steps having kept, for every four
+// steps (features) of a slice, which of its four columns (samples) are not all zero there: the
+// steps of the kernel gradient's tile of four features are then listed from those bits, and its
+// B values of a sample read at stride 4 from one 64-byte block. Trained by rows on 2 threads,
+// each thread then packs each batch once instead of twice (network.cpp gives the measurements).
 #pragma once
 
 #include <algorithm>
@@ -104,6 +110,10 @@ struct GemmEpilogue {
 struct PackedB {
   std::vector<float> values;
   std::vector<int32_t> steps, stepCount;
+  // Where listsGroups: for tile t and group q of four steps (at t * ceil(k / 4) + q), bit c set
+  // unless the tile's column c is zero at all four steps (GemmScratch::multiplyTransposed).
+  bool listsGroups = false;
+  std::vector<uint8_t> groupBits;
 };
 
 // The packed products. The buffers for A are per thread; the one for B is per GemmScratch (one
@@ -140,6 +150,16 @@ class GemmScratch {
   // product packs it on one thread (else it packs B as multiply does). The same bits either way.
   void multiplyPacked(const StridedMatrix& A, const IndexedMatrix& B, float* C, Index ldc,
                       bool accumulate, GemmEpilogue epilogue = {});
+  // From now on, B packed here also lists its groups of four steps (PackedB::groupBits).
+  void listGroupsOfB() { shared_.listsGroups = true; }
+  // The B (K x n) that packAhead packed, or that the last product packed on one thread (an A of
+  // kPackB rows or more, inside a piece of a job), with the groups of its steps listed.
+  const PackedB& packedB() const { return shared_; }
+  // C (m x K, leading dimension ldc) = A B^T for A (m x n) and a B (K x n) as packedB() holds it:
+  // the kernel gradient of a dense layer (A its output gradient, B its input) from the packing of
+  // its forward product. The same bits as multiply(A, B^T) by offsets (see the file's head).
+  static void multiplyTransposed(const StridedMatrix& A, const PackedB& B, Index K, float* C,
+                                 Index ldc);
 
  private:
   template <typename AMatrix, typename BAccess>
@@ -521,7 +541,7 @@ inline int32_t appendSteps(int bits, int32_t first, int32_t* steps, int32_t coun
 
 template <Index kWidth>
 inline int32_t listSteps(const float* p, Index kc, int32_t* steps,
-                         const uint8_t* zeroB = nullptr) {
+                         const uint8_t* zeroB = nullptr, uint8_t* groupBits = nullptr) {
   static_assert(kWidth == 4 || kWidth == 8);
   auto step = [](const float* q) {  // one Float4, ±0 only where the step's values all are
     if constexpr (kWidth == 4) return load(q);
@@ -533,8 +553,14 @@ inline int32_t listSteps(const float* p, Index kc, int32_t* steps,
     const Float4 s0 = step(p), s1 = step(p + kWidth), s2 = step(p + 2 * kWidth),
                  s3 = step(p + 3 * kWidth);
     int bits = nonZeroBits(s0, s1, s2, s3);
+    if (groupBits) groupBits[r / 4] = uint8_t(nonZeroLanes(orBits(orBits(s0, s1), orBits(s2, s3))));
     if (zeroB) bits &= ~flagBits(zeroB + r) | nonFiniteBits(s0, s1, s2, s3);
     count = appendSteps(bits, int32_t(r), steps, count);
+  }
+  if (groupBits && r < kc) {
+    Float4 any = step(p);
+    for (Index q = 1; r + q < kc; ++q) any = orBits(any, step(p + q * kWidth));
+    groupBits[r / 4] = uint8_t(nonZeroLanes(any));
   }
   for (; r < kc; ++r, p += kWidth) {
     const Float4 s = step(p);
@@ -623,16 +649,22 @@ inline void GemmScratch::reserve(PackedB& into, Index lists, Index k, Index valu
   if (Index(into.values.size()) < values) into.values.resize(values);
   if (Index(into.steps.size()) < lists * k) into.steps.resize(lists * k);
   if (Index(into.stepCount.size()) < lists * blocks) into.stepCount.resize(lists * blocks);
+  const Index groups = (k + 3) / 4;
+  if (into.listsGroups && Index(into.groupBits.size()) < lists * groups)
+    into.groupBits.resize(lists * groups);
 }
 
 template <Index kWidth>
 void GemmScratch::listBlocks(PackedB& into, Index t, const float* p, Index k, Index first,
                              Index last, const uint8_t* zeroB) {
   const Index blocks = (k + kKc - 1) / kKc;
+  const Index groups = (k + 3) / 4;
+  uint8_t* const bits =
+      kWidth == 4 && into.listsGroups ? into.groupBits.data() + t * groups : nullptr;
   for (Index b = first; b < last; ++b)
     into.stepCount[t * blocks + b] = gemm_detail::listSteps<kWidth>(
         p + b * kKc * kWidth, std::min(kKc, k - b * kKc), into.steps.data() + t * k + b * kKc,
-        zeroB ? zeroB + b * kKc : nullptr);
+        zeroB ? zeroB + b * kKc : nullptr, bits ? bits + b * kKc / 4 : nullptr);
 }
 
 template <typename BAccess>
@@ -657,6 +689,83 @@ inline void GemmScratch::multiplyPacked(const StridedMatrix& A, const IndexedMat
   const bool packed = B.data == packedData_ && B.rowOffset == packedRows_ &&
                       B.colOffset == packedColumns_ && B.rows == packedK_ && B.cols == packedN_;
   multiplyBlocked(A, gemm_detail::IndexedB{B}, C, ldc, accumulate, epilogue, packed);
+}
+
+// A B^T, the tile of C's rows i..i+7 and columns 4g..4g+3 over the steps (samples) of a block: A's
+// panel packed as usual, B read where its forward product packed it. There, sample s's four
+// values of columns 4g..4g+3 lie at slice (s / 4), 16 g + s % 4 and every 4 after (one 64-byte
+// block per slice and group); groupBits tells which of a slice's four samples are not all zero
+// there, so the steps to run are listed without reading B. Each tile sums its steps in order,
+// with the same micro-kernel steps and store as multiply(A, B^T), so the same bits.
+inline void GemmScratch::multiplyTransposed(const StridedMatrix& A, const PackedB& B, Index K,
+                                            float* C, Index ldc) {
+  using namespace gemm_detail;
+  const Index m = A.rows, n = A.cols, groups = (K + 3) / 4;
+  const int32_t sliceSize = int32_t(kNr * K);
+  thread_local std::vector<float> packed;
+  // The listed steps of a group: the samples (for A) and where they start in B's slices.
+  thread_local std::vector<int32_t> steps, offsets;
+  const Index roundedM = (m + kMr - 1) / kMr * kMr;
+  if (Index(packed.size()) < roundedM * std::min(n, kKc)) packed.resize(roundedM * std::min(n, kKc));
+  if (Index(steps.size()) < kKc + 4) steps.resize(kKc + 4), offsets.resize(kKc + 4);
+  for (Index k0 = 0; k0 < n; k0 += kKc) {
+    const Index kc = std::min(kKc, n - k0);
+    const bool add = k0 > 0;
+    const bool aFinite = packA<true>(A, 0, m, k0, kc, packed.data());
+    const float* slices = B.values.data() + (k0 / kNr) * sliceSize;
+    for (Index g = 0; g < groups; ++g) {
+      const Index cols = std::min<Index>(4, K - 4 * g);
+      const float* group = slices + 16 * g;
+      float* Cg = C + 4 * g * ldc;
+      auto eachPanel = [&](auto&& tile) {
+        for (Index i = 0; i < m; i += kMr) {
+          Float4 c[8] = {};
+          tile(c, packed.data() + i * kc);
+          storeTile(c, Cg + i, ldc, std::min(kMr, m - i), cols, add, nullptr);
+        }
+      };
+      if (cols < 4) {  // the last columns of B: each step's values read one by one
+        eachPanel([&](Float4(&c)[8], const float* Ap) {
+          for (Index s = 0; s < kc; ++s, Ap += kMr) {
+            const float* p = group + (s / 4) * sliceSize + s % 4;
+            addStep(c, Ap, p[0], p[4 * std::min<Index>(1, cols - 1)],
+                    p[4 * std::min<Index>(2, cols - 1)], p[4 * std::min<Index>(3, cols - 1)]);
+          }
+        });
+        continue;
+      }
+      int32_t count = 0;
+      if (aFinite) {  // (A's infinities and NaNs times B's zeros must run)
+        const uint8_t* bits = B.groupBits.data() + (k0 / 4) * groups + g;
+        for (Index s = 0; s < kc; s += 4) {
+          int sampleBits = bits[(s / 4) * groups];
+          if (s + 4 > kc) sampleBits &= (1 << (kc - s)) - 1;  // a last slice's padding
+          appendSteps(sampleBits, int32_t(s / 4) * sliceSize, offsets.data(), count);
+          count = appendSteps(sampleBits, int32_t(s), steps.data(), count);
+        }
+      }
+      if (aFinite && count < kc * kSkipBelow / 8) {
+        eachPanel([&](Float4(&c)[8], const float* Ap) {
+          for (int32_t j = 0; j < count; ++j) {
+            const float* p = group + offsets[j];
+            addStep(c, Ap + kMr * steps[j], p[0], p[4], p[8], p[12]);
+          }
+        });
+      } else {
+        eachPanel([&](Float4(&c)[8], const float* Ap) {
+          const float* p = group;
+          Index s = 0;
+          for (; s + 4 <= kc; s += 4, p += sliceSize, Ap += 4 * kMr) {
+            addStep(c, Ap, p[0], p[4], p[8], p[12]);
+            addStep(c, Ap + kMr, p[1], p[5], p[9], p[13]);
+            addStep(c, Ap + 2 * kMr, p[2], p[6], p[10], p[14]);
+            addStep(c, Ap + 3 * kMr, p[3], p[7], p[11], p[15]);
+          }
+          for (Index q = 0; s < kc; ++s, ++q, Ap += kMr) addStep(c, Ap, p[q], p[4 + q], p[8 + q], p[12 + q]);
+        });
+      }
+    }
+  }
 }
 
 // C is split into pieces of whole tiles (parallel.h): by rows (panels of kMr) when A has enough

@@ -251,12 +251,20 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
 // calling thread, whose row-part gradients the parts then compute themselves, from their own
 // columns of the next layer's kernel: 1.46x vs 1.40x, 9 alternating rounds.)
 // The rest of the network runs inside that job, on the thread that gets there first (the
-// calling thread, most of the time). Meanwhile the other threads pack the batch for their two
-// products with it, which each thread packs for itself: in a per-phase profile (2 threads, 1024
-// samples an epoch), the rest took 16 us a step and the packing ahead 24. Before, the other
-// thread waited for the rest and then packed. 2-thread MLP training in Node, 1024 samples an
-// epoch: 1.05x faster (median of 21 alternating rounds, all of them ahead: 1.59x one thread,
-// 1.52x before).
+// calling thread, most of the time). Meanwhile the other threads pack the next batch for their
+// forward products, which each thread packs for itself: in a per-phase profile (2 threads, 1024
+// samples an epoch), the rest took 16 us a step and the packing ahead, then of the batch for
+// both products, 24. Before, the other thread waited for the rest and then packed. 2-thread MLP
+// training in Node, 1024 samples an epoch: 1.05x faster (median of 21 alternating rounds, all
+// of them ahead: 1.59x one thread, 1.52x before).
+// A part's kernel gradient reads its batch as the part's forward product packed it a step
+// before (GemmScratch::multiplyTransposed; forwardGemm by turns, so the next batch's packing
+// does not overwrite it), instead of packing the batch a second time, transposed. In a
+// per-phase profile (2 threads, busy minutes), packing ahead took 19-23 us a step instead of
+// 34-38, the kernel gradient with its packing 54-64 instead of 64-76, the one packed ahead
+// 56-63 instead of 50. 2-thread MLP training in Node, 1024 samples an epoch: 1.04x faster
+// (median of 31 alternating rounds, 29 of them ahead: 1.71x one thread, 1.66x before; with
+// the builds' order swapped, 1.05x, 27 of 31).
 // Keeping the rows in the GEMM's packed layout instead, to read them without packing A, made
 // training slower (0.82x, 9 alternating rounds: the forward pass took as long, the backward
 // pass, whose product then wrote the gradient in that layout, longer).
@@ -340,6 +348,7 @@ void Network<T>::holdRows(Index parts) {
     rowParts_[p].begin = begin;
     rowParts_[p].units = rowUnits_[p];
     rowParts_[p].busy = 0;
+    for (GemmScratch& gemm : rowParts_[p].forwardGemm) gemm.listGroupsOfB();
   }
   // Each part's copy is made on the thread that takes its part of the steps (most of the time).
   parallelFor(parts, 1, [&](int64_t first, int64_t end) {
@@ -421,9 +430,10 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
       in.adjacentRows = true;
       return in;
     };
-    // z and a of a part's units for the `count` samples at x + at[j] (with packedAhead, their
-    // input as the part's forwardGemm packed it ahead).
-    auto forward = [&](RowPart& part, const int* at, Index count, bool packedAhead) {
+    // z and a of a part's units for the `count` samples at x + at[j], by gemm, which keeps the
+    // input where it packs it (with packedAhead, as it packed it ahead).
+    auto forward = [&](RowPart& part, GemmScratch& gemm, const int* at, Index count,
+                       bool packedAhead) {
       const Index m = part.units;
       part.z.resize(m * count);
       part.a.resize(m * count);
@@ -432,16 +442,17 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
       const IndexedMatrix in = input(at, count);
       const GemmEpilogue epilogue{part.w.data() + m * inputs, relu ? part.a.data() : nullptr};
       if (packedAhead)
-        part.forwardGemm.multiplyPacked(w, in, part.z.data(), m, false, epilogue);
+        gemm.multiplyPacked(w, in, part.z.data(), m, false, epilogue);
       else
-        part.forwardGemm.multiply(w, in, part.z.data(), m, false, epilogue);
+        gemm.multiply(w, in, part.z.data(), m, false, epilogue);
       if (!relu)
         activationForward(f, ConstMap(part.z.data(), m, count),
                           Eigen::Map<Mat>(part.a.data(), m, count), alpha);
     };
     if (!rowsForwarded_)  // (else the step before ran it)
       parallelFor(parts, 1, [&](int64_t firstPart, int64_t end) {
-        for (Index p = firstPart; p < end; ++p) forward(rowParts_[p], columns, n, false);
+        for (Index p = firstPart; p < end; ++p)
+          forward(rowParts_[p], rowParts_[p].forwardGemm[rowTurn_], columns, n, false);
       }, parts);
     rowsForwarded_ = false;
     rowInput_.resize(units, n);
@@ -484,6 +495,7 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
       restState.store(kDone, std::memory_order_release);
     };
     const bool regularized = tensors_[0].regularized;  // the first layer's kernel
+    const int turn = rowTurn_, nextTurn = 1 - rowTurn_;
     parallelFor(parts, 1, [&](int64_t firstPart, int64_t end) {
       for (Index p = firstPart; p < end; ++p) {
         const auto start = std::chrono::steady_clock::now();
@@ -492,9 +504,11 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
         const bool packsAhead = !restState.compare_exchange_strong(state, kRunning) &&
                                 state == kRunning;
         if (state == kNotBegun) runRest();  // (the exchange succeeded)
+        // Fewer units than kPackB read the batch in place in both products.
+        const bool packs = part.units >= GemmScratch::kPackB;
         if (packsAhead) {
-          part.kernelGemm.packAhead(inT);
-          if (nextColumns) part.forwardGemm.packAhead(input(nextColumns, nextCount));
+          if (packs && nextColumns)
+            part.forwardGemm[nextTurn].packAhead(input(nextColumns, nextCount));
           while (restState.load(std::memory_order_acquire) != kDone) {
           }
         }
@@ -512,8 +526,9 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
                            ConstMap(part.da.data(), m, n), Eigen::Map<Mat>(part.dz.data(), m, n),
                            alpha);
         const StridedMatrix dz{part.dz.data(), m, n, 1, m};
-        if (packsAhead)
-          part.kernelGemm.multiplyPacked(dz, inT, part.g.data(), m, false);
+        if (packs)  // from the batch as this part's forward product packed it
+          GemmScratch::multiplyTransposed(dz, part.forwardGemm[turn].packedB(), inputs,
+                                          part.g.data(), m);
         else
           part.kernelGemm.multiply(dz, inT, part.g.data(), m, false);
         T* const db = part.g.data() + m * inputs;  // summed as DenseLayer sums it
@@ -526,13 +541,15 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
                                  steps_, rate);
         // The next batch's forward pass on these units, with their values just updated: its
         // own job saved (in a job of their own, the threads met once more per step).
-        if (nextColumns) forward(part, nextColumns, nextCount, packsAhead);
+        if (nextColumns)
+          forward(part, part.forwardGemm[nextTurn], nextColumns, nextCount, packsAhead && packs);
         part.busy += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       }
     }, parts);
     if (failure) std::rethrow_exception(failure);
     if (!std::isfinite(loss)) return loss;
     rowsForwarded_ = nextColumns != nullptr;
+    if (rowsForwarded_) rowTurn_ = nextTurn;
     ++rowSteps_;
     return loss;
   }

@@ -205,7 +205,10 @@ class Network {
   struct RowPart {
     Index begin = 0, units = 0;
     std::vector<T> w, g, m, v, z, a, da, dz;
-    GemmScratch gemm, kernelGemm, forwardGemm;
+    GemmScratch gemm, kernelGemm;
+    // The forward products of consecutive batches, by turns (rowTurn_: this batch's), each
+    // keeping its batch packed for the kernel gradient in the step after.
+    GemmScratch forwardGemm[2];
     double busy = 0;  // seconds its thread spent on its steps since it was made
   };
   std::vector<RowPart> rowParts_;
@@ -215,6 +218,7 @@ class Network {
   long long rowSteps_ = 0;
   bool rowsHeld_ = false;  // whether rowParts_ hold the first layer (values_ then does not)
   bool rowsForwarded_ = false;  // whether they hold its forward pass on the next batch
+  int rowTurn_ = 0;  // which forwardGemm of each part holds the next step's batch
   Mat rowInput_;                // layer 1's input
   // trainByRows's offsets into the samples: this batch's, the next one's, the features'
   std::vector<int> columnOffsets_, nextColumnOffsets_, featureOffsets_;

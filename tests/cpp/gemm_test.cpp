@@ -323,6 +323,77 @@ TEST(Gemm, b_packed_ahead_gives_the_bits_of_b_packed_in_the_product) {
       m * n, "another B");
 }
 
+// A dense layer's kernel gradient from the packing of its forward product (multiplyTransposed:
+// dZ (m x n) times X^T, X the K x n input as the forward product packed it) holds the bits of
+// multiply(dZ, X^T by offsets), the product it replaces: X with every pattern of zero steps in
+// a slice (whole groups of four features zero for some of four samples), scattered zeros, -0
+// and dense groups; n over two blocks of k with a last slice of 1 sample, K with a last group
+// of 2 features; m not a multiple of 8. dZ finite (zero steps skipped, in listed groups) and
+// with an infinity and a NaN (none skipped: inf x 0 is NaN); X packed ahead and packed by a
+// forward product of kPackB rows; and the bits again for a second batch on the same scratch.
+TEST(Gemm, kernel_gradient_from_the_forward_packing_keeps_the_bits) {
+  constexpr Index K = 50, n = GemmScratch::kKc + 45, m = 37;
+  static_assert(n % 4 == 1 && K % 4 == 2 && n > GemmScratch::kKc);
+  Rng rng(17);
+  RandomTable table(K, n, rng);  // X: features by samples, each sample's K values together
+  for (Index f = 0; f < K; ++f)
+    for (Index j = 0; j < n; ++j) {
+      const Index group = f / 4, slice = j / 4;
+      const bool dense = group % 3 == 0;  // whole groups with every step listed
+      const bool zeroStep = (group + slice) % 16 != 15 && !((slice % 16) >> (j % 4) & 1);
+      const bool scattered = rng.uniform(0, 1) < 0.3;
+      if (!dense && (zeroStep || scattered)) table(f, j) = (f + j) % 3 ? 0.f : -0.f;
+    }
+  const IndexedMatrix X = [&] {
+    IndexedMatrix x = table.matrix();
+    x.adjacentRows = true;  // each sample's features in order, as the MLP's input
+    return x;
+  }();
+  const IndexedMatrix XT{table.values.data(), table.colOffset.data(), table.rowOffset.data(), n, K};
+  Matrix<float> finite = randomFloats(m, n, rng);
+  for (Index i = 0; i < finite.size(); ++i)
+    if (rng.uniform(0, 1) < 0.2) finite.data()[i] = 0.f;
+  Matrix<float> odd = finite;
+  odd(3, 1) = INFINITY;
+  odd(30, 290) = std::nanf("");
+  const Matrix<float> W = randomFloats(GemmScratch::kPackB, K, rng);
+  for (const bool ahead : {true, false}) {
+    GemmScratch forward, reference;
+    forward.listGroupsOfB();
+    for (int batch = 0; batch < 2; ++batch) {
+      if (batch == 1) table(4, 7) = 0.5f;  // the second batch differs
+      if (ahead) {
+        forward.packAhead(X);
+      } else {
+        Matrix<float> Z(GemmScratch::kPackB, n);
+        forward.multiply(stridedView(W), X, Z.data(), Z.rows(), false);
+      }
+      for (const Matrix<float>* dZ : {&finite, &odd}) {
+        Matrix<float> want(m, K), got(m, K);
+        reference.multiply(stridedView(*dZ), XT, want.data(), m, false);
+        GemmScratch::multiplyTransposed(stridedView(*dZ), forward.packedB(), K, got.data(), m);
+        const std::string what = std::string(ahead ? "packed ahead" : "packed by the forward") +
+                                 ", batch " + std::to_string(batch) +
+                                 (dZ == &odd ? ", dZ with inf and NaN" : "");
+        expectSameBits(got.data(), want.data(), want.size(), what);
+        // And the sums themselves, from a double-precision product.
+        Matrix<double> x(K, n);
+        for (Index f = 0; f < K; ++f)
+          for (Index j = 0; j < n; ++j) x(f, j) = table(f, j);
+        const Matrix<double> expected = dZ->cast<double>() * x.transpose();
+        Index nans = 0;
+        for (Index i = 0; i < want.size(); ++i) {
+          nans += std::isnan(expected.data()[i]);
+          EXPECT_EQ(std::isnan(got.data()[i]), std::isnan(expected.data()[i])) << what << ", " << i;
+          if (std::isfinite(expected.data()[i]))
+            EXPECT_NEAR(got.data()[i], expected.data()[i], 1e-4) << what << ", element " << i;
+        }
+        EXPECT_EQ(nans > 0, dZ == &odd) << what;
+      }
+    }
+  }
+}
+
 // A given by offsets, as a conv's kernel gradient computed as its transpose reads its patches:
 // dW^T (K x F) = cols (K x k, by offsets) dZ^T (k x F) must hold the bits of dW (F x K) = dZ
 // cols^T, the product the layer computed before, transposed. Two tables of offsets: rows in

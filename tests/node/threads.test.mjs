@@ -117,6 +117,13 @@ test("new_activations_optimizers_and_schedules_give_the_same_bits_for_1_and_3_th
     layers: [{ type: "dense", units: 100, activation: "elu" },
       { type: "dense", units: 12, activation: "tanh" },
       { type: "dense", units: 10, activation: "softmax" }] });
+  // And 80 units, on 3 threads in parts of 24, 24 and 32: the first two read the batch where it
+  // is in both their products, the third packs it once, for its forward product and (from that
+  // packing, a step later) its kernel gradient.
+  nets.push({ input: [784], loss: "cross_entropy", init: "he", seed: 8, batchSize: 64,
+    optimizer: { type: "sgd", lr: 0.1 },
+    layers: [{ type: "dense", units: 80, activation: "relu" },
+      { type: "dense", units: 10, activation: "softmax" }] });
   const results = [];
   for (const threads of [1, 3]) {
     const nn = await loadNN({ threads });
