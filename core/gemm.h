@@ -36,12 +36,13 @@
 // (a conv's framed dZ, for its input gradient): each tile then lists its steps that are not zero
 // at all four of its positions, from four mask loads per pixel of the patch, four steps per
 // table lookup (listing them one set bit at a time cost half of the dense tile's work).
-// A dense layer's kernel gradient dZ X^T can read the batch X as its forward product packed it
-// (multiplyTransposed), a scratch that lists groups of B's steps having kept, for every four
-// steps (features) of a slice, which of its four columns (samples) are not all zero there: the
-// steps of the kernel gradient's tile of four features are then listed from those bits, and its
-// B values of a sample read at stride 4 from one 64-byte block. Trained by rows on 2 threads,
-// each thread then packs each batch once instead of twice (network.cpp gives the measurements).
+// A dense layer's kernel gradient dZ X^T can read the batch X where its forward product packed
+// it (multiplyTransposed) instead of packing X^T. For that, the forward product's scratch keeps,
+// for every four steps (features) of a slice, which of its four columns (samples) are not all
+// zero there (listGroupsOfB): the kernel gradient lists the steps of its tile of four features
+// from those bits, and reads a sample's four values at stride 4 within 64 bytes of the slice.
+// Trained by rows on 2 threads, each thread then packs each batch once instead of twice
+// (network.cpp gives the measurements).
 #pragma once
 
 #include <algorithm>
@@ -706,7 +707,8 @@ inline void GemmScratch::multiplyTransposed(const StridedMatrix& A, const Packed
   // The listed steps of a group: the samples (for A) and where they start in B's slices.
   thread_local std::vector<int32_t> steps, offsets;
   const Index roundedM = (m + kMr - 1) / kMr * kMr;
-  if (Index(packed.size()) < roundedM * std::min(n, kKc)) packed.resize(roundedM * std::min(n, kKc));
+  const Index packedSize = roundedM * std::min(n, kKc);
+  if (Index(packed.size()) < packedSize) packed.resize(packedSize);
   if (Index(steps.size()) < kKc + 4) steps.resize(kKc + 4), offsets.resize(kKc + 4);
   for (Index k0 = 0; k0 < n; k0 += kKc) {
     const Index kc = std::min(kKc, n - k0);
@@ -761,7 +763,8 @@ inline void GemmScratch::multiplyTransposed(const StridedMatrix& A, const Packed
             addStep(c, Ap + 2 * kMr, p[2], p[6], p[10], p[14]);
             addStep(c, Ap + 3 * kMr, p[3], p[7], p[11], p[15]);
           }
-          for (Index q = 0; s < kc; ++s, ++q, Ap += kMr) addStep(c, Ap, p[q], p[4 + q], p[8 + q], p[12 + q]);
+          for (Index q = 0; s < kc; ++s, ++q, Ap += kMr)
+            addStep(c, Ap, p[q], p[4 + q], p[8 + q], p[12 + q]);
         });
       }
     }
