@@ -368,6 +368,10 @@ TEST(Gemm, kernel_gradient_from_the_forward_packing_keeps_the_bits) {
         Matrix<float> Z(GemmScratch::kPackB, n);
         forward.multiply(stridedView(W), X, Z.data(), Z.rows(), false);
       }
+      // The batch in double precision, for the sums themselves.
+      Matrix<double> x(K, n);
+      for (Index f = 0; f < K; ++f)
+        for (Index j = 0; j < n; ++j) x(f, j) = table(f, j);
       for (const Matrix<float>* dZ : {&finite, &odd}) {
         Matrix<float> want(m, K), got(m, K);
         reference.multiply(stridedView(*dZ), XT, want.data(), m, false);
@@ -377,9 +381,6 @@ TEST(Gemm, kernel_gradient_from_the_forward_packing_keeps_the_bits) {
                                  (dZ == &odd ? ", dZ with inf and NaN" : "");
         expectSameBits(got.data(), want.data(), want.size(), what);
         // And the sums themselves, from a double-precision product.
-        Matrix<double> x(K, n);
-        for (Index f = 0; f < K; ++f)
-          for (Index j = 0; j < n; ++j) x(f, j) = table(f, j);
         const Matrix<double> expected = dZ->cast<double>() * x.transpose();
         Index nans = 0;
         for (Index i = 0; i < want.size(); ++i) {
