@@ -252,6 +252,15 @@ inline ThreadB& threadB() {
   return b;
 }
 
+// A thread's buffer for the panels of A that packA writes, of at least `size` values: every
+// product on this thread packs its A there, one product at a time. (Grows on first use, then
+// reused.)
+inline float* threadPanelsOfA(Index size) {
+  thread_local std::vector<float> panels;
+  if (Index(panels.size()) < size) panels.resize(size);
+  return panels.data();
+}
+
 // A rows [i0, i0 + mc), columns [k0, k0 + kc) -> panels of kMr rows: per k, kMr values. A panel
 // whose rows lie next to each other (A column-major, or a kernel row of 8 or more channels'
 // patches) is read 8 values at a time.
@@ -703,17 +712,15 @@ inline void GemmScratch::multiplyTransposed(const StridedMatrix& A, const Packed
   using namespace gemm_detail;
   const Index m = A.rows, n = A.cols, groups = (K + 3) / 4;
   const int32_t sliceSize = int32_t(kNr * K);
-  thread_local std::vector<float> packed;
   // The listed steps of a group: the samples (for A) and where they start in B's slices.
   thread_local std::vector<int32_t> steps, offsets;
   const Index roundedM = (m + kMr - 1) / kMr * kMr;
-  const Index packedSize = roundedM * std::min(n, kKc);
-  if (Index(packed.size()) < packedSize) packed.resize(packedSize);
+  float* const packed = threadPanelsOfA(roundedM * std::min(n, kKc));
   if (Index(steps.size()) < kKc + 4) steps.resize(kKc + 4), offsets.resize(kKc + 4);
   for (Index k0 = 0; k0 < n; k0 += kKc) {
     const Index kc = std::min(kKc, n - k0);
     const bool add = k0 > 0;
-    const bool aFinite = packA<true>(A, 0, m, k0, kc, packed.data());
+    const bool aFinite = packA<true>(A, 0, m, k0, kc, packed);
     const float* slices = B.values.data() + (k0 / kNr) * sliceSize;
     for (Index g = 0; g < groups; ++g) {
       const Index cols = std::min<Index>(4, K - 4 * g);
@@ -722,7 +729,7 @@ inline void GemmScratch::multiplyTransposed(const StridedMatrix& A, const Packed
       auto eachPanel = [&](auto&& tile) {
         for (Index i = 0; i < m; i += kMr) {
           Float4 c[8] = {};
-          tile(c, packed.data() + i * kc);
+          tile(c, packed + i * kc);
           storeTile(c, Cg + i, ldc, std::min(kMr, m - i), cols, add, nullptr);
         }
       };
@@ -891,10 +898,8 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
   // into an m x n matrix of its own there (sums + b * m * n), for the caller to add to C in order.
   auto block = [&](Index r0, Index r1, Index c0, Index c1, Index firstBlock, Index endBlock,
                    float* sums) {
-    thread_local std::vector<float> packed;  // grows on first use, then reused
     const Index roundedM = (r1 - r0 + kMr - 1) / kMr * kMr;
-    if (!aIsPanel && Index(packed.size()) < roundedM * std::min(k, kKc))
-      packed.resize(roundedM * std::min(k, kKc));
+    float* const packed = aIsPanel ? nullptr : threadPanelsOfA(roundedM * std::min(k, kKc));
     const float* column[4] = {};  // B's tile columns, where B is read in place
     thread_local std::vector<int32_t> tileSteps;  // those B lists for a tile
     if (listsTiles && Index(tileSteps.size()) < kKc) tileSteps.resize(kKc);
@@ -918,10 +923,10 @@ void GemmScratch::multiplyBlocked(const AMatrix& A, const BAccess& B, float* C, 
       const auto rows = B.rows(k0);
       bool aFinite = false;
       if (packsB)
-        aFinite = packA<true>(A, r0, r1 - r0, k0, kc, packed.data());
+        aFinite = packA<true>(A, r0, r1 - r0, k0, kc, packed);
       else if (!aIsPanel)
-        packA<false>(A, r0, r1 - r0, k0, kc, packed.data());
-      const float* aPanels = aIsPanel ? A.data + k0 * kMr : packed.data();
+        packA<false>(A, r0, r1 - r0, k0, kc, packed);
+      const float* aPanels = aIsPanel ? A.data + k0 * kMr : packed;
       for (Index i0 = r0; i0 < r1; i0 += kMc) {
         const Index mc = std::min(kMc, r1 - i0);
         for (Index j = c0; j < c1; j += kNr) {
