@@ -101,13 +101,20 @@ double countCorrect(const Matrix<T>& a, const ConstMatrixRef<T>& y) {
     }
     return correct;
   }
+  // The first row of a column's largest value, as Eigen's maxCoeff(&index) finds it (a value
+  // replaces the best only where it is greater), in a plain loop: in WASM, on the MLP's batches
+  // of 64 (2-thread training in Node, a per-phase profile), Eigen's visitor took 3.1 us a batch,
+  // this loop 1.8.
+  auto largest = [](const T* v, Index rows) {
+    Index best = 0;
+    for (Index i = 1; i < rows; ++i)
+      if (v[i] > v[best]) best = i;
+    return best;
+  };
   double correct = 0;
-  for (Index j = 0; j < n; ++j) {
-    Index predicted = 0, expected = 0;
-    a.col(j).maxCoeff(&predicted);
-    y.col(j).maxCoeff(&expected);
-    correct += predicted == expected;
-  }
+  for (Index j = 0; j < n; ++j)
+    correct += largest(a.data() + j * a.rows(), a.rows()) ==
+               largest(y.data() + j * y.outerStride(), y.rows());
   return correct;
 }
 

@@ -7,6 +7,7 @@
 #include "avgpool2d_layer.h"
 #include "batchnorm_layer.h"
 #include "dropout_layer.h"
+#include "loss.h"
 #include "network.h"
 #include "test_util.h"
 
@@ -371,6 +372,34 @@ TEST(Gradient, fused_losses_stay_finite_when_saturated) {
     EXPECT_TRUE(std::isfinite(net.trainBatch(x, y))) << loss;
     EXPECT_TRUE(net.parameters().allFinite()) << loss;
   }
+}
+
+// countCorrect compares each column's first largest value, as Eigen's maxCoeff(&index) picks it,
+// in outputs and targets: ties and NaNs included (the reference here is Eigen's own).
+TEST(Loss, count_correct_compares_each_column_s_first_largest_value) {
+  Matrix<float> a(4, 6), y(4, 6);
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  a << 0.1f, 0.7f, 0.5f, nan, 0.2f, 0.3f,  //
+      0.7f, 0.1f, 0.5f, 0.9f, nan, 0.3f,   //
+      0.1f, 0.1f, 0.0f, 0.1f, 0.8f, 0.3f,  //
+      0.1f, 0.1f, 0.0f, 0.0f, 0.0f, 0.1f;
+  y << 0, 0, 1, 1, 0, 1,  //
+      1, 1, 0, 0, 0, 0,   //
+      0, 0, 0, 0, 1, 0,   //
+      0, 0, 0, 0, 0, 0;
+  // The outputs' rows by column, and the targets': 1 and 1; 0 and 1 (wrong); a tie of rows 0
+  // and 1 gives 0, and 0; a NaN in row 0 stays the largest (nothing is greater), 0; past a NaN
+  // row 2, 2; a tie of rows 0-2 gives 0, and 0. (Taking a tie's last row would count 3; skipping
+  // NaNs, 4.)
+  EXPECT_EQ(countCorrect<float>(a, y), 5);
+  double expected = 0;
+  for (Index j = 0; j < a.cols(); ++j) {
+    Index predicted = 0, target = 0;
+    a.col(j).maxCoeff(&predicted);
+    y.col(j).maxCoeff(&target);
+    expected += predicted == target;
+  }
+  EXPECT_EQ(countCorrect<float>(a, y), expected);
 }
 
 }  // namespace
