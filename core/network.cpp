@@ -268,9 +268,16 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
 // Keeping the rows in the GEMM's packed layout instead, to read them without packing A, made
 // training slower (0.82x, 9 alternating rounds: the forward pass took as long, the backward
 // pass, whose product then wrote the gradient in that layout, longer).
+// The rows stay in the parts from one epoch to the next; every other use of the parameters
+// moves them back first (releaseRows). Copied in and out at every 1024-sample epoch, they cost
+// the 2-thread MLP 2.8 us a step going in and about 3 going back (phase timers). Kept,
+// 2-thread MLP training in Node went 1.01x faster (1024 samples an epoch, median of 21
+// alternating rounds, 13 of them ahead; with the builds' order swapped, 1.03x, 16 of 21); with
+// countCorrect's plain loop (loss.h) as well, 1.02x (20 of 21; swapped, 1.03x, 18 of 21).
 // The split follows the threads' speed: each part's thread times its share of every step, and
 // after 128 steps or more a panel of units moves from the part that took longest to the one
-// that took least where that promises a shorter step (balanceRowUnits), at the next holdRows.
+// that took least where that promises a shorter step (balanceRowUnits), at the next holdRows:
+// the first epoch to begin after those steps releases the rows for it.
 // The parts were seldom even: in a per-phase profile (2 threads, means over 4000 steps) the
 // worker's part took 175 us a step and the caller's 147, as the worker reads the output layer's
 // gradient that the caller wrote and writes the outputs that the caller gathers; and the
@@ -583,6 +590,7 @@ void Network<T>::regularize(T* gradient, const T* values, Index n) const {
 template <typename T>
 void Network<T>::predict(const ConstRef& x, Mat& out) {
   checkData(x, nullptr, "predict");
+  releaseRows();
   // In chunks, so a 10000-image test set never holds every layer's activations at once.
   const Index chunk = chunkSize();
   out.resize(outputSize(), x.cols());
@@ -597,6 +605,7 @@ template <typename T>
 double Network<T>::trainBatch(const ConstRef& x, const ConstRef& y) {
   checkData(x, &y, "trainBatch");
   checkBatchMemory(x.cols(), "trainBatch");
+  releaseRows();
   const Index parts = partsOf(x.cols());
   double loss;
   if (parts > 1) {
@@ -617,6 +626,7 @@ double Network<T>::trainBatch(const ConstRef& x, const ConstRef& y) {
 template <typename T>
 Metrics Network<T>::evaluate(const ConstRef& x, const ConstRef& y, Mat* outputs) {
   checkData(x, &y, "evaluate");
+  releaseRows();
   const Index chunk = chunkSize();
   if (outputs) outputs->resize(outputSize(), x.cols());
   double lossSum = 0, correct = 0;
@@ -639,6 +649,11 @@ template <typename T>
 EpochResult Network<T>::trainEpoch(const ConstRef& x, const ConstRef& y, bool shuffle,
                                    int batchSize, bool layerStats) {
   checkData(x, &y, "fit");
+  // Training by rows keeps the first layer in the row parts from one epoch to the next (see
+  // releaseRows); an epoch that does not train by rows, or reads values_ (epochStart_), moves it
+  // back first, and after 128 steps or more the split is balanced anew (releaseRows, then the
+  // next holdRows).
+  if (!shuffle || layerStats || rowSteps_ >= 128) releaseRows();
   const Index n = x.cols();
   order_.resize(n);
   for (Index i = 0; i < n; ++i) order_[i] = static_cast<uint32_t>(i);
@@ -661,11 +676,11 @@ EpochResult Network<T>::trainEpoch(const ConstRef& x, const ConstRef& y, bool sh
   auto kernelOf = [&](const LayerStats& s) -> const ParamTensor& {
     return tensors_[firstTensor_[s.layer]];
   };
-  // Training by rows keeps the first layer in copies of its own until the epoch ends.
-  struct ReleaseRows {
+  // The forward pass a step by rows runs on the next batch serves only this epoch's next step.
+  struct EndOfEpoch {
     Network& network;
-    ~ReleaseRows() { network.releaseRows(); }
-  } rowsBack{*this};
+    ~EndOfEpoch() { network.rowsForwarded_ = false; }
+  } endOfEpoch{*this};
   Index seen = 0, batches = 0;
   for (Index start = 0; start < n; start += batch) {
     const Index count = std::min(batch, n - start);
@@ -754,6 +769,7 @@ template <typename T>
 Inspection<T> Network<T>::inspect(const ConstRef& x, const ConstRef& y, bool inputGradient) {
   checkData(x, &y, "inspect");
   checkBatchMemory(x.cols(), "inspect");
+  releaseRows();
   forward(x, false);
   Inspection<T> result;
   result.loss = backward(x, y, inputGradient ? &result.dX : nullptr);
@@ -783,6 +799,7 @@ template <typename T>
 std::vector<LayerActivation<T>> Network<T>::activations(const ConstRef& x) {
   checkData(x, nullptr, "activations");
   checkBatchMemory(x.cols(), "activations");
+  releaseRows();
   forward(x, false);
   std::vector<LayerActivation<T>> list;
   for (size_t i = 0; i < layers_.size(); ++i)
@@ -795,6 +812,7 @@ template <typename T>
 UpdatePreview<T> Network<T>::previewUpdate(const ConstRef& x, const ConstRef& y) {
   checkData(x, &y, "previewUpdate");
   checkBatchMemory(x.cols(), "previewUpdate");
+  releaseRows();
   forward(x, false);
   UpdatePreview<T> result{backward(x, y), {}, {}};
   if (!std::isfinite(result.loss))
@@ -822,6 +840,7 @@ std::vector<NamedTensor<T>> Network<T>::namedTensors(const T* values) const {
 
 template <typename T>
 std::vector<NamedTensor<T>> Network<T>::weights() const {
+  const_cast<Network*>(this)->releaseRows();  // (see parameters())
   return namedTensors(values_.data());
 }
 
@@ -857,6 +876,7 @@ void Network<T>::setWeights(const std::vector<NamedTensor<T>>& weights) {
       }
     }
   }
+  releaseRows();
   for (size_t i = 0; i < tensors_.size(); ++i)
     std::copy(weights[i].data.begin(), weights[i].data.end(), values_.data() + tensors_[i].offset);
 }

@@ -107,8 +107,18 @@ class Network {
   const std::vector<ParamTensor>& parameterTensors() const { return tensors_; }
   // All parameters in one buffer: the trainable tensors in the order of parameterTensors(),
   // then the non-trainable ones (which the optimizer never sees); each tensor's offset says where.
-  Vector<T>& parameters() { return values_; }
-  const Vector<T>& parameters() const { return values_; }
+  // (Training by rows keeps the first layer's parameters in copies of its own from one epoch to
+  // the next: these, and every other method that reads or writes parameters, move them back
+  // first, the const ones too, as values_ is what they stand for. A reference stays good until
+  // the next training call.)
+  Vector<T>& parameters() {
+    releaseRows();
+    return values_;
+  }
+  const Vector<T>& parameters() const {
+    const_cast<Network*>(this)->releaseRows();
+    return values_;
+  }
   long long steps() const { return steps_; }
   // The optimizer's rate, which a schedule starts from.
   void setLearningRate(double lr);
@@ -161,9 +171,11 @@ class Network {
   // network.cpp); 1: not by rows.
   Index rowPartsOf(Index n) const;
   // Moves the first layer's parameters and optimizer state into `parts` row parts (rowParts_),
-  // and back into values_ and the optimizer. (Their gradient stays there: every step writes it
-  // before reading it, and nothing else reads a step's gradient afterwards: inspect and
-  // previewUpdate compute their own. Copying it back took 45 of a 2-thread MLP epoch's ~3000 us.)
+  // and back into values_ and the optimizer: they stay in the parts from one epoch to the next,
+  // until a call that reads or writes the parameters (or trains otherwise) releases them.
+  // (Their gradient stays there: every step writes it before reading it, and nothing else reads
+  // a step's gradient afterwards: inspect and previewUpdate compute their own. Copying it back
+  // took 45 of a 2-thread MLP epoch's ~3000 us.)
   void holdRows(Index parts);
   void releaseRows();
   // Columns [begin, begin + count) of rowInput_ from the row parts' outputs.

@@ -132,6 +132,37 @@ test("new_activations_optimizers_and_schedules_give_the_same_bits_for_1_and_3_th
   assert.deepEqual(results[1], results[0]);
 });
 
+// Training by rows keeps the first layer in the threads' copies from one epoch to the next
+// (core/network.cpp): every call between epochs that reads or writes the parameters sees them
+// as they are, and what it writes is what the next epoch trains on, as on one thread.
+test("calls_between_epochs_by_rows_read_and_write_the_parameters_as_on_1_thread", async () => {
+  const data = digitsLike(256), mlp = await config("mlp");
+  const results = [];
+  for (const threads of [1, 2]) {
+    const nn = await loadNN({ threads });
+    const net = nn.createNetwork(mlp);
+    const seen = [];
+    const outputs = () => fingerprint(Array.from(net.predict(data.x, data.n)));
+    net.fit({ ...data, epochs: 2 });
+    seen.push(outputs(), net.evaluate(data.x, data.y, data.n).loss);
+    const weights = net.getWeights();
+    seen.push(fingerprint(weights.flatMap((w) => Array.from(w.data))));
+    net.fit({ ...data, epochs: 1 });
+    // Back to the weights after 2 epochs, the first kernel halved: the next epoch starts there.
+    const kernel = weights[0].data;
+    for (let i = 0; i < kernel.length; i++) kernel[i] *= 0.5;
+    net.setWeights(weights);
+    net.fit({ ...data, epochs: 1 });
+    seen.push(fingerprint(net.inspect(data.x.subarray(0, 784 * 4), data.y.subarray(0, 40), 4).layers[0].dW));
+    net.trainBatch(data.x.subarray(0, 784 * 64), data.y.subarray(0, 640), 64);
+    net.fit({ ...data, epochs: 1 });
+    seen.push(outputs(), fingerprint(net.getWeights().flatMap((w) => Array.from(w.data))));
+    net.delete();
+    results.push(seen);
+  }
+  assert.deepEqual(results[1], results[0]);
+});
+
 // nn.profileJobs / nn.jobProfile: the MLP trains by rows on 2 threads, one job a step (README),
 // so its step's place has a call per step, each shared; on 1 thread every call runs whole on the
 // caller's thread. The times add up within the fit's own.
