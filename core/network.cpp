@@ -401,7 +401,7 @@ void Network<T>::releaseRows() {
   // steps of this split (a 1024-sample MLP epoch is 16, whose parts' times differed by up to
   // 20 % from one epoch to the next in the same seconds).
   for (int p = 0; p < parts; ++p) rowBusy_[p] += rowParts_[p].busy;
-  if (rowSteps_ >= 128) {
+  if (rowSteps_ >= kBalanceSteps) {
     rowUnits_ = balanceRowUnits(rowUnits_, rowBusy_, GemmScratch::kMr);
     rowBusy_.assign(parts, 0);
     rowSteps_ = 0;
@@ -653,7 +653,7 @@ EpochResult Network<T>::trainEpoch(const ConstRef& x, const ConstRef& y, bool sh
   // releaseRows); an epoch that does not train by rows, or reads values_ (epochStart_), moves it
   // back first, and after 128 steps or more the split is balanced anew (releaseRows, then the
   // next holdRows).
-  if (!shuffle || layerStats || rowSteps_ >= 128) releaseRows();
+  if (!shuffle || layerStats || rowSteps_ >= kBalanceSteps) releaseRows();
   const Index n = x.cols();
   order_.resize(n);
   for (Index i = 0; i < n; ++i) order_[i] = static_cast<uint32_t>(i);
@@ -705,8 +705,7 @@ EpochResult Network<T>::trainEpoch(const ConstRef& x, const ConstRef& y, bool sh
       loss = trainByRows(x.data(), columnOffsets_.data(), batchY_,
                          pipelined ? nextColumnOffsets_.data() : nullptr, nextCount);
       result.accuracy += countCorrect<T>(layers_.back()->output(), batchY_);
-    } else if (shuffle) {
-      releaseRows();
+    } else if (shuffle) {  // (trainBatch moves the rows back first)
       batchX_.resize(x.rows(), count);
       batchY_.resize(y.rows(), count);
       // Copies, any split gives the same batch. One vector loop per column: Eigen's column
@@ -840,8 +839,7 @@ std::vector<NamedTensor<T>> Network<T>::namedTensors(const T* values) const {
 
 template <typename T>
 std::vector<NamedTensor<T>> Network<T>::weights() const {
-  const_cast<Network*>(this)->releaseRows();  // (see parameters())
-  return namedTensors(values_.data());
+  return namedTensors(parameters().data());  // (which moves the rows back first)
 }
 
 template <typename T>

@@ -228,6 +228,8 @@ class Network {
   // The seconds each part of that split took (added up by releaseRows) over rowSteps_ steps.
   std::vector<double> rowBusy_;
   long long rowSteps_ = 0;
+  // Steps of a split after which the next release balances it (releaseRows).
+  static constexpr long long kBalanceSteps = 128;
   bool rowsHeld_ = false;  // whether rowParts_ hold the first layer (values_ then does not)
   bool rowsForwarded_ = false;  // whether they hold its forward pass on the next batch
   int rowTurn_ = 0;  // which forwardGemm of each part holds the next step's batch
