@@ -196,6 +196,26 @@ test("built_site_opens_offline_after_a_first_visit_reads_a_digit_scores_mnist_an
   }
 });
 
+// Waits until check(scope) in the page is true, awaiting the promise it returns (waitForFunction
+// takes a promise for true: its wait for an asynchronous check ends at once); a timeout says what
+// did not happen and the state of the service worker at scope.
+async function until(page, scope, what, check, timeout = 60_000) {
+  for (const end = Date.now() + timeout; !(await page.evaluate(check, scope));) {
+    if (Date.now() > end) assert.fail(`no ${what} after ${timeout / 1000} s: ${await serviceWorkerState(page, scope)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+// For a failed check: the registration's workers, the page's controller, the caches and whether
+// the cached index.html is a new release's (it has a "release" meta element).
+const serviceWorkerState = (page, scope) => page.evaluate(async (scope) => {
+  const registration = await navigator.serviceWorker.getRegistration(scope);
+  const cached = await caches.match(new URL("index.html", scope));
+  return JSON.stringify({ installing: registration?.installing?.state, waiting: registration?.waiting?.state,
+    active: registration?.active?.state, controller: navigator.serviceWorker.controller?.state,
+    caches: await caches.keys(), cachedIsNew: cached && (await cached.text()).includes('name="release"') });
+}, scope);
+
 test("a_new_release_takes_over_once_no_page_of_the_old_one_is_open_and_deletes_the_old_cache", async () => {
   const dir = tempDir("release");
   cpSync(site.outDir, dir, { recursive: true });
@@ -213,13 +233,14 @@ test("a_new_release_takes_over_once_no_page_of_the_old_one_is_open_and_deletes_t
     const worker = readFileSync(join(dir, "sw.js"), "utf8");
     writeFileSync(join(dir, "sw.js"), worker.replace(/^const VERSION = "(\w+)";/m, 'const VERSION = "$1-2";'));
     await page.evaluate(() => navigator.serviceWorker.getRegistration().then((registration) => registration.update()));
-    await page.waitForFunction(async () => {
-      const registration = await navigator.serviceWorker.getRegistration();
-      return registration.waiting !== null && registration.installing === null;
-    }, null, { timeout: 60_000 });
+    await until(page, server.url, "new release installed", (scope) => navigator.serviceWorker.getRegistration(scope)
+      .then((registration) => registration.waiting !== null && registration.installing === null));
+    const second = `${first}-2`;
     // It installed beside the old one; while a page of the old release is open, a reload still
     // opens the old release, all of it.
-    assert.equal((await page.evaluate(() => caches.keys())).length, 2);
+    const installed = await page.evaluate(() => caches.keys());
+    if (String(installed.sort()) !== String([first, second].sort()))
+      assert.fail(`after the install: ${await serviceWorkerState(page, server.url)}`);
     await page.reload();
     await waitReady(page);
     assert.equal(await release(page), 0);
@@ -228,18 +249,11 @@ test("a_new_release_takes_over_once_no_page_of_the_old_one_is_open_and_deletes_t
     // No page of the old release open: the new one takes over and deletes the old cache.
     const outside = await context.newPage();
     await outside.goto(new URL("..", server.url).href);  // the host's root, outside the site's scope
-    await outside.waitForFunction(async (scope) => {
-      const registration = await navigator.serviceWorker.getRegistration(scope);
-      return !registration.waiting && registration.active?.state === "activated";
-    }, server.url);
+    await until(outside, server.url, "new release active", (scope) => navigator.serviceWorker.getRegistration(scope)
+      .then((registration) => !registration.waiting && registration.active?.state === "activated"));
     const next = await open(server.url);
-    // On failure, what the page saw: its controller and the caches (for a flake seen once in CI).
-    const seen = () => next.evaluate(async () => JSON.stringify({ controller: navigator.serviceWorker.controller?.state,
-      caches: await caches.keys(), cached: await caches.match(location.href).then((r) => r?.text()).then((t) => t?.includes('name="release"')) }));
-    assert.equal(await release(next), 1, await seen());
-    const caches = await next.evaluate(() => caches.keys());
-    assert.equal(caches.length, 1);
-    assert.notEqual(caches[0], first);
+    if (await release(next) !== 1) assert.fail(`the old release opened: ${await serviceWorkerState(next, server.url)}`);
+    assert.deepEqual(await next.evaluate(() => caches.keys()), [second]);
     assert.deepEqual(next.errors, []);
   } finally {
     await context.close();
