@@ -268,6 +268,9 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
 // Keeping the rows in the GEMM's packed layout instead, to read them without packing A, made
 // training slower (0.82x, 9 alternating rounds: the forward pass took as long, the backward
 // pass, whose product then wrote the gradient in that layout, longer).
+// Loading one value of each cache line that the other core wrote, all at once before reading
+// it in order (the output layer's dz on the thread that did not compute it, the next layer's
+// kernel on the thread of the rest), gained nothing: 0.999x, 21 alternating rounds, 10 ahead.
 // The rows stay in the parts from one epoch to the next; every other use of the parameters
 // moves them back first (releaseRows). Copied in and out at every 1024-sample epoch, they cost
 // the 2-thread MLP 2.8 us a step going in and about 3 going back (phase timers). Kept,

@@ -89,7 +89,11 @@ class JobProfile {
 // yet claimed, [front, back). A thread claims with a compare-and-swap on that word, so one
 // arriving late (after the caller finished the job alone and published the next) can never
 // act on a job it did not see published in full; after a successful claim the job's fields
-// stay put until every piece is done, which the caller waits for.
+// stay put until every piece is done, which the caller waits for. (Giving claim_, done_ and
+// the job's fields a cache line each, so that the caller's writes of the fields do not move the
+// line a worker spins on, gained nothing: 2-thread MLP training 0.994x, 21 alternating rounds,
+// 9 ahead; the CNN 0.998x, 11 rounds, 5 ahead, in minutes when its two threads gained
+// nothing over one.)
 class Pool {
  public:
   ~Pool() { stop(); }
