@@ -62,6 +62,26 @@ class DenseLayer final : public ActivatedLayer<T> {
     activationForward(this->f_, z, a, this->alpha_);
   }
 
+  // Training by rows, the layer after the rows, in two pieces: prefixPart sums z over its first
+  // inputs (the units of the row part that begins at unit 0) on that part's thread, into
+  // `prefix` (outputs x samples, without the bias); forwardPartChained goes on from there with
+  // the other inputs, `in` (rows [first, inputs) of the batch's columns [begin, begin +
+  // count)), and writes z and a as forwardPart does. Each sum is the same additions in the same
+  // order (GemmScratch::multiplyChained; the layer's inputs at most kKc): forwardPart's bits.
+  void prefixPart(const Eigen::Map<const Mat>& in, T* prefix) const {
+    GemmScratch::multiplyChained(stridedView(W_.leftCols(in.rows())), stridedView(in), prefix,
+                                 W_.rows(), false, nullptr);
+  }
+  void forwardPartChained(const T* prefix, Index first, const ConstRef& in, Index begin) {
+    const Index rows = W_.rows(), count = in.cols();
+    Eigen::Map<Mat> z(this->z_.data() + begin * rows, rows, count);
+    Eigen::Map<Mat> a(this->out_.data() + begin * rows, rows, count);
+    simd::copy(z.data(), prefix, rows * count);
+    GemmScratch::multiplyChained(stridedView(W_.rightCols(W_.cols() - first)), stridedView(in),
+                                 z.data(), rows, true, b_.data());
+    activationForward(this->f_, z, a, this->alpha_);
+  }
+
   // dz over the same columns from dOut (dL/d(output), or with dOutIsZ dL/dz, which a loss fused
   // with the activation gives), and with dIn, dL/d(in) there.
   void backwardPart(const Mat& dOut, bool dOutIsZ, Index begin, Index count, Mat* dIn, Index part) {

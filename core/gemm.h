@@ -161,6 +161,15 @@ class GemmScratch {
   // its forward product. The same bits as multiply(A, B^T) by offsets (see the file's head).
   static void multiplyTransposed(const StridedMatrix& A, const PackedB& B, Index K, float* C,
                                  Index ldc);
+  // C (m x n, leading dimension ldc) = A B for A's k columns at most kKc (one block of k, as
+  // multiply sums it), on this thread, B read in place; with fromC, each element's sum goes on
+  // from C's value instead of from 0. So a product over k columns, split as fromC false over the
+  // first ones and fromC true over the others, holds the bits of multiply over all of them: each
+  // element is the same additions in the same order (a sum from +0 is never -0, so skipping its
+  // zero steps, as multiply may, leaves the same bits). With rowBias, row i then adds
+  // rowBias[i], as multiply's epilogue does.
+  static void multiplyChained(const StridedMatrix& A, const StridedMatrix& B, float* C, Index ldc,
+                              bool fromC, const float* rowBias);
 
  private:
   template <typename AMatrix, typename BAccess>
@@ -699,6 +708,39 @@ inline void GemmScratch::multiplyPacked(const StridedMatrix& A, const IndexedMat
   const bool packed = B.data == packedData_ && B.rowOffset == packedRows_ &&
                       B.colOffset == packedColumns_ && B.rows == packedK_ && B.cols == packedN_;
   multiplyBlocked(A, gemm_detail::IndexedB{B}, C, ldc, accumulate, epilogue, packed);
+}
+
+inline void GemmScratch::multiplyChained(const StridedMatrix& A, const StridedMatrix& B, float* C,
+                                          Index ldc, bool fromC, const float* rowBias) {
+  using namespace gemm_detail;
+  const Index m = A.rows, n = B.cols, k = A.cols;
+  const Index roundedM = (m + kMr - 1) / kMr * kMr;
+  float* const packed = threadPanelsOfA(roundedM * std::max<Index>(k, 1));
+  packA<false>(A, 0, m, 0, k, packed);
+  const StridedB b{B};
+  for (Index j = 0; j < n; j += kNr) {
+    const float* column[4];
+    b.columns(j, 0, n, column);
+    const Index cols = std::min(kNr, n - j);
+    for (Index i = 0; i < m; i += kMr) {
+      const Index rows = std::min(kMr, m - i);
+      float* const Ci = C + i + j * ldc;
+      Float4 c[8] = {};
+      if (fromC) {
+        float tile[4][8] = {};
+        for (Index q = 0; q < cols; ++q)
+          for (Index r = 0; r < rows; ++r) tile[q][r] = Ci[r + q * ldc];
+        for (Index q = 0; q < 4; ++q) c[2 * q] = load(&tile[q][0]), c[2 * q + 1] = load(&tile[q][4]);
+      }
+      auto at = b.rows(0);
+      const float *b0 = column[0], *b1 = column[1], *b2 = column[2], *b3 = column[3];
+      for (const float *Ap = packed + i * k, *end = Ap + kMr * k; Ap != end; Ap += kMr) {
+        const Index offset = at.next();
+        addStep(c, Ap, b0[offset], b1[offset], b2[offset], b3[offset]);
+      }
+      storeTile(c, Ci, ldc, rows, cols, false, rowBias ? rowBias + i : nullptr);
+    }
+  }
 }
 
 // A B^T, the tile of C's rows i..i+7 and columns 4g..4g+3 over the steps (samples) of a block: A's

@@ -165,8 +165,11 @@ class Network {
   // forward and backward of a training step in that many parts from layer `lowest` on, x being
   // its input (for lowest 1, trainByRows's rowInput_, each part gathering its samples' columns
   // first), then the kernel and bias gradients over the whole batch; returns the loss. For
-  // lowest 1 it leaves layer 1's input gradient and kernel gradient to the row parts.
-  double trainInParts(const ConstRef& x, const ConstRef& y, Index parts, size_t lowest = 0);
+  // lowest 1 it leaves layer 1's input gradient and kernel gradient to the row parts, and with
+  // a prefix (layer 1's sums over its first prefixUnits inputs, DenseLayer::prefixPart) goes on
+  // from there: rowInput_'s first prefixUnits rows are then neither gathered nor read.
+  double trainInParts(const ConstRef& x, const ConstRef& y, Index parts, size_t lowest = 0,
+                      const Mat* prefix = nullptr, Index prefixUnits = 0);
   // How many parts of the first layer's units a training step on n samples goes in (see
   // network.cpp); 1: not by rows.
   Index rowPartsOf(Index n) const;
@@ -178,8 +181,8 @@ class Network {
   // took 45 of a 2-thread MLP epoch's ~3000 us.)
   void holdRows(Index parts);
   void releaseRows();
-  // Columns [begin, begin + count) of rowInput_ from the row parts' outputs.
-  void gatherRows(Index begin, Index count);
+  // Columns [begin, begin + count) of rowInput_ from the row parts' outputs, from unit `from` on.
+  void gatherRows(Index begin, Index count, Index from);
   // A training step by rows on the samples at x + columns[j] (targets y), with its update;
   // returns the loss. The rows must be held. With nextColumns, the step also runs the first
   // layer's forward pass on the next batch's nextCount samples at x + nextColumns[j], which the
@@ -234,6 +237,8 @@ class Network {
   bool rowsForwarded_ = false;  // whether they hold its forward pass on the next batch
   int rowTurn_ = 0;  // which forwardGemm of each part holds the next step's batch
   Mat rowInput_;                // layer 1's input
+  // Layer 1's sums over the first units' outputs, for the batch of each turn (see trainByRows).
+  Mat rowPrefix_[2];
   // trainByRows's offsets into the samples: this batch's, the next one's, the features'
   std::vector<int> columnOffsets_, nextColumnOffsets_, featureOffsets_;
   Index valuesPerSample_ = 0;  // input plus every layer's output

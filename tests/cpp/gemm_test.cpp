@@ -323,6 +323,52 @@ TEST(Gemm, b_packed_ahead_gives_the_bits_of_b_packed_in_the_product) {
       m * n, "another B");
 }
 
+// A product split over its inner dimension (multiplyChained: training by rows splits layer 1's
+// product so between the part of the first units and the rest of the network) holds the bits of
+// the whole product with its bias, as multiply gives it: A of 10 rows (multiply reads B in
+// place) and of 37 (it packs B and skips the steps where a tile's four columns are all zero);
+// n with a last tile of 3 columns; k = kKc split after 1, 64 and k - 1 columns, and in three
+// pieces; B a ReLU's outputs, four-fifths zeros, some of them -0; and with an infinity in A,
+// where nothing may be skipped (infinity x 0 is NaN).
+TEST(Gemm, a_product_chained_over_pieces_of_k_keeps_the_bits) {
+  constexpr Index n = 23, k = GemmScratch::kKc;
+  Rng rng(29);
+  Matrix<float> B = randomFloats(k, n, rng);
+  for (Index i = 0; i < B.size(); ++i)
+    if (B.data()[i] < 0.6f) B.data()[i] = i % 5 ? 0.f : -0.f;
+  for (const Index m : {Index(10), Index(37)}) {
+    Matrix<float> A = randomFloats(m, k, rng);
+    const Matrix<float> bias = randomFloats(m, 1, rng);
+    for (const bool infinite : {false, true}) {
+      if (infinite) A(3, 100) = INFINITY;
+      Matrix<float> want(m, n);
+      GemmScratch scratch;
+      scratch.multiply(stridedView(A), stridedView(B), want.data(), m, false, {bias.data(), nullptr});
+      if (!infinite) {  // and the sums themselves, from a double-precision product
+        const Matrix<double> expected =
+            (A.cast<double>() * B.cast<double>()).colwise() + bias.col(0).cast<double>();
+        for (Index i = 0; i < want.size(); ++i)
+          ASSERT_NEAR(want.data()[i], expected.data()[i], 1e-4) << "m " << m << ", element " << i;
+      }
+      for (const std::vector<Index>& cuts :
+           {std::vector<Index>{1}, {64}, {k - 1}, {40, 130}}) {
+        Matrix<float> got = Matrix<float>::Constant(m, n, 7.f);
+        Index from = 0;
+        for (size_t c = 0; c <= cuts.size(); ++c) {
+          const Index to = c < cuts.size() ? cuts[c] : k;
+          GemmScratch::multiplyChained(stridedView(A.middleCols(from, to - from)),
+                                       stridedView(B.middleRows(from, to - from)), got.data(), m,
+                                       from > 0, to == k ? bias.data() : nullptr);
+          from = to;
+        }
+        std::string what = "m " + std::to_string(m) + (infinite ? " with infinity" : "") + ", cut";
+        for (const Index cut : cuts) what += " " + std::to_string(cut);
+        expectSameBits(got.data(), want.data(), want.size(), what);
+      }
+    }
+  }
+}
+
 // A dense layer's kernel gradient from the packing of its forward product (multiplyTransposed:
 // dZ (m x n) times X^T, X the K x n input as the forward product packed it) holds the bits of
 // multiply(dZ, X^T by offsets), the product it replaces: X with every pattern of zero steps in
