@@ -241,9 +241,10 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
 // state) in memory of its own: it computes their z and a, and after the rest of the network's
 // forward and backward, their dz, gradients and update, reading each sample where it is (the
 // GEMM by offsets) instead of a gathered batch. Between the cores go only the first layer's
-// output (32 KB for the MLP on 64 samples), the next layer's dz and the few weights of the
-// rest. Every value is the same sum in the same order as in a step on the whole batch (a
-// row's sums do not depend on the rows computed with it), so the bits are those of one thread.
+// output (32 KB for the MLP on 64 samples; the first units' part sends the next layer's sums
+// over them instead, 2.5 KB), the next layer's dz and the few weights of the rest. Every
+// value is the same sum in the same order as in a step on the whole batch (a row's sums do not
+// depend on the rows computed with it), so the bits are those of one thread.
 // For networks of dense layers whose first layer holds nearly all the parameters (the MLP:
 // 100,480 of 101,770). 2-thread MLP training in Node, in the machine's state where parts gained
 // 1.13-1.19x over one thread: 1.36-1.51x (7 alternating rounds); with the rest of the network,
