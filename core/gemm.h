@@ -730,7 +730,10 @@ inline void GemmScratch::multiplyChained(const StridedMatrix& A, const StridedMa
         float tile[4][8] = {};
         for (Index q = 0; q < cols; ++q)
           for (Index r = 0; r < rows; ++r) tile[q][r] = Ci[r + q * ldc];
-        for (Index q = 0; q < 4; ++q) c[2 * q] = load(&tile[q][0]), c[2 * q + 1] = load(&tile[q][4]);
+        for (Index q = 0; q < 4; ++q) {
+          c[2 * q] = load(&tile[q][0]);
+          c[2 * q + 1] = load(&tile[q][4]);
+        }
       }
       auto at = b.rows(0);
       const float *b0 = column[0], *b1 = column[1], *b2 = column[2], *b3 = column[3];

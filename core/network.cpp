@@ -200,9 +200,9 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
       for (size_t i = lowest; i <= last; ++i) {
         if constexpr (std::is_same_v<T, float>) {
           if (i == lowest && prefix) {
+            const Index others = x.rows() - prefixUnits;  // the other parts' units
             dense(i).forwardPartChained(prefix->data() + begin * prefix->rows(), prefixUnits,
-                                        x.middleCols(begin, count).bottomRows(x.rows() - prefixUnits),
-                                        begin);
+                                        x.middleCols(begin, count).bottomRows(others), begin);
             continue;
           }
         }

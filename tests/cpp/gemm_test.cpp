@@ -324,9 +324,9 @@ TEST(Gemm, b_packed_ahead_gives_the_bits_of_b_packed_in_the_product) {
 }
 
 // A product split over its inner dimension (multiplyChained: training by rows splits layer 1's
-// product so between the part of the first units and the rest of the network) holds the bits of
-// the whole product with its bias, as multiply gives it: A of 10 rows (multiply reads B in
-// place) and of 37 (it packs B and skips the steps where a tile's four columns are all zero);
+// product that way, between the part of the first units and the rest of the network) holds the
+// bits of the whole product with its bias, as multiply gives it: A of 10 rows (multiply reads B
+// in place) and of 37 (it packs B and skips the steps where a tile's four columns are all zero);
 // n with a last tile of 3 columns; k = kKc split after 1, 64 and k - 1 columns, and in three
 // pieces; B a ReLU's outputs, four-fifths zeros, some of them -0; and with an infinity in A,
 // where nothing may be skipped (infinity x 0 is NaN).
@@ -343,7 +343,8 @@ TEST(Gemm, a_product_chained_over_pieces_of_k_keeps_the_bits) {
       if (infinite) A(3, 100) = INFINITY;
       Matrix<float> want(m, n);
       GemmScratch scratch;
-      scratch.multiply(stridedView(A), stridedView(B), want.data(), m, false, {bias.data(), nullptr});
+      scratch.multiply(stridedView(A), stridedView(B), want.data(), m, false,
+                       {bias.data(), nullptr});
       if (!infinite) {  // and the sums themselves, from a double-precision product
         const Matrix<double> expected =
             (A.cast<double>() * B.cast<double>()).colwise() + bias.col(0).cast<double>();
