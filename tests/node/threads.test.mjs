@@ -124,6 +124,14 @@ test("new_activations_optimizers_and_schedules_give_the_same_bits_for_1_and_3_th
     optimizer: { type: "sgd", lr: 0.1 },
     layers: [{ type: "dense", units: 80, activation: "relu" },
       { type: "dense", units: 10, activation: "softmax" }] });
+  // And a ReLU layer of 40 units after the rows: over one thread's whole batch its product
+  // packs its input and skips the zero steps and adds the ReLU in its last store; by rows it
+  // goes on from the first units' sums without either.
+  nets.push({ input: [784], loss: "cross_entropy", init: "he", seed: 10, batchSize: 64,
+    optimizer: { type: "sgd", lr: 0.05 },
+    layers: [{ type: "dense", units: 100, activation: "relu" },
+      { type: "dense", units: 40, activation: "relu" },
+      { type: "dense", units: 10, activation: "softmax" }] });
   // And 300 units: more than layer 1 sums in one block (core/gemm.h's kKc), so the rest of the
   // network gathers every part's outputs instead of going on from the first part's sums.
   nets.push({ input: [784], loss: "cross_entropy", init: "he", seed: 9, batchSize: 64,
