@@ -101,43 +101,33 @@ test("new_activations_optimizers_and_schedules_give_the_same_bits_for_1_and_3_th
   // And a loss not fused with the output activation: its gradient goes through sigmoid's.
   nets.push({ input: [784], loss: "mse", init: "xavier", seed: 5, batchSize: 64,
     optimizer: { type: "sgd", lr: 0.5 }, layers: [wide("tanh"), { type: "dense", units: 10, activation: "sigmoid" }] });
-  // The MLP's shape trains by rows (core/network.cpp), here with Adam's moments and L2 in the
-  // copies the threads keep; batches of 95, 95 and 2, the last too small for rows, so the
-  // copies go back mid-epoch and are made again.
-  nets.push({ input: [784], loss: "cross_entropy", init: "he", seed: 6, batchSize: 95,
-    optimizer: { type: "adam", lr: 0.002 }, regularization: { type: "l2", rate: 0.001 },
-    layers: [{ type: "dense", units: 128, activation: "relu" },
-      { type: "dense", units: 10, activation: "softmax" }] });
-  // By rows with a layer between the rows and the output (its gradients on the calling thread),
-  // SGD with momentum, and batches of 64, 64 and 64: each step runs the next one's first forward.
-  // On 3 threads its 100 units go in parts of 32, 32 and 36.
-  nets.push({ input: [784], loss: "cross_entropy", init: "he", seed: 7, batchSize: 64,
-    optimizer: { type: "sgd", lr: 0.05, momentum: 0.9 },
-    regularization: { type: "l1", rate: 0.0005 },
-    layers: [{ type: "dense", units: 100, activation: "elu" },
-      { type: "dense", units: 12, activation: "tanh" },
-      { type: "dense", units: 10, activation: "softmax" }] });
-  // And 80 units, on 3 threads in parts of 24, 24 and 32: the first two read the batch where it
-  // is in both their products, the third packs it once, for its forward product and (from that
+  // Networks of dense layers on the digits that train by rows (core/network.cpp): the hidden
+  // layers ([units, activation] each) and a softmax over 10, cross-entropy, batches of 64.
+  const byRows = (seed, optimizer, hidden, more = {}) => ({
+    input: [784], loss: "cross_entropy", init: "he", seed, batchSize: 64, optimizer, ...more,
+    layers: [...hidden.map(([units, activation]) => ({ type: "dense", units, activation })),
+      { type: "dense", units: 10, activation: "softmax" }],
+  });
+  // The MLP's shape, with Adam's moments and L2 in the copies the threads keep; batches of 95,
+  // 95 and 2, the last too small for rows, so the copies go back mid-epoch and are made again.
+  nets.push(byRows(6, { type: "adam", lr: 0.002 }, [[128, "relu"]],
+    { batchSize: 95, regularization: { type: "l2", rate: 0.001 } }));
+  // A layer between the rows and the output (its gradients on the calling thread), SGD with
+  // momentum, and batches of 64, 64 and 64: each step runs the next one's first forward. On 3
+  // threads its 100 units go in parts of 32, 32 and 36.
+  nets.push(byRows(7, { type: "sgd", lr: 0.05, momentum: 0.9 }, [[100, "elu"], [12, "tanh"]],
+    { regularization: { type: "l1", rate: 0.0005 } }));
+  // 80 units, on 3 threads in parts of 24, 24 and 32: the first two read the batch where it is in
+  // both their products, the third packs it once, for its forward product and (from that
   // packing, a step later) its kernel gradient.
-  nets.push({ input: [784], loss: "cross_entropy", init: "he", seed: 8, batchSize: 64,
-    optimizer: { type: "sgd", lr: 0.1 },
-    layers: [{ type: "dense", units: 80, activation: "relu" },
-      { type: "dense", units: 10, activation: "softmax" }] });
-  // And a ReLU layer of 40 units after the rows: over one thread's whole batch its product
-  // packs its input and skips the zero steps and adds the ReLU in its last store; by rows it
-  // goes on from the first units' sums without either.
-  nets.push({ input: [784], loss: "cross_entropy", init: "he", seed: 10, batchSize: 64,
-    optimizer: { type: "sgd", lr: 0.05 },
-    layers: [{ type: "dense", units: 100, activation: "relu" },
-      { type: "dense", units: 40, activation: "relu" },
-      { type: "dense", units: 10, activation: "softmax" }] });
-  // And 300 units: more than layer 1 sums in one block (core/gemm.h's kKc), so the rest of the
+  nets.push(byRows(8, { type: "sgd", lr: 0.1 }, [[80, "relu"]]));
+  // A ReLU layer of 40 units after the rows: over one thread's whole batch its product packs its
+  // input, skips the zero steps and adds the ReLU in its last store; by rows it goes on from the
+  // first units' sums without either.
+  nets.push(byRows(10, { type: "sgd", lr: 0.05 }, [[100, "relu"], [40, "relu"]]));
+  // 300 units: more than layer 1 sums in one block (core/gemm.h's kKc), so the rest of the
   // network gathers every part's outputs instead of going on from the first part's sums.
-  nets.push({ input: [784], loss: "cross_entropy", init: "he", seed: 9, batchSize: 64,
-    optimizer: { type: "sgd", lr: 0.1 },
-    layers: [{ type: "dense", units: 300, activation: "relu" },
-      { type: "dense", units: 10, activation: "softmax" }] });
+  nets.push(byRows(9, { type: "sgd", lr: 0.1 }, [[300, "relu"]]));
   const results = [];
   for (const threads of [1, 3]) {
     const nn = await loadNN({ threads });
