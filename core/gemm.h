@@ -725,6 +725,9 @@ inline void GemmScratch::multiplyChained(const StridedMatrix& A, const StridedMa
     for (Index i = 0; i < m; i += kMr) {
       const Index rows = std::min(kMr, m - i);
       float* const Ci = C + i + j * ldc;
+      // (microKernel's loop, started from C. microKernel taking that start as an argument, used
+      // here instead, made 2-thread MLP training 0.97x to 1.00x as fast: four runs of 11 or 21
+      // alternating rounds, three of them behind.)
       Float4 c[8] = {};
       if (fromC) {
         float tile[4][8] = {};

@@ -484,8 +484,8 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
     // swapped, 1.02x, 17 of 21.)
     auto& next = static_cast<DenseLayer<T>&>(*layers_[1]);
     const Index nextUnits = next.outputSize();
-    RowPart& firstUnits = rowParts_[parts - 1];
-    const bool chained = parts > 1 && firstUnits.begin == 0 && units <= GemmScratch::kKc;
+    RowPart& firstUnits = rowParts_[parts - 1];  // (holdRows lays the parts out from the end)
+    const bool chained = parts > 1 && units <= GemmScratch::kKc;
     auto prefix = [&](RowPart& part, Index count, Mat& into) {
       if (chained && &part == &firstUnits)
         next.prefixPart(ConstMap(part.a.data(), part.units, count), into.data());
