@@ -60,9 +60,12 @@ T sigmoidOf(T z) {
 
 // a = f(z); alpha is leaky_relu's slope for z < 0. z and a are matrices, or maps of columns of
 // one (a of z's size).
+// With softmaxSums, a softmax also writes each column's sum of e^(z - max z), which it divides
+// by, to softmaxSums[j] (lossValue's log-sum-exp reads it).
 template <typename Z, typename A>
 void activationForward(Activation f, const Z& z, A&& a,
-                       typename Z::Scalar alpha = typename Z::Scalar(0.2)) {
+                       typename Z::Scalar alpha = typename Z::Scalar(0.2),
+                       typename Z::Scalar* softmaxSums = nullptr) {
   using T = typename Z::Scalar;
   const T* zv = z.data();
   if (f != Activation::Linear) a.resize(z.rows(), z.cols());
@@ -95,7 +98,9 @@ void activationForward(Activation f, const Z& z, A&& a,
         for (Index j = first; j < last; ++j) {
           const T max = z.col(j).maxCoeff();
           a.col(j).array() = (z.col(j).array() - max).exp();
-          a.col(j) /= a.col(j).sum();
+          const T sum = a.col(j).sum();
+          if (softmaxSums) softmaxSums[j] = sum;
+          a.col(j) /= sum;
         }
       });
       break;

@@ -48,6 +48,7 @@ class DenseLayer final : public ActivatedLayer<T> {
     this->z_.resize(W_.rows(), n);
     this->out_.resize(W_.rows(), n);
     this->dz_.resize(W_.rows(), n);
+    this->resizeSoftmaxSums(n);
     if (Index(partGemm_.size()) < parts) partGemm_.resize(parts);
   }
 
@@ -59,7 +60,7 @@ class DenseLayer final : public ActivatedLayer<T> {
     GemmScratch& gemm = partGemm_[part];
     if (this->f_ == Activation::Relu && productRelu(in, z.data(), a.data(), gemm)) return;
     multiplyAddBias(z, W_, in, b_.data(), gemm);
-    activationForward(this->f_, z, a, this->alpha_);
+    activationForward(this->f_, z, a, this->alpha_, this->softmaxSumsAt(begin));
   }
 
   // Training by rows, the layer after the rows, in two pieces: prefixPart sums z over its first
@@ -79,7 +80,7 @@ class DenseLayer final : public ActivatedLayer<T> {
     simd::copy(z.data(), prefix, rows * count);
     GemmScratch::multiplyChained(stridedView(W_.rightCols(W_.cols() - first)), stridedView(in),
                                  z.data(), rows, true, b_.data());
-    activationForward(this->f_, z, a, this->alpha_);
+    activationForward(this->f_, z, a, this->alpha_, this->softmaxSumsAt(begin));
   }
 
   // dz over the same columns from dOut (dL/d(output), or with dOutIsZ dL/dz, which a loss fused

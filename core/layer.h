@@ -94,11 +94,18 @@ class ActivatedLayer : public Layer<T> {
   T alpha() const { return alpha_; }
   const Mat& z() const { return z_; }
   const Mat& dz() const { return dz_; }
+  // A softmax layer's sum of e^(z - max z) for each column of the last forward pass (which it
+  // divided by), for the loss (lossValue); nullptr for the other activations.
+  const T* softmaxSums() const {
+    return f_ == Activation::Softmax && softmaxSums_.size() == z_.cols() ? softmaxSums_.data()
+                                                                         : nullptr;
+  }
 
   void forward(const ConstRef& in, bool training, Rng& /*rng*/) final {
     if (f_ == Activation::Relu && forwardLinearRelu(in, training, z_, this->out_)) return;
     forwardLinear(in, training, z_);
-    activationForward(f_, z_, this->out_, alpha_);
+    resizeSoftmaxSums(z_.cols());
+    activationForward(f_, z_, this->out_, alpha_, softmaxSumsAt(0));
   }
 
   void backward(const ConstRef& in, const Mat& dOut, Mat* dIn) final {
@@ -177,9 +184,19 @@ class ActivatedLayer : public Layer<T> {
     });
   }
 
+  // A softmax keeps its sums for n columns in softmaxSums_; softmaxSumsAt(begin) is where column
+  // begin's goes (nullptr for the other activations).
+  void resizeSoftmaxSums(Index n) {
+    if (f_ == Activation::Softmax) softmaxSums_.resize(n);
+  }
+  T* softmaxSumsAt(Index begin) {
+    return f_ == Activation::Softmax ? softmaxSums_.data() + begin : nullptr;
+  }
+
   Activation f_;
   T alpha_;
   Mat z_, dz_;
+  Vector<T> softmaxSums_;
 };
 
 // Re-seats an Eigen::Map onto new memory (the placement-new idiom the Eigen docs describe).

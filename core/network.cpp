@@ -111,7 +111,8 @@ double Network<T>::backward(const ConstRef& x, const ConstRef& y, Mat* inputGrad
   const auto* activated = dynamic_cast<const ActivatedLayer<T>*>(layers_[last].get());
   const Mat& a = layers_[last]->output();
   const Mat& z = activated ? activated->z() : a;
-  const double loss = static_cast<double>(lossValue<T>(config_.loss, z, a, y));
+  const double loss = static_cast<double>(
+      lossValue<T>(config_.loss, z, a, y, activated ? activated->softmaxSums() : nullptr));
   lossGradient(config_.loss, a, y, outputGradient_);
   bool zGradientGiven = false;  // layer i's dL/dz was written by layer i + 1
   for (size_t i = last + 1; i-- > 0;) {
@@ -219,8 +220,8 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
     }
   }, static_cast<int>(parts));
   const DenseLayer<T>& output = dense(last);
-  const double loss =
-      static_cast<double>(lossValue<T>(config_.loss, output.z(), output.output(), y));
+  const double loss = static_cast<double>(
+      lossValue<T>(config_.loss, output.z(), output.output(), y, output.softmaxSums()));
   // By rows (lowest 1), trainByRows computes layer 1's kernel gradient by the rows' units.
   for (size_t i = lowest; i <= last; ++i)
     if (i == 1 && lowest == 1)
@@ -681,7 +682,8 @@ Metrics Network<T>::evaluate(const ConstRef& x, const ConstRef& y, Mat* outputs)
     const Mat& a = layers_.back()->output();
     const ConstRef yChunk = y.middleCols(start, count);
     lossSum += count * static_cast<double>(
-                           lossValue<T>(config_.loss, activated ? activated->z() : a, a, yChunk));
+                           lossValue<T>(config_.loss, activated ? activated->z() : a, a, yChunk,
+                                        activated ? activated->softmaxSums() : nullptr));
     correct += countCorrect<T>(a, yChunk);
     if (outputs) outputs->middleCols(start, count) = a;
   }

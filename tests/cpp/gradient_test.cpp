@@ -374,6 +374,60 @@ TEST(Gradient, fused_losses_stay_finite_when_saturated) {
   }
 }
 
+// The softmax keeps each column's sum of e^(z - max z), the one it divides by, and cross_entropy's
+// log-sum-exp reads it (lossValue's softmaxSums) instead of summing the exps again: columns of
+// logits on scales from 0.01 to 80, one of equal logits, one whose other exps underflow to 0,
+// soft targets. Where Eigen does not vectorize (WASM), summing again gives the same bits; with
+// SSE, its vector and scalar exps may differ in the last bit between the two passes. A network's
+// loss comes from its output layer's sums (inspect, evaluate, and trainBatch before its step).
+TEST(Loss, cross_entropy_reads_the_sums_the_softmax_divided_by) {
+  Rng rng(11);
+  const float scales[] = {0.01f, 1.f, 3.f, 30.f, 80.f};
+  Matrix<float> z(10, 52), a, y = Matrix<float>::Zero(10, 52);
+  for (Index j = 0; j < z.cols(); ++j) {
+    for (Index i = 0; i < z.rows(); ++i) z(i, j) = scales[j % 5] * float(rng.normal());
+    y(j % 10, j) = j % 3 ? 1.f : 0.9f;
+    y((j + 1) % 10, j) += j % 3 ? 0.f : 0.1f;
+  }
+  z.col(50).setConstant(2.5f);
+  z.col(51).setConstant(-1e4f);
+  z(3, 51) = 0.f;
+  std::vector<float> sums(z.cols()), divisors(z.cols());
+  activationForward(Activation::Softmax, z, a, 0.2f, sums.data());
+  Matrix<float> exps(z.rows(), z.cols());  // (a's layout, so Eigen splits each column alike)
+  for (Index j = 0; j < z.cols(); ++j) {
+    exps.col(j).array() = (z.col(j).array() - z.col(j).maxCoeff()).exp();
+    divisors[j] = exps.col(j).sum();
+  }
+  EXPECT_EQ(testing::fingerprint(sums.data(), sums.size()),
+            testing::fingerprint(divisors.data(), divisors.size()));
+  EXPECT_EQ(sums[51], 1.f);  // e^0 and nine exps that underflow
+  const ConstMatrixRef<float> targets(y);
+  const float fromSums = lossValue<float>(LossType::CrossEntropy, z, a, targets, sums.data());
+  const float summedAgain = lossValue<float>(LossType::CrossEntropy, z, a, targets);
+  EXPECT_GT(summedAgain, 1.f);
+#ifdef EIGEN_VECTORIZE
+  EXPECT_NEAR(fromSums, summedAgain, 1e-6f * summedAgain);
+#else
+  EXPECT_EQ(testing::fingerprint(&fromSums, 1), testing::fingerprint(&summedAgain, 1));
+#endif
+
+  Network<float> net(parseConfig(denseJson(6, {{16, "tanh"}, {10, "softmax"}}, "cross_entropy")));
+  Matrix<float> x(6, 40);
+  for (Index i = 0; i < x.size(); ++i) x.data()[i] = float(rng.normal());
+  const Matrix<float> labels = y.leftCols(40);
+  const Inspection<float> seen = net.inspect(x, labels);
+  const LayerInspection<float>& out = seen.layers.back();
+  std::vector<float> outSums(40);
+  Matrix<float> outA;
+  activationForward(Activation::Softmax, out.z, outA, 0.2f, outSums.data());
+  const double expected = lossValue<float>(LossType::CrossEntropy, out.z, out.a,
+                                           ConstMatrixRef<float>(labels), outSums.data());
+  EXPECT_EQ(seen.loss, expected);
+  EXPECT_EQ(net.evaluate(x, labels).loss, expected);
+  EXPECT_EQ(net.trainBatch(x, labels), expected);
+}
+
 // countCorrect compares each column's first largest value, as Eigen's maxCoeff(&index) picks it,
 // in outputs and targets: ties and NaNs included (the reference here is Eigen's own).
 TEST(Loss, count_correct_compares_each_column_s_first_largest_value) {

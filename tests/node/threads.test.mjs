@@ -16,15 +16,18 @@ function digitsLike(n) {
   return { x, y, n };
 }
 
-// Trains a fresh network and returns fingerprints of its weights and its predictions.
-// (trained on `trainOn`: data's { x, y, n } or { data } from nn.upload)
+// Trains a fresh network and returns each epoch's loss, the loss evaluate() reports on data,
+// and fingerprints of its weights and its predictions. (trained on `trainOn`: data's
+// { x, y, n } or { data } from nn.upload; with a softmax output, the losses come from the sums
+// its forward pass kept, whether it ran whole, in parts or by rows)
 function run(nn, cfg, data, epochs, trainOn = data) {
   const net = nn.createNetwork(cfg);
-  net.fit({ ...trainOn, epochs });
+  const losses = net.fit({ ...trainOn, epochs }).map((epoch) => epoch.loss);
+  losses.push(net.evaluate(data.x, data.y, data.n).loss);
   const weights = fingerprint(net.getWeights().flatMap((w) => Array.from(w.data)));
   const outputs = fingerprint(Array.from(net.predict(data.x, data.n)));
   net.delete();
-  return { weights, outputs };
+  return { losses, weights, outputs };
 }
 
 test("loadNN_threads_gives_that_many_and_checks_its_argument", async () => {
