@@ -268,6 +268,11 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
 // both products, 24. Before, the other thread waited for the rest and then packed. 2-thread MLP
 // training in Node, 1024 samples an epoch: 1.05x faster (median of 21 alternating rounds, all
 // of them ahead: 1.59x one thread, 1.52x before).
+// The calling thread then packs the batch again for its own part. Reading it as the other
+// thread packed it instead, in its forward product and its kernel gradient a step later (the
+// same bits), made 2-thread MLP training 0.85x as fast (median of 21 alternating rounds, 1 of
+// them ahead; with the builds' order swapped, 0.84x): the packed batch, 200 KB, then comes from
+// the other core's cache.
 // A part's kernel gradient reads its batch as the part's forward product packed it a step
 // before (GemmScratch::multiplyTransposed; forwardGemm by turns, so the next batch's packing
 // does not overwrite it), instead of packing the batch a second time, transposed. In a
