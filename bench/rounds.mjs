@@ -2,13 +2,15 @@
 // rounds in a process of its own: the measurement behind a change to the threaded core, where
 // `npm run bench` measures 0.6 s at a time between its peers.
 //
-//   node bench/rounds.mjs [--model mlp|cnn] [--rounds 11] [--seconds 1.5] [--samples 1024] [dir ...]
+//   node bench/rounds.mjs [--model mlp|cnn] [--rounds 11] [--seconds 1.5] [--samples 1024]
+//                         [--threads N] [dir ...]
 //
 // Each dir holds a build of nnplay (web/lib/nnplay.js and web/build/, as a checkout has them
 // after npm run build); without one, this checkout's. Every round measures fit() samples/s of
-// the first build on one thread, then each build on every core, in an order that alternates from
-// round to round; it prints each round, then the medians of the per-round ratios: each build on
-// every core over the first on one thread, and each build over the first, both on every core.
+// the first build on one thread, then each build on every core (or on --threads), in an order
+// that alternates from round to round; it prints each round, then the medians of the per-round
+// ratios: each build on every core over the first on one thread, and each build over the first,
+// both on every core. (With --threads 1, builds against each other on one thread.)
 // The bench's data and networks: the first MNIST training images, bench/mlp.json or cnn.json.
 import os from "node:os";
 import { resolve } from "node:path";
@@ -24,6 +26,7 @@ const { values: options, positionals } = parseArgs({
     rounds: { type: "string", default: "11" },
     seconds: { type: "string", default: "1.5" },
     samples: { type: "string", default: "1024" },
+    threads: { type: "string" },
   },
 });
 const positive = (name, integer) => {
@@ -35,6 +38,7 @@ const positive = (name, integer) => {
 if (!["mlp", "cnn"].includes(options.model))
   throw new Error(`--model: expected mlp or cnn, got ${options.model}`);
 const rounds = positive("rounds", true), seconds = positive("seconds"), n = positive("samples", true);
+const threads = options.threads === undefined ? undefined : positive("threads", true);
 const dirs = (positionals.length ? positionals : [fileURLToPath(new URL("../", import.meta.url))])
   .map((d) => resolve(d));
 
@@ -54,10 +58,10 @@ async function trainer(dir, threads) {
 }
 const one = await trainer(dirs[0], 1);
 const all = [];
-for (const dir of dirs) all.push(await trainer(dir, undefined));
+for (const dir of dirs) all.push(await trainer(dir, threads));
 const cores = all[0].threads;
 console.log(`${options.model}, ${n} samples, ${rounds} rounds of ${seconds} s, ${os.cpus().length} cores ` +
-  `(every core: ${cores} threads); build ${dirs.map((d, i) => `${i}: ${d}`).join(", ")}`);
+  `(${threads ? "--threads" : "every core"}: ${cores} threads); build ${dirs.map((d, i) => `${i}: ${d}`).join(", ")}`);
 
 const gains = dirs.map(() => []), versus = dirs.map(() => []);
 for (let round = 0; round < rounds; round++) {

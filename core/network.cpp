@@ -273,6 +273,13 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
 // same bits), made 2-thread MLP training 0.85x as fast (median of 21 alternating rounds, 1 of
 // them ahead; with the builds' order swapped, 0.84x): the packed batch, 200 KB, then comes from
 // the other core's cache.
+// Not packing it at all was slower too: the calling thread's forward product listing each
+// tile's steps from the samples where they lie and reading them there, and its kernel gradient
+// reading each sample's four features in place, gave 0.955x and, order swapped, 0.992x (21
+// alternating rounds each; V8 gives each of the four samples' loads an address computation of
+// its own, see core/gemm.h). Every part's kernel gradient reading the samples in place, which
+// let each part keep one packing instead of two (250 KB less that a core touches a step), gave
+// 0.932x and 0.959x.
 // A part's kernel gradient reads its batch as the part's forward product packed it a step
 // before (GemmScratch::multiplyTransposed; forwardGemm by turns, so the next batch's packing
 // does not overwrite it), instead of packing the batch a second time, transposed. In a
@@ -303,21 +310,28 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
 // machine may hold either core back for seconds. 2-thread MLP training in Node, 1024 samples an
 // epoch: 1.04x faster than even parts (median of 21 alternating rounds, 20 of them ahead;
 // 1.56x one thread, 1.49x before).
+// One thread trains such a network by rows too, in one part: its step reads each sample where
+// it is instead of copying the shuffled batch first (200 KB for the MLP, which came from beyond
+// the core's 1 MB L2: a 1024-sample epoch's 3.2 MB does not stay there), and its kernel
+// gradient reads the batch as the forward product packed it. 1-thread MLP training in Node,
+// 1024 samples an epoch: 1.026x faster (node bench/rounds.mjs --threads 1, median of 21
+// alternating rounds, 18 of them ahead; with the builds' order swapped, 1.024x, 19 of 21), the
+// same bits.
 template <typename T>
 Index Network<T>::rowPartsOf(Index n) const {
 #ifdef __wasm_simd128__
   if constexpr (std::is_same_v<T, float>) {
-    if (layers_.size() < 2 || threadCount() < 2 || trainableSize_ * n < kPartWork) return 1;
+    if (layers_.size() < 2 || trainableSize_ * n < kPartWork) return 0;
     for (const LayerConfig& layer : config_.layers)
-      if (layer.type != LayerType::Dense) return 1;
-    if (config_.layers[0].activation == Activation::Softmax) return 1;
+      if (layer.type != LayerType::Dense) return 0;
+    if (config_.layers[0].activation == Activation::Softmax) return 0;
     const Index units = layers_[0]->outputSize();
-    if (8 * units * (inputSize() + 1) < 7 * trainableSize_) return 1;
+    if (8 * units * (inputSize() + 1) < 7 * trainableSize_) return 0;
     return std::min<Index>(threadCount(), units / GemmScratch::kMr);
   }
 #endif
   (void)n;
-  return 1;
+  return 0;
 }
 
 // Copies rows [begin, begin + rows) of the `cols` columns at `from` (leading dimension fromLd)
@@ -487,7 +501,8 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
     // reads the 2.5 KB of sums, and the other core's next forward pass wrote lines that the
     // calling thread had read. 2-thread MLP training in Node, 1024 samples an epoch: 1.02x
     // faster, median of 21 alternating rounds, 19 of them ahead; with the builds' order
-    // swapped, 1.02x, 17 of 21.)
+    // swapped, 1.02x, 17 of 21. Again after the loss came to read the softmax's sums, which
+    // made the rest 4 us shorter, the rest summing over every unit itself: 0.995x, 7 of 21.)
     auto& next = static_cast<DenseLayer<T>&>(*layers_[1]);
     const Index nextUnits = next.outputSize();
     RowPart& firstUnits = rowParts_[parts - 1];  // (holdRows lays the parts out from the end)
@@ -736,8 +751,8 @@ EpochResult Network<T>::trainEpoch(const ConstRef& x, const ConstRef& y, bool sh
   for (Index start = 0; start < n; start += batch) {
     const Index count = std::min(batch, n - start);
     double loss;
-    const Index rowParts = shuffle && !layerStats ? rowPartsOf(count) : 1;
-    if (rowParts > 1) {
+    const Index rowParts = shuffle && !layerStats ? rowPartsOf(count) : 0;
+    if (rowParts > 0) {
       holdRows(rowParts);
       // The first layer reads each sample where it is: only the targets are gathered, here on
       // the calling thread between the steps. (Gathering the next batch's targets and counting

@@ -171,7 +171,7 @@ class Network {
   double trainInParts(const ConstRef& x, const ConstRef& y, Index parts, size_t lowest = 0,
                       const Mat* prefix = nullptr, Index prefixUnits = 0);
   // How many parts of the first layer's units a training step on n samples goes in (see
-  // network.cpp); 1: not by rows.
+  // network.cpp), one per thread; 0: not by rows.
   Index rowPartsOf(Index n) const;
   // Moves the first layer's parameters and optimizer state into `parts` row parts (rowParts_),
   // and back into values_ and the optimizer: they stay in the parts from one epoch to the next,

@@ -19,10 +19,13 @@ function digitsLike(n) {
 // Trains a fresh network and returns each epoch's loss, the loss evaluate() reports on data,
 // and fingerprints of its weights and its predictions. (trained on `trainOn`: data's
 // { x, y, n } or { data } from nn.upload; with a softmax output, the losses come from the sums
-// its forward pass kept, whether it ran whole, in parts or by rows)
-function run(nn, cfg, data, epochs, trainOn = data) {
+// its forward pass kept, whether it ran whole, in parts or by rows. With `plain`, fit's
+// layerStats, which train every batch whole, gathered, as the reference for training by rows,
+// which a network of dense layers whose first layer holds nearly all its parameters does on
+// any number of threads, one included: core/network.cpp.)
+function run(nn, cfg, data, epochs, trainOn = data, plain = false) {
   const net = nn.createNetwork(cfg);
-  const losses = net.fit({ ...trainOn, epochs }).map((epoch) => epoch.loss);
+  const losses = net.fit({ ...trainOn, epochs, layerStats: plain }).map((epoch) => epoch.loss);
   losses.push(net.evaluate(data.x, data.y, data.n).loss);
   const weights = fingerprint(net.getWeights().flatMap((w) => Array.from(w.data)));
   const outputs = fingerprint(Array.from(net.predict(data.x, data.n)));
@@ -52,6 +55,8 @@ test("training_and_prediction_give_the_same_bits_for_1_2_and_3_threads", async (
     assert.deepEqual(r.mlp, results[0].mlp, `MLP with ${r.threads} threads`);
     assert.deepEqual(r.cnn, results[0].cnn, `CNN with ${r.threads} threads`);
   }
+  assert.deepEqual(run(await loadNN({ threads: 1 }), mlp, data, 3, data, true), results[0].mlp,
+    "MLP by rows and whole");
   // Samples uploaded into the threaded module's shared memory (nn.upload): the same bits too,
   // and a network of another module refuses them.
   const two = await loadNN({ threads: 2 }), one = await loadNN({ threads: 1 });
@@ -132,42 +137,46 @@ test("new_activations_optimizers_and_schedules_give_the_same_bits_for_1_and_3_th
   // network gathers every part's outputs instead of going on from the first part's sums.
   nets.push(byRows(9, { type: "sgd", lr: 0.1 }, [[300, "relu"]]));
   const results = [];
-  for (const threads of [1, 3]) {
+  for (const [threads, plain] of [[1, true], [1, false], [3, false]]) {
     const nn = await loadNN({ threads });
-    results.push(nets.map((cfg) => run(nn, cfg, data, 2)));
+    results.push(nets.map((cfg) => run(nn, cfg, data, 2, data, plain)));
   }
-  assert.deepEqual(results[1], results[0]);
+  assert.deepEqual(results[1], results[0], "1 thread by rows");
+  assert.deepEqual(results[2], results[0], "3 threads by rows");
 });
 
 // Training by rows keeps the first layer in the threads' copies from one epoch to the next
 // (core/network.cpp): every call between epochs that reads or writes the parameters sees them
-// as they are, and what it writes is what the next epoch trains on, as on one thread.
-test("calls_between_epochs_by_rows_read_and_write_the_parameters_as_on_1_thread", async () => {
+// as they are, and what it writes is what the next epoch trains on, as when every epoch trains
+// its batches whole (fit's layerStats), on 1 thread and on 2.
+test("calls_between_epochs_by_rows_read_and_write_the_parameters_as_when_trained_whole", async () => {
   const data = digitsLike(256), mlp = await config("mlp");
   const results = [];
-  for (const threads of [1, 2]) {
+  for (const [threads, layerStats] of [[1, true], [1, false], [2, false]]) {
     const nn = await loadNN({ threads });
     const net = nn.createNetwork(mlp);
     const seen = [];
     const outputs = () => fingerprint(Array.from(net.predict(data.x, data.n)));
-    net.fit({ ...data, epochs: 2 });
+    const fit = (epochs) => net.fit({ ...data, epochs, layerStats });
+    fit(2);
     seen.push(outputs(), net.evaluate(data.x, data.y, data.n).loss);
     const weights = net.getWeights();
     seen.push(fingerprint(weights.flatMap((w) => Array.from(w.data))));
-    net.fit({ ...data, epochs: 1 });
+    fit(1);
     // Back to the weights after 2 epochs, the first kernel halved: the next epoch starts there.
     const kernel = weights[0].data;
     for (let i = 0; i < kernel.length; i++) kernel[i] *= 0.5;
     net.setWeights(weights);
-    net.fit({ ...data, epochs: 1 });
+    fit(1);
     seen.push(fingerprint(net.inspect(data.x.subarray(0, 784 * 4), data.y.subarray(0, 40), 4).layers[0].dW));
     net.trainBatch(data.x.subarray(0, 784 * 64), data.y.subarray(0, 640), 64);
-    net.fit({ ...data, epochs: 1 });
+    fit(1);
     seen.push(outputs(), fingerprint(net.getWeights().flatMap((w) => Array.from(w.data))));
     net.delete();
     results.push(seen);
   }
-  assert.deepEqual(results[1], results[0]);
+  assert.deepEqual(results[1], results[0], "1 thread by rows");
+  assert.deepEqual(results[2], results[0], "2 threads by rows");
 });
 
 // nn.profileJobs / nn.jobProfile: the MLP trains by rows on 2 threads, one job a step (README),
@@ -201,7 +210,7 @@ test("job_profile_counts_a_job_a_step_by_rows_and_times_within_the_fit", async (
     }
     const total = profile.reduce((sum, s) => sum + s.seconds, 0);
     assert.ok(total > 0 && total <= elapsed, `${threads} threads: ${total} s of jobs in a fit of ${elapsed} s`);
-    // Both: a job a step (on 1 thread, copying the shuffled batch; by rows, the whole step).
+    // Both: a job a step, the whole step by rows (on 1 thread, run whole on its thread).
     const steps = profile.filter((s) => s.calls === 8 && s.site.startsWith("network.cpp:"));
     assert.equal(steps.length, 1, `${threads} threads: ${JSON.stringify(profile.map((s) => [s.site, s.calls]))}`);
     if (threads === 2) assert.equal(steps[0].sharedCalls, 8);
