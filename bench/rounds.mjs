@@ -56,20 +56,22 @@ async function trainer(dir, threads) {
   const fit = fitter(nn, nn.createNetwork(configs[options.model]), { x, y, n });
   return { threads: nn.threads, train: (s) => rate(fit.run, n, s) };
 }
-const one = await trainer(dirs[0], 1);
 const all = [];
 for (const dir of dirs) all.push(await trainer(dir, threads));
 const cores = all[0].threads;
+// On one thread (--threads 1), the first build's own runs are the 1-thread measurement.
+const one = cores === 1 ? null : await trainer(dirs[0], 1);
 console.log(`${options.model}, ${n} samples, ${rounds} rounds of ${seconds} s, ${os.cpus().length} cores ` +
   `(${threads ? "--threads" : "every core"}: ${cores} threads); build ${dirs.map((d, i) => `${i}: ${d}`).join(", ")}`);
 
 const gains = dirs.map(() => []), versus = dirs.map(() => []);
 for (let round = 0; round < rounds; round++) {
-  const single = one.train(seconds);
+  const alone = one?.train(seconds);
   const rates = new Array(dirs.length);
   const order = dirs.map((_, i) => i);
   if (round % 2) order.reverse();
   for (const i of order) rates[i] = all[i].train(seconds);
+  const single = alone ?? rates[0];
   const parts = rates.map((r, i) => {
     gains[i].push(r / single);
     versus[i].push(r / rates[0]);
