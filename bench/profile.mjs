@@ -1,7 +1,8 @@
 // The job profile (nn.profileJobs) of training the bench's MLP or CNN on one thread and on every
 // core: for each place in the core that runs a job, its calls and microseconds a step. It shows
 // where a step's time goes and what the threads lose: the calling thread's wait for the others'
-// pieces, and work that takes longer split than on one thread.
+// pieces, and work that takes longer split than on one thread. Then the phases that a step by
+// rows (the MLP) times in each of its parts: what each thread does while the other waits.
 //
 //   node bench/profile.mjs [--model mlp|cnn] [--seconds 3] [--samples 1024]
 //
@@ -52,10 +53,12 @@ async function profile(threads) {
   const { epochs, seconds: elapsed } = train(fit, seconds);
   nn.profileJobs(false);
   const steps = epochs * stepsPerEpoch;
-  const sites = new Map(nn.jobProfile().map((s) => [s.site, s]));
+  const profile = nn.jobProfile();
+  const sites = new Map(profile.filter((s) => !s.phase).map((s) => [s.site, s]));
+  const phases = new Map(profile.filter((s) => s.phase).map((s) => [`${s.site} ${s.phase}`, s]));
   fit.dispose();
   net.delete();
-  return { threads: nn.threads, steps, stepSeconds: elapsed / steps, sites };
+  return { threads: nn.threads, steps, stepSeconds: elapsed / steps, sites, phases };
 }
 
 const one = await profile(1), all = await profile(undefined);
@@ -79,6 +82,23 @@ for (const site of rows) {
 // The rest of a step: the core's work outside any job, and the JavaScript of fit() calls.
 const outside = (p) => us(p.stepSeconds * p.steps - total(p), p.steps);
 console.log(`${"outside any job".padEnd(24)}${"".padStart(7)}${outside(one)} |${"".padStart(14)}${outside(all)}`);
+// The phases that jobs time themselves (a step by rows: each part's, on whichever thread ran it),
+// by the job's site.
+const partOf = (key) => Number(key.match(/ part (\d+):/)?.[1] ?? 0);
+const phases = [...new Set([...one.phases.keys(), ...all.phases.keys()])]
+  .sort((a, b) => partOf(a) - partOf(b));
+for (const site of new Set(phases.map((key) => key.split(" ")[0]))) {
+  console.log(`${`phases of ${site}`.padEnd(52)}${"calls".padStart(7)}${"us".padStart(8)} |` +
+    `${"calls".padStart(7)}${"us".padStart(7)}`);
+  for (const key of phases.filter((k) => k.startsWith(`${site} `))) {
+    const cells = [[one, 8], [all, 7]].map(([p, width]) => {
+      const s = p.phases.get(key);
+      return s ? `${perStep(s.calls, p.steps)}${us(s.seconds, p.steps).padStart(width)}` : "".padEnd(7 + width);
+    });
+    console.log(`  ${key.slice(site.length + 1).padEnd(50)}${cells[0]} |${cells[1]}`);
+  }
+}
 console.log("us: microseconds a step from call to return; calls: a step's calls; shared: of them, " +
   "cut into pieces for more than one thread; caller: the calling thread's time in pieces; " +
-  "work: every thread's; wait: the caller's wait for the others' pieces after its own.");
+  "work: every thread's; wait: the caller's wait for the others' pieces after its own. " +
+  "A phase's us: its time a step, on the thread that ran it.");

@@ -453,6 +453,32 @@ void Network<T>::gatherRows(Index begin, Index count, Index from) {
                part.a.data() + begin * part.units, part.units, part.units, count);
 }
 
+// Times the phases of one part of a step by rows for the job profile, where it is on: each
+// mark adds the time since the one before (or since the clock began) to the named phase.
+class PhaseClock {
+ public:
+  PhaseClock(bool on, JobSite site, Index part)
+      : on_(on), site_(site), part_(part),
+        last_(on ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point()) {}
+  void mark(const char* phase) {
+    if (!on_) return;
+    const auto now = std::chrono::steady_clock::now();
+    addJobPhase(site_, "part " + std::to_string(part_) + ": " + phase,
+                std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+  // Leaves the time since the last mark out.
+  void skip() {
+    if (on_) last_ = std::chrono::steady_clock::now();
+  }
+
+ private:
+  bool on_;
+  JobSite site_;
+  Index part_;
+  std::chrono::steady_clock::time_point last_;
+};
+
 template <typename T>
 double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y,
                                const int* nextColumns, Index nextCount) {
@@ -563,22 +589,33 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
     };
     const bool regularized = tensors_[0].regularized;  // the first layer's kernel
     if (nextColumns) rowPrefix_[nextTurn].resize(nextUnits, nextCount);
+    // (The job profile's phases of each part: node bench/profile.mjs prints them.)
+    const JobSite stepSite{__FILE__, __LINE__};
+    const bool timed = jobProfiling();
     parallelFor(parts, 1, [&](int64_t firstPart, int64_t end) {
       for (Index p = firstPart; p < end; ++p) {
         const auto start = std::chrono::steady_clock::now();
+        PhaseClock clock(timed, stepSite, p);
         RowPart& part = rowParts_[p];
         int state = kNotBegun;
         const bool packsAhead = !restState.compare_exchange_strong(state, kRunning) &&
                                 state == kRunning;
-        if (state == kNotBegun) runRest();  // (the exchange succeeded)
+        if (state == kNotBegun) {  // (the exchange succeeded)
+          runRest();
+          clock.mark("rest of the network");
+        }
         // Fewer units than kPackB read the batch in place in both products.
         const bool packs = part.units >= GemmScratch::kPackB;
         if (packsAhead) {
-          if (packs && nextColumns)
+          if (packs && nextColumns) {
             part.forwardGemm[nextTurn].packAhead(input(nextColumns, nextCount));
+            clock.mark("packing the next batch ahead");
+          }
           while (restState.load(std::memory_order_acquire) != kDone) {
           }
+          clock.mark("waiting for the rest");
         }
+        clock.skip();
         if (!std::isfinite(loss)) continue;
         const Index m = part.units;
         const Index at = kernel.offset + part.begin * nextUnits;
@@ -588,10 +625,12 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
         if (kernel.regularized)
           regularize(gradients_.data() + at, values_.data() + at, nextUnits * m);
         update(at, nextUnits * m, rate);
+        clock.mark("next layer's columns: gradient, update");
         part.dz.resize(m * n);
         activationBackward(f, ConstMap(part.z.data(), m, n), ConstMap(part.a.data(), m, n),
                            ConstMap(part.da.data(), m, n), Eigen::Map<Mat>(part.dz.data(), m, n),
                            alpha);
+        clock.mark("activation's gradient");
         const StridedMatrix dz{part.dz.data(), m, n, 1, m};
         // (Updating the rows 16 or 64 columns at a time as soon as the kernel gradient had them,
         // into a ring of those columns instead of the whole gradient, was no faster: medians of
@@ -601,6 +640,7 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
                                           part.g.data(), m);
         else
           part.kernelGemm.multiply(dz, inT, part.g.data(), m, false);
+        clock.mark("kernel gradient");
         T* const db = part.g.data() + m * inputs;  // summed as DenseLayer sums it
         simd::copy(db, part.dz.data(), m);
         simd::addColumns(part.dz.data() + m, 0, m, n - 1, m, db);
@@ -609,15 +649,17 @@ double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y
                                  part.m.empty() ? nullptr : part.m.data(),
                                  part.v.empty() ? nullptr : part.v.data(), m * (inputs + 1),
                                  steps_, rate);
+        clock.mark("bias gradient and update");
         // The next batch's forward pass on these units, with their values just updated: its
         // own job saved (in a job of their own, the threads met once more per step).
         if (nextColumns) {
           forward(part, part.forwardGemm[nextTurn], nextColumns, nextCount, packsAhead && packs);
           prefix(part, nextCount, rowPrefix_[nextTurn]);
+          clock.mark("forward pass on the next batch");
         }
         part.busy += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       }
-    }, parts);
+    }, parts, stepSite);
     if (failure) std::rethrow_exception(failure);
     if (!std::isfinite(loss)) return loss;
     rowsForwarded_ = nextColumns != nullptr;

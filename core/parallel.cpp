@@ -36,13 +36,20 @@ class JobProfile {
   }
   void add(JobSite site, bool shared, double seconds, double caller, double work, double wait) {
     std::lock_guard<std::mutex> lock(mutex_);
-    Site& s = find(site);
+    Site& s = find(site, nullptr);
     ++s.stats.calls;
     s.stats.sharedCalls += shared;
     s.stats.seconds += seconds;
     s.stats.callerSeconds += caller;
     s.stats.workSeconds += work;
     s.stats.waitSeconds += wait;
+  }
+  void addPhase(JobSite site, const std::string& phase, double seconds) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Site& s = find(site, &phase);
+    ++s.stats.calls;
+    s.stats.seconds += seconds;
+    s.stats.workSeconds += seconds;
   }
   std::vector<JobStats> stats() const {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -56,14 +63,17 @@ class JobProfile {
     JobSite where;
     JobStats stats;
   };
-  Site& find(JobSite site) {
+  // The site's entry, or with `phase` that phase's.
+  Site& find(JobSite site, const std::string* phase) {
     for (Site& s : sites_)
       if (s.where.line == site.line &&
-          (s.where.file == site.file || std::strcmp(s.where.file, site.file) == 0))
+          (s.where.file == site.file || std::strcmp(s.where.file, site.file) == 0) &&
+          (phase ? s.stats.phase == *phase : s.stats.phase.empty()))
         return s;
     const char* name = std::strrchr(site.file, '/');
     JobStats stats;
     stats.site = std::string(name ? name + 1 : site.file) + ":" + std::to_string(site.line);
+    if (phase) stats.phase = *phase;
     sites_.push_back({site, std::move(stats)});
     return sites_.back();
   }
@@ -166,6 +176,10 @@ class Pool {
     profiling_.store(on);
   }
   std::vector<JobStats> profile() const { return profile_.stats(); }
+  bool profiling() const { return profiling_.load(std::memory_order_relaxed); }
+  void addPhase(JobSite site, const std::string& phase, double seconds) {
+    profile_.addPhase(site, phase, seconds);
+  }
 
  private:
   // A job in at most this many pieces per thread: enough for the others to take over from a
@@ -317,6 +331,12 @@ int setThreads(int threads) { return pool().resize(threads); }
 void setJobProfiling(bool on) { pool().setProfiling(on); }
 
 std::vector<JobStats> jobProfile() { return pool().profile(); }
+
+bool jobProfiling() { return pool().profiling(); }
+
+void addJobPhase(JobSite site, const std::string& phase, double seconds) {
+  pool().addPhase(site, phase, seconds);
+}
 
 void parallelForJob(int64_t count, int64_t grain, int maxPieces, RangeJob job, void* body,
                     JobSite site) {

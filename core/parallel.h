@@ -67,6 +67,10 @@ struct JobSite {
 // last pieces, and work that takes longer split than whole (data that went to another core).
 struct JobStats {
   std::string site;          // the call's file name and line, as "gemm.h:913"
+  // Empty for a job. For a phase of a job that the job's own code timed (addJobPhase), its
+  // name, as "part 0: kernel gradient": then calls counts the times it ran, seconds and
+  // workSeconds hold its time, on whichever thread ran it, and the other times are 0.
+  std::string phase;
   int64_t calls = 0;         // the calls timed
   int64_t sharedCalls = 0;   // those of them cut into pieces for more than one thread
   double seconds = 0;        // from the call to its return, on the calling thread
@@ -77,8 +81,12 @@ struct JobStats {
 // Turns the job profile on (from zero) or off. Call it between jobs: from the thread that
 // calls parallelFor, not from inside a piece.
 void setJobProfiling(bool on);
-// The job profile so far, in the order the sites were first called.
+// The job profile so far, in the order the sites (and phases) were first timed.
 std::vector<JobStats> jobProfile();
+// Whether the job profile is on: code that times phases of its own checks it first.
+bool jobProfiling();
+// Adds the time of a phase of job `site` (JobStats::phase), from inside the job, on any thread.
+void addJobPhase(JobSite site, const std::string& phase, double seconds);
 
 // A range job without std::function, whose captures could allocate: training allocates nothing.
 using RangeJob = void (*)(void* body, int64_t begin, int64_t end);

@@ -387,12 +387,13 @@ val memoryBinding() {
   return result;
 }
 
-// [{ site, calls, sharedCalls, seconds, callerSeconds, workSeconds, waitSeconds }]
+// [{ site, phase, calls, sharedCalls, seconds, callerSeconds, workSeconds, waitSeconds }]
 val jobProfileBinding() {
   val sites = val::array();
   for (const JobStats& s : jobProfile()) {
     val site = val::object();
     site.set("site", s.site);
+    site.set("phase", s.phase);
     site.set("calls", static_cast<double>(s.calls));
     site.set("sharedCalls", static_cast<double>(s.sharedCalls));
     site.set("seconds", s.seconds);

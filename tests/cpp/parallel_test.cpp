@@ -188,5 +188,47 @@ TEST(Parallel, job_profile_times_the_outermost_calls_by_their_file_and_line) {
   ASSERT_EQ(setThreads(1), 1);
 }
 
+// Phases a job times itself (addJobPhase): an entry per site and phase, apart from the job's
+// own, whichever thread adds to it; jobProfiling says whether to time them.
+TEST(Parallel, job_profile_adds_up_the_phases_a_job_times_by_name) {
+  ASSERT_EQ(setThreads(2), 2);
+  EXPECT_FALSE(jobProfiling());
+  setJobProfiling(true);
+  EXPECT_TRUE(jobProfiling());
+  const JobSite site{__FILE__, __LINE__};
+  for (int call = 0; call < 3; ++call) {
+    parallelFor(4, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        addJobPhase(site, "part " + std::to_string(i % 2) + ": busy", 0.25);
+        addJobPhase(site, "part 0: idle", 0.5);
+      }
+    }, 4, site);
+  }
+  setJobProfiling(false);
+  EXPECT_FALSE(jobProfiling());
+  const std::vector<JobStats> profile = jobProfile();
+  // Its three phases, in the order first timed, then the job, timed as its first call returned.
+  ASSERT_EQ(profile.size(), 4u);
+  const std::string where = "parallel_test.cpp:" + std::to_string(site.line);
+  int phases = 0;
+  for (const JobStats& s : profile) {
+    EXPECT_EQ(s.site, where);
+    if (s.phase.empty()) {
+      EXPECT_EQ(s.calls, 3);
+      continue;
+    }
+    ++phases;
+    const bool idle = s.phase == "part 0: idle";
+    EXPECT_TRUE(idle || s.phase == "part 0: busy" || s.phase == "part 1: busy") << s.phase;
+    EXPECT_EQ(s.calls, idle ? 12 : 6) << s.phase;
+    EXPECT_DOUBLE_EQ(s.seconds, idle ? 6.0 : 1.5) << s.phase;
+    EXPECT_EQ(s.workSeconds, s.seconds) << s.phase;
+    EXPECT_EQ(s.sharedCalls + s.callerSeconds + s.waitSeconds, 0) << s.phase;
+  }
+  EXPECT_EQ(phases, 3);
+  EXPECT_TRUE(profile[3].phase.empty());
+  ASSERT_EQ(setThreads(1), 1);
+}
+
 }  // namespace
 }  // namespace nnplay

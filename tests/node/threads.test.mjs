@@ -181,7 +181,8 @@ test("calls_between_epochs_by_rows_read_and_write_the_parameters_as_when_trained
 
 // nn.profileJobs / nn.jobProfile: the MLP trains by rows on 2 threads, one job a step (README),
 // so its step's place has a call per step, each shared; on 1 thread every call runs whole on the
-// caller's thread. The times add up within the fit's own.
+// caller's thread. The times add up within the fit's own. The step times its parts' phases: one
+// part a thread, the rest of the network once a step, within the step's work.
 test("job_profile_counts_a_job_a_step_by_rows_and_times_within_the_fit", async () => {
   const data = digitsLike(256);
   const mlp = await config("mlp");  // batches of 64: 4 steps an epoch
@@ -198,8 +199,14 @@ test("job_profile_counts_a_job_a_step_by_rows_and_times_within_the_fit", async (
     assert.deepEqual(nn.jobProfile(), profile, `${threads} threads: nothing added while off`);
     assert.ok(profile.length > 0, `${threads} threads`);
     for (const s of profile) {
-      const what = `${threads} threads, ${s.site}`;
+      const what = `${threads} threads, ${s.site} ${s.phase}`;
       assert.match(s.site, /^[a-z0-9_]+\.(h|cpp):\d+$/, what);
+      if (s.phase) {
+        assert.match(s.phase, /^part \d+: [a-z' ,:]+$/, what);
+        assert.deepEqual([s.sharedCalls, s.callerSeconds, s.waitSeconds], [0, 0, 0], what);
+        assert.ok(s.calls > 0 && s.seconds >= 0 && s.workSeconds === s.seconds, what);
+        continue;
+      }
       assert.ok(s.sharedCalls <= s.calls && s.callerSeconds <= s.seconds, what);
       assert.ok(s.waitSeconds >= 0 && s.waitSeconds <= s.seconds - s.callerSeconds + 1e-9, what);
       if (threads === 1) {
@@ -208,12 +215,26 @@ test("job_profile_counts_a_job_a_step_by_rows_and_times_within_the_fit", async (
         assert.equal(s.waitSeconds, 0, what);
       }
     }
-    const total = profile.reduce((sum, s) => sum + s.seconds, 0);
+    const jobs = profile.filter((s) => !s.phase), phases = profile.filter((s) => s.phase);
+    const total = jobs.reduce((sum, s) => sum + s.seconds, 0);
     assert.ok(total > 0 && total <= elapsed, `${threads} threads: ${total} s of jobs in a fit of ${elapsed} s`);
     // Both: a job a step, the whole step by rows (on 1 thread, run whole on its thread).
-    const steps = profile.filter((s) => s.calls === 8 && s.site.startsWith("network.cpp:"));
-    assert.equal(steps.length, 1, `${threads} threads: ${JSON.stringify(profile.map((s) => [s.site, s.calls]))}`);
+    const steps = jobs.filter((s) => s.calls === 8 && s.site.startsWith("network.cpp:"));
+    assert.equal(steps.length, 1, `${threads} threads: ${JSON.stringify(jobs.map((s) => [s.site, s.calls]))}`);
     if (threads === 2) assert.equal(steps[0].sharedCalls, 8);
+    const named = JSON.stringify(phases.map((s) => [s.site, s.phase, s.calls]));
+    assert.ok(phases.every((s) => s.site === steps[0].site), `${threads} threads: ${named}`);
+    const parts = [...new Set(phases.map((s) => s.phase.split(":")[0]))].sort();
+    assert.deepEqual(parts, threads === 1 ? ["part 0"] : ["part 0", "part 1"], named);
+    const callsOf = (name) => phases.filter((s) => s.phase.endsWith(`: ${name}`))
+      .reduce((sum, s) => sum + s.calls, 0);
+    assert.equal(callsOf("rest of the network"), 8, named);
+    assert.equal(callsOf("kernel gradient"), 8 * threads, named);
+    // (On 2 threads, by the thread that did not run the rest, if it came while it ran.)
+    assert.ok(callsOf("packing the next batch ahead") <= (threads === 2 ? 8 : 0), named);
+    const phaseSeconds = phases.reduce((sum, s) => sum + s.seconds, 0);
+    assert.ok(phaseSeconds > 0 && phaseSeconds <= steps[0].workSeconds + 1e-9,
+      `${threads} threads: ${phaseSeconds} s of phases in ${steps[0].workSeconds} s of the steps' work`);
     nn.profileJobs(true);
     assert.deepEqual(nn.jobProfile(), [], "on again: from zero");
     nn.profileJobs(false);

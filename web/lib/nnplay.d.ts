@@ -264,6 +264,11 @@ export interface ConfigSchema {
 export interface JobStats {
   /** The file and line of the core's loop, as "gemm.h:913". */
   readonly site: string;
+  /**
+   * "" for the job itself. Else a phase of it that the job's own code timed, as
+   * "part 0: kernel gradient": calls, seconds and workSeconds are then its own, the rest 0.
+   */
+  readonly phase: string;
   readonly calls: number;
   /** Calls cut into pieces for more than one thread (the others ran whole on the caller's). */
   readonly sharedCalls: number;
