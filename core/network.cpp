@@ -309,7 +309,12 @@ double Network<T>::trainInParts(const ConstRef& x, const ConstRef& y, Index part
 // gradient that the caller wrote and writes the outputs that the caller gathers; and the
 // machine may hold either core back for seconds. 2-thread MLP training in Node, 1024 samples an
 // epoch: 1.04x faster than even parts (median of 21 alternating rounds, 20 of them ahead;
-// 1.56x one thread, 1.49x before).
+// 1.56x one thread, 1.49x before). Balancing every 32 steps instead, several panels at once
+// where each move promised a step 3 % shorter, and releasing the rows only for a new split, was
+// no faster: 0.993x (21 alternating rounds, 8 of them ahead) and, order swapped, 1.010x, in
+// hours when this machine's two cores trained the MLP on one thread at speeds 1.26x to 1.48x
+// apart, and the threads changed cores every second or so (per-core speeds from 1-thread runs
+// pinned with taskset, the threads' cores from /proc).
 // One thread trains such a network by rows too, in one part: its step reads each sample where
 // it is instead of copying the shuffled batch first (200 KB for the MLP, which came from beyond
 // the core's 1 MB L2: a 1024-sample epoch's 3.2 MB does not stay there), and its kernel
