@@ -12,7 +12,7 @@
 // core built with g++ -O3 (SSE2 baseline) as a child process; TF.js runs tfjs-core ops under
 // optimizer.minimize (its fastest training path, no Layers overhead) on its wasm backend with one
 // thread or its cpu backend; ConvNetJS trains sample by sample as its Trainer is meant to.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -98,20 +98,6 @@ export function fitter(nn, net, { x, y, n }) {
 // nothing), their samples/s summed. On a machine whose cores are all free this is `copies` times
 // one run; on a shared one it is what the other cores had left. The threaded run cannot beat it.
 export const nnplayCopies = (copies) => async (model, { x, y, n }) => {
-  // The worker's next message (posting `message` first, if given), or its error.
-  const reply = (worker, message) => new Promise((resolve, reject) => {
-    const onMessage = (value) => {
-      worker.off("error", onError);
-      resolve(value);
-    };
-    const onError = (error) => {
-      worker.off("message", onMessage);
-      reject(error);
-    };
-    worker.once("message", onMessage);
-    worker.once("error", onError);
-    if (message) worker.postMessage(message);
-  });
   const workers = [];
   for (let i = 0; i < copies; i++) {
     const worker = new Worker(new URL("copy-worker.mjs", import.meta.url),
@@ -126,6 +112,59 @@ export const nnplayCopies = (copies) => async (model, { x, y, n }) => {
     dispose: () => workers.forEach((worker) => worker.terminate()),
   };
 };
+
+// One 1-thread training held to core `core` (a child process under taskset): what each core
+// gives one thread. On a shared virtual machine the cores need not be alike, and one thread runs
+// wherever the system puts it, so the threaded run's gain over one thread depends on that core;
+// set against every core's own speed, in the same rounds, it does not.
+export const nnplayOnCore = (core) => async (model, { x, y, n }) => {
+  const child = spawn("taskset", ["--cpu-list", String(core), process.execPath,
+    fileURLToPath(new URL("copy-worker.mjs", import.meta.url))],
+  { stdio: ["ignore", "inherit", "pipe", "ipc"], serialization: "advanced" });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => { stderr += chunk; });
+  try {
+    await reply(child);  // "waiting"
+    await reply(child, { config: configs[model], x, y, n });  // "ready"
+  } catch (error) {
+    child.kill();
+    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once("close", r));
+    throw new Error(`1 thread on core ${core}: ${error.message}${stderr ? ` (${stderr.trim().split("\n").at(-1)})` : ""}`);
+  }
+  return {
+    train: (seconds) => reply(child, { seconds }),
+    infer: () => { throw new Error("measured for training only"); },
+    dispose: () => child.kill(),
+  };
+};
+
+// A worker's or a child process's next message (posting `message` first, if given), or its
+// error, or its exit before it answered.
+function reply(peer, message) {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      peer.off("message", onMessage);
+      peer.off("error", onError);
+      peer.off("exit", onExit);
+    };
+    const onMessage = (value) => {
+      done();
+      resolve(value);
+    };
+    const onError = (error) => {
+      done();
+      reject(error);
+    };
+    const onExit = (code) => {
+      done();
+      reject(new Error(`it exited (code ${code})`));
+    };
+    peer.on("message", onMessage);
+    peer.on("error", onError);
+    peer.on("exit", onExit);
+    if (message) peer.postMessage ? peer.postMessage(message) : peer.send(message);
+  });
+}
 
 // The core as it was before performance round two (issue 17): the commit before its first change,
 // whose single-thread WASM module is built once from the git history into build/bench-before/

@@ -14,8 +14,8 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 import { measurePages } from "./pages.mjs";
-import { BEFORE_ISSUE_17, configs, convnetjs, median, mnistSamples, native, nnplayBefore, nnplayCopies, nnplayOn, rate,
-  tfjsPeer } from "./peers.mjs";
+import { BEFORE_ISSUE_17, configs, convnetjs, median, mnistSamples, native, nnplayBefore, nnplayCopies, nnplayOn,
+  nnplayOnCore, rate, tfjsPeer } from "./peers.mjs";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const seconds = Number(process.env.BENCH_SECONDS ?? 0.6);
@@ -33,15 +33,20 @@ const impls = {
   "tfjs-cpu": { label: "TF.js 4.22 cpu", setup: tfjsPeer("cpu") },
   convnetjs: { label: "ConvNetJS 0.3", setup: convnetjs },
 };
+// One thread held to each core in turn: what each core gives one thread (peers.mjs, nnplayOnCore).
+const coreIds = Array.from({ length: cores }, (_, c) => `core-${c}`);
+coreIds.forEach((id, c) => {
+  impls[id] = { label: `nnplay WASM, 1 thread on core ${c}`, setup: nnplayOnCore(c) };
+});
 
 // name, model, mode, the implementations compared; slow: measured in one round only; first:
 // measured first in each round, just before nnplay WASM.
 const benchmarks = [
   { name: "MLP 784-128-10 train", model: "mlp", mode: "train", first: "native-sse2",
-    impls: ["nnplay-wasm", "nnplay-threads", "machine-copies", "native-sse2", "tfjs-wasm", "convnetjs"] },
+    impls: ["nnplay-wasm", "nnplay-threads", "machine-copies", ...coreIds, "native-sse2", "tfjs-wasm", "convnetjs"] },
   { name: "CNN train", model: "cnn", mode: "train", first: "nnplay-before",
-    impls: ["nnplay-wasm", "nnplay-threads", "machine-copies", "nnplay-before", "native-sse2", "tfjs-wasm",
-      "convnetjs", "tfjs-cpu"],
+    impls: ["nnplay-wasm", "nnplay-threads", "machine-copies", ...coreIds, "nnplay-before", "native-sse2",
+      "tfjs-wasm", "convnetjs", "tfjs-cpu"],
     slow: ["tfjs-cpu"] },
   { name: "MLP 784-128-10 infer", model: "mlp", mode: "infer",
     impls: ["nnplay-wasm", "native-sse2", "tfjs-wasm", "convnetjs"] },
@@ -96,6 +101,18 @@ async function runBenchmark(bench, data) {
     if (id === "nnplay-threads" && copies?.length) {
       const perRound = samples[id].map((s, i) => s / copies[i]).filter(Number.isFinite);
       if (perRound.length) row.of_machine_gain = median(perRound);
+    }
+    // The cores' own 1-thread speeds in each round: their mean, set against the threaded run, and
+    // the slowest over the fastest (the row of one thread, wherever it ran, lies between them).
+    const perCore = coreIds.filter((c) => samples[c]?.length).map((c) => samples[c]);
+    if (perCore.length === cores && cores > 1) {
+      const rounds = Math.min(...perCore.map((s) => s.length));
+      const inRound = Array.from({ length: rounds }, (_, i) => perCore.map((s) => s[i]));
+      if (id === "nnplay-threads") {
+        row.of_cores_gain = median(inRound.map((r, i) => samples[id][i] / (r.reduce((a, b) => a + b) / cores))
+          .filter(Number.isFinite));
+      }
+      if (id === "nnplay-wasm") row.core_spread = median(inRound.map((r) => Math.min(...r) / Math.max(...r)));
     }
     if (notes[id]) row.note = notes[id];
     return row;
@@ -155,7 +172,7 @@ function printTable(rows, weight) {
     // the range over the rounds (the gain of a second core swings most with the machine's load);
     // so does the row of separate runs, the most the machine gave more cores in those rounds.
     const range = ours?.ratio_range_vs?.[row.impl];
-    const shown = row.impl === "nnplay-threads" || row.impl === "machine-copies"
+    const shown = row.impl === "nnplay-threads" || row.impl === "machine-copies" || row.impl.startsWith("core-")
       ? (ratio === undefined ? "" : `1 thread × ${times(1 / ratio)} (rounds ${(1 / range[1]).toFixed(2)}–${(1 / range[0]).toFixed(2)})`)
       : times(ratio);
     lines.push([row.name === last ? "" : row.name, impls[row.impl].label,
@@ -210,6 +227,9 @@ function printGoals(rows, weight, pages) {
   };
   const ofMachine = (name) => rows.find((r) => r.name === name && r.impl === "nnplay-threads")
     ?.of_machine_gain;
+  const ofCores = (name) => rows.find((r) => r.name === name && r.impl === "nnplay-threads")
+    ?.of_cores_gain;
+  const spread = (name) => rows.find((r) => r.name === name && r.impl === "nnplay-wasm")?.core_spread;
   const heat = rows.find((r) => r.ms_per_call);
   const slowest = (site) => pages && Math.max(...pages.interactive.filter((p) => p.site === site).map((p) => p.ms));
   const paced = pages?.playground.find((p) => p.speed !== "Infinity");
@@ -223,9 +243,13 @@ function printGoals(rows, weight, pages) {
     // What the machine gave independent runs in the same rounds, and the threads' share of it.
     [`  ${cores} separate runs / 1`, threadsGain("MLP 784-128-10 train", "machine-copies")],
     [`  ${cores} threads / ${cores} separate`, ofMachine("MLP 784-128-10 train")],
+    [`  ${cores} threads / cores' mean`, ofCores("MLP 784-128-10 train")],
+    ["  cores, slowest / fastest", spread("MLP 784-128-10 train")],
     [`CNN train, ${cores} threads / 1`, threadsGain("CNN train"), ">= 1.7", (v) => v >= 1.7],
     [`  ${cores} separate runs / 1`, threadsGain("CNN train", "machine-copies")],
     [`  ${cores} threads / ${cores} separate`, ofMachine("CNN train")],
+    [`  ${cores} threads / cores' mean`, ofCores("CNN train")],
+    ["  cores, slowest / fastest", spread("CNN train")],
     ["CNN train, 1 thread / before 17", ratio("CNN train", "nnplay-before"), ">= 2", (v) => v >= 2],
     ["digits CNN to 99 %, seconds", cnn?.reached ? cnn.seconds : undefined, "<= 60", (v) => v <= 60],
     ["heatmap grid, ms per predict", heat?.ms_per_call, "< 4", (v) => v < 4],
