@@ -103,7 +103,7 @@ async function runBenchmark(bench, data) {
       if (perRound.length) row.of_machine_gain = median(perRound);
     }
     // The cores' own 1-thread speeds in each round: their mean, set against the threaded run, and
-    // the slowest over the fastest (the row of one thread, wherever it ran, lies between them).
+    // the slowest over the fastest (the row of one thread ran on one of them, unpinned).
     const perCore = coreIds.filter((c) => samples[c]?.length).map((c) => samples[c]);
     if (perCore.length === cores && cores > 1) {
       const rounds = Math.min(...perCore.map((s) => s.length));
