@@ -11,6 +11,7 @@ import { fitter, rate } from "./peers.mjs";
 const port = parentPort ?? { on: (event, f) => process.on(event, f), postMessage: (m) => process.send(m) };
 const { config, x, y, n } = workerData ?? await new Promise((resolve) => {
   process.once("message", resolve);
+  process.once("disconnect", () => process.exit(0));  // the bench is gone
   process.send("waiting");  // (a message sent before the listener would be lost)
 });
 const nn = await loadNN({ threads: 1 });

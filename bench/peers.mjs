@@ -128,7 +128,10 @@ export const nnplayOnCore = (core) => async (model, { x, y, n }) => {
     await reply(child, { config: configs[model], x, y, n });  // "ready"
   } catch (error) {
     child.kill();
-    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once("close", r));
+    await new Promise((resolve) => {  // for its last words on stderr
+      child.once("close", resolve);
+      setTimeout(resolve, 1000).unref();
+    });
     throw new Error(`1 thread on core ${core}: ${error.message}${stderr ? ` (${stderr.trim().split("\n").at(-1)})` : ""}`);
   }
   return {
