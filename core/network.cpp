@@ -458,6 +458,8 @@ void Network<T>::gatherRows(Index begin, Index count, Index from) {
                part.a.data() + begin * part.units, part.units, part.units, count);
 }
 
+namespace {
+
 // Times the phases of one part of a step by rows for the job profile, where it is on: each
 // mark adds the time since the one before (or since the clock began) to the named phase.
 class PhaseClock {
@@ -483,6 +485,8 @@ class PhaseClock {
   Index part_;
   std::chrono::steady_clock::time_point last_;
 };
+
+}  // namespace
 
 template <typename T>
 double Network<T>::trainByRows(const T* x, const int* columns, const ConstRef& y,
