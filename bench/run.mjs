@@ -83,6 +83,13 @@ async function runBenchmark(bench, data) {
   for (const id of bench.impls) setups[id]?.dispose();
   // Ratios of nnplay WASM to each other implementation, round by round.
   const ours = samples["nnplay-wasm"];
+  // The cores' own 1-thread speeds, round by round (where every core was measured): their mean,
+  // set against the threaded run, and the slowest over the fastest (the row of one thread ran on
+  // one of them, unpinned).
+  const perCore = coreIds.filter((c) => samples[c]?.length).map((c) => samples[c]);
+  const coreRounds = perCore.length === cores && cores > 1
+    ? Array.from({ length: Math.min(...perCore.map((s) => s.length)) }, (_, i) => perCore.map((s) => s[i]))
+    : null;
   return bench.impls.map((id) => {
     const row = { name: bench.name, impl: id, samples_per_s: median(samples[id]), ratio_vs: {} };
     if (id === "nnplay-wasm") {
@@ -102,17 +109,12 @@ async function runBenchmark(bench, data) {
       const perRound = samples[id].map((s, i) => s / copies[i]).filter(Number.isFinite);
       if (perRound.length) row.of_machine_gain = median(perRound);
     }
-    // The cores' own 1-thread speeds in each round: their mean, set against the threaded run, and
-    // the slowest over the fastest (the row of one thread ran on one of them, unpinned).
-    const perCore = coreIds.filter((c) => samples[c]?.length).map((c) => samples[c]);
-    if (perCore.length === cores && cores > 1) {
-      const rounds = Math.min(...perCore.map((s) => s.length));
-      const inRound = Array.from({ length: rounds }, (_, i) => perCore.map((s) => s[i]));
-      if (id === "nnplay-threads") {
-        row.of_cores_gain = median(inRound.map((r, i) => samples[id][i] / (r.reduce((a, b) => a + b) / cores))
-          .filter(Number.isFinite));
-      }
-      if (id === "nnplay-wasm") row.core_spread = median(inRound.map((r) => Math.min(...r) / Math.max(...r)));
+    if (coreRounds && id === "nnplay-threads") {
+      row.of_cores_gain = median(coreRounds.map((r, i) => samples[id][i] / (r.reduce((a, b) => a + b) / cores))
+        .filter(Number.isFinite));
+    }
+    if (coreRounds && id === "nnplay-wasm") {
+      row.core_spread = median(coreRounds.map((r) => Math.min(...r) / Math.max(...r)));
     }
     if (notes[id]) row.note = notes[id];
     return row;
