@@ -174,7 +174,7 @@ function printTable(rows, weight) {
     // the range over the rounds (the gain of a second core swings most with the machine's load);
     // so does the row of separate runs, the most the machine gave more cores in those rounds.
     const range = ours?.ratio_range_vs?.[row.impl];
-    const shown = row.impl === "nnplay-threads" || row.impl === "machine-copies" || row.impl.startsWith("core-")
+    const shown = row.impl === "nnplay-threads" || row.impl === "machine-copies" || coreIds.includes(row.impl)
       ? (ratio === undefined ? "" : `1 thread × ${times(1 / ratio)} (rounds ${(1 / range[1]).toFixed(2)}–${(1 / range[0]).toFixed(2)})`)
       : times(ratio);
     lines.push([row.name === last ? "" : row.name, impls[row.impl].label,
@@ -220,18 +220,16 @@ function printPages(pages) {
 }
 
 function printGoals(rows, weight, pages) {
-  const ratio = (name, impl) => rows.find((r) => r.name === name && r.impl === "nnplay-wasm")
-    ?.ratio_vs[impl];
+  const row = (name, impl) => rows.find((r) => r.name === name && r.impl === impl);
+  const ratio = (name, impl) => row(name, "nnplay-wasm")?.ratio_vs[impl];
   // All cores against one thread: the inverse of "1 thread is x times the threaded".
   const threadsGain = (name, impl = "nnplay-threads") => {
     const r = ratio(name, impl);
     return r === undefined ? undefined : 1 / r;
   };
-  const ofMachine = (name) => rows.find((r) => r.name === name && r.impl === "nnplay-threads")
-    ?.of_machine_gain;
-  const ofCores = (name) => rows.find((r) => r.name === name && r.impl === "nnplay-threads")
-    ?.of_cores_gain;
-  const spread = (name) => rows.find((r) => r.name === name && r.impl === "nnplay-wasm")?.core_spread;
+  const ofMachine = (name) => row(name, "nnplay-threads")?.of_machine_gain;
+  const ofCores = (name) => row(name, "nnplay-threads")?.of_cores_gain;
+  const spread = (name) => row(name, "nnplay-wasm")?.core_spread;
   const heat = rows.find((r) => r.ms_per_call);
   const slowest = (site) => pages && Math.max(...pages.interactive.filter((p) => p.site === site).map((p) => p.ms));
   const paced = pages?.playground.find((p) => p.speed !== "Infinity");
